@@ -1,0 +1,52 @@
+//! DynamoDB-shaped values and composable validators that report every error
+//! with its path: Rust's take on [Onctuous](https://pypi.org/project/onctuous/).
+//!
+//! - [`Value`] models DynamoDB's data: null, bool, exact 38-digit
+//!   [`Number`], string, binary, list, map, and string/number/binary [`Set`]s.
+//! - [`to_value`] / [`from_value`] bridge any serde type.
+//! - [`Schema`] and the validator functions ([`int`], [`str`], [`set_of`],
+//!   [`range`], [`matches`], [`all`], [`any`], …) check and normalize values,
+//!   returning the normalized value or [`Errors`]: every failure, each with
+//!   its [`Path`] and machine-readable [`ErrorKind`].
+//!
+//! ```
+//! use validate::{Schema, Value, int, number, set_of, str};
+//!
+//! let schema = Schema::new()
+//!     .required("episode", int().range(1..=4))
+//!     .required("name", str().length(1..=64))
+//!     .optional("cheats", set_of(str().matches(r"^id[a-z]+$")))
+//!     .optional("rating", number().range(0..=10));
+//!
+//! let item: Value = serde_json::json!({
+//!     "episode": 1, "name": "Hangar", "cheats": ["idkfa", "KONAMI", "iddqd"], "rating": 11
+//! }).try_into()?;
+//! let errors = schema.validate(item).unwrap_err();
+//! assert_eq!(errors.len(), 2);
+//! assert_eq!(errors.to_string(), "cheats[1]: \"KONAMI\" does not match ^id[a-z]+$\n\
+//!                                 rating: 11 is out of range 0..=10");
+//! # Ok::<(), validate::Error>(())
+//! ```
+//!
+//! Validation allocates nothing on the valid path beyond what it returns:
+//! paths are linked stack frames ([`PathNode`]) materialized only when an
+//! error is recorded.
+
+mod error;
+mod json;
+mod number;
+mod path;
+mod schema;
+mod serde;
+mod sets;
+mod validator;
+mod value;
+
+pub use error::{Error, ErrorKind, Errors, Message, NumberProblem, Result, Violation};
+pub use number::{MAX_DIGITS, MAX_EXPONENT, MIN_EXPONENT, Number};
+pub use path::{Path, PathNode, Segment};
+pub use schema::{Default, Extra, Field, IntoDefault, Presence, Schema};
+pub use serde::{from_value, set, to_value};
+pub use sets::Set;
+pub use validator::*;
+pub use value::{Index, Map, Value, ValueType};

@@ -1,0 +1,334 @@
+//! [`Schema`]: a map validator with required, optional and defaulted keys
+//! and a policy for keys it does not know.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::{ErrorKind, Errors};
+use crate::path::PathNode;
+use crate::validator::{Failed, Outcome, Validator, check_depth, type_error};
+use crate::value::Value;
+
+/// What a [`Schema`] does with keys it does not list (voluptuous's three policies).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Extra {
+    /// Each unknown key is an [`ErrorKind::ExtraKey`] error (the default).
+    #[default]
+    Forbid,
+    /// Unknown keys pass through unchecked.
+    Allow,
+    /// Unknown keys are dropped from the normalized value.
+    Remove,
+}
+
+/// A default for an absent key: a value, or a function called each time.
+#[derive(Clone)]
+pub enum Default {
+    /// This value, cloned.
+    Value(Value),
+    /// The function's result (a fresh id, the current time, …).
+    Fn(Arc<dyn Fn() -> Value + Send + Sync>),
+}
+
+impl Default {
+    /// Produces the default value.
+    pub fn make(&self) -> Value {
+        match self {
+            Default::Value(v) => v.clone(),
+            Default::Fn(f) => f(),
+        }
+    }
+}
+
+impl fmt::Debug for Default {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Default::Value(v) => write!(f, "Default::Value({v})"),
+            Default::Fn(_) => f.write_str("Default::Fn(..)"),
+        }
+    }
+}
+
+/// Whether a key must be present.
+#[derive(Clone, Debug)]
+pub enum Presence {
+    /// Absent is an [`ErrorKind::Required`] error.
+    Required,
+    /// Absent is fine.
+    Optional,
+    /// Absent is filled with the default. The default itself is not
+    /// validated, as in Onctuous: it is the programmer's value.
+    Default(Default),
+}
+
+/// One key of a [`Schema`].
+#[derive(Clone, Debug)]
+pub struct Field {
+    name: Arc<str>,
+    validator: Validator,
+    presence: Presence,
+}
+
+impl Field {
+    /// The key.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The key's validator.
+    pub fn validator(&self) -> &Validator {
+        &self.validator
+    }
+    /// Whether the key is required, optional or defaulted.
+    pub fn presence(&self) -> &Presence {
+        &self.presence
+    }
+    /// Whether the key must be present (and has no default).
+    pub fn is_required(&self) -> bool {
+        matches!(self.presence, Presence::Required)
+    }
+    /// The default value for an absent key, if there is one.
+    pub fn default_value(&self) -> Option<Value> {
+        match &self.presence {
+            Presence::Default(d) => Some(d.make()),
+            _ => None,
+        }
+    }
+}
+
+/// A map validator: named keys with their validators, defaults, and an
+/// [`Extra`] policy. Every bad key is reported, with its path.
+///
+/// ```
+/// use validate::{Schema, Value, int, set_of, str};
+/// let doom_map = Schema::new()
+///     .required("episode", int().range(1..=4))
+///     .required("map", int().range(1..=9))
+///     .required("name", str().length(1..=64))
+///     .with_default("cheats", set_of(str()), ["Konami"]);
+///
+/// let item: Value = [("episode", Value::from(1)), ("map", Value::from(1)), ("name", Value::from("Hangar"))]
+///     .into_iter()
+///     .collect();
+/// let valid = doom_map.validate(item)?;
+/// assert_eq!(valid["cheats"].as_string_set().map(|s| s.len()), Some(1));
+///
+/// let bad: Value = [("episode", Value::from(7)), ("map", Value::from("x"))].into_iter().collect();
+/// let errors = doom_map.validate(bad).unwrap_err();
+/// assert_eq!(errors.to_string(), "episode: 7 is out of range 1..=4\n\
+///                                 map: expected an integer, got string \"x\"\n\
+///                                 name: required key not provided");
+/// # Ok::<(), validate::Errors>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    /// Sorted by name, so checking is a merge with the (sorted) map.
+    fields: Vec<Field>,
+    extra: Extra,
+}
+
+impl Schema {
+    /// A schema with no keys that forbids extra keys.
+    pub fn new() -> Schema {
+        Schema::default()
+    }
+
+    fn field(
+        mut self,
+        name: impl Into<String>,
+        validator: impl Into<Validator>,
+        presence: Presence,
+    ) -> Schema {
+        let field = Field {
+            name: Arc::from(name.into()),
+            validator: validator.into(),
+            presence,
+        };
+        match self.fields.binary_search_by(|f| f.name.cmp(&field.name)) {
+            Ok(at) => self.fields[at] = field,
+            Err(at) => self.fields.insert(at, field),
+        }
+        self
+    }
+
+    /// A key that must be present and pass `validator`.
+    #[must_use]
+    pub fn required(self, name: impl Into<String>, validator: impl Into<Validator>) -> Schema {
+        self.field(name, validator, Presence::Required)
+    }
+
+    /// A key that may be absent; when present it must pass `validator`.
+    #[must_use]
+    pub fn optional(self, name: impl Into<String>, validator: impl Into<Validator>) -> Schema {
+        self.field(name, validator, Presence::Optional)
+    }
+
+    /// A key filled with `default` when absent; when present it must pass `validator`.
+    #[must_use]
+    pub fn with_default(
+        self,
+        name: impl Into<String>,
+        validator: impl Into<Validator>,
+        default: impl IntoDefault,
+    ) -> Schema {
+        self.field(
+            name,
+            validator,
+            Presence::Default(Default::Value(default.into_default())),
+        )
+    }
+
+    /// A key filled with `make()` when absent.
+    #[must_use]
+    pub fn with_default_fn(
+        self,
+        name: impl Into<String>,
+        validator: impl Into<Validator>,
+        make: impl Fn() -> Value + Send + Sync + 'static,
+    ) -> Schema {
+        self.field(
+            name,
+            validator,
+            Presence::Default(Default::Fn(Arc::new(make))),
+        )
+    }
+
+    /// Sets the policy for keys the schema does not list.
+    #[must_use]
+    pub fn extra(mut self, policy: Extra) -> Schema {
+        self.extra = policy;
+        self
+    }
+
+    /// The policy for unknown keys.
+    pub fn extra_policy(&self) -> Extra {
+        self.extra
+    }
+
+    /// The keys, sorted by name.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = &Field> {
+        self.fields.iter()
+    }
+
+    /// The key named `name`.
+    pub fn get(&self, name: &str) -> Option<&Field> {
+        self.fields
+            .binary_search_by(|f| (*f.name).cmp(name))
+            .ok()
+            .map(|at| &self.fields[at])
+    }
+
+    /// Validates `value`, returning it normalized (coercions done, defaults
+    /// filled, extra keys handled) or every error found.
+    ///
+    /// # Errors
+    /// [`Errors`] listing every failure with its path.
+    pub fn validate(&self, mut value: Value) -> Result<Value, Errors> {
+        self.validate_in_place(&mut value)?;
+        Ok(value)
+    }
+
+    /// Like [`Schema::validate`], normalizing `value` where it stands.
+    ///
+    /// # Errors
+    /// [`Errors`] listing every failure with its path; `value` may then be
+    /// partly normalized.
+    pub fn validate_in_place(&self, value: &mut Value) -> Result<(), Errors> {
+        let mut errors = Errors::new();
+        match self.check(value, &PathNode::ROOT, &mut errors) {
+            Ok(()) => Ok(()),
+            Err(Failed) => Err(errors),
+        }
+    }
+
+    /// Checks `value` at `path`, recording every failure in `errors`.
+    ///
+    /// # Errors
+    /// `Failed` if anything failed; the reasons are in `errors`.
+    pub fn check(&self, value: &mut Value, path: &PathNode<'_>, errors: &mut Errors) -> Outcome {
+        let Value::Map(map) = value else {
+            return type_error("a map", value, path, errors);
+        };
+        check_depth(0, path, errors)?;
+        let fields = self.fields.as_slice();
+        let mut failed = false;
+        let mut fill_defaults = false;
+        let mut extras = false;
+        let mut next = 0;
+        let mut absent = |field: &Field, errors: &mut Errors| match field.presence {
+            Presence::Required => {
+                errors.push(
+                    &path.field(&field.name),
+                    ErrorKind::Required,
+                    "required key not provided",
+                );
+                true
+            }
+            Presence::Optional => false,
+            Presence::Default(_) => {
+                fill_defaults = true;
+                false
+            }
+        };
+        // Both the map and the fields are sorted by key: one merge pass.
+        'entries: for (key, item) in map.iter_mut() {
+            while let Some(field) = fields.get(next) {
+                match (*field.name).cmp(key.as_str()) {
+                    Ordering::Less => {
+                        failed |= absent(field, errors);
+                        next += 1;
+                    }
+                    Ordering::Equal => {
+                        failed |= field
+                            .validator
+                            .check(item, &path.field(&field.name), errors)
+                            .is_err();
+                        next += 1;
+                        continue 'entries;
+                    }
+                    Ordering::Greater => break,
+                }
+            }
+            extras = true;
+            if self.extra == Extra::Forbid {
+                errors.push(&path.key(key), ErrorKind::ExtraKey, "extra key not allowed");
+                failed = true;
+            }
+        }
+        for field in &fields[next..] {
+            failed |= absent(field, errors);
+        }
+        if fill_defaults {
+            for field in fields {
+                if let Presence::Default(default) = &field.presence {
+                    if !map.contains_key(&*field.name) {
+                        map.insert(field.name.to_string(), default.make());
+                    }
+                }
+            }
+        }
+        if extras && self.extra == Extra::Remove {
+            map.retain(|key, _| self.get(key).is_some());
+        }
+        if failed { Err(Failed) } else { Ok(()) }
+    }
+}
+
+/// A default value: anything convertible to a [`Value`], or an array of
+/// strings (a string set, as in `with_default("cheats", set_of(str()), ["Konami"])`).
+pub trait IntoDefault {
+    /// The default as a value.
+    fn into_default(self) -> Value;
+}
+
+impl<T: Into<Value>> IntoDefault for T {
+    fn into_default(self) -> Value {
+        self.into()
+    }
+}
+
+impl<const N: usize> IntoDefault for [&str; N] {
+    fn into_default(self) -> Value {
+        Value::StringSet(self.into_iter().map(str::to_owned).collect())
+    }
+}
