@@ -1,0 +1,223 @@
+//! The codec: [`Value`] ⇄ DynamoDB `AttributeValue`, both ways, every type.
+//!
+//! DynamoDB rejects empty sets, so an empty set in a map (and at the top
+//! level of an item) is written as an absent attribute; the load path reads
+//! it back as an empty set when the schema says the attribute is a set.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+use validate::{Map, Number, Path, Set, Value};
+
+use crate::error::CodecError;
+
+/// A DynamoDB item: attribute names to attribute values.
+pub type Item = HashMap<String, AttributeValue>;
+
+fn is_empty_set(value: &Value) -> bool {
+    match value {
+        Value::StringSet(s) => s.is_empty(),
+        Value::NumberSet(s) => s.is_empty(),
+        Value::BinarySet(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// Converts a value to an attribute value.
+///
+/// # Errors
+/// An empty set inside a list, which DynamoDB cannot store (validation
+/// catches it first for schema-checked values).
+pub fn to_attribute(value: &Value) -> Result<AttributeValue, CodecError> {
+    to_attr(value, &Path::root())
+}
+
+fn to_attr(value: &Value, path: &Path) -> Result<AttributeValue, CodecError> {
+    Ok(match value {
+        Value::Null => AttributeValue::Null(true),
+        Value::Bool(b) => AttributeValue::Bool(*b),
+        Value::Number(n) => AttributeValue::N(n.to_string()),
+        Value::String(s) => AttributeValue::S(s.clone()),
+        Value::Binary(b) => AttributeValue::B(Blob::new(b.clone())),
+        Value::List(items) => AttributeValue::L(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    if is_empty_set(v) {
+                        return Err(CodecError::new(
+                            path.clone().index(i),
+                            "an empty set cannot be stored inside a list",
+                        ));
+                    }
+                    to_attr(v, &path.clone().index(i))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Map(map) => AttributeValue::M(to_attrs(map, path)?),
+        Value::StringSet(s) => AttributeValue::Ss(s.iter().cloned().collect()),
+        Value::NumberSet(s) => AttributeValue::Ns(s.iter().map(ToString::to_string).collect()),
+        Value::BinarySet(s) => AttributeValue::Bs(s.iter().map(|b| Blob::new(b.clone())).collect()),
+    })
+}
+
+fn to_attrs(map: &Map, path: &Path) -> Result<Item, CodecError> {
+    let mut out = HashMap::with_capacity(map.len());
+    for (k, v) in map {
+        if is_empty_set(v) {
+            continue;
+        }
+        out.insert(k.clone(), to_attr(v, &path.clone().key(k.as_str()))?);
+    }
+    Ok(out)
+}
+
+/// Converts a map value (an item) to DynamoDB attributes; empty sets are left out.
+///
+/// # Errors
+/// A value that is not a map, or an empty set inside a list.
+pub fn to_item(value: &Value) -> Result<Item, CodecError> {
+    match value {
+        Value::Map(map) => to_attrs(map, &Path::root()),
+        other => Err(CodecError::new(
+            Path::root(),
+            format!("an item must be a map, got {}", other.value_type()),
+        )),
+    }
+}
+
+/// Converts an attribute value read from DynamoDB to a value.
+///
+/// # Errors
+/// A number DynamoDB should never have stored, or an attribute type this
+/// version of the SDK does not know.
+pub fn from_attribute(attr: &AttributeValue) -> Result<Value, CodecError> {
+    from_attr(attr, &Path::root())
+}
+
+fn number(text: &str, path: &Path) -> Result<Number, CodecError> {
+    text.parse()
+        .map_err(|e: validate::Error| CodecError::new(path.clone(), e.to_string()))
+}
+
+fn from_attr(attr: &AttributeValue, path: &Path) -> Result<Value, CodecError> {
+    Ok(match attr {
+        AttributeValue::Null(_) => Value::Null,
+        AttributeValue::Bool(b) => Value::Bool(*b),
+        AttributeValue::N(n) => Value::Number(number(n, path)?),
+        AttributeValue::S(s) => Value::String(s.clone()),
+        AttributeValue::B(b) => Value::Binary(b.as_ref().to_vec()),
+        AttributeValue::L(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, a)| from_attr(a, &path.clone().index(i)))
+                .collect::<Result<_, _>>()?,
+        ),
+        AttributeValue::M(map) => Value::Map(from_attrs(map, path)?),
+        AttributeValue::Ss(s) => Value::StringSet(s.iter().cloned().collect()),
+        AttributeValue::Ns(s) => Value::NumberSet(
+            s.iter()
+                .map(|n| number(n, path))
+                .collect::<Result<Set<_>, _>>()?,
+        ),
+        AttributeValue::Bs(s) => Value::BinarySet(s.iter().map(|b| b.as_ref().to_vec()).collect()),
+        other => {
+            return Err(CodecError::new(
+                path.clone(),
+                format!("unsupported attribute type {other:?}"),
+            ));
+        }
+    })
+}
+
+fn from_attrs(map: &Item, path: &Path) -> Result<Map, CodecError> {
+    map.iter()
+        .map(|(k, a)| Ok((k.clone(), from_attr(a, &path.clone().key(k.as_str()))?)))
+        .collect()
+}
+
+/// Converts a DynamoDB item to a map value.
+///
+/// # Errors
+/// As [`from_attribute`], naming the attribute path.
+pub fn from_item(item: &Item) -> Result<Value, CodecError> {
+    from_attrs(item, &Path::root()).map(Value::Map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_number() -> impl Strategy<Value = Number> {
+        (any::<i64>(), -100i64..100).prop_map(|(m, e)| format!("{m}e{e}").parse().unwrap())
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            arb_number().prop_map(Value::Number),
+            ".{0,8}".prop_map(Value::String),
+            prop::collection::vec(any::<u8>(), 0..8).prop_map(Value::Binary),
+            prop::collection::vec(".{0,4}", 1..4)
+                .prop_map(|v| Value::StringSet(v.into_iter().collect())),
+            prop::collection::vec(arb_number(), 1..4)
+                .prop_map(|v| Value::NumberSet(v.into_iter().collect())),
+            prop::collection::vec(prop::collection::vec(any::<u8>(), 0..4), 1..4)
+                .prop_map(|v| Value::BinarySet(v.into_iter().collect())),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::List),
+                prop::collection::btree_map("[a-z]{1,5}", inner, 0..4).prop_map(Value::Map),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn attribute_round_trip(value in arb_value()) {
+            let attr = to_attribute(&value).unwrap();
+            prop_assert_eq!(from_attribute(&attr).unwrap(), value);
+        }
+    }
+
+    #[test]
+    fn types_are_dynamodb_types() {
+        let v: Value = [
+            ("s", Value::StringSet(Set::from(["a".to_owned()]))),
+            ("n", Value::from(5)),
+            ("e", Value::StringSet(Set::new())),
+        ]
+        .into_iter()
+        .collect();
+        let item = to_item(&v).unwrap();
+        assert!(matches!(item["s"], AttributeValue::Ss(_)));
+        assert_eq!(item["n"], AttributeValue::N("5".into()));
+        // Empty sets are absent attributes.
+        assert!(!item.contains_key("e"));
+    }
+
+    #[test]
+    fn empty_set_in_list_is_an_error_with_path() {
+        let v: Value = [("l", Value::List(vec![Value::StringSet(Set::new())]))]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            to_item(&v).unwrap_err().to_string(),
+            "l[0]: an empty set cannot be stored inside a list"
+        );
+    }
+
+    #[test]
+    fn bad_stored_numbers_are_errors_not_panics() {
+        let item: Item = [("n".to_owned(), AttributeValue::N("12abc".into()))].into();
+        assert_eq!(
+            from_item(&item).unwrap_err().to_string(),
+            "n: number 12abc is not a number"
+        );
+    }
+}

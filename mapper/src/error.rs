@@ -1,0 +1,229 @@
+//! [`Error`]: everything the mapper can report, each naming table and key.
+
+use std::fmt;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use validate::{Errors, Path};
+
+/// `Result` with the mapper's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An item key as shown in messages: `episode=1, map=2`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyDisplay(pub String);
+
+impl fmt::Display for KeyDisplay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("(no key)")
+        } else {
+            f.write_str(&self.0)
+        }
+    }
+}
+
+/// A value that has no DynamoDB representation, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct CodecError {
+    /// Where in the item.
+    pub path: Path,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl CodecError {
+    pub(crate) fn new(path: Path, message: impl Into<String>) -> CodecError {
+        CodecError {
+            path,
+            message: message.into(),
+        }
+    }
+}
+
+/// Everything that can go wrong in the mapper.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An item failed its schema before anything was sent.
+    #[error("invalid item for table {table} ({key}):\n{errors}")]
+    Validation {
+        /// The table.
+        table: String,
+        /// The item's key, as far as it is known.
+        key: KeyDisplay,
+        /// Every failure, with its attribute path.
+        errors: Errors,
+    },
+    /// A stored item does not match the model (strict read policy).
+    #[error("stored item in table {table} ({key}) does not match the model:\n{errors}")]
+    Stored {
+        /// The table.
+        table: String,
+        /// The item's key.
+        key: KeyDisplay,
+        /// Every failure, with its attribute path.
+        errors: Errors,
+    },
+    /// A conditional write found the item changed since it was loaded.
+    #[error("conflict in table {table} ({key}): the item changed since it was loaded")]
+    Conflict {
+        /// The table.
+        table: String,
+        /// The item's key.
+        key: KeyDisplay,
+    },
+    /// Saving a new item found one with the same key.
+    #[error("item already exists in table {table} ({key})")]
+    Overwrite {
+        /// The table.
+        table: String,
+        /// The item's key.
+        key: KeyDisplay,
+    },
+    /// No item has that key.
+    #[error("no item in table {table} ({key})")]
+    NotFound {
+        /// The table.
+        table: String,
+        /// The key looked up.
+        key: KeyDisplay,
+    },
+    /// The model definition is wrong (a programming error found at run time).
+    #[error("bad model for table {table}: {message}")]
+    Schema {
+        /// The table.
+        table: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value could not be converted to or from DynamoDB or the model type.
+    #[error("cannot convert item for table {table} ({key}): {source}")]
+    Convert {
+        /// The table.
+        table: String,
+        /// The item's key, as far as it is known.
+        key: KeyDisplay,
+        /// The underlying failure.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A retried operation ran out of attempts.
+    #[error("{operation} on table {table} gave up after {attempts} attempts")]
+    MaxRetriesExceeded {
+        /// The table.
+        table: String,
+        /// What was retried.
+        operation: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// DynamoDB or the network refused a request.
+    #[error("{operation} on table {table} failed: {message}")]
+    Service {
+        /// The table.
+        table: String,
+        /// The DynamoDB operation.
+        operation: &'static str,
+        /// The service's error code and message.
+        message: String,
+        /// Whether retrying may succeed (throttling, 5xx, timeouts).
+        retryable: bool,
+        /// The SDK error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl Error {
+    /// Whether a conditional write found the item changed since it was loaded.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Error::Conflict { .. })
+    }
+
+    /// Whether a new item's key was taken.
+    pub fn is_overwrite(&self) -> bool {
+        matches!(self, Error::Overwrite { .. })
+    }
+
+    /// Whether no item had the key.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    /// Whether the item failed validation (before a write, or as stored).
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Error::Validation { .. } | Error::Stored { .. })
+    }
+
+    /// Whether retrying the same call may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Service { retryable, .. } => *retryable,
+            Error::MaxRetriesExceeded { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The validation failures, for [`Error::Validation`] and [`Error::Stored`].
+    pub fn errors(&self) -> Option<&Errors> {
+        match self {
+            Error::Validation { errors, .. } | Error::Stored { errors, .. } => Some(errors),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn service<E, R>(table: &str, operation: &'static str, err: SdkError<E, R>) -> Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
+    {
+        let (message, retryable) = match &err {
+            SdkError::ServiceError(service) => {
+                let code = service.err().code().unwrap_or("unknown");
+                let retryable = matches!(
+                    code,
+                    "ProvisionedThroughputExceededException"
+                        | "ThrottlingException"
+                        | "RequestLimitExceeded"
+                        | "InternalServerError"
+                        | "ServiceUnavailable"
+                        | "LimitExceededException"
+                );
+                (
+                    format!("{code}: {}", service.err().message().unwrap_or("")),
+                    retryable,
+                )
+            }
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => (
+                format!(
+                    "{}",
+                    aws_smithy_types::error::display::DisplayErrorContext(&err)
+                ),
+                true,
+            ),
+            _ => (
+                format!(
+                    "{}",
+                    aws_smithy_types::error::display::DisplayErrorContext(&err)
+                ),
+                false,
+            ),
+        };
+        Error::Service {
+            table: table.to_owned(),
+            operation,
+            message,
+            retryable,
+            source: Box::new(err),
+        }
+    }
+}
+
+/// Whether an SDK error is DynamoDB's `ConditionalCheckFailedException`.
+pub(crate) fn is_condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    err.as_service_error().and_then(ProvideErrorMetadata::code)
+        == Some("ConditionalCheckFailedException")
+}

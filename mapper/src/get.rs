@@ -1,0 +1,70 @@
+//! `get` and `find`: one item by key.
+
+use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+use tracing::Instrument;
+
+use crate::error::{Error, Result};
+use crate::item::Item;
+use crate::key::{IntoKey, Key};
+use crate::load::load;
+use crate::mapper::{Mapper, op_span, record_capacity};
+use crate::model::Model;
+
+impl Mapper {
+    /// The item with `key` (`1`, or `(1, 5)` with a range key), eventually consistent.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Stored`] when the stored item fails the
+    /// model (strict policy), [`Error::Validation`] for a bad key, [`Error::Service`].
+    pub async fn get<T: Model>(&self, key: impl IntoKey) -> Result<Item<T>> {
+        self.read_required(key.into_key(), false).await
+    }
+
+    /// Like [`Mapper::get`], with a strongly consistent read.
+    ///
+    /// # Errors
+    /// As [`Mapper::get`].
+    pub async fn get_consistent<T: Model>(&self, key: impl IntoKey) -> Result<Item<T>> {
+        self.read_required(key.into_key(), true).await
+    }
+
+    /// The item with `key`, or `None`.
+    ///
+    /// # Errors
+    /// As [`Mapper::get`], but absence is `Ok(None)`.
+    pub async fn find<T: Model>(&self, key: impl IntoKey) -> Result<Option<Item<T>>> {
+        self.read(&key.into_key(), false).await
+    }
+
+    async fn read_required<T: Model>(&self, key: Key, consistent: bool) -> Result<Item<T>> {
+        match self.read(&key, consistent).await? {
+            Some(item) => Ok(item),
+            None => Err(Error::NotFound {
+                table: self.table_name::<T>(),
+                key: key.display(&*self.model_info::<T>()?),
+            }),
+        }
+    }
+
+    async fn read<T: Model>(&self, key: &Key, consistent: bool) -> Result<Option<Item<T>>> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let attributes = key.to_attributes(&info, &table)?;
+        if T::AUTO_INCREMENT && key.hash == validate::Value::from(crate::save::COUNTER_KEY) {
+            // The counter item is not an item of the model.
+            return Ok(None);
+        }
+        let out = self
+            .client()
+            .get_item()
+            .table_name(&table)
+            .set_key(Some(attributes))
+            .consistent_read(consistent)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .instrument(op_span!("GetItem", table, key.display(&info)))
+            .await
+            .map_err(|e| Error::service(&table, "GetItem", e))?;
+        record_capacity(out.consumed_capacity());
+        out.item.map(|item| load(item, &info, &table)).transpose()
+    }
+}

@@ -1,0 +1,68 @@
+//! [`Item`]: a model value plus what the mapper remembers about it.
+
+use std::ops::{Deref, DerefMut};
+
+use validate::Errors;
+
+use crate::codec;
+
+/// A model value as loaded from (or saved to) its table.
+///
+/// Derefs to the model, so fields read and write as usual. It remembers the
+/// attributes as they were loaded, untouched by later edits or migrations:
+/// [`Mapper::save`](crate::Mapper::save) and
+/// [`Mapper::delete`](crate::Mapper::delete) send a condition that the
+/// stored item is still that way, and saving keeps attributes the model
+/// does not know (written by newer code, say).
+#[derive(Clone, Debug)]
+pub struct Item<T> {
+    pub(crate) model: T,
+    /// The item's attributes as last read from or written to the table.
+    pub(crate) stored: Option<codec::Item>,
+    pub(crate) warnings: Errors,
+}
+
+impl<T> Item<T> {
+    /// A new item, never stored: saving it fails with
+    /// [`Error::Overwrite`](crate::Error::Overwrite) if the key is taken.
+    pub fn new(model: T) -> Item<T> {
+        Item {
+            model,
+            stored: None,
+            warnings: Errors::new(),
+        }
+    }
+
+    /// Whether the item came from (or was saved to) the table.
+    pub fn is_stored(&self) -> bool {
+        self.stored.is_some()
+    }
+
+    /// What a lenient load had to repair (empty for a clean item).
+    pub fn warnings(&self) -> &Errors {
+        &self.warnings
+    }
+
+    /// The attributes as loaded or last saved.
+    pub fn stored_attributes(&self) -> Option<&codec::Item> {
+        self.stored.as_ref()
+    }
+
+    /// The model value, forgetting the stored state.
+    pub fn into_inner(self) -> T {
+        self.model
+    }
+}
+
+impl<T> Deref for Item<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.model
+    }
+}
+
+impl<T> DerefMut for Item<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.model
+    }
+}

@@ -1,0 +1,169 @@
+//! Item keys: what `get`, `delete` and `query` take.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use validate::{Number, PathNode, Value};
+
+use crate::codec;
+use crate::error::{Error, KeyDisplay, Result};
+use crate::model::{KeyAttribute, ModelInfo};
+
+/// A hash key, and a range key for tables that have one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    /// The hash key value.
+    pub hash: Value,
+    /// The range key value.
+    pub range: Option<Value>,
+}
+
+/// Anything usable as a key: a scalar (`1`, `"abc"`) for a hash key, a
+/// pair (`(1, 5)`) for hash and range.
+pub trait IntoKey {
+    /// The key.
+    fn into_key(self) -> Key;
+}
+
+impl IntoKey for Key {
+    fn into_key(self) -> Key {
+        self
+    }
+}
+
+/// A scalar usable as one part of a key.
+pub trait KeyPart {
+    /// The part as a value.
+    fn into_part(self) -> Value;
+}
+
+macro_rules! key_part {
+    ($($t:ty),*) => {$(
+        impl KeyPart for $t {
+            fn into_part(self) -> Value {
+                Value::from(self)
+            }
+        }
+        impl IntoKey for $t {
+            fn into_key(self) -> Key {
+                Key { hash: Value::from(self), range: None }
+            }
+        }
+    )*};
+}
+key_part!(
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    usize,
+    isize,
+    Number,
+    String,
+    &str,
+    Vec<u8>
+);
+
+impl KeyPart for Value {
+    fn into_part(self) -> Value {
+        self
+    }
+}
+
+impl IntoKey for Value {
+    fn into_key(self) -> Key {
+        Key {
+            hash: self,
+            range: None,
+        }
+    }
+}
+
+impl<H: KeyPart, R: KeyPart> IntoKey for (H, R) {
+    fn into_key(self) -> Key {
+        Key {
+            hash: self.0.into_part(),
+            range: Some(self.1.into_part()),
+        }
+    }
+}
+
+impl Key {
+    /// `episode=1, map=2`, for messages.
+    pub(crate) fn display(&self, info: &ModelInfo) -> KeyDisplay {
+        let mut shown = format!("{}={}", info.hash.name, self.hash);
+        if let (Some(range), Some(value)) = (&info.range, &self.range) {
+            shown.push_str(&format!(", {}={value}", range.name));
+        }
+        KeyDisplay(shown)
+    }
+
+    /// Checks the key against the model (each part through its schema
+    /// validator, so `"7"` for a coercing number key works) and converts it.
+    pub(crate) fn to_attributes(
+        &self,
+        info: &ModelInfo,
+        table: &str,
+    ) -> Result<HashMap<String, AttributeValue>> {
+        let mut errors = validate::Errors::new();
+        let mut out = HashMap::with_capacity(2);
+        let mut part = |attr: &KeyAttribute, value: &Value, errors: &mut validate::Errors| {
+            let mut value = value.clone();
+            let root = PathNode::ROOT;
+            let path = root.key(&attr.name);
+            if let Some(field) = info.schema.get(&attr.name) {
+                if field.validator().check(&mut value, &path, errors).is_ok() {
+                    if let Ok(a) = codec::to_attribute(&value) {
+                        out.insert(attr.name.clone(), a);
+                    }
+                }
+            }
+        };
+        part(&info.hash, &self.hash, &mut errors);
+        match (&info.range, &self.range) {
+            (Some(attr), Some(value)) => part(attr, value, &mut errors),
+            (Some(attr), None) => {
+                let root = PathNode::ROOT;
+                errors.push(
+                    &root.key(&attr.name),
+                    validate::ErrorKind::Required,
+                    "the range key is required",
+                );
+            }
+            (None, Some(_)) => {
+                return Err(Error::Schema {
+                    table: table.to_owned(),
+                    message: "a range key was given but the table has none".to_owned(),
+                });
+            }
+            (None, None) => {}
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(Error::Validation {
+                table: table.to_owned(),
+                key: self.display(info),
+                errors,
+            })
+        }
+    }
+
+    /// The key of a validated item value.
+    pub(crate) fn of_item(value: &Value, info: &ModelInfo) -> Key {
+        Key {
+            hash: value
+                .get(info.hash.name.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            range: info
+                .range
+                .as_ref()
+                .map(|r| value.get(r.name.as_str()).cloned().unwrap_or_default()),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Typed, validated models on DynamoDB, over `aws-sdk-dynamodb` and tokio.
+//!
+//! Data flows one way on save — struct → [`validate::Value`] → schema
+//! validation → attributes → `PutItem` — and back on load — attributes →
+//! `Value` → [`Model::upgrade`] (migrations) → validation → struct. An
+//! invalid item is never sent; a stored item that does not fit the model is
+//! a typed error ([`ReadPolicy::Strict`]) or repaired and reported
+//! ([`ReadPolicy::Lenient`]), never a panic.
+//!
+//! ```no_run
+//! # use std::collections::BTreeSet;
+//! # use mapper::{Mapper, Model, RangeCondition, Throughput};
+//! # use validate::{Schema, int, set_of, str};
+//! # #[derive(serde::Serialize, serde::Deserialize)]
+//! # struct DoomMap { episode: i64, map: i64, name: String, cheats: BTreeSet<String> }
+//! # impl Model for DoomMap {
+//! #     const TABLE: &'static str = "doom_map";
+//! #     const HASH_KEY: &'static str = "episode";
+//! #     const RANGE_KEY: Option<&'static str> = Some("map");
+//! #     fn schema() -> Schema { Schema::new().required("episode", int()).required("map", int()).required("name", str()).with_default("cheats", set_of(str()), ["Konami"]) }
+//! # }
+//! # async fn run() -> mapper::Result<()> {
+//! let mapper = Mapper::from_env().await;
+//! mapper.create_table::<DoomMap>(Throughput::Provisioned { read: 10, write: 10 }).await?;
+//! let e1m1 = DoomMap { episode: 1, map: 1, name: "Hangar".into(), cheats: ["idkfa".into()].into() };
+//! mapper.create(&e1m1).await?;                       // fails if the key is taken
+//! let mut e1m1 = mapper.get::<DoomMap>((1, 1)).await?; // remembers what it loaded
+//! e1m1.name = "Hangar (remastered)".into();
+//! mapper.save(&mut e1m1).await?;                     // fails with Conflict if changed meanwhile
+//! let after_5 = mapper.query::<DoomMap>(1).range(RangeCondition::gt(5)).all().await?;
+//! # Ok(()) }
+//! ```
+
+mod codec;
+mod delete;
+mod error;
+mod expr;
+mod get;
+mod item;
+mod key;
+pub mod keygen;
+mod load;
+mod mapper;
+mod model;
+mod query;
+mod save;
+mod table;
+
+pub use codec::{Item as Attributes, from_attribute, from_item, to_attribute, to_item};
+pub use error::{CodecError, Error, KeyDisplay, Result};
+pub use item::Item;
+pub use key::{IntoKey, Key, KeyPart};
+pub use mapper::Mapper;
+pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
+pub use query::{Query, RangeCondition, Scan};
+pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS};
+pub use table::Throughput;

@@ -1,0 +1,142 @@
+//! The load path: attributes → `Value` → upgrade (migrations) → schema
+//! validation → struct. Never a panic on stored data, whoever wrote it.
+
+use validate::{ErrorKind, Errors, Extra, PathNode, Presence, Segment, Value};
+
+use crate::codec;
+use crate::error::{Error, KeyDisplay, Result};
+use crate::item::Item;
+use crate::key::Key;
+use crate::model::{Model, ModelInfo, ReadPolicy};
+
+/// Turns stored attributes into a model item, under `T`'s read policy.
+pub(crate) fn load<T: Model>(
+    attributes: codec::Item,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<Item<T>> {
+    let stored_error = |key: KeyDisplay, errors: Errors| Error::Stored {
+        table: table.to_owned(),
+        key,
+        errors,
+    };
+    let raw = codec::from_item(&attributes).map_err(|e| Error::Convert {
+        table: table.to_owned(),
+        key: Default::default(),
+        source: Box::new(e),
+    })?;
+    let key = Key::of_item(&raw, info).display(info);
+    let mut value = T::upgrade(raw).map_err(|errors| stored_error(key.clone(), errors))?;
+    let Some(map) = value.as_map_mut() else {
+        return Err(stored_error(key, Errors::new()));
+    };
+    // Attributes the model does not know stay in the stored snapshot
+    // (saved back later); they are not the model's to validate.
+    if info.schema.extra_policy() != Extra::Allow {
+        map.retain(|name, _| info.schema.get(name).is_some());
+    }
+    for (name, set_type) in &info.sets {
+        if !map.contains_key(name) {
+            if let Some(empty) = set_type.empty_set() {
+                map.insert(name.clone(), empty);
+            }
+        }
+    }
+    let (value, warnings) = match T::READ_POLICY {
+        ReadPolicy::Strict => (
+            strict(value, info).map_err(|errors| stored_error(key.clone(), errors))?,
+            Errors::new(),
+        ),
+        ReadPolicy::Lenient => {
+            lenient(value, info).map_err(|errors| stored_error(key.clone(), errors))?
+        }
+    };
+    let model = validate::from_value(value).map_err(|e| Error::Convert {
+        table: table.to_owned(),
+        key,
+        source: Box::new(e),
+    })?;
+    Ok(Item {
+        model,
+        stored: Some(attributes),
+        warnings,
+    })
+}
+
+/// Defaults belong to new items: an attribute missing from a stored item
+/// is an error even when the schema has a default for it.
+fn strict(mut value: Value, info: &ModelInfo) -> Result<Value, Errors> {
+    let mut errors = Errors::new();
+    let root = PathNode::ROOT;
+    for field in info.schema.fields() {
+        if matches!(field.presence(), Presence::Default(_)) && value.get(field.name()).is_none() {
+            errors.push(
+                &root.key(field.name()),
+                ErrorKind::Required,
+                "attribute missing from the stored item",
+            );
+        }
+    }
+    match info.schema.validate_in_place(&mut value) {
+        Ok(()) if errors.is_empty() => Ok(value),
+        Ok(()) => Err(errors),
+        Err(found) => {
+            for violation in found {
+                errors.push_violation(violation);
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// Replaces each bad or missing top-level attribute by its default (or
+/// drops it when optional), and reports what it replaced.
+fn lenient(mut value: Value, info: &ModelInfo) -> Result<(Value, Errors), Errors> {
+    let mut warnings = Errors::new();
+    let root = PathNode::ROOT;
+    let mut repair: Vec<String> = Vec::new();
+    for field in info.schema.fields() {
+        if matches!(field.presence(), Presence::Default(_)) && value.get(field.name()).is_none() {
+            warnings.push(
+                &root.key(field.name()),
+                ErrorKind::Required,
+                "attribute missing from the stored item; default used",
+            );
+        }
+    }
+    let mut first = value.clone();
+    if let Err(errors) = info.schema.validate_in_place(&mut first) {
+        for violation in errors {
+            if let Some(Segment::Key(name)) = violation.path.segments().first() {
+                if !repair.iter().any(|r| **r == **name) {
+                    repair.push(name.to_string());
+                }
+            }
+            warnings.push_violation(violation);
+        }
+    } else {
+        return Ok((first, warnings));
+    }
+    let Some(map) = value.as_map_mut() else {
+        return Err(warnings);
+    };
+    for name in repair {
+        match info
+            .schema
+            .get(&name)
+            .map(|f| (f.presence().clone(), f.default_value()))
+        {
+            Some((_, Some(default))) => {
+                map.insert(name, default);
+            }
+            Some((Presence::Optional, _)) | None => {
+                map.remove(&name);
+            }
+            Some(_) => return Err(warnings),
+        }
+    }
+    match info.schema.validate_in_place(&mut value) {
+        Ok(()) => Ok((value, warnings)),
+        Err(_) => Err(warnings),
+    }
+}

@@ -1,0 +1,199 @@
+//! [`Model`]: a serde type stored in one DynamoDB table, and the facts the
+//! mapper derives from it once ([`ModelInfo`]).
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use validate::{Schema, Value, ValueType};
+
+use crate::error::{Error, Result};
+
+/// What a load does with a stored item that does not pass the schema.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReadPolicy {
+    /// A typed [`Error::Stored`] naming table, key and every attribute path.
+    #[default]
+    Strict,
+    /// Bad or missing attributes are replaced by their defaults (or dropped
+    /// when optional); what was wrong is kept in
+    /// [`Item::warnings`](crate::Item::warnings). Fails only when no default
+    /// can stand in.
+    Lenient,
+}
+
+/// A typed model: a serde type stored in one DynamoDB table.
+///
+/// ```
+/// use std::collections::BTreeSet;
+/// use mapper::Model;
+/// use validate::{Schema, int, set_of, str};
+///
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct DoomMap {
+///     episode: i64,
+///     map: i64,
+///     name: String,
+///     cheats: BTreeSet<String>,
+/// }
+///
+/// impl Model for DoomMap {
+///     const TABLE: &'static str = "doom_map";
+///     const HASH_KEY: &'static str = "episode";
+///     const RANGE_KEY: Option<&'static str> = Some("map");
+///
+///     fn schema() -> Schema {
+///         Schema::new()
+///             .required("episode", int())
+///             .required("map", int())
+///             .required("name", str())
+///             .with_default("cheats", set_of(str()), ["Konami"])
+///     }
+/// }
+/// ```
+pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The table name (the mapper may prefix it per environment).
+    const TABLE: &'static str;
+    /// The hash (partition) key attribute.
+    const HASH_KEY: &'static str;
+    /// The range (sort) key attribute, if any.
+    const RANGE_KEY: Option<&'static str> = None;
+    /// Whether the hash key is an auto-incremented number
+    /// ([`Mapper::insert_auto`](crate::Mapper::insert_auto)).
+    const AUTO_INCREMENT: bool = false;
+    /// A numeric attribute used for optimistic locking on every write.
+    const VERSION: Option<&'static str> = None;
+    /// What loads do with stored items that fail the schema.
+    const READ_POLICY: ReadPolicy = ReadPolicy::Strict;
+
+    /// The schema every item is validated against, on save and on load.
+    /// Its defaults fill absent attributes of new items; its extra-key
+    /// policy decides whether unknown stored attributes survive a save
+    /// ([`validate::Extra::Remove`] drops them; otherwise they are kept).
+    fn schema() -> Schema;
+
+    /// Upgrades a stored item before it is validated: the place where
+    /// schema migrations run. The default keeps the item as stored.
+    ///
+    /// # Errors
+    /// An item that cannot be upgraded; it is reported, never half-loaded.
+    fn upgrade(item: Value) -> std::result::Result<Value, validate::Errors> {
+        Ok(item)
+    }
+}
+
+/// The DynamoDB scalar type of a key attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    /// `S`.
+    String,
+    /// `N`.
+    Number,
+    /// `B`.
+    Binary,
+}
+
+/// A key attribute: its name and type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyAttribute {
+    /// The attribute name.
+    pub name: String,
+    /// The attribute type.
+    pub key_type: KeyType,
+}
+
+/// What the mapper derives from a [`Model`] once and caches.
+#[derive(Clone, Debug)]
+pub struct ModelInfo {
+    /// The schema.
+    pub schema: Schema,
+    /// The hash key.
+    pub hash: KeyAttribute,
+    /// The range key.
+    pub range: Option<KeyAttribute>,
+    /// Attributes the schema says are sets (absent reads as empty).
+    pub sets: Vec<(String, ValueType)>,
+}
+
+fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result<KeyAttribute> {
+    let bad = |message: String| Error::Schema {
+        table: table.to_owned(),
+        message,
+    };
+    let field = schema
+        .get(name)
+        .ok_or_else(|| bad(format!("{role} key {name:?} is not in the schema")))?;
+    if !field.is_required() {
+        return Err(bad(format!(
+            "{role} key {name:?} must be a required attribute without default"
+        )));
+    }
+    let key_type = match field.validator().output_type() {
+        Some(ValueType::String) => KeyType::String,
+        Some(ValueType::Number) => KeyType::Number,
+        Some(ValueType::Binary) => KeyType::Binary,
+        other => {
+            return Err(bad(format!(
+                "{role} key {name:?} must validate as a string, number or binary, not {}",
+                other.map_or("an unknown type", ValueType::name)
+            )));
+        }
+    };
+    Ok(KeyAttribute {
+        name: name.to_owned(),
+        key_type,
+    })
+}
+
+impl ModelInfo {
+    /// Derives and checks the model's facts.
+    ///
+    /// # Errors
+    /// [`Error::Schema`] for a bad definition: keys missing from the schema
+    /// or not scalar, an auto-increment key that is not a number or comes
+    /// with a range key, a version attribute that is not a number.
+    pub fn of<T: Model>() -> Result<ModelInfo> {
+        let schema = T::schema();
+        let table = T::TABLE;
+        let hash = key_attribute(&schema, table, T::HASH_KEY, "hash")?;
+        let range = T::RANGE_KEY
+            .map(|r| key_attribute(&schema, table, r, "range"))
+            .transpose()?;
+        let bad = |message: &str| Error::Schema {
+            table: table.to_owned(),
+            message: message.to_owned(),
+        };
+        if T::AUTO_INCREMENT && range.is_some() {
+            return Err(bad(
+                "an auto-increment hash key cannot be combined with a range key",
+            ));
+        }
+        if T::AUTO_INCREMENT && hash.key_type != KeyType::Number {
+            return Err(bad("an auto-increment hash key must be a number"));
+        }
+        if let Some(version) = T::VERSION {
+            let numeric = schema
+                .get(version)
+                .and_then(|f| f.validator().output_type())
+                == Some(ValueType::Number);
+            if !numeric {
+                return Err(bad(&format!(
+                    "version attribute {version:?} must be a number in the schema"
+                )));
+            }
+        }
+        let sets = schema
+            .fields()
+            .filter_map(|f| {
+                f.validator()
+                    .output_type()
+                    .filter(|t| t.is_set())
+                    .map(|t| (f.name().to_owned(), t))
+            })
+            .collect();
+        Ok(ModelInfo {
+            schema,
+            hash,
+            range,
+            sets,
+        })
+    }
+}

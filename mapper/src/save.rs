@@ -1,0 +1,366 @@
+//! The save path: struct → `Value` → schema validation → attributes →
+//! `PutItem`. An invalid item is never sent.
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use tracing::Instrument;
+use validate::{ErrorKind, Number, PathNode, Value};
+
+use crate::codec;
+use crate::error::{Error, Result, is_condition_failed};
+use crate::expr::Placeholders;
+use crate::item::Item;
+use crate::key::Key;
+use crate::mapper::{Mapper, op_span, record_capacity};
+use crate::model::{Model, ModelInfo};
+
+/// The hash key value reserved for the auto-increment counter item.
+pub const COUNTER_KEY: i64 = -1;
+/// The counter item's attribute holding the last key handed out (the
+/// original dynamodb-mapper's name, so tables stay compatible).
+pub const COUNTER_ATTRIBUTE: &str = "__max_hash_key__";
+/// How many keys an auto-increment insert tries before giving up.
+pub const MAX_AUTO_INCREMENT_ATTEMPTS: u32 = 10;
+
+/// A validated item ready to write.
+pub(crate) struct Prepared {
+    pub(crate) value: Value,
+    pub(crate) attributes: codec::Item,
+    pub(crate) key: Key,
+}
+
+/// What the stored item must look like for a write to go through.
+pub(crate) enum Expect<'a> {
+    /// Nothing: a blind write.
+    Anything,
+    /// No item with this key.
+    Absent,
+    /// The item exactly as it was loaded.
+    AsLoaded(&'a codec::Item),
+}
+
+impl Mapper {
+    /// struct → `Value` → validated, normalized `Value` → attributes.
+    pub(crate) fn prepare<T: Model>(
+        &self,
+        model: &T,
+        info: &ModelInfo,
+        table: &str,
+    ) -> Result<Prepared> {
+        let mut value = validate::to_value(model).map_err(|e| Error::Convert {
+            table: table.to_owned(),
+            key: Default::default(),
+            source: Box::new(e),
+        })?;
+        if let Some(map) = value.as_map_mut() {
+            // An empty set is an absent attribute in DynamoDB, so a
+            // default (the original's `cheats = {"Konami"}`) fills it.
+            for (name, _) in &info.sets {
+                let empty = match map.get(name) {
+                    Some(Value::List(l)) => l.is_empty(),
+                    Some(v) => v.is_set() && !v.is_truthy(),
+                    None => false,
+                };
+                if empty {
+                    map.remove(name);
+                }
+            }
+        }
+        let key_of = |value: &Value| Key::of_item(value, info).display(info);
+        if let Err(errors) = info.schema.validate_in_place(&mut value) {
+            return Err(Error::Validation {
+                table: table.to_owned(),
+                key: key_of(&value),
+                errors,
+            });
+        }
+        let key = Key::of_item(&value, info);
+        if T::AUTO_INCREMENT && key.hash == Value::from(COUNTER_KEY) {
+            let mut errors = validate::Errors::new();
+            let root = PathNode::ROOT;
+            errors.push(
+                &root.key(&info.hash.name),
+                ErrorKind::Custom("reserved_key".into()),
+                "hash key -1 is reserved for the auto-increment counter",
+            );
+            return Err(Error::Validation {
+                table: table.to_owned(),
+                key: key.display(info),
+                errors,
+            });
+        }
+        let attributes = codec::to_item(&value).map_err(|e| Error::Convert {
+            table: table.to_owned(),
+            key: key.display(info),
+            source: Box::new(e),
+        })?;
+        Ok(Prepared {
+            value,
+            attributes,
+            key,
+        })
+    }
+
+    /// Writes a prepared item under `expect`, plus the version check when
+    /// the model has a version attribute.
+    pub(crate) async fn write<T: Model>(
+        &self,
+        info: &ModelInfo,
+        table: &str,
+        mut prepared: Prepared,
+        expect: Expect<'_>,
+    ) -> Result<Prepared> {
+        let mut placeholders = Placeholders::default();
+        let mut conditions: Vec<String> = Vec::new();
+        if let Some(version) = T::VERSION {
+            let current = prepared
+                .value
+                .get(version)
+                .and_then(Value::as_number)
+                .copied()
+                .unwrap_or(Number::ZERO);
+            let n = placeholders.name(version);
+            if current.is_zero() {
+                conditions.push(format!("attribute_not_exists({n})"));
+            } else {
+                let v = placeholders.value(AttributeValue::N(current.to_string()));
+                conditions.push(format!("{n} = {v}"));
+            }
+            let next = current.as_i64().map_or(1, |c| c + 1);
+            if let Some(map) = prepared.value.as_map_mut() {
+                map.insert(version.to_owned(), Value::from(next));
+            }
+            prepared
+                .attributes
+                .insert(version.to_owned(), AttributeValue::N(next.to_string()));
+        }
+        match expect {
+            Expect::Anything => {}
+            Expect::Absent => {
+                let n = placeholders.name(&info.hash.name);
+                conditions.push(format!("attribute_not_exists({n})"));
+            }
+            Expect::AsLoaded(stored) if T::VERSION.is_none() => {
+                conditions.extend(as_loaded(stored, info, &mut placeholders));
+            }
+            Expect::AsLoaded(_) => {}
+        }
+        let key = prepared.key.display(info);
+        let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        let request = self
+            .client()
+            .put_item()
+            .table_name(table)
+            .set_item(Some(prepared.attributes.clone()))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(placeholders.names())
+            .set_expression_attribute_values(placeholders.values())
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        let span = op_span!("PutItem", table, key);
+        let result = async {
+            let out = request.send().await;
+            if let Ok(out) = &out {
+                record_capacity(out.consumed_capacity());
+            }
+            out
+        }
+        .instrument(span)
+        .await;
+        match result {
+            Ok(_) => Ok(prepared),
+            Err(e) if is_condition_failed(&e) => Err(match expect {
+                Expect::Absent => Error::Overwrite {
+                    table: table.to_owned(),
+                    key,
+                },
+                _ => Error::Conflict {
+                    table: table.to_owned(),
+                    key,
+                },
+            }),
+            Err(e) => Err(Error::service(table, "PutItem", e)),
+        }
+    }
+
+    /// Writes `model` whatever is stored under its key (a blind put; with a
+    /// version attribute, the stored version must still match). Returns the
+    /// item as stored: normalized, defaults filled.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] with every bad attribute (nothing is sent),
+    /// [`Error::Conflict`] on a version mismatch, [`Error::Service`].
+    pub async fn put<T: Model>(&self, model: &T) -> Result<Item<T>> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let prepared = self.prepare(model, &info, &table)?;
+        let written = self
+            .write::<T>(&info, &table, prepared, Expect::Anything)
+            .await?;
+        self.stored_item(written, &info, &table, Default::default())
+    }
+
+    /// Writes `model` only if no item has its key.
+    ///
+    /// # Errors
+    /// [`Error::Overwrite`] if the key is taken (the stored item is left
+    /// unchanged), [`Error::Validation`], [`Error::Service`].
+    pub async fn create<T: Model>(&self, model: &T) -> Result<Item<T>> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let prepared = self.prepare(model, &info, &table)?;
+        let written = self
+            .write::<T>(&info, &table, prepared, Expect::Absent)
+            .await?;
+        self.stored_item(written, &info, &table, Default::default())
+    }
+
+    /// Saves an item with conflict detection: a new item only if its key is
+    /// free, a loaded one only if the stored item is still as loaded (or,
+    /// with a version attribute, still at the loaded version). Attributes
+    /// the model does not know are written back unless the schema removes
+    /// extras. On success the item holds what was written.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`], [`Error::Overwrite`], [`Error::Validation`],
+    /// [`Error::Service`]. On error the item is unchanged.
+    pub async fn save<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let mut prepared = self.prepare(&item.model, &info, &table)?;
+        let expect = match &item.stored {
+            None => Expect::Absent,
+            Some(stored) => {
+                if info.schema.extra_policy() != validate::Extra::Remove {
+                    for (name, attr) in stored {
+                        if info.schema.get(name).is_none() {
+                            prepared
+                                .attributes
+                                .entry(name.clone())
+                                .or_insert_with(|| attr.clone());
+                        }
+                    }
+                }
+                Expect::AsLoaded(stored)
+            }
+        };
+        let written = self.write::<T>(&info, &table, prepared, expect).await?;
+        *item = self.stored_item(written, &info, &table, item.warnings.clone())?;
+        Ok(())
+    }
+
+    /// Inserts `model` under the next auto-increment hash key: a counter
+    /// item at key -1 is bumped with an atomic `ADD`, then the item is put
+    /// on the condition that the key is free; a key already taken by a
+    /// direct write is skipped for the next one.
+    ///
+    /// # Errors
+    /// [`Error::MaxRetriesExceeded`] after
+    /// [`MAX_AUTO_INCREMENT_ATTEMPTS`] taken keys, [`Error::Schema`] for a
+    /// model without `AUTO_INCREMENT`, [`Error::Validation`], [`Error::Service`].
+    pub async fn insert_auto<T: Model>(&self, model: &T) -> Result<Item<T>> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        if !T::AUTO_INCREMENT {
+            return Err(Error::Schema {
+                table,
+                message: "insert_auto needs a model with AUTO_INCREMENT".to_owned(),
+            });
+        }
+        let mut value = validate::to_value(model).map_err(|e| Error::Convert {
+            table: table.clone(),
+            key: Default::default(),
+            source: Box::new(e),
+        })?;
+        for _ in 0..MAX_AUTO_INCREMENT_ATTEMPTS {
+            let id = self.next_counter(&info, &table).await?;
+            if let Some(map) = value.as_map_mut() {
+                map.insert(info.hash.name.clone(), Value::from(id));
+            }
+            let candidate: T = validate::from_value(value.clone()).map_err(|e| Error::Convert {
+                table: table.clone(),
+                key: Default::default(),
+                source: Box::new(e),
+            })?;
+            let prepared = self.prepare(&candidate, &info, &table)?;
+            match self
+                .write::<T>(&info, &table, prepared, Expect::Absent)
+                .await
+            {
+                Ok(written) => return self.stored_item(written, &info, &table, Default::default()),
+                Err(Error::Overwrite { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::MaxRetriesExceeded {
+            table,
+            operation: "auto-increment insert",
+            attempts: MAX_AUTO_INCREMENT_ATTEMPTS,
+        })
+    }
+
+    async fn next_counter(&self, info: &Arc<ModelInfo>, table: &str) -> Result<i64> {
+        let out = self
+            .client()
+            .update_item()
+            .table_name(table)
+            .key(&info.hash.name, AttributeValue::N(COUNTER_KEY.to_string()))
+            .update_expression("ADD #c :one")
+            .expression_attribute_names("#c", COUNTER_ATTRIBUTE)
+            .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .instrument(op_span!("UpdateItem", table, "counter"))
+            .await
+            .map_err(|e| Error::service(table, "UpdateItem", e))?;
+        out.attributes()
+            .and_then(|a| a.get(COUNTER_ATTRIBUTE))
+            .and_then(|a| a.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| Error::Schema {
+                table: table.to_owned(),
+                message: format!("the counter item's {COUNTER_ATTRIBUTE} is not an integer"),
+            })
+    }
+
+    /// The item as written: the normalized value back as the model.
+    fn stored_item<T: Model>(
+        &self,
+        written: Prepared,
+        info: &ModelInfo,
+        table: &str,
+        warnings: validate::Errors,
+    ) -> Result<Item<T>> {
+        let key = written.key.display(info);
+        let model = validate::from_value(written.value).map_err(|e| Error::Convert {
+            table: table.to_owned(),
+            key,
+            source: Box::new(e),
+        })?;
+        Ok(Item {
+            model,
+            stored: Some(written.attributes),
+            warnings,
+        })
+    }
+}
+
+/// Conditions that the stored item still has exactly the loaded attributes:
+/// each loaded attribute equal, each schema attribute that was absent still absent.
+pub(crate) fn as_loaded(
+    stored: &codec::Item,
+    info: &ModelInfo,
+    placeholders: &mut Placeholders,
+) -> Vec<String> {
+    let mut conditions = Vec::with_capacity(stored.len() + info.schema.fields().len());
+    let mut names: Vec<&String> = stored.keys().collect();
+    names.sort();
+    for name in names {
+        let n = placeholders.name(name);
+        let v = placeholders.value(stored[name].clone());
+        conditions.push(format!("{n} = {v}"));
+    }
+    for field in info.schema.fields() {
+        if !stored.contains_key(field.name()) {
+            let n = placeholders.name(field.name());
+            conditions.push(format!("attribute_not_exists({n})"));
+        }
+    }
+    conditions
+}

