@@ -115,12 +115,11 @@ impl Key {
             let mut value = value.clone();
             let root = PathNode::ROOT;
             let path = root.key(&attr.name);
-            if let Some(field) = info.schema.get(&attr.name) {
-                if field.validator().check(&mut value, &path, errors).is_ok() {
-                    if let Ok(a) = codec::to_attribute(&value) {
-                        out.insert(attr.name.clone(), a);
-                    }
-                }
+            if let Some(field) = info.schema.get(&attr.name)
+                && field.validator().check(&mut value, &path, errors).is_ok()
+                && let Ok(a) = codec::to_attribute(&value)
+            {
+                out.insert(attr.name.clone(), a);
             }
         };
         part(&info.hash, &self.hash, &mut errors);

@@ -36,10 +36,10 @@ pub(crate) fn load<T: Model>(
         map.retain(|name, _| info.schema.get(name).is_some());
     }
     for (name, set_type) in &info.sets {
-        if !map.contains_key(name) {
-            if let Some(empty) = set_type.empty_set() {
-                map.insert(name.clone(), empty);
-            }
+        if !map.contains_key(name)
+            && let Some(empty) = set_type.empty_set()
+        {
+            map.insert(name.clone(), empty);
         }
     }
     let (value, warnings) = match T::READ_POLICY {
@@ -107,10 +107,10 @@ fn lenient(mut value: Value, info: &ModelInfo) -> Result<(Value, Errors), Errors
     let mut first = value.clone();
     if let Err(errors) = info.schema.validate_in_place(&mut first) {
         for violation in errors {
-            if let Some(Segment::Key(name)) = violation.path.segments().first() {
-                if !repair.iter().any(|r| **r == **name) {
-                    repair.push(name.to_string());
-                }
+            if let Some(Segment::Key(name)) = violation.path.segments().first()
+                && !repair.iter().any(|r| **r == **name)
+            {
+                repair.push(name.to_string());
             }
             warnings.push_violation(violation);
         }

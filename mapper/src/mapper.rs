@@ -47,10 +47,10 @@ impl Mapper {
     /// `AWS_ENDPOINT_URL_DYNAMODB` or `DYNAMODB_ENDPOINT`.
     pub async fn from_env() -> Mapper {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none() {
-            if let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") {
-                loader = loader.endpoint_url(endpoint);
-            }
+        if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none()
+            && let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT")
+        {
+            loader = loader.endpoint_url(endpoint);
         }
         Mapper::new(Client::new(&loader.load().await))
     }

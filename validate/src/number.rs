@@ -67,7 +67,7 @@ impl Number {
         if magnitude == 0 {
             return Ok(Number::ZERO);
         }
-        while magnitude % 10 == 0 {
+        while magnitude.is_multiple_of(10) {
             magnitude /= 10;
             exponent += 1;
         }

@@ -300,10 +300,10 @@ impl Schema {
         }
         if fill_defaults {
             for field in fields {
-                if let Presence::Default(default) = &field.presence {
-                    if !map.contains_key(&*field.name) {
-                        map.insert(field.name.to_string(), default.make());
-                    }
+                if let Presence::Default(default) = &field.presence
+                    && !map.contains_key(&*field.name)
+                {
+                    map.insert(field.name.to_string(), default.make());
                 }
             }
         }

@@ -63,10 +63,10 @@ impl Pattern {
 
     #[inline]
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        if let Some(dfa) = &self.dfa {
-            if let Some(found) = dfa_is_match(dfa, haystack) {
-                return found;
-            }
+        if let Some(dfa) = &self.dfa
+            && let Some(found) = dfa_is_match(dfa, haystack)
+        {
+            return found;
         }
         self.regex.is_match(haystack)
     }

@@ -1,0 +1,373 @@
+//! Save and load against DynamoDB Local: types as stored, validation before
+//! any write, strict and lenient reads, unknown attributes preserved.
+
+mod models;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use mapper::{Item, Mapper, RangeCondition};
+use models::{DoomMap, LenientMap, doom_map};
+use test_support::{SetupError, TestDb};
+use validate::ErrorKind;
+
+type TestResult = Result<(), SetupError>;
+
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+async fn raw_get(
+    db: &TestDb,
+    episode: i64,
+    map: i64,
+) -> Result<Option<HashMap<String, AttributeValue>>, SetupError> {
+    let out = db
+        .client()
+        .get_item()
+        .table_name(db.table::<DoomMap>())
+        .key("episode", n(episode))
+        .key("map", n(map))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(out.item)
+}
+
+async fn raw_put(db: &TestDb, item: &[(&str, AttributeValue)]) -> TestResult {
+    let mut request = db.client().put_item().table_name(db.table::<DoomMap>());
+    for (k, v) in item {
+        request = request.item(*k, v.clone());
+    }
+    request.send().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn saved_items_are_stored_with_dynamodb_types() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    db.mapper
+        .put(&doom_map(1, 1, "Hangar", &["idkfa", "iddqd"]))
+        .await?;
+    let stored = raw_get(&db, 1, 1).await?.ok_or("not stored")?;
+    assert_eq!(stored["episode"], n(1));
+    assert_eq!(stored["name"], AttributeValue::S("Hangar".into()));
+    match &stored["cheats"] {
+        AttributeValue::Ss(cheats) => {
+            let mut cheats = cheats.clone();
+            cheats.sort();
+            assert_eq!(cheats, ["iddqd", "idkfa"]);
+        }
+        other => panic!("cheats stored as {other:?}, not SS"),
+    }
+    let back = db.mapper.get::<DoomMap>((1, 1)).await?;
+    assert_eq!(*back, doom_map(1, 1, "Hangar", &["idkfa", "iddqd"]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn defaults_fill_new_items_and_empty_sets_are_absent() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    let saved = db.mapper.put(&doom_map(1, 2, "Nuclear Plant", &[])).await?;
+    assert_eq!(saved.cheats.iter().collect::<Vec<_>>(), ["Konami"]);
+    let stored = raw_get(&db, 1, 2).await?.ok_or("not stored")?;
+    assert_eq!(stored["cheats"], AttributeValue::Ss(vec!["Konami".into()]));
+    // A stored item without the set reads as an empty set, not the default.
+    raw_put(
+        &db,
+        &[
+            ("episode", n(2)),
+            ("map", n(1)),
+            ("name", AttributeValue::S("Deimos".into())),
+        ],
+    )
+    .await?;
+    let loaded = db.mapper.get::<DoomMap>((2, 1)).await?;
+    assert!(loaded.cheats.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_invalid_item_is_rejected_with_every_path_and_nothing_is_written() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    let bad = doom_map(1, 3, &"x".repeat(65), &[]);
+    let err = db.mapper.put(&bad).await.err().ok_or("accepted")?;
+    assert!(err.is_invalid());
+    let errors = err.errors().ok_or("no errors")?;
+    assert_eq!(errors.to_string(), "name: length 65 is out of range 1..=64");
+    let worse = doom_map(9, 0, "", &[]);
+    let err = db.mapper.put(&worse).await.err().ok_or("accepted")?;
+    let paths: Vec<String> = err
+        .errors()
+        .ok_or("no errors")?
+        .iter()
+        .map(|e| e.path.to_string())
+        .collect();
+    assert_eq!(paths, ["episode", "map", "name"]);
+    assert!(err.to_string().contains(&db.table::<DoomMap>()), "{err}");
+    assert!(raw_get(&db, 1, 3).await?.is_none());
+    assert!(raw_get(&db, 9, 0).await?.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn strict_load_of_a_bad_stored_item_names_table_key_and_attribute() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    raw_put(
+        &db,
+        &[
+            ("episode", n(1)),
+            ("map", n(4)),
+            ("name", n(12)),
+            ("cheats", AttributeValue::S("idkfa".into())),
+        ],
+    )
+    .await?;
+    let err = db
+        .mapper
+        .get::<DoomMap>((1, 4))
+        .await
+        .err()
+        .ok_or("loaded")?;
+    let errors = err.errors().ok_or("not a validation error")?;
+    let found: Vec<(String, ErrorKind)> = errors
+        .iter()
+        .map(|e| (e.path.to_string(), e.kind.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("cheats".to_owned(), ErrorKind::Type),
+            ("name".to_owned(), ErrorKind::Type)
+        ]
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains(&db.table::<DoomMap>()) && message.contains("episode=1, map=4"),
+        "{message}"
+    );
+    // An absent set attribute is an empty set, not a missing attribute.
+    raw_put(
+        &db,
+        &[
+            ("episode", n(1)),
+            ("map", n(5)),
+            ("name", AttributeValue::S("Toxin".into())),
+        ],
+    )
+    .await?;
+    assert!(
+        db.mapper.get::<DoomMap>((1, 5)).await.is_ok(),
+        "an absent set reads as an empty set"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn lenient_load_fills_defaults_and_reports() -> TestResult {
+    let db = TestDb::with_table::<LenientMap>().await?;
+    let table = db.table::<LenientMap>();
+    db.client()
+        .put_item()
+        .table_name(&table)
+        .item("episode", n(1))
+        .item("map", n(1))
+        .item("rating", n(99))
+        .send()
+        .await?;
+    let item: Item<LenientMap> = db.mapper.get((1, 1)).await?;
+    assert_eq!(item.name, "Untitled");
+    assert_eq!(
+        item.cheats.iter().collect::<Vec<_>>(),
+        Vec::<&String>::new()
+    );
+    assert_eq!(item.rating, None);
+    let reported: Vec<String> = item.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        reported,
+        [
+            "name: attribute missing from the stored item; default used",
+            "rating: 99 is out of range 0..=10"
+        ]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_attributes_survive_a_load_modify_save() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    raw_put(
+        &db,
+        &[
+            ("episode", n(1)),
+            ("map", n(6)),
+            ("name", AttributeValue::S("Central".into())),
+            ("cheats", AttributeValue::Ss(vec!["idkfa".into()])),
+            ("added_by_v2", AttributeValue::S("keep me".into())),
+        ],
+    )
+    .await?;
+    let mut item = db.mapper.get::<DoomMap>((1, 6)).await?;
+    item.name = "Central Processing".into();
+    db.mapper.save(&mut item).await?;
+    let stored = raw_get(&db, 1, 6).await?.ok_or("gone")?;
+    assert_eq!(stored["added_by_v2"], AttributeValue::S("keep me".into()));
+    assert_eq!(
+        stored["name"],
+        AttributeValue::S("Central Processing".into())
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_find_and_not_found() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    let err = db
+        .mapper
+        .get::<DoomMap>((3, 3))
+        .await
+        .err()
+        .ok_or("found")?;
+    assert!(err.is_not_found(), "{err}");
+    assert!(db.mapper.find::<DoomMap>((3, 3)).await?.is_none());
+    db.mapper.put(&doom_map(3, 3, "Pandemonium", &[])).await?;
+    assert!(
+        db.mapper
+            .get_consistent::<DoomMap>((3, 3))
+            .await?
+            .is_stored()
+    );
+    // A badly typed key is refused before any request.
+    let err = db
+        .mapper
+        .get::<DoomMap>(("x", 3))
+        .await
+        .err()
+        .ok_or("found")?;
+    assert!(err.is_invalid(), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_key_removes_the_item() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    db.mapper.put(&doom_map(4, 1, "Hell Beneath", &[])).await?;
+    db.mapper.delete_key::<DoomMap>((4, 1)).await?;
+    assert!(raw_get(&db, 4, 1).await?.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn query_with_every_range_condition_reverse_and_limit() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    for map in 1..=9 {
+        db.mapper
+            .put(&doom_map(1, map, &format!("E1M{map}"), &[]))
+            .await?;
+    }
+    db.mapper.put(&doom_map(2, 1, "E2M1", &[])).await?;
+    let maps = |items: Vec<Item<DoomMap>>| items.iter().map(|i| i.map).collect::<Vec<_>>();
+    fn q(m: &Mapper) -> mapper::Query<'_, DoomMap> {
+        m.query::<DoomMap>(1)
+    }
+    assert_eq!(
+        maps(q(&db.mapper).all().await?),
+        (1..=9).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        maps(q(&db.mapper).range(RangeCondition::gt(5)).all().await?),
+        [6, 7, 8, 9]
+    );
+    assert_eq!(
+        maps(q(&db.mapper).range(RangeCondition::ge(8)).all().await?),
+        [8, 9]
+    );
+    assert_eq!(
+        maps(q(&db.mapper).range(RangeCondition::lt(3)).all().await?),
+        [1, 2]
+    );
+    assert_eq!(
+        maps(q(&db.mapper).range(RangeCondition::le(1)).all().await?),
+        [1]
+    );
+    assert_eq!(
+        maps(q(&db.mapper).range(RangeCondition::eq(4)).all().await?),
+        [4]
+    );
+    assert_eq!(
+        maps(
+            q(&db.mapper)
+                .range(RangeCondition::between(3, 5))
+                .all()
+                .await?
+        ),
+        [3, 4, 5]
+    );
+    assert_eq!(
+        maps(q(&db.mapper).reverse().limit(3).all().await?),
+        [9, 8, 7]
+    );
+    assert_eq!(
+        maps(q(&db.mapper).consistent().limit(2).all().await?),
+        [1, 2]
+    );
+    let err = db
+        .mapper
+        .query::<DoomMap>(1)
+        .range(RangeCondition::begins_with("x"))
+        .all()
+        .await
+        .err()
+        .ok_or("accepted")?;
+    assert!(err.is_invalid(), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn tables_are_created_from_models_and_described() -> TestResult {
+    let db = TestDb::new().await?;
+    let description = db
+        .mapper
+        .create_table::<DoomMap>(mapper::Throughput::Provisioned {
+            read: 10,
+            write: 10,
+        })
+        .await?;
+    let keys: Vec<(String, String)> = description
+        .key_schema()
+        .iter()
+        .map(|k| {
+            (
+                k.attribute_name().to_owned(),
+                k.key_type().as_str().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("episode".to_owned(), "HASH".to_owned()),
+            ("map".to_owned(), "RANGE".to_owned())
+        ]
+    );
+    let throughput = description
+        .provisioned_throughput()
+        .ok_or("no throughput")?;
+    assert_eq!(
+        (
+            throughput.read_capacity_units(),
+            throughput.write_capacity_units()
+        ),
+        (Some(10), Some(10))
+    );
+    db.mapper.delete_table::<DoomMap>().await?;
+    assert!(
+        db.mapper
+            .describe_table::<DoomMap>()
+            .await
+            .err()
+            .ok_or("still there")?
+            .is_not_found()
+    );
+    Ok(())
+}
