@@ -20,11 +20,8 @@ impl Mapper {
     /// deleted), [`Error::Service`].
     pub async fn delete<T: Model>(&self, item: &Item<T>) -> Result<()> {
         let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
-        let value = validate::to_value(&item.model).map_err(|e| Error::Convert {
-            table: table.clone(),
-            key: Default::default(),
-            source: Box::new(e),
-        })?;
+        let value = validate::to_value(&item.model)
+            .map_err(|e| Error::convert(&table, Default::default(), e))?;
         let key = Key::of_item(&value, &info);
         let mut placeholders = Placeholders::default();
         let conditions = match (&item.stored, T::VERSION) {

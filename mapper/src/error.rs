@@ -173,6 +173,18 @@ impl Error {
         }
     }
 
+    pub(crate) fn convert(
+        table: &str,
+        key: KeyDisplay,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error::Convert {
+            table: table.to_owned(),
+            key,
+            source: Box::new(source),
+        }
+    }
+
     pub(crate) fn service<E, R>(table: &str, operation: &'static str, err: SdkError<E, R>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,

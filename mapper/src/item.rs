@@ -4,7 +4,11 @@ use std::ops::{Deref, DerefMut};
 
 use validate::Errors;
 
+use serde::de::DeserializeOwned;
+use validate::Value;
+
 use crate::codec;
+use crate::error::{Error, KeyDisplay, Result};
 
 /// A model value as loaded from (or saved to) its table.
 ///
@@ -51,6 +55,25 @@ impl<T> Item<T> {
     /// The model value, forgetting the stored state.
     pub fn into_inner(self) -> T {
         self.model
+    }
+}
+
+impl<T: DeserializeOwned> Item<T> {
+    /// The stored state of a validated value: the value becomes the model,
+    /// the attributes its as-stored snapshot.
+    pub(crate) fn stored(
+        value: Value,
+        attributes: codec::Item,
+        warnings: Errors,
+        table: &str,
+        key: KeyDisplay,
+    ) -> Result<Item<T>> {
+        let model = validate::from_value(value).map_err(|e| Error::convert(table, key, e))?;
+        Ok(Item {
+            model,
+            stored: Some(attributes),
+            warnings,
+        })
     }
 }
 

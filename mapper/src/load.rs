@@ -20,11 +20,8 @@ pub(crate) fn load<T: Model>(
         key,
         errors,
     };
-    let raw = codec::from_item(&attributes).map_err(|e| Error::Convert {
-        table: table.to_owned(),
-        key: Default::default(),
-        source: Box::new(e),
-    })?;
+    let raw =
+        codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))?;
     let key = Key::of_item(&raw, info).display(info);
     let mut value = T::upgrade(raw).map_err(|errors| stored_error(key.clone(), errors))?;
     let Some(map) = value.as_map_mut() else {
@@ -51,16 +48,7 @@ pub(crate) fn load<T: Model>(
             lenient(value, info).map_err(|errors| stored_error(key.clone(), errors))?
         }
     };
-    let model = validate::from_value(value).map_err(|e| Error::Convert {
-        table: table.to_owned(),
-        key,
-        source: Box::new(e),
-    })?;
-    Ok(Item {
-        model,
-        stored: Some(attributes),
-        warnings,
-    })
+    Item::stored(value, attributes, warnings, table, key)
 }
 
 /// Defaults belong to new items: an attribute missing from a stored item

@@ -48,11 +48,8 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Prepared> {
-        let mut value = validate::to_value(model).map_err(|e| Error::Convert {
-            table: table.to_owned(),
-            key: Default::default(),
-            source: Box::new(e),
-        })?;
+        let mut value =
+            validate::to_value(model).map_err(|e| Error::convert(table, Default::default(), e))?;
         if let Some(map) = value.as_map_mut() {
             // An empty set is an absent attribute in DynamoDB, so a
             // default (the original's `cheats = {"Konami"}`) fills it.
@@ -90,11 +87,8 @@ impl Mapper {
                 errors,
             });
         }
-        let attributes = codec::to_item(&value).map_err(|e| Error::Convert {
-            table: table.to_owned(),
-            key: key.display(info),
-            source: Box::new(e),
-        })?;
+        let attributes =
+            codec::to_item(&value).map_err(|e| Error::convert(table, key.display(info), e))?;
         Ok(Prepared {
             value,
             attributes,
@@ -263,21 +257,15 @@ impl Mapper {
                 message: "insert_auto needs a model with AUTO_INCREMENT".to_owned(),
             });
         }
-        let mut value = validate::to_value(model).map_err(|e| Error::Convert {
-            table: table.clone(),
-            key: Default::default(),
-            source: Box::new(e),
-        })?;
+        let mut value =
+            validate::to_value(model).map_err(|e| Error::convert(&table, Default::default(), e))?;
         for _ in 0..MAX_AUTO_INCREMENT_ATTEMPTS {
             let id = self.next_counter(&info, &table).await?;
             if let Some(map) = value.as_map_mut() {
                 map.insert(info.hash.name.clone(), Value::from(id));
             }
-            let candidate: T = validate::from_value(value.clone()).map_err(|e| Error::Convert {
-                table: table.clone(),
-                key: Default::default(),
-                source: Box::new(e),
-            })?;
+            let candidate: T = validate::from_value(value.clone())
+                .map_err(|e| Error::convert(&table, Default::default(), e))?;
             let prepared = self.prepare(&candidate, &info, &table)?;
             match self
                 .write::<T>(&info, &table, prepared, Expect::Absent)
@@ -328,16 +316,7 @@ impl Mapper {
         warnings: validate::Errors,
     ) -> Result<Item<T>> {
         let key = written.key.display(info);
-        let model = validate::from_value(written.value).map_err(|e| Error::Convert {
-            table: table.to_owned(),
-            key,
-            source: Box::new(e),
-        })?;
-        Ok(Item {
-            model,
-            stored: Some(written.attributes),
-            warnings,
-        })
+        Item::stored(written.value, written.attributes, warnings, table, key)
     }
 }
 
