@@ -163,7 +163,18 @@ const POW10: [u128; 39] = {
 };
 
 impl Ord for Number {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
+        // Same exponent (every small integer, zero included): the signed
+        // mantissas decide, no alignment needed.
+        if self.exponent == other.exponent {
+            return match (self.negative, other.negative) {
+                (false, true) => Ordering::Greater,
+                (true, false) => Ordering::Less,
+                (false, false) => self.magnitude().cmp(&other.magnitude()),
+                (true, true) => other.magnitude().cmp(&self.magnitude()),
+            };
+        }
         match (self.is_zero(), other.is_zero()) {
             (true, true) => return Ordering::Equal,
             (true, false) => {
@@ -214,6 +225,7 @@ impl Ord for Number {
 }
 
 impl PartialOrd for Number {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }

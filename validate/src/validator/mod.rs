@@ -108,6 +108,7 @@ impl Validator {
     ///
     /// # Errors
     /// `Failed` if any rule failed; the reasons are in `errors`.
+    #[inline]
     pub fn check(&self, value: &mut Value, path: &PathNode<'_>, errors: &mut Errors) -> Outcome {
         for step in &self.steps {
             step.check(value, path, errors)?;
