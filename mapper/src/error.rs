@@ -118,6 +118,18 @@ pub enum Error {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// A batch write ended with items not written; exactly these keys.
+    #[error("batch write to table {table} wrote {written} items but not {} ({reason})", unwritten.len())]
+    BatchIncomplete {
+        /// The table.
+        table: String,
+        /// How many operations were applied.
+        written: usize,
+        /// The keys whose operation was not applied.
+        unwritten: Vec<crate::key::Key>,
+        /// The last error, or that the retry budget ran out.
+        reason: String,
+    },
     /// DynamoDB or the network refused a request.
     #[error("{operation} on table {table} failed: {message}")]
     Service {
@@ -160,7 +172,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Service { retryable, .. } => *retryable,
-            Error::MaxRetriesExceeded { .. } => true,
+            Error::MaxRetriesExceeded { .. } | Error::BatchIncomplete { .. } => true,
             _ => false,
         }
     }

@@ -31,6 +31,8 @@
 //! # Ok(()) }
 //! ```
 
+mod backoff;
+mod batch;
 mod codec;
 mod delete;
 mod error;
@@ -46,6 +48,10 @@ mod query;
 mod save;
 mod table;
 
+pub use backoff::Backoff;
+pub use batch::{
+    BATCH_GET_LIMIT, BATCH_WRITE_BYTES, BATCH_WRITE_LIMIT, BatchGot, BatchOptions, Write,
+};
 pub use codec::{Item as Attributes, from_attribute, from_item, to_attribute, to_item};
 pub use error::{CodecError, Error, KeyDisplay, Result};
 pub use item::Item;
@@ -53,5 +59,5 @@ pub use key::{IntoKey, Key, KeyPart};
 pub use mapper::Mapper;
 pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
 pub use query::{Query, RangeCondition, Scan};
-pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS};
+pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
 pub use table::Throughput;

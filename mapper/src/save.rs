@@ -20,6 +20,9 @@ pub const COUNTER_KEY: i64 = -1;
 /// The counter item's attribute holding the last key handed out (the
 /// original dynamodb-mapper's name, so tables stay compatible).
 pub const COUNTER_ATTRIBUTE: &str = "__max_hash_key__";
+/// DynamoDB's item size limit (400 KB), names and values included.
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items>
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 /// How many keys an auto-increment insert tries before giving up.
 pub const MAX_AUTO_INCREMENT_ATTEMPTS: u32 = 10;
 
@@ -89,6 +92,20 @@ impl Mapper {
         }
         let attributes =
             codec::to_item(&value).map_err(|e| Error::convert(table, key.display(info), e))?;
+        let size = crate::batch::item_size(&attributes);
+        if size > MAX_ITEM_BYTES {
+            let mut errors = validate::Errors::new();
+            errors.push(
+                &PathNode::ROOT,
+                ErrorKind::Length,
+                format!("item is about {size} bytes; DynamoDB's limit is {MAX_ITEM_BYTES}"),
+            );
+            return Err(Error::Validation {
+                table: table.to_owned(),
+                key: key.display(info),
+                errors,
+            });
+        }
         Ok(Prepared {
             value,
             attributes,

@@ -1,0 +1,442 @@
+//! `batch_get` and `batch_write`: any number of items, chunked to
+//! DynamoDB's limits, unprocessed parts retried with backoff and jitter,
+//! chunks sent with bounded concurrency, and never a silent loss.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, ReturnConsumedCapacity,
+    WriteRequest,
+};
+use futures::stream::{self, StreamExt, TryStreamExt};
+use tracing::Instrument;
+use validate::Value;
+
+use crate::backoff::Backoff;
+use crate::codec;
+use crate::error::{Error, Result};
+use crate::item::Item;
+use crate::key::{IntoKey, Key};
+use crate::load::load;
+use crate::mapper::{Mapper, op_span};
+use crate::model::{Model, ModelInfo};
+
+/// Keys per `BatchGetItem`.
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html>
+pub const BATCH_GET_LIMIT: usize = 100;
+/// Requests per `BatchWriteItem`.
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html>
+pub const BATCH_WRITE_LIMIT: usize = 25;
+/// Bytes per `BatchWriteItem` request (16 MB), less a margin for the envelope.
+pub const BATCH_WRITE_BYTES: usize = 16 * 1024 * 1024 - 64 * 1024;
+
+/// How batches run.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchOptions {
+    /// Chunks in flight at once.
+    pub concurrency: usize,
+    /// Retrying unprocessed keys or items, and throttled requests.
+    pub backoff: Backoff,
+    /// Strongly consistent reads (`batch_get`).
+    pub consistent: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> BatchOptions {
+        BatchOptions {
+            concurrency: 4,
+            backoff: Backoff::default(),
+            consistent: false,
+        }
+    }
+}
+
+/// What `batch_get` found.
+#[derive(Debug)]
+pub struct BatchGot<T> {
+    /// The items found, in the order their keys were first asked for.
+    pub items: Vec<Item<T>>,
+    /// The keys asked for that have no item, in the order asked.
+    pub missing: Vec<Key>,
+}
+
+/// One operation of a `batch_write`.
+#[derive(Debug, Clone)]
+pub enum Write<T> {
+    /// Put this item (validated before anything is sent).
+    Put(T),
+    /// Delete the item with this key.
+    Delete(Key),
+}
+
+impl<T> Write<T> {
+    /// A delete of `key`.
+    pub fn delete(key: impl IntoKey) -> Write<T> {
+        Write::Delete(key.into_key())
+    }
+}
+
+/// The identity of a key, to deduplicate and match results.
+type KeyId = (Value, Option<Value>);
+
+fn key_id(attributes: &HashMap<String, AttributeValue>, info: &ModelInfo) -> KeyId {
+    let part = |name: &str| {
+        attributes
+            .get(name)
+            .and_then(|a| codec::from_attribute(a).ok())
+            .unwrap_or_default()
+    };
+    (
+        part(&info.hash.name),
+        info.range.as_ref().map(|r| part(&r.name)),
+    )
+}
+
+fn key_of_id(id: &KeyId) -> Key {
+    Key {
+        hash: id.0.clone(),
+        range: id.1.clone(),
+    }
+}
+
+/// An estimate of an attribute's stored size, for the request-size limit.
+fn attribute_size(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::S(s) | AttributeValue::N(s) => s.len(),
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Ss(v) | AttributeValue::Ns(v) => v.iter().map(String::len).sum(),
+        AttributeValue::Bs(v) => v.iter().map(|b| b.as_ref().len()).sum(),
+        AttributeValue::L(v) => 3 + v.iter().map(|a| 1 + attribute_size(a)).sum::<usize>(),
+        AttributeValue::M(m) => 3 + item_size(m),
+        _ => 1,
+    }
+}
+
+/// An estimate of an item's stored size.
+pub(crate) fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
+    item.iter().map(|(k, v)| k.len() + attribute_size(v)).sum()
+}
+
+impl Mapper {
+    /// Loads the items with `keys`, any number of them, with default options.
+    ///
+    /// # Errors
+    /// As [`Mapper::batch_get_with`].
+    pub async fn batch_get<T: Model, K: IntoKey>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<BatchGot<T>> {
+        self.batch_get_with(keys, BatchOptions::default()).await
+    }
+
+    /// Loads the items with `keys`: duplicates asked once, chunks of 100 sent
+    /// `options.concurrency` at a time, unprocessed keys retried with
+    /// backoff. Items come back in the order asked; keys without item are
+    /// listed in `missing`.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for badly typed keys (before any request),
+    /// [`Error::MaxRetriesExceeded`] when keys stay unprocessed past the
+    /// retry budget, [`Error::Stored`] for a stored item that fails the
+    /// model, [`Error::Service`].
+    pub async fn batch_get_with<T: Model, K: IntoKey>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+        options: BatchOptions,
+    ) -> Result<BatchGot<T>> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let mut order: Vec<KeyId> = Vec::new();
+        let mut unique: HashMap<KeyId, HashMap<String, AttributeValue>> = HashMap::new();
+        for key in keys {
+            let attributes = key.into_key().to_attributes(&info, &table)?;
+            let id = key_id(&attributes, &info);
+            if !unique.contains_key(&id) {
+                order.push(id.clone());
+                unique.insert(id, attributes);
+            }
+        }
+        let all: Vec<HashMap<String, AttributeValue>> =
+            order.iter().filter_map(|id| unique.remove(id)).collect();
+        let chunks: Vec<Vec<HashMap<String, AttributeValue>>> =
+            all.chunks(BATCH_GET_LIMIT).map(<[_]>::to_vec).collect();
+        let found: Vec<Vec<codec::Item>> = stream::iter(chunks)
+            .map(|chunk| self.get_chunk(&table, chunk, options))
+            .buffer_unordered(options.concurrency.max(1))
+            .try_collect()
+            .await?;
+        let mut by_key: HashMap<KeyId, codec::Item> = found
+            .into_iter()
+            .flatten()
+            .map(|item| (key_id(&item, &info), item))
+            .collect();
+        let mut items = Vec::with_capacity(by_key.len());
+        let mut missing = Vec::new();
+        for id in &order {
+            match by_key.remove(id) {
+                Some(item) => items.push(load(item, &info, &table)?),
+                None => missing.push(key_of_id(id)),
+            }
+        }
+        Ok(BatchGot { items, missing })
+    }
+
+    async fn get_chunk(
+        &self,
+        table: &str,
+        mut keys: Vec<HashMap<String, AttributeValue>>,
+        options: BatchOptions,
+    ) -> Result<Vec<codec::Item>> {
+        let mut found = Vec::with_capacity(keys.len());
+        let mut attempt = 0;
+        while !keys.is_empty() {
+            attempt += 1;
+            if attempt > options.backoff.attempts {
+                return Err(Error::MaxRetriesExceeded {
+                    table: table.to_owned(),
+                    operation: "BatchGetItem (keys left unprocessed)",
+                    attempts: options.backoff.attempts,
+                });
+            }
+            if attempt > 1 {
+                tokio::time::sleep(options.backoff.delay(attempt - 1)).await;
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut keys)))
+                .consistent_read(options.consistent)
+                .build()
+                .map_err(|e| Error::Schema {
+                    table: table.to_owned(),
+                    message: e.to_string(),
+                })?;
+            let sent = self
+                .client()
+                .batch_get_item()
+                .request_items(table, request.clone())
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .instrument(op_span!(
+                    "BatchGetItem",
+                    table,
+                    format!("{} keys", request.keys().len())
+                ))
+                .await;
+            let mut out = match sent {
+                Ok(out) => out,
+                Err(e) => {
+                    let error = Error::service(table, "BatchGetItem", e);
+                    if error.is_retryable() {
+                        keys = request.keys().to_vec();
+                        continue;
+                    }
+                    return Err(error);
+                }
+            };
+            if let Some(mut responses) = out.responses.take() {
+                found.extend(responses.remove(table).unwrap_or_default());
+            }
+            keys = out
+                .unprocessed_keys
+                .take()
+                .and_then(|mut u| u.remove(table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+        }
+        Ok(found)
+    }
+
+    /// Writes and deletes any number of items with default options.
+    ///
+    /// # Errors
+    /// As [`Mapper::batch_write_with`].
+    pub async fn batch_write<T: Model>(
+        &self,
+        writes: impl IntoIterator<Item = Write<T>>,
+    ) -> Result<usize> {
+        self.batch_write_with(writes, BatchOptions::default()).await
+    }
+
+    /// Writes and deletes any number of items. Every put is validated first:
+    /// one invalid item and nothing is sent. A key written twice keeps its
+    /// last operation (a request may not hold a key twice). Chunks of 25
+    /// (and under 16 MB) go `options.concurrency` at a time; unprocessed
+    /// items and throttled requests are retried with backoff. Returns how
+    /// many operations were applied.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] listing every bad item (paths start with the
+    /// item's position, `[17].name`), [`Error::BatchIncomplete`] naming
+    /// exactly the keys not written after the retry budget, [`Error::Service`].
+    pub async fn batch_write_with<T: Model>(
+        &self,
+        writes: impl IntoIterator<Item = Write<T>>,
+        options: BatchOptions,
+    ) -> Result<usize> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let mut errors = validate::Errors::new();
+        let mut order: Vec<KeyId> = Vec::new();
+        let mut requests: HashMap<KeyId, WriteRequest> = HashMap::new();
+        let schema_error = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
+            table: table.clone(),
+            message: e.to_string(),
+        };
+        for (index, write) in writes.into_iter().enumerate() {
+            let (attributes, request) = match write {
+                Write::Put(model) => match self.prepare(&model, &info, &table) {
+                    Ok(prepared) => {
+                        let put = PutRequest::builder()
+                            .set_item(Some(prepared.attributes.clone()))
+                            .build()
+                            .map_err(schema_error)?;
+                        (
+                            prepared.key.to_attributes(&info, &table)?,
+                            WriteRequest::builder().put_request(put).build(),
+                        )
+                    }
+                    Err(Error::Validation { errors: found, .. }) => {
+                        for violation in found.prefixed(&validate::Path::root().index(index)) {
+                            errors.push_violation(violation);
+                        }
+                        continue;
+                    }
+                    Err(other) => return Err(other),
+                },
+                Write::Delete(key) => {
+                    let attributes = match key.to_attributes(&info, &table) {
+                        Ok(a) => a,
+                        Err(Error::Validation { errors: found, .. }) => {
+                            for violation in found.prefixed(&validate::Path::root().index(index)) {
+                                errors.push_violation(violation);
+                            }
+                            continue;
+                        }
+                        Err(other) => return Err(other),
+                    };
+                    let delete = DeleteRequest::builder()
+                        .set_key(Some(attributes.clone()))
+                        .build()
+                        .map_err(schema_error)?;
+                    (
+                        attributes,
+                        WriteRequest::builder().delete_request(delete).build(),
+                    )
+                }
+            };
+            let id = key_id(&attributes, &info);
+            if requests.insert(id.clone(), request).is_none() {
+                order.push(id);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Validation {
+                table,
+                key: crate::error::KeyDisplay(format!("batch of {} writes", order.len())),
+                errors,
+            });
+        }
+        let total = order.len();
+        let mut chunks: Vec<Vec<(KeyId, WriteRequest)>> = Vec::new();
+        let mut current: Vec<(KeyId, WriteRequest)> = Vec::new();
+        let mut bytes = 0;
+        for id in order {
+            let Some(request) = requests.remove(&id) else {
+                continue;
+            };
+            let size = request.put_request().map_or(64, |p| item_size(p.item()));
+            if current.len() == BATCH_WRITE_LIMIT
+                || (bytes + size > BATCH_WRITE_BYTES && !current.is_empty())
+            {
+                chunks.push(std::mem::take(&mut current));
+                bytes = 0;
+            }
+            bytes += size;
+            current.push((id, request));
+        }
+        if !current.is_empty() {
+            chunks.push(current);
+        }
+        let outcomes: Vec<(usize, Vec<KeyId>, Option<String>)> = stream::iter(chunks)
+            .map(|chunk| self.write_chunk(&table, chunk, options, &info))
+            .buffer_unordered(options.concurrency.max(1))
+            .collect()
+            .await;
+        let mut written = 0;
+        let mut unwritten: Vec<Key> = Vec::new();
+        let mut reason = None;
+        for (ok, left, why) in outcomes {
+            written += ok;
+            unwritten.extend(left.iter().map(key_of_id));
+            reason = reason.or(why);
+        }
+        if unwritten.is_empty() {
+            Ok(total)
+        } else {
+            Err(Error::BatchIncomplete {
+                table,
+                written,
+                unwritten,
+                reason: reason
+                    .unwrap_or_else(|| "items left unprocessed past the retry budget".to_owned()),
+            })
+        }
+    }
+
+    /// Sends one chunk until done or out of attempts. Returns how many
+    /// were written, the keys that were not, and why.
+    async fn write_chunk(
+        &self,
+        table: &str,
+        chunk: Vec<(KeyId, WriteRequest)>,
+        options: BatchOptions,
+        info: &ModelInfo,
+    ) -> (usize, Vec<KeyId>, Option<String>) {
+        let total = chunk.len();
+        let mut pending: Vec<WriteRequest> = chunk.into_iter().map(|(_, r)| r).collect();
+        let mut last_error = None;
+        for attempt in 1..=options.backoff.attempts {
+            if attempt > 1 {
+                tokio::time::sleep(options.backoff.delay(attempt - 1)).await;
+            }
+            let sent = self
+                .client()
+                .batch_write_item()
+                .request_items(table, pending.clone())
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .instrument(op_span!(
+                    "BatchWriteItem",
+                    table,
+                    format!("{} writes", pending.len())
+                ))
+                .await;
+            match sent {
+                Ok(mut out) => {
+                    pending = out
+                        .unprocessed_items
+                        .take()
+                        .and_then(|mut u| u.remove(table))
+                        .unwrap_or_default();
+                    if pending.is_empty() {
+                        return (total, Vec::new(), None);
+                    }
+                }
+                Err(e) => {
+                    let error = Error::service(table, "BatchWriteItem", e);
+                    let retryable = error.is_retryable();
+                    last_error = Some(error.to_string());
+                    if !retryable {
+                        break;
+                    }
+                }
+            }
+        }
+        let left: Vec<KeyId> = pending
+            .iter()
+            .map(|r| match (r.put_request(), r.delete_request()) {
+                (Some(put), _) => key_id(put.item(), info),
+                (None, Some(delete)) => key_id(delete.key(), info),
+                (None, None) => (Value::Null, None),
+            })
+            .collect();
+        (total - left.len(), left, last_error)
+    }
+}
