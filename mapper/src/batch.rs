@@ -150,9 +150,9 @@ impl Mapper {
         for key in keys {
             let attributes = key.into_key().to_attributes(&info, &table)?;
             let id = key_id(&attributes, &info);
-            if !unique.contains_key(&id) {
-                order.push(id.clone());
-                unique.insert(id, attributes);
+            if let std::collections::hash_map::Entry::Vacant(slot) = unique.entry(id) {
+                order.push(slot.key().clone());
+                slot.insert(attributes);
             }
         }
         let all: Vec<HashMap<String, AttributeValue>> =
