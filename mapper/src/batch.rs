@@ -9,7 +9,6 @@ use aws_sdk_dynamodb::types::{
     WriteRequest,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
-use tracing::Instrument;
 use validate::Value;
 
 use crate::backoff::Backoff;
@@ -18,8 +17,9 @@ use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::load::load;
-use crate::mapper::{Mapper, op_span};
+use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::trace::{Traced, op_span};
 
 /// Keys per `BatchGetItem`.
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html>
@@ -214,7 +214,7 @@ impl Mapper {
                 .request_items(table, request.clone())
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
-                .instrument(op_span!(
+                .traced(op_span!(
                     "BatchGetItem",
                     table,
                     format!("{} keys", request.keys().len())
@@ -402,7 +402,7 @@ impl Mapper {
                 .request_items(table, pending.clone())
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
-                .instrument(op_span!(
+                .traced(op_span!(
                     "BatchWriteItem",
                     table,
                     format!("{} writes", pending.len())

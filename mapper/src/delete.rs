@@ -1,15 +1,15 @@
 //! `delete` (with conflict detection) and `delete_key` (blind).
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
-use tracing::Instrument;
 
 use crate::error::{Error, Result, is_condition_failed};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
-use crate::mapper::{Mapper, op_span, record_capacity};
+use crate::mapper::Mapper;
 use crate::model::Model;
 use crate::save::as_loaded;
+use crate::trace::{Traced, op_span};
 
 impl Mapper {
     /// Deletes a loaded item only if the stored item is still as loaded
@@ -85,13 +85,10 @@ impl Mapper {
             .set_expression_attribute_values(placeholders.values())
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
-            .instrument(op_span!("DeleteItem", table, shown))
+            .traced(op_span!("DeleteItem", table, shown))
             .await;
         match result {
-            Ok(out) => {
-                record_capacity(out.consumed_capacity());
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(e) if is_condition_failed(&e) => Err(Error::Conflict {
                 table: table.to_owned(),
                 key: shown,

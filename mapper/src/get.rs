@@ -1,14 +1,14 @@
 //! `get` and `find`: one item by key.
 
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
-use tracing::Instrument;
 
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::load::load;
-use crate::mapper::{Mapper, op_span, record_capacity};
+use crate::mapper::Mapper;
 use crate::model::Model;
+use crate::trace::{Traced, op_span};
 
 impl Mapper {
     /// The item with `key` (`1`, or `(1, 5)` with a range key), eventually consistent.
@@ -61,10 +61,9 @@ impl Mapper {
             .consistent_read(consistent)
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
-            .instrument(op_span!("GetItem", table, key.display(&info)))
+            .traced(op_span!("GetItem", table, key.display(&info)))
             .await
             .map_err(|e| Error::service(&table, "GetItem", e))?;
-        record_capacity(out.consumed_capacity());
         out.item.map(|item| load(item, &info, &table)).transpose()
     }
 }

@@ -47,6 +47,7 @@ mod model;
 mod query;
 mod save;
 mod table;
+mod trace;
 
 pub use backoff::Backoff;
 pub use batch::{

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::ConsumedCapacity;
 
 use crate::error::Result;
 use crate::model::{Model, ModelInfo};
@@ -105,18 +104,3 @@ impl Mapper {
         Ok(info)
     }
 }
-
-/// Records consumed capacity on the current operation's span.
-pub(crate) fn record_capacity(capacity: Option<&ConsumedCapacity>) {
-    if let Some(units) = capacity.and_then(ConsumedCapacity::capacity_units) {
-        tracing::Span::current().record("consumed", units);
-    }
-}
-
-/// A span for one operation, with table, key and (filled later) consumed capacity.
-macro_rules! op_span {
-    ($op:expr, $table:expr, $key:expr) => {
-        tracing::info_span!("dynamodb", op = $op, table = %$table, key = %$key, consumed = tracing::field::Empty)
-    };
-}
-pub(crate) use op_span;

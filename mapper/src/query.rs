@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
-use tracing::Instrument;
 use validate::Value;
 
 use crate::codec;
@@ -13,9 +12,10 @@ use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::{Key, KeyPart};
 use crate::load::load;
-use crate::mapper::{Mapper, op_span, record_capacity};
+use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::save::COUNTER_KEY;
+use crate::trace::{Traced, op_span};
 
 /// A condition on the range key of a query.
 #[derive(Clone, Debug, PartialEq)]
@@ -220,10 +220,9 @@ impl<T: Model> Query<'_, T> {
                 .set_exclusive_start_key(start.take())
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
-                .instrument(op_span!("Query", table, self.hash))
+                .traced(op_span!("Query", table, self.hash))
                 .await
                 .map_err(|e| Error::service(&table, "Query", e))?;
-            record_capacity(out.consumed_capacity());
             for item in out.items.unwrap_or_default() {
                 items.push(load(item, &info, &table)?);
             }
@@ -282,10 +281,9 @@ impl<T: Model> Scan<'_, T> {
                 .set_exclusive_start_key(start.take())
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
-                .instrument(op_span!("Scan", table, "-"))
+                .traced(op_span!("Scan", table, "-"))
                 .await
                 .map_err(|e| Error::service(&table, "Scan", e))?;
-            record_capacity(out.consumed_capacity());
             for item in out.items.unwrap_or_default() {
                 if T::AUTO_INCREMENT && item.get(&info.hash.name) == Some(&counter) {
                     continue;

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
-use tracing::Instrument;
 use validate::{ErrorKind, Number, PathNode, Value};
 
 use crate::codec;
@@ -12,8 +11,9 @@ use crate::error::{Error, Result, is_condition_failed};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::Key;
-use crate::mapper::{Mapper, op_span, record_capacity};
+use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::trace::{Traced, op_span};
 
 /// The hash key value reserved for the auto-increment counter item.
 pub const COUNTER_KEY: i64 = -1;
@@ -168,16 +168,7 @@ impl Mapper {
             .set_expression_attribute_names(placeholders.names())
             .set_expression_attribute_values(placeholders.values())
             .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        let span = op_span!("PutItem", table, key);
-        let result = async {
-            let out = request.send().await;
-            if let Ok(out) = &out {
-                record_capacity(out.consumed_capacity());
-            }
-            out
-        }
-        .instrument(span)
-        .await;
+        let result = request.send().traced(op_span!("PutItem", table, key)).await;
         match result {
             Ok(_) => Ok(prepared),
             Err(e) if is_condition_failed(&e) => Err(match expect {
@@ -311,7 +302,7 @@ impl Mapper {
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
             .send()
-            .instrument(op_span!("UpdateItem", table, "counter"))
+            .traced(op_span!("UpdateItem", table, "counter"))
             .await
             .map_err(|e| Error::service(table, "UpdateItem", e))?;
         out.attributes()

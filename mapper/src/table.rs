@@ -9,8 +9,9 @@ use aws_sdk_dynamodb::types::{
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
-use crate::mapper::{Mapper, op_span};
+use crate::mapper::Mapper;
 use crate::model::{KeyAttribute, KeyType, Model};
+use crate::trace::op_span;
 
 /// How a table is billed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

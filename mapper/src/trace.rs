@@ -1,0 +1,78 @@
+//! Tracing: one span per DynamoDB request, with table, key and the
+//! capacity the request consumed.
+
+use std::future::Future;
+
+use aws_sdk_dynamodb::operation::{
+    batch_get_item::BatchGetItemOutput, batch_write_item::BatchWriteItemOutput,
+    delete_item::DeleteItemOutput, get_item::GetItemOutput, put_item::PutItemOutput,
+    query::QueryOutput, scan::ScanOutput, update_item::UpdateItemOutput,
+};
+use aws_sdk_dynamodb::types::ConsumedCapacity;
+use tracing::{Instrument, Span};
+
+/// A span for one request: `dynamodb{op, table, key, consumed}`, the last
+/// filled in by [`traced`] when the answer comes.
+macro_rules! op_span {
+    ($op:expr, $table:expr, $key:expr) => {
+        tracing::info_span!("dynamodb", op = $op, table = %$table, key = %$key, consumed = tracing::field::Empty)
+    };
+}
+pub(crate) use op_span;
+
+/// An answer that reports consumed capacity units.
+pub(crate) trait Consumed {
+    /// Total capacity units consumed, when DynamoDB said.
+    fn units(&self) -> Option<f64>;
+}
+
+macro_rules! consumed_single {
+    ($($t:ty),*) => {$(
+        impl Consumed for $t {
+            fn units(&self) -> Option<f64> {
+                self.consumed_capacity().and_then(ConsumedCapacity::capacity_units)
+            }
+        }
+    )*};
+}
+consumed_single!(
+    GetItemOutput,
+    PutItemOutput,
+    DeleteItemOutput,
+    UpdateItemOutput,
+    QueryOutput,
+    ScanOutput
+);
+
+macro_rules! consumed_batch {
+    ($($t:ty),*) => {$(
+        impl Consumed for $t {
+            fn units(&self) -> Option<f64> {
+                let per_table = self.consumed_capacity();
+                (!per_table.is_empty()).then(|| per_table.iter().filter_map(ConsumedCapacity::capacity_units).sum())
+            }
+        }
+    )*};
+}
+consumed_batch!(BatchGetItemOutput, BatchWriteItemOutput);
+
+/// Runs `request` inside `span` and records on that span what it consumed.
+pub(crate) async fn traced<O: Consumed, E>(
+    span: Span,
+    request: impl Future<Output = Result<O, E>>,
+) -> Result<O, E> {
+    let answer = request.instrument(span.clone()).await;
+    if let Some(units) = answer.as_ref().ok().and_then(Consumed::units) {
+        span.record("consumed", units);
+    }
+    answer
+}
+
+/// `request.traced(span)`: [`traced`] as a method on request futures.
+pub(crate) trait Traced<O: Consumed, E>: Future<Output = Result<O, E>> + Sized {
+    fn traced(self, span: Span) -> impl Future<Output = Result<O, E>> {
+        traced(span, self)
+    }
+}
+
+impl<F, O: Consumed, E> Traced<O, E> for F where F: Future<Output = Result<O, E>> {}
