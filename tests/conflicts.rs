@@ -218,6 +218,19 @@ async fn eight_concurrent_inserters_get_distinct_dense_keys() -> TestResult {
     let scanned = db.mapper.scan::<Post>().consistent().all().await?;
     assert_eq!(scanned.len(), 80);
     assert!(scanned.iter().all(|p| p.id > 0));
+    // A limit counts items returned: the counter item never takes a slot.
+    for limit in [1, 79, 80, 200] {
+        assert_eq!(
+            db.mapper
+                .scan::<Post>()
+                .consistent()
+                .limit(limit)
+                .all()
+                .await?
+                .len(),
+            limit.min(80)
+        );
+    }
     assert!(db.mapper.query::<Post>(-1).all().await?.is_empty());
     Ok(())
 }

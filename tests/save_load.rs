@@ -311,6 +311,8 @@ async fn query_with_every_range_condition_reverse_and_limit() -> TestResult {
         maps(q(&db.mapper).consistent().limit(2).all().await?),
         [1, 2]
     );
+    assert_eq!(db.mapper.scan::<DoomMap>().limit(4).all().await?.len(), 4);
+    assert_eq!(db.mapper.scan::<DoomMap>().all().await?.len(), 10);
     let err = db
         .mapper
         .query::<DoomMap>(1)

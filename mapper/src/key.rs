@@ -92,6 +92,53 @@ impl<H: KeyPart, R: KeyPart> IntoKey for (H, R) {
     }
 }
 
+/// Checks one key part through its schema validator (so `"7"` works for
+/// a coercing number key) and converts it; every failure is recorded.
+fn check_part(
+    info: &ModelInfo,
+    attr: &KeyAttribute,
+    value: &Value,
+    errors: &mut validate::Errors,
+) -> Option<AttributeValue> {
+    let root = PathNode::ROOT;
+    let path = root.key(&attr.name);
+    let Some(field) = info.schema.get(&attr.name) else {
+        errors.push(
+            &path,
+            validate::ErrorKind::Required,
+            "the key attribute is not in the schema",
+        );
+        return None;
+    };
+    let mut value = value.clone();
+    field.validator().check(&mut value, &path, errors).ok()?;
+    match codec::to_attribute(&value) {
+        Ok(checked) => Some(checked),
+        Err(e) => {
+            errors.push(&path, validate::ErrorKind::Type, e.message);
+            None
+        }
+    }
+}
+
+/// One key part (a query's hash value or range bound) checked and converted.
+pub(crate) fn part_attribute(
+    info: &ModelInfo,
+    table: &str,
+    attr: &KeyAttribute,
+    value: &Value,
+) -> Result<AttributeValue> {
+    let mut errors = validate::Errors::new();
+    match check_part(info, attr, value, &mut errors) {
+        Some(checked) => Ok(checked),
+        None => Err(Error::Validation {
+            table: table.to_owned(),
+            key: KeyDisplay(format!("{}={value}", attr.name)),
+            errors,
+        }),
+    }
+}
+
 impl Key {
     /// `episode=1, map=2`, for messages.
     pub(crate) fn display(&self, info: &ModelInfo) -> KeyDisplay {
@@ -112,14 +159,8 @@ impl Key {
         let mut errors = validate::Errors::new();
         let mut out = HashMap::with_capacity(2);
         let mut part = |attr: &KeyAttribute, value: &Value, errors: &mut validate::Errors| {
-            let mut value = value.clone();
-            let root = PathNode::ROOT;
-            let path = root.key(&attr.name);
-            if let Some(field) = info.schema.get(&attr.name)
-                && field.validator().check(&mut value, &path, errors).is_ok()
-                && let Ok(a) = codec::to_attribute(&value)
-            {
-                out.insert(attr.name.clone(), a);
+            if let Some(checked) = check_part(info, attr, value, errors) {
+                out.insert(attr.name.clone(), checked);
             }
         };
         part(&info.hash, &self.hash, &mut errors);

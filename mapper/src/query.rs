@@ -1,7 +1,7 @@
 //! `query` and `scan`, first versions: range-key conditions, reverse,
 //! limit, consistent reads, every page followed.
 
-use std::collections::HashMap;
+use std::future::Future;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use validate::Value;
@@ -10,7 +10,7 @@ use crate::codec;
 use crate::error::{Error, Result};
 use crate::expr::Placeholders;
 use crate::item::Item;
-use crate::key::{Key, KeyPart};
+use crate::key::{KeyPart, part_attribute};
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
@@ -105,33 +105,6 @@ impl Mapper {
     }
 }
 
-fn key_value(info: &ModelInfo, table: &str, name: &str, value: &Value) -> Result<AttributeValue> {
-    let key = Key {
-        hash: value.clone(),
-        range: None,
-    };
-    let mut checked = key.to_attributes(&only_hash(info, name), table)?;
-    checked.remove(name).ok_or_else(|| Error::Schema {
-        table: table.to_owned(),
-        message: format!("no key attribute {name}"),
-    })
-}
-
-/// `info` with `name` as its only key, to check one key part with the same code as whole keys.
-fn only_hash(info: &ModelInfo, name: &str) -> ModelInfo {
-    let attribute = if info.hash.name == name {
-        info.hash.clone()
-    } else {
-        info.range.clone().unwrap_or_else(|| info.hash.clone())
-    };
-    ModelInfo {
-        schema: info.schema.clone(),
-        hash: attribute,
-        range: None,
-        sets: Vec::new(),
-    }
-}
-
 impl<T: Model> Query<'_, T> {
     /// Only items whose range key satisfies `condition`.
     pub fn range(mut self, condition: RangeCondition) -> Self {
@@ -173,7 +146,7 @@ impl<T: Model> Query<'_, T> {
         }
         let mut placeholders = Placeholders::default();
         let h = placeholders.name(&info.hash.name);
-        let hv = placeholders.value(key_value(&info, &table, &info.hash.name, &self.hash)?);
+        let hv = placeholders.value(part_attribute(&info, &table, &info.hash, &self.hash)?);
         let mut expression = format!("{h} = {hv}");
         if let Some(condition) = &self.range {
             let Some(range) = &info.range else {
@@ -184,7 +157,7 @@ impl<T: Model> Query<'_, T> {
             };
             let r = placeholders.name(&range.name);
             let mut v = |value: &Value| -> Result<String> {
-                Ok(placeholders.value(key_value(&info, &table, &range.name, value)?))
+                Ok(placeholders.value(part_attribute(&info, &table, range, value)?))
             };
             let clause = match condition {
                 RangeCondition::Eq(x) => format!("{r} = {}", v(x)?),
@@ -199,16 +172,9 @@ impl<T: Model> Query<'_, T> {
             expression.push_str(&clause);
         }
         let (names, values) = (placeholders.names(), placeholders.values());
-        let mut items = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let remaining = self.limit.map(|l| l.saturating_sub(items.len()));
-            if remaining == Some(0) {
-                break;
-            }
-            let out = self
-                .mapper
-                .client()
+        let client = self.mapper.client();
+        collect_pages::<T, _, _>(&info, &table, self.limit, |start, limit| {
+            let request = client
                 .query()
                 .table_name(&table)
                 .key_condition_expression(&expression)
@@ -216,23 +182,75 @@ impl<T: Model> Query<'_, T> {
                 .set_expression_attribute_values(values.clone())
                 .scan_index_forward(!self.reverse)
                 .consistent_read(self.consistent)
-                .set_limit(remaining.map(|r| i32::try_from(r).unwrap_or(i32::MAX)))
-                .set_exclusive_start_key(start.take())
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .traced(op_span!("Query", table, self.hash))
-                .await
-                .map_err(|e| Error::service(&table, "Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                items.push(load(item, &info, &table)?);
+                .set_limit(limit)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            let span = op_span!("Query", table, self.hash);
+            let table = table.clone();
+            async move {
+                let out = request
+                    .send()
+                    .traced(span)
+                    .await
+                    .map_err(|e| Error::service(&table, "Query", e))?;
+                Ok(Page {
+                    items: out.items.unwrap_or_default(),
+                    next: out.last_evaluated_key,
+                })
             }
-            match out.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => break,
-            }
-        }
-        Ok(items)
+        })
+        .await
     }
+}
+
+/// One page of a query or scan: its items and where the next page starts.
+struct Page {
+    items: Vec<codec::Item>,
+    next: Option<codec::Item>,
+}
+
+/// Follows pages from `fetch(start, remaining limit)` until the last one or
+/// until `limit` items are loaded. The auto-increment counter item is never
+/// returned.
+async fn collect_pages<T, F, Fut>(
+    info: &ModelInfo,
+    table: &str,
+    limit: Option<usize>,
+    mut fetch: F,
+) -> Result<Vec<Item<T>>>
+where
+    T: Model,
+    F: FnMut(Option<codec::Item>, Option<i32>) -> Fut,
+    Fut: Future<Output = Result<Page>>,
+{
+    let counter = AttributeValue::N(COUNTER_KEY.to_string());
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let remaining = limit.map(|l| l.saturating_sub(items.len()));
+        if remaining == Some(0) {
+            break;
+        }
+        let page = fetch(
+            start.take(),
+            remaining.map(|r| i32::try_from(r).unwrap_or(i32::MAX)),
+        )
+        .await?;
+        for item in page.items {
+            if T::AUTO_INCREMENT && item.get(&info.hash.name) == Some(&counter) {
+                continue;
+            }
+            if limit.is_some_and(|l| items.len() >= l) {
+                break;
+            }
+            items.push(load(item, info, table)?);
+        }
+        match page.next {
+            Some(next) if !next.is_empty() => start = Some(next),
+            _ => break,
+        }
+    }
+    Ok(items)
 }
 
 /// A scan of a whole table; run it with [`Scan::all`].
@@ -268,36 +286,29 @@ impl<T: Model> Scan<'_, T> {
             self.mapper.model_info::<T>()?,
             self.mapper.table_name::<T>(),
         );
-        let counter = AttributeValue::N(COUNTER_KEY.to_string());
-        let mut items = Vec::new();
-        let mut start: Option<codec::Item> = None;
-        loop {
-            let out = self
-                .mapper
-                .client()
+        let client = self.mapper.client();
+        collect_pages::<T, _, _>(&info, &table, self.limit, |start, limit| {
+            let request = client
                 .scan()
                 .table_name(&table)
                 .consistent_read(self.consistent)
-                .set_exclusive_start_key(start.take())
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .traced(op_span!("Scan", table, "-"))
-                .await
-                .map_err(|e| Error::service(&table, "Scan", e))?;
-            for item in out.items.unwrap_or_default() {
-                if T::AUTO_INCREMENT && item.get(&info.hash.name) == Some(&counter) {
-                    continue;
-                }
-                if self.limit.is_some_and(|l| items.len() >= l) {
-                    return Ok(items);
-                }
-                items.push(load(item, &info, &table)?);
+                .set_limit(limit)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            let span = op_span!("Scan", table, "-");
+            let table = table.clone();
+            async move {
+                let out = request
+                    .send()
+                    .traced(span)
+                    .await
+                    .map_err(|e| Error::service(&table, "Scan", e))?;
+                Ok(Page {
+                    items: out.items.unwrap_or_default(),
+                    next: out.last_evaluated_key,
+                })
             }
-            match out.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => break,
-            }
-        }
-        Ok(items)
+        })
+        .await
     }
 }
