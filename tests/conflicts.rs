@@ -280,3 +280,30 @@ async fn the_counter_key_is_refused_for_items() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn an_invalid_auto_increment_insert_takes_no_key() -> TestResult {
+    let db = TestDb::with_table::<Post>().await?;
+    let err = db
+        .mapper
+        .insert_auto(&Post {
+            id: 0,
+            title: String::new(),
+        })
+        .await
+        .err()
+        .ok_or("inserted")?;
+    assert_eq!(
+        err.errors().map(ToString::to_string).as_deref(),
+        Some("title: length 0 is out of range 1..")
+    );
+    let post = db
+        .mapper
+        .insert_auto(&Post {
+            id: 0,
+            title: "first".into(),
+        })
+        .await?;
+    assert_eq!(post.id, 1);
+    Ok(())
+}

@@ -275,55 +275,19 @@ impl Mapper {
         let mut errors = validate::Errors::new();
         let mut order: Vec<KeyId> = Vec::new();
         let mut requests: HashMap<KeyId, WriteRequest> = HashMap::new();
-        let schema_error = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
-            table: table.clone(),
-            message: e.to_string(),
-        };
         for (index, write) in writes.into_iter().enumerate() {
-            let (attributes, request) = match write {
-                Write::Put(model) => match self.prepare(&model, &info, &table) {
-                    Ok(prepared) => {
-                        let put = PutRequest::builder()
-                            .set_item(Some(prepared.attributes.clone()))
-                            .build()
-                            .map_err(schema_error)?;
-                        (
-                            prepared.key.to_attributes(&info, &table)?,
-                            WriteRequest::builder().put_request(put).build(),
-                        )
+            match self.write_request(write, &info, &table) {
+                Ok((id, request)) => {
+                    if requests.insert(id.clone(), request).is_none() {
+                        order.push(id);
                     }
-                    Err(Error::Validation { errors: found, .. }) => {
-                        for violation in found.prefixed(&validate::Path::root().index(index)) {
-                            errors.push_violation(violation);
-                        }
-                        continue;
-                    }
-                    Err(other) => return Err(other),
-                },
-                Write::Delete(key) => {
-                    let attributes = match key.to_attributes(&info, &table) {
-                        Ok(a) => a,
-                        Err(Error::Validation { errors: found, .. }) => {
-                            for violation in found.prefixed(&validate::Path::root().index(index)) {
-                                errors.push_violation(violation);
-                            }
-                            continue;
-                        }
-                        Err(other) => return Err(other),
-                    };
-                    let delete = DeleteRequest::builder()
-                        .set_key(Some(attributes.clone()))
-                        .build()
-                        .map_err(schema_error)?;
-                    (
-                        attributes,
-                        WriteRequest::builder().delete_request(delete).build(),
-                    )
                 }
-            };
-            let id = key_id(&attributes, &info);
-            if requests.insert(id.clone(), request).is_none() {
-                order.push(id);
+                Err(Error::Validation { errors: found, .. }) => {
+                    for violation in found.prefixed(&validate::Path::root().index(index)) {
+                        errors.push_violation(violation);
+                    }
+                }
+                Err(other) => return Err(other),
             }
         }
         if !errors.is_empty() {
@@ -378,6 +342,39 @@ impl Mapper {
                     .unwrap_or_else(|| "items left unprocessed past the retry budget".to_owned()),
             })
         }
+    }
+
+    /// The validated request for one write, and its key.
+    fn write_request<T: Model>(
+        &self,
+        write: Write<T>,
+        info: &ModelInfo,
+        table: &str,
+    ) -> Result<(KeyId, WriteRequest)> {
+        let schema_error = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
+            table: table.to_owned(),
+            message: e.to_string(),
+        };
+        Ok(match write {
+            Write::Put(model) => {
+                let prepared = self.prepare(&model, info, table)?;
+                let id = key_id(&prepared.attributes, info);
+                let put = PutRequest::builder()
+                    .set_item(Some(prepared.attributes))
+                    .build()
+                    .map_err(schema_error)?;
+                (id, WriteRequest::builder().put_request(put).build())
+            }
+            Write::Delete(key) => {
+                let attributes = key.to_attributes(info, table)?;
+                let id = key_id(&attributes, info);
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(attributes))
+                    .build()
+                    .map_err(schema_error)?;
+                (id, WriteRequest::builder().delete_request(delete).build())
+            }
+        })
     }
 
     /// Sends one chunk until done or out of attempts. Returns how many

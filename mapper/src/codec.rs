@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
-use validate::{Map, Number, Path, Set, Value};
+use validate::{Map, Number, PathNode, Set, Value};
 
 use crate::error::CodecError;
 
@@ -30,10 +30,10 @@ fn is_empty_set(value: &Value) -> bool {
 /// An empty set inside a list, which DynamoDB cannot store (validation
 /// catches it first for schema-checked values).
 pub fn to_attribute(value: &Value) -> Result<AttributeValue, CodecError> {
-    to_attr(value, &Path::root())
+    to_attr(value, &PathNode::ROOT)
 }
 
-fn to_attr(value: &Value, path: &Path) -> Result<AttributeValue, CodecError> {
+fn to_attr(value: &Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecError> {
     Ok(match value {
         Value::Null => AttributeValue::Null(true),
         Value::Bool(b) => AttributeValue::Bool(*b),
@@ -47,11 +47,11 @@ fn to_attr(value: &Value, path: &Path) -> Result<AttributeValue, CodecError> {
                 .map(|(i, v)| {
                     if is_empty_set(v) {
                         return Err(CodecError::new(
-                            path.clone().index(i),
+                            path.index(i).to_path(),
                             "an empty set cannot be stored inside a list",
                         ));
                     }
-                    to_attr(v, &path.clone().index(i))
+                    to_attr(v, &path.index(i))
                 })
                 .collect::<Result<_, _>>()?,
         ),
@@ -62,13 +62,13 @@ fn to_attr(value: &Value, path: &Path) -> Result<AttributeValue, CodecError> {
     })
 }
 
-fn to_attrs(map: &Map, path: &Path) -> Result<Item, CodecError> {
+fn to_attrs(map: &Map, path: &PathNode<'_>) -> Result<Item, CodecError> {
     let mut out = HashMap::with_capacity(map.len());
     for (k, v) in map {
         if is_empty_set(v) {
             continue;
         }
-        out.insert(k.clone(), to_attr(v, &path.clone().key(k.as_str()))?);
+        out.insert(k.clone(), to_attr(v, &path.key(k))?);
     }
     Ok(out)
 }
@@ -79,9 +79,9 @@ fn to_attrs(map: &Map, path: &Path) -> Result<Item, CodecError> {
 /// A value that is not a map, or an empty set inside a list.
 pub fn to_item(value: &Value) -> Result<Item, CodecError> {
     match value {
-        Value::Map(map) => to_attrs(map, &Path::root()),
+        Value::Map(map) => to_attrs(map, &PathNode::ROOT),
         other => Err(CodecError::new(
-            Path::root(),
+            validate::Path::root(),
             format!("an item must be a map, got {}", other.value_type()),
         )),
     }
@@ -93,15 +93,15 @@ pub fn to_item(value: &Value) -> Result<Item, CodecError> {
 /// A number DynamoDB should never have stored, or an attribute type this
 /// version of the SDK does not know.
 pub fn from_attribute(attr: &AttributeValue) -> Result<Value, CodecError> {
-    from_attr(attr, &Path::root())
+    from_attr(attr, &PathNode::ROOT)
 }
 
-fn number(text: &str, path: &Path) -> Result<Number, CodecError> {
+fn number(text: &str, path: &PathNode<'_>) -> Result<Number, CodecError> {
     text.parse()
-        .map_err(|e: validate::Error| CodecError::new(path.clone(), e.to_string()))
+        .map_err(|e: validate::Error| CodecError::new(path.to_path(), e.to_string()))
 }
 
-fn from_attr(attr: &AttributeValue, path: &Path) -> Result<Value, CodecError> {
+fn from_attr(attr: &AttributeValue, path: &PathNode<'_>) -> Result<Value, CodecError> {
     Ok(match attr {
         AttributeValue::Null(_) => Value::Null,
         AttributeValue::Bool(b) => Value::Bool(*b),
@@ -112,7 +112,7 @@ fn from_attr(attr: &AttributeValue, path: &Path) -> Result<Value, CodecError> {
             items
                 .iter()
                 .enumerate()
-                .map(|(i, a)| from_attr(a, &path.clone().index(i)))
+                .map(|(i, a)| from_attr(a, &path.index(i)))
                 .collect::<Result<_, _>>()?,
         ),
         AttributeValue::M(map) => Value::Map(from_attrs(map, path)?),
@@ -125,16 +125,16 @@ fn from_attr(attr: &AttributeValue, path: &Path) -> Result<Value, CodecError> {
         AttributeValue::Bs(s) => Value::BinarySet(s.iter().map(|b| b.as_ref().to_vec()).collect()),
         other => {
             return Err(CodecError::new(
-                path.clone(),
+                path.to_path(),
                 format!("unsupported attribute type {other:?}"),
             ));
         }
     })
 }
 
-fn from_attrs(map: &Item, path: &Path) -> Result<Map, CodecError> {
+fn from_attrs(map: &Item, path: &PathNode<'_>) -> Result<Map, CodecError> {
     map.iter()
-        .map(|(k, a)| Ok((k.clone(), from_attr(a, &path.clone().key(k.as_str()))?)))
+        .map(|(k, a)| Ok((k.clone(), from_attr(a, &path.key(k))?)))
         .collect()
 }
 
@@ -143,7 +143,7 @@ fn from_attrs(map: &Item, path: &Path) -> Result<Map, CodecError> {
 /// # Errors
 /// As [`from_attribute`], naming the attribute path.
 pub fn from_item(item: &Item) -> Result<Value, CodecError> {
-    from_attrs(item, &Path::root()).map(Value::Map)
+    from_attrs(item, &PathNode::ROOT).map(Value::Map)
 }
 
 #[cfg(test)]

@@ -51,8 +51,19 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Prepared> {
-        let mut value =
+        let value =
             validate::to_value(model).map_err(|e| Error::convert(table, Default::default(), e))?;
+        self.prepare_value::<T>(value, info, table)
+    }
+
+    /// The save path from the model's `Value` on: validated, normalized
+    /// `Value` → attributes.
+    fn prepare_value<T: Model>(
+        &self,
+        mut value: Value,
+        info: &ModelInfo,
+        table: &str,
+    ) -> Result<Prepared> {
         if let Some(map) = value.as_map_mut() {
             // An empty set is an absent attribute in DynamoDB, so a
             // default (the original's `cheats = {"Konami"}`) fills it.
@@ -267,14 +278,31 @@ impl Mapper {
         }
         let mut value =
             validate::to_value(model).map_err(|e| Error::convert(&table, Default::default(), e))?;
+        // Check everything but the key before taking a number, so an invalid
+        // item never leaves a hole in the keys.
+        if let Err(errors) = info.schema.validate(value.clone()) {
+            let key_path = validate::Path::root().key(info.hash.name.as_str());
+            let mut others = validate::Errors::new();
+            for violation in errors
+                .into_iter()
+                .filter(|v| !v.path.starts_with(&key_path))
+            {
+                others.push_violation(violation);
+            }
+            if !others.is_empty() {
+                return Err(Error::Validation {
+                    table,
+                    key: Default::default(),
+                    errors: others,
+                });
+            }
+        }
         for _ in 0..MAX_AUTO_INCREMENT_ATTEMPTS {
             let id = self.next_counter(&info, &table).await?;
             if let Some(map) = value.as_map_mut() {
                 map.insert(info.hash.name.clone(), Value::from(id));
             }
-            let candidate: T = validate::from_value(value.clone())
-                .map_err(|e| Error::convert(&table, Default::default(), e))?;
-            let prepared = self.prepare(&candidate, &info, &table)?;
+            let prepared = self.prepare_value::<T>(value.clone(), &info, &table)?;
             match self
                 .write::<T>(&info, &table, prepared, Expect::Absent)
                 .await

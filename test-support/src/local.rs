@@ -2,7 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Read;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -90,15 +90,12 @@ async fn answers(endpoint: &str) -> bool {
     let Some(address) = endpoint.strip_prefix("http://") else {
         return false;
     };
-    if TcpStream::connect_timeout(
-        &match address.parse() {
-            Ok(a) => a,
-            Err(_) => return false,
-        },
-        Duration::from_millis(500),
-    )
-    .is_err()
-    {
+    // A closed port answers at once; only then ask DynamoDB itself.
+    let connect = tokio::net::TcpStream::connect(address);
+    if !matches!(
+        tokio::time::timeout(Duration::from_millis(500), connect).await,
+        Ok(Ok(_))
+    ) {
         return false;
     }
     crate::client(endpoint)

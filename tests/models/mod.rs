@@ -78,7 +78,9 @@ impl Model for Post {
     const AUTO_INCREMENT: bool = true;
 
     fn schema() -> Schema {
-        Schema::new().required("id", int()).required("title", str())
+        Schema::new()
+            .required("id", int())
+            .required("title", str().length(1..))
     }
 }
 
