@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use validate::{Errors, Path};
 
@@ -130,6 +131,14 @@ pub enum Error {
         /// The last error, or that the retry budget ran out.
         reason: String,
     },
+    /// A cursor that does not belong to this query or scan, or is damaged.
+    #[error("invalid cursor for table {table}: {message}")]
+    InvalidCursor {
+        /// The table.
+        table: String,
+        /// Why it was refused.
+        message: String,
+    },
     /// DynamoDB or the network refused a request.
     #[error("{operation} on table {table} failed: {message}")]
     Service {
@@ -197,23 +206,27 @@ impl Error {
         }
     }
 
-    pub(crate) fn service<E, R>(table: &str, operation: &'static str, err: SdkError<E, R>) -> Error
+    pub(crate) fn service<E>(
+        table: &str,
+        operation: &'static str,
+        err: SdkError<E, HttpResponse>,
+    ) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: fmt::Debug + Send + Sync + 'static,
     {
         let (message, retryable) = match &err {
             SdkError::ServiceError(service) => {
                 let code = service.err().code().unwrap_or("unknown");
-                let retryable = matches!(
-                    code,
-                    "ProvisionedThroughputExceededException"
-                        | "ThrottlingException"
-                        | "RequestLimitExceeded"
-                        | "InternalServerError"
-                        | "ServiceUnavailable"
-                        | "LimitExceededException"
-                );
+                let retryable = service.raw().status().is_server_error()
+                    || matches!(
+                        code,
+                        "ProvisionedThroughputExceededException"
+                            | "ThrottlingException"
+                            | "RequestLimitExceeded"
+                            | "InternalServerError"
+                            | "ServiceUnavailable"
+                            | "LimitExceededException"
+                    );
                 (
                     format!("{code}: {}", service.err().message().unwrap_or("")),
                     retryable,

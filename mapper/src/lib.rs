@@ -34,18 +34,22 @@
 mod backoff;
 mod batch;
 mod codec;
+mod cursor;
 mod delete;
 mod error;
-mod expr;
+pub mod expr;
 mod get;
+mod index;
 mod item;
 mod key;
 pub mod keygen;
 mod load;
 mod mapper;
 mod model;
+mod pages;
 mod query;
 mod save;
+mod scan;
 mod table;
 mod trace;
 
@@ -54,11 +58,19 @@ pub use batch::{
     BATCH_GET_LIMIT, BATCH_WRITE_BYTES, BATCH_WRITE_LIMIT, BatchGot, BatchOptions, Write,
 };
 pub use codec::{Item as Attributes, from_attribute, from_item, to_attribute, to_item};
+pub use cursor::Cursor;
 pub use error::{CodecError, Error, KeyDisplay, Result};
+pub use expr::{
+    Action, AttrPath, AttrType, Comparator, Condition, IntoOperand, Operand, PathStep, SetOperand,
+    SetValue, Update, attr, size,
+};
+pub use index::{Index, IndexInfo, IndexKind, IndexProjection};
 pub use item::Item;
 pub use key::{IntoKey, Key, KeyPart};
 pub use mapper::Mapper;
 pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
-pub use query::{Query, RangeCondition, Scan};
+pub use pages::{Output, Page};
+pub use query::{Query, RangeCondition};
 pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
+pub use scan::Scan;
 pub use table::Throughput;

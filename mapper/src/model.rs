@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use validate::{Schema, Value, ValueType};
 
 use crate::error::{Error, Result};
+use crate::index::{Index, IndexInfo};
 
 /// What a load does with a stored item that does not pass the schema.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -63,6 +64,9 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     const VERSION: Option<&'static str> = None;
     /// What loads do with stored items that fail the schema.
     const READ_POLICY: ReadPolicy = ReadPolicy::Strict;
+    /// Secondary indexes, created with the table and queried by name
+    /// ([`Query::index`](crate::Query::index)).
+    const INDEXES: &'static [Index] = &[];
 
     /// The schema every item is validated against, on save and on load.
     /// Its defaults fill absent attributes of new items; its extra-key
@@ -111,6 +115,8 @@ pub struct ModelInfo {
     pub range: Option<KeyAttribute>,
     /// Attributes the schema says are sets (absent reads as empty).
     pub sets: Vec<(String, ValueType)>,
+    /// The secondary indexes, keys typed.
+    pub indexes: Vec<IndexInfo>,
 }
 
 fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result<KeyAttribute> {
@@ -189,11 +195,35 @@ impl ModelInfo {
                     .map(|t| (f.name().to_owned(), t))
             })
             .collect();
+        let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
         Ok(ModelInfo {
             schema,
             hash,
             range,
             sets,
+            indexes,
         })
+    }
+}
+
+impl ModelInfo {
+    /// The index named `name`.
+    ///
+    /// # Errors
+    /// [`Error::Schema`] naming the indexes the model declares.
+    pub fn index(&self, table: &str, name: &str) -> Result<&IndexInfo> {
+        self.indexes
+            .iter()
+            .find(|i| i.index.name == name)
+            .ok_or_else(|| Error::Schema {
+                table: table.to_owned(),
+                message: format!(
+                    "no index {name:?} on this model (declared: {:?})",
+                    self.indexes
+                        .iter()
+                        .map(|i| i.index.name)
+                        .collect::<Vec<_>>()
+                ),
+            })
     }
 }

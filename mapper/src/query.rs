@@ -1,21 +1,21 @@
-//! `query` and `scan`, first versions: range-key conditions, reverse,
-//! limit, consistent reads, every page followed.
+//! [`Query`]: the items of one hash key (of the table or of an index),
+//! with range-key conditions, filters, projections, order, limits and
+//! cursors, as a stream or page by page.
 
-use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use futures::{Stream, TryStreamExt};
 use validate::Value;
 
-use crate::codec;
+use crate::cursor::Cursor;
 use crate::error::{Error, Result};
-use crate::expr::Placeholders;
+use crate::expr::{AttrPath, Condition, Placeholders, projection};
 use crate::item::Item;
 use crate::key::{KeyPart, part_attribute};
-use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::save::COUNTER_KEY;
-use crate::trace::{Traced, op_span};
+use crate::pages::{self, Kind, Output, Page, Spec};
 
 /// A condition on the range key of a query.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,48 +67,64 @@ impl RangeCondition {
     }
 }
 
-/// A query on one hash key; run it with [`Query::all`].
+/// A query on one hash key, built step by step and run with
+/// [`stream`](Query::stream), [`all`](Query::all), [`page`](Query::page)
+/// or [`pages`](Query::pages). `O` is what it yields: whole validated
+/// items, or plain values after [`project`](Query::project).
 #[derive(Debug)]
 #[must_use = "a query does nothing until run"]
-pub struct Query<'m, T> {
+pub struct Query<'m, T, O = Item<T>> {
     mapper: &'m Mapper,
     hash: Value,
     range: Option<RangeCondition>,
+    index: Option<String>,
+    filter: Option<Condition>,
+    projection: Vec<AttrPath>,
     reverse: bool,
     limit: Option<usize>,
     consistent: bool,
-    _model: std::marker::PhantomData<fn() -> T>,
+    after: Option<Cursor>,
+    _model: PhantomData<fn() -> (T, O)>,
 }
 
 impl Mapper {
-    /// A query for the items with hash key `hash`.
+    /// A query for the items with hash key `hash` (of the table, or of the
+    /// index chosen with [`Query::index`]).
     pub fn query<T: Model>(&self, hash: impl KeyPart) -> Query<'_, T> {
         Query {
             mapper: self,
             hash: hash.into_part(),
             range: None,
+            index: None,
+            filter: None,
+            projection: Vec::new(),
             reverse: false,
             limit: None,
             consistent: false,
-            _model: std::marker::PhantomData,
-        }
-    }
-
-    /// A scan of the whole table; run it with [`Scan::all`].
-    pub fn scan<T: Model>(&self) -> Scan<'_, T> {
-        Scan {
-            mapper: self,
-            limit: None,
-            consistent: false,
-            _model: std::marker::PhantomData,
+            after: None,
+            _model: PhantomData,
         }
     }
 }
 
-impl<T: Model> Query<'_, T> {
+impl<'m, T: Model, O: Output> Query<'m, T, O> {
     /// Only items whose range key satisfies `condition`.
     pub fn range(mut self, condition: RangeCondition) -> Self {
         self.range = Some(condition);
+        self
+    }
+
+    /// Queries the secondary index `name` (declared in [`Model::INDEXES`]);
+    /// the hash value and range condition are typed by its keys.
+    pub fn index(mut self, name: impl Into<String>) -> Self {
+        self.index = Some(name.into());
+        self
+    }
+
+    /// Only items for which `condition` holds (applied by DynamoDB after
+    /// reading, so it saves transfer, not read capacity).
+    pub fn filter(mut self, condition: Condition) -> Self {
+        self.filter = Some(condition);
         self
     }
 
@@ -118,38 +134,72 @@ impl<T: Model> Query<'_, T> {
         self
     }
 
-    /// At most `n` items.
+    /// At most `n` items in all.
     pub fn limit(mut self, n: usize) -> Self {
         self.limit = Some(n);
         self
     }
 
-    /// Strongly consistent reads.
+    /// Strongly consistent reads (not on global secondary indexes).
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
         self
     }
 
-    /// Runs the query, following every page, and loads each item.
-    ///
-    /// # Errors
-    /// [`Error::Schema`] for a range condition on a table without range
-    /// key, [`Error::Validation`] for badly typed key values,
-    /// [`Error::Stored`] for a stored item that fails the model, [`Error::Service`].
-    pub async fn all(self) -> Result<Vec<Item<T>>> {
-        let (info, table) = (
-            self.mapper.model_info::<T>()?,
-            self.mapper.table_name::<T>(),
-        );
-        if T::AUTO_INCREMENT && self.hash == Value::from(COUNTER_KEY) {
-            return Ok(Vec::new());
+    /// Resumes after `cursor`, which must come from this same query (same
+    /// table, index, key, conditions, filter, projection and order).
+    pub fn after(mut self, cursor: Cursor) -> Self {
+        self.after = Some(cursor);
+        self
+    }
+
+    /// Reads only `paths`; the query then yields plain, unvalidated values.
+    pub fn project<P: Into<AttrPath>>(
+        self,
+        paths: impl IntoIterator<Item = P>,
+    ) -> Query<'m, T, Value> {
+        Query {
+            mapper: self.mapper,
+            hash: self.hash,
+            range: self.range,
+            index: self.index,
+            filter: self.filter,
+            projection: paths.into_iter().map(Into::into).collect(),
+            reverse: self.reverse,
+            limit: self.limit,
+            consistent: self.consistent,
+            after: self.after,
+            _model: PhantomData,
         }
+    }
+
+    fn spec(&self, info: &ModelInfo) -> Result<Spec> {
+        let table = self.mapper.table_name::<T>();
+        let (hash, range, mut key_names) = match &self.index {
+            None => (&info.hash, info.range.as_ref(), Vec::new()),
+            Some(name) => {
+                let index = info.index(&table, name)?;
+                if self.consistent && index.index.kind == crate::IndexKind::Global {
+                    return Err(Error::Schema {
+                        table,
+                        message: format!(
+                            "index {name:?} is global: DynamoDB has no consistent reads on global indexes"
+                        ),
+                    });
+                }
+                let mut names = vec![index.hash.name.clone()];
+                names.extend(index.range.as_ref().map(|r| r.name.clone()));
+                (&index.hash, index.range.as_ref(), names)
+            }
+        };
+        key_names.push(info.hash.name.clone());
+        key_names.extend(info.range.as_ref().map(|r| r.name.clone()));
         let mut placeholders = Placeholders::default();
-        let h = placeholders.name(&info.hash.name);
-        let hv = placeholders.value(part_attribute(&info, &table, &info.hash, &self.hash)?);
-        let mut expression = format!("{h} = {hv}");
+        let h = placeholders.name(&hash.name);
+        let hv = placeholders.value(part_attribute(info, &table, hash, &self.hash)?);
+        let mut key_condition = format!("{h} = {hv}");
         if let Some(condition) = &self.range {
-            let Some(range) = &info.range else {
+            let Some(range) = range else {
                 return Err(Error::Schema {
                     table,
                     message: "a range condition needs a range key".to_owned(),
@@ -157,7 +207,7 @@ impl<T: Model> Query<'_, T> {
             };
             let r = placeholders.name(&range.name);
             let mut v = |value: &Value| -> Result<String> {
-                Ok(placeholders.value(part_attribute(&info, &table, range, value)?))
+                Ok(placeholders.value(part_attribute(info, &table, range, value)?))
             };
             let clause = match condition {
                 RangeCondition::Eq(x) => format!("{r} = {}", v(x)?),
@@ -168,147 +218,70 @@ impl<T: Model> Query<'_, T> {
                 RangeCondition::Between(a, b) => format!("{r} BETWEEN {} AND {}", v(a)?, v(b)?),
                 RangeCondition::BeginsWith(x) => format!("begins_with({r}, {})", v(x)?),
             };
-            expression.push_str(" AND ");
-            expression.push_str(&clause);
+            key_condition.push_str(" AND ");
+            key_condition.push_str(&clause);
         }
-        let (names, values) = (placeholders.names(), placeholders.values());
-        let client = self.mapper.client();
-        collect_pages::<T, _, _>(&info, &table, self.limit, |start, limit| {
-            let request = client
-                .query()
-                .table_name(&table)
-                .key_condition_expression(&expression)
-                .set_expression_attribute_names(names.clone())
-                .set_expression_attribute_values(values.clone())
-                .scan_index_forward(!self.reverse)
-                .consistent_read(self.consistent)
-                .set_limit(limit)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total);
-            let span = op_span!("Query", table, self.hash);
-            let table = table.clone();
-            async move {
-                let out = request
-                    .send()
-                    .traced(span)
-                    .await
-                    .map_err(|e| Error::service(&table, "Query", e))?;
-                Ok(Page {
-                    items: out.items.unwrap_or_default(),
-                    next: out.last_evaluated_key,
-                })
-            }
+        let filter = self
+            .filter
+            .as_ref()
+            .map(|f| f.render(&mut placeholders))
+            .transpose()
+            .map_err(|e| Error::convert(&table, Default::default(), e))?;
+        let projection = projection(&self.projection, &mut placeholders);
+        Ok(Spec {
+            kind: Kind::Query {
+                key_condition,
+                forward: !self.reverse,
+            },
+            span_key: self.hash.to_string(),
+            skip_counter: (T::AUTO_INCREMENT && self.index.is_none())
+                .then(|| info.hash.name.clone()),
+            index: self.index.clone(),
+            filter,
+            projection,
+            names: placeholders.names(),
+            values: placeholders.values(),
+            consistent: self.consistent,
+            key_names,
+            table,
         })
-        .await
-    }
-}
-
-/// One page of a query or scan: its items and where the next page starts.
-struct Page {
-    items: Vec<codec::Item>,
-    next: Option<codec::Item>,
-}
-
-/// Follows pages from `fetch(start, remaining limit)` until the last one or
-/// until `limit` items are loaded. The auto-increment counter item is never
-/// returned.
-async fn collect_pages<T, F, Fut>(
-    info: &ModelInfo,
-    table: &str,
-    limit: Option<usize>,
-    mut fetch: F,
-) -> Result<Vec<Item<T>>>
-where
-    T: Model,
-    F: FnMut(Option<codec::Item>, Option<i32>) -> Fut,
-    Fut: Future<Output = Result<Page>>,
-{
-    let counter = AttributeValue::N(COUNTER_KEY.to_string());
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let remaining = limit.map(|l| l.saturating_sub(items.len()));
-        if remaining == Some(0) {
-            break;
-        }
-        let page = fetch(
-            start.take(),
-            remaining.map(|r| i32::try_from(r).unwrap_or(i32::MAX)),
-        )
-        .await?;
-        for item in page.items {
-            if T::AUTO_INCREMENT && item.get(&info.hash.name) == Some(&counter) {
-                continue;
-            }
-            if limit.is_some_and(|l| items.len() >= l) {
-                break;
-            }
-            items.push(load(item, info, table)?);
-        }
-        match page.next {
-            Some(next) if !next.is_empty() => start = Some(next),
-            _ => break,
-        }
-    }
-    Ok(items)
-}
-
-/// A scan of a whole table; run it with [`Scan::all`].
-#[derive(Debug)]
-#[must_use = "a scan does nothing until run"]
-pub struct Scan<'m, T> {
-    mapper: &'m Mapper,
-    limit: Option<usize>,
-    consistent: bool,
-    _model: std::marker::PhantomData<fn() -> T>,
-}
-
-impl<T: Model> Scan<'_, T> {
-    /// At most `n` items.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
-        self
     }
 
-    /// Strongly consistent reads.
-    pub fn consistent(mut self) -> Self {
-        self.consistent = true;
-        self
+    /// The results page by page, as DynamoDB returns them; each page
+    /// carries the cursor resuming after it. Errors (a bad cursor, a bad
+    /// key value, a stored item that fails the model) come as stream items.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
+        let spec = self
+            .mapper
+            .model_info::<T>()
+            .and_then(|info| Ok((Arc::clone(&info), self.spec(&info)?)));
+        pages::pages(self.mapper.clone(), spec, self.after, self.limit)
     }
 
-    /// Runs the scan, following every page. The auto-increment counter
-    /// item is never returned.
+    /// The results one by one, following every page; only one page is
+    /// held in memory.
+    pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'static {
+        pages::items(self.pages())
+    }
+
+    /// All results in one vector.
     ///
     /// # Errors
-    /// [`Error::Stored`] for a stored item that fails the model, [`Error::Service`].
-    pub async fn all(self) -> Result<Vec<Item<T>>> {
-        let (info, table) = (
-            self.mapper.model_info::<T>()?,
-            self.mapper.table_name::<T>(),
-        );
-        let client = self.mapper.client();
-        collect_pages::<T, _, _>(&info, &table, self.limit, |start, limit| {
-            let request = client
-                .scan()
-                .table_name(&table)
-                .consistent_read(self.consistent)
-                .set_limit(limit)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total);
-            let span = op_span!("Scan", table, "-");
-            let table = table.clone();
-            async move {
-                let out = request
-                    .send()
-                    .traced(span)
-                    .await
-                    .map_err(|e| Error::service(&table, "Scan", e))?;
-                Ok(Page {
-                    items: out.items.unwrap_or_default(),
-                    next: out.last_evaluated_key,
-                })
-            }
-        })
-        .await
+    /// [`Error::Schema`] for a range condition without range key or an
+    /// unknown index, [`Error::Validation`] for badly typed key values,
+    /// [`Error::InvalidCursor`], [`Error::Stored`] for a stored item that
+    /// fails the model, [`Error::Service`].
+    pub async fn all(self) -> Result<Vec<O>> {
+        self.stream().try_collect().await
+    }
+
+    /// Up to `size` results and the cursor to resume after them (`None`
+    /// when there are no more) — for APIs that paginate.
+    ///
+    /// # Errors
+    /// As [`Query::all`].
+    pub async fn page(mut self, size: usize) -> Result<Page<O>> {
+        self.limit = Some(size);
+        pages::one_page(self.pages()).await
     }
 }

@@ -3,12 +3,14 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType as Role, ProvisionedThroughput,
-    ScalarAttributeType, TableDescription, TableStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType as Role,
+    LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
+    TableDescription, TableStatus,
 };
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
+use crate::index::{IndexKind, IndexProjection};
 use crate::mapper::Mapper;
 use crate::model::{KeyAttribute, KeyType, Model};
 use crate::trace::op_span;
@@ -44,8 +46,44 @@ fn definition(
         .build()
 }
 
+fn key_schema(
+    hash: &KeyAttribute,
+    range: Option<&KeyAttribute>,
+) -> Result<Vec<KeySchemaElement>, aws_sdk_dynamodb::error::BuildError> {
+    let mut keys = vec![
+        KeySchemaElement::builder()
+            .attribute_name(&hash.name)
+            .key_type(Role::Hash)
+            .build()?,
+    ];
+    if let Some(range) = range {
+        keys.push(
+            KeySchemaElement::builder()
+                .attribute_name(&range.name)
+                .key_type(Role::Range)
+                .build()?,
+        );
+    }
+    Ok(keys)
+}
+
+fn projection(projection: IndexProjection) -> Projection {
+    match projection {
+        IndexProjection::All => Projection::builder().projection_type(ProjectionType::All),
+        IndexProjection::KeysOnly => {
+            Projection::builder().projection_type(ProjectionType::KeysOnly)
+        }
+        IndexProjection::Include(names) => Projection::builder()
+            .projection_type(ProjectionType::Include)
+            .set_non_key_attributes(Some(names.iter().map(|n| (*n).to_owned()).collect())),
+    }
+    .build()
+}
+
 impl Mapper {
-    /// Creates `T`'s table, keys typed from the schema, and waits until it is active.
+    /// Creates `T`'s table, keys typed from the schema, with its secondary
+    /// indexes (global indexes get the table's provisioned throughput), and
+    /// waits until it is active.
     ///
     /// # Errors
     /// [`Error::Schema`] for a bad model, [`Error::Service`] (for example
@@ -57,40 +95,67 @@ impl Mapper {
             table: table.clone(),
             message: e.to_string(),
         };
+        let provisioned = match throughput {
+            Throughput::OnDemand => None,
+            Throughput::Provisioned { read, write } => Some(
+                ProvisionedThroughput::builder()
+                    .read_capacity_units(read)
+                    .write_capacity_units(write)
+                    .build()
+                    .map_err(build)?,
+            ),
+        };
+        let mut defined: Vec<&KeyAttribute> = vec![&info.hash];
+        defined.extend(&info.range);
+        for index in &info.indexes {
+            defined.push(&index.hash);
+            defined.extend(&index.range);
+        }
+        let mut definitions = Vec::new();
+        for key in defined {
+            if !definitions
+                .iter()
+                .any(|d: &AttributeDefinition| d.attribute_name() == key.name)
+            {
+                definitions.push(definition(key).map_err(build)?);
+            }
+        }
         let mut request = self
             .client()
             .create_table()
             .table_name(&table)
-            .attribute_definitions(definition(&info.hash).map_err(build)?)
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name(&info.hash.name)
-                    .key_type(Role::Hash)
-                    .build()
-                    .map_err(build)?,
-            );
-        if let Some(range) = &info.range {
-            request = request
-                .attribute_definitions(definition(range).map_err(build)?)
-                .key_schema(
-                    KeySchemaElement::builder()
-                        .attribute_name(&range.name)
-                        .key_type(Role::Range)
-                        .build()
-                        .map_err(build)?,
-                );
-        }
-        request = match throughput {
-            Throughput::OnDemand => request.billing_mode(BillingMode::PayPerRequest),
-            Throughput::Provisioned { read, write } => request
-                .billing_mode(BillingMode::Provisioned)
-                .provisioned_throughput(
-                    ProvisionedThroughput::builder()
-                        .read_capacity_units(read)
-                        .write_capacity_units(write)
+            .set_attribute_definitions(Some(definitions))
+            .set_key_schema(Some(
+                key_schema(&info.hash, info.range.as_ref()).map_err(build)?,
+            ));
+        for index in &info.indexes {
+            let keys = key_schema(&index.hash, index.range.as_ref()).map_err(build)?;
+            let projection = projection(index.index.projection);
+            request = match index.index.kind {
+                IndexKind::Global => request.global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.index.name)
+                        .set_key_schema(Some(keys))
+                        .projection(projection)
+                        .set_provisioned_throughput(provisioned.clone())
                         .build()
                         .map_err(build)?,
                 ),
+                IndexKind::Local => request.local_secondary_indexes(
+                    LocalSecondaryIndex::builder()
+                        .index_name(index.index.name)
+                        .set_key_schema(Some(keys))
+                        .projection(projection)
+                        .build()
+                        .map_err(build)?,
+                ),
+            };
+        }
+        request = match provisioned {
+            None => request.billing_mode(BillingMode::PayPerRequest),
+            Some(provisioned) => request
+                .billing_mode(BillingMode::Provisioned)
+                .provisioned_throughput(provisioned),
         };
         request
             .send()

@@ -168,6 +168,14 @@ impl Validator {
         })
     }
 
+    /// The element validator, if this validator is (or ends in) a `list_of`.
+    pub fn list_element(&self) -> Option<&Validator> {
+        self.steps.iter().rev().find_map(|s| match s {
+            Step::ListOf(element) => Some(&**element),
+            _ => None,
+        })
+    }
+
     /// The element validator, if this validator is (or ends in) a `set_of`.
     pub fn set_element(&self) -> Option<&Validator> {
         self.steps.iter().rev().find_map(|s| match s {

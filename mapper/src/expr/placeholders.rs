@@ -6,20 +6,22 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 /// Collects `#nN` name and `:vN` value placeholders for one request.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub(crate) struct Placeholders {
     names: HashMap<String, String>,
+    by_name: HashMap<String, String>,
     values: HashMap<String, AttributeValue>,
 }
 
 impl Placeholders {
     /// The placeholder for attribute `name` (one per distinct name).
     pub(crate) fn name(&mut self, name: &str) -> String {
-        if let Some((placeholder, _)) = self.names.iter().find(|(_, n)| n.as_str() == name) {
+        if let Some(placeholder) = self.by_name.get(name) {
             return placeholder.clone();
         }
         let placeholder = format!("#n{}", self.names.len());
         self.names.insert(placeholder.clone(), name.to_owned());
+        self.by_name.insert(name.to_owned(), placeholder.clone());
         placeholder
     }
 
@@ -32,6 +34,7 @@ impl Placeholders {
 
     /// The name map, or `None` when empty (DynamoDB rejects empty maps).
     pub(crate) fn names(&mut self) -> Option<HashMap<String, String>> {
+        self.by_name.clear();
         (!self.names.is_empty()).then(|| std::mem::take(&mut self.names))
     }
 

@@ -1,0 +1,227 @@
+//! [`Update`]: update expressions (`SET`, `REMOVE`, `ADD`, `DELETE`) with
+//! counters, `if_not_exists`, `list_append` and arithmetic, rendered with
+//! placeholders only.
+
+use validate::Value;
+
+use crate::codec::to_attribute;
+use crate::error::CodecError;
+use crate::expr::path::AttrPath;
+use crate::expr::placeholders::Placeholders;
+
+/// An operand on the right of a `SET`: a path, a value, or
+/// `if_not_exists(path, value)`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetOperand {
+    /// The current value at a path.
+    Path(AttrPath),
+    /// A literal value.
+    Value(Value),
+    /// The current value at the path, or `value` when it is absent.
+    IfNotExists(AttrPath, Value),
+}
+
+/// What a `SET` assigns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetValue {
+    /// `path = operand`
+    Operand(SetOperand),
+    /// `path = a + b`
+    Plus(SetOperand, SetOperand),
+    /// `path = a - b`
+    Minus(SetOperand, SetOperand),
+    /// `path = list_append(a, b)`
+    ListAppend(SetOperand, SetOperand),
+}
+
+/// One action of an update expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// `SET path = value`
+    Set(AttrPath, SetValue),
+    /// `REMOVE path`
+    Remove(AttrPath),
+    /// `ADD path value`: adds to a number (absent counts as 0) or puts
+    /// elements into a set.
+    Add(AttrPath, Value),
+    /// `DELETE path value`: takes elements out of a set.
+    Delete(AttrPath, Value),
+}
+
+/// An update expression, built action by action:
+///
+/// ```
+/// use mapper::{Update, attr};
+/// let update = Update::new()
+///     .set("name", "Hangar")
+///     .increment("plays", 1)
+///     .add("cheats", validate::Value::from(validate::Set::from_iter(["iddqd".to_owned()])))
+///     .list_append(attr("log"), vec![validate::Value::from("renamed")])
+///     .remove("obsolete");
+/// assert_eq!(update.actions().len(), 5);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[must_use = "an update does nothing until sent with Mapper::update"]
+pub struct Update {
+    actions: Vec<Action>,
+}
+
+impl Update {
+    /// An empty update.
+    pub fn new() -> Update {
+        Update::default()
+    }
+
+    /// The actions, in the order they were added.
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// Adds any action.
+    pub fn action(mut self, action: Action) -> Update {
+        self.actions.push(action);
+        self
+    }
+
+    /// `SET path = value`
+    pub fn set(self, path: impl Into<AttrPath>, value: impl Into<Value>) -> Update {
+        self.action(Action::Set(
+            path.into(),
+            SetValue::Operand(SetOperand::Value(value.into())),
+        ))
+    }
+
+    /// `SET path = if_not_exists(path, value)`: sets only an absent attribute.
+    pub fn set_if_not_exists(self, path: impl Into<AttrPath>, value: impl Into<Value>) -> Update {
+        let path = path.into();
+        self.action(Action::Set(
+            path.clone(),
+            SetValue::Operand(SetOperand::IfNotExists(path, value.into())),
+        ))
+    }
+
+    /// `SET path = if_not_exists(path, 0) + by`: an atomic counter that
+    /// starts from zero.
+    pub fn increment(self, path: impl Into<AttrPath>, by: impl Into<Value>) -> Update {
+        let path = path.into();
+        self.action(Action::Set(
+            path.clone(),
+            SetValue::Plus(
+                SetOperand::IfNotExists(path, Value::from(0)),
+                SetOperand::Value(by.into()),
+            ),
+        ))
+    }
+
+    /// `SET path = if_not_exists(path, 0) - by`
+    pub fn decrement(self, path: impl Into<AttrPath>, by: impl Into<Value>) -> Update {
+        let path = path.into();
+        self.action(Action::Set(
+            path.clone(),
+            SetValue::Minus(
+                SetOperand::IfNotExists(path, Value::from(0)),
+                SetOperand::Value(by.into()),
+            ),
+        ))
+    }
+
+    /// `SET path = list_append(if_not_exists(path, []), items)`: appends,
+    /// starting from an empty list.
+    pub fn list_append(self, path: impl Into<AttrPath>, items: Vec<Value>) -> Update {
+        let path = path.into();
+        self.action(Action::Set(
+            path.clone(),
+            SetValue::ListAppend(
+                SetOperand::IfNotExists(path, Value::List(Vec::new())),
+                SetOperand::Value(Value::List(items)),
+            ),
+        ))
+    }
+
+    /// `SET path = list_append(items, if_not_exists(path, []))`: prepends.
+    pub fn list_prepend(self, path: impl Into<AttrPath>, items: Vec<Value>) -> Update {
+        let path = path.into();
+        self.action(Action::Set(
+            path.clone(),
+            SetValue::ListAppend(
+                SetOperand::Value(Value::List(items)),
+                SetOperand::IfNotExists(path, Value::List(Vec::new())),
+            ),
+        ))
+    }
+
+    /// `REMOVE path`
+    pub fn remove(self, path: impl Into<AttrPath>) -> Update {
+        self.action(Action::Remove(path.into()))
+    }
+
+    /// `ADD path value`: to a number, or elements into a set.
+    pub fn add(self, path: impl Into<AttrPath>, value: impl Into<Value>) -> Update {
+        self.action(Action::Add(path.into(), value.into()))
+    }
+
+    /// `DELETE path value`: elements out of a set.
+    pub fn delete(self, path: impl Into<AttrPath>, value: impl Into<Value>) -> Update {
+        self.action(Action::Delete(path.into(), value.into()))
+    }
+
+    /// The expression text, `None` when there is no action.
+    pub(crate) fn render(&self, p: &mut Placeholders) -> Result<Option<String>, CodecError> {
+        let (mut set, mut remove, mut add, mut delete) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for action in &self.actions {
+            match action {
+                Action::Set(path, value) => {
+                    let path = path.render(p);
+                    set.push(format!("{path} = {}", value.render(p)?));
+                }
+                Action::Remove(path) => remove.push(path.render(p)),
+                Action::Add(path, value) => {
+                    let path = path.render(p);
+                    add.push(format!("{path} {}", p.value(to_attribute(value)?)));
+                }
+                Action::Delete(path, value) => {
+                    let path = path.render(p);
+                    delete.push(format!("{path} {}", p.value(to_attribute(value)?)));
+                }
+            }
+        }
+        let clauses: Vec<String> = [
+            ("SET", set),
+            ("REMOVE", remove),
+            ("ADD", add),
+            ("DELETE", delete),
+        ]
+        .into_iter()
+        .filter(|(_, parts)| !parts.is_empty())
+        .map(|(keyword, parts)| format!("{keyword} {}", parts.join(", ")))
+        .collect();
+        Ok((!clauses.is_empty()).then(|| clauses.join(" ")))
+    }
+}
+
+impl SetOperand {
+    fn render(&self, p: &mut Placeholders) -> Result<String, CodecError> {
+        Ok(match self {
+            SetOperand::Path(path) => path.render(p),
+            SetOperand::Value(value) => p.value(to_attribute(value)?),
+            SetOperand::IfNotExists(path, value) => {
+                let path = path.render(p);
+                format!("if_not_exists({path}, {})", p.value(to_attribute(value)?))
+            }
+        })
+    }
+}
+
+impl SetValue {
+    fn render(&self, p: &mut Placeholders) -> Result<String, CodecError> {
+        Ok(match self {
+            SetValue::Operand(o) => o.render(p)?,
+            SetValue::Plus(a, b) => format!("{} + {}", a.render(p)?, b.render(p)?),
+            SetValue::Minus(a, b) => format!("{} - {}", a.render(p)?, b.render(p)?),
+            SetValue::ListAppend(a, b) => {
+                format!("list_append({}, {})", a.render(p)?, b.render(p)?)
+            }
+        })
+    }
+}

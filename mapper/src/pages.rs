@@ -1,0 +1,304 @@
+//! The paging core under [`Query`](crate::Query) and [`Scan`](crate::Scan):
+//! a rendered request ([`Spec`]) read page by page as a stream, memory
+//! bounded by one page, each page with a [`Cursor`] to resume after it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
+use futures::{Stream, StreamExt, TryStreamExt, stream};
+use validate::Value;
+
+use crate::codec;
+use crate::cursor::{self, Cursor};
+use crate::error::{Error, Result};
+use crate::item::Item;
+use crate::load::load;
+use crate::mapper::Mapper;
+use crate::model::{Model, ModelInfo};
+use crate::save::COUNTER_KEY;
+use crate::trace::{Traced, op_span};
+
+/// What a query or scan yields per stored item.
+pub trait Output: Sized + Send + 'static {
+    /// Turns stored attributes into the output.
+    ///
+    /// # Errors
+    /// A stored item that cannot be read as this output.
+    fn decode(attributes: codec::Item, info: &ModelInfo, table: &str) -> Result<Self>;
+}
+
+/// Whole items, through the load path (upgrade, validation, read policy).
+impl<T: Model> Output for Item<T> {
+    fn decode(attributes: codec::Item, info: &ModelInfo, table: &str) -> Result<Self> {
+        load(attributes, info, table)
+    }
+}
+
+/// Projected (partial) items as plain values, not validated.
+impl Output for Value {
+    fn decode(attributes: codec::Item, _: &ModelInfo, table: &str) -> Result<Self> {
+        codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))
+    }
+}
+
+/// One page of results and where the next one starts.
+#[derive(Debug)]
+pub struct Page<O> {
+    /// The items of this page (possibly none, when a filter dropped them all).
+    pub items: Vec<O>,
+    /// Resumes after this page; `None` when the query or scan is complete.
+    pub cursor: Option<Cursor>,
+}
+
+/// Query or scan specifics.
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    Query {
+        key_condition: String,
+        forward: bool,
+    },
+    Scan {
+        segment: Option<(i32, i32)>,
+    },
+}
+
+/// A rendered query or scan: everything but where to start.
+#[derive(Clone, Debug)]
+pub(crate) struct Spec {
+    pub(crate) kind: Kind,
+    pub(crate) table: String,
+    pub(crate) index: Option<String>,
+    pub(crate) filter: Option<String>,
+    pub(crate) projection: Option<String>,
+    pub(crate) names: Option<HashMap<String, String>>,
+    pub(crate) values: Option<HashMap<String, AttributeValue>>,
+    pub(crate) consistent: bool,
+    /// Attribute names a start key may hold (table and index keys).
+    pub(crate) key_names: Vec<String>,
+    /// The hash key name, when the auto-increment counter item must be skipped.
+    pub(crate) skip_counter: Option<String>,
+    /// What the span shows as key.
+    pub(crate) span_key: String,
+}
+
+struct RawPage {
+    items: Vec<codec::Item>,
+    next: Option<codec::Item>,
+}
+
+impl Spec {
+    /// The fingerprint a cursor carries: everything that decides which items
+    /// come in which order, nothing that only sizes the pages.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        let mut parts: Vec<String> = vec![self.table.clone()];
+        parts.push(self.index.clone().unwrap_or_default());
+        match &self.kind {
+            Kind::Query {
+                key_condition,
+                forward,
+            } => {
+                parts.push(format!("query {key_condition} {forward}"));
+            }
+            Kind::Scan { segment } => parts.push(format!("scan {segment:?}")),
+        }
+        parts.push(self.filter.clone().unwrap_or_default());
+        parts.push(self.projection.clone().unwrap_or_default());
+        let mut names: Vec<_> = self.names.iter().flatten().collect();
+        names.sort();
+        parts.extend(names.into_iter().map(|(k, v)| format!("{k}={v}")));
+        let mut values: Vec<_> = self.values.iter().flatten().collect();
+        values.sort_by(|a, b| a.0.cmp(b.0));
+        parts.extend(values.into_iter().map(|(k, v)| {
+            let shown =
+                codec::from_attribute(v).map_or_else(|e| e.to_string(), |v| format!("{v:?}"));
+            format!("{k}={shown}")
+        }));
+        cursor::fingerprint(parts.iter().map(String::as_str))
+    }
+
+    /// The start key a cursor holds, checked against this request.
+    pub(crate) fn start(&self, cursor: Option<&Cursor>) -> Result<Option<codec::Item>> {
+        let Some(cursor) = cursor else {
+            return Ok(None);
+        };
+        let keys: Vec<&str> = self.key_names.iter().map(String::as_str).collect();
+        cursor::decode(cursor, self.fingerprint(), &keys)
+            .map(Some)
+            .map_err(|message| Error::InvalidCursor {
+                table: self.table.clone(),
+                message,
+            })
+    }
+
+    async fn fetch(
+        &self,
+        mapper: &Mapper,
+        start: Option<codec::Item>,
+        limit: Option<i32>,
+    ) -> Result<RawPage> {
+        let select = self.projection.as_ref().map(|_| Select::SpecificAttributes);
+        let (items, next) = match &self.kind {
+            Kind::Query {
+                key_condition,
+                forward,
+            } => {
+                let out = mapper
+                    .client()
+                    .query()
+                    .table_name(&self.table)
+                    .set_index_name(self.index.clone())
+                    .key_condition_expression(key_condition)
+                    .set_filter_expression(self.filter.clone())
+                    .set_projection_expression(self.projection.clone())
+                    .set_select(select)
+                    .set_expression_attribute_names(self.names.clone())
+                    .set_expression_attribute_values(self.values.clone())
+                    .scan_index_forward(*forward)
+                    .consistent_read(self.consistent)
+                    .set_limit(limit)
+                    .set_exclusive_start_key(start)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send()
+                    .traced(op_span!("Query", self.table, self.span_key))
+                    .await
+                    .map_err(|e| Error::service(&self.table, "Query", e))?;
+                (out.items, out.last_evaluated_key)
+            }
+            Kind::Scan { segment } => {
+                let out = mapper
+                    .client()
+                    .scan()
+                    .table_name(&self.table)
+                    .set_index_name(self.index.clone())
+                    .set_filter_expression(self.filter.clone())
+                    .set_projection_expression(self.projection.clone())
+                    .set_select(select)
+                    .set_expression_attribute_names(self.names.clone())
+                    .set_expression_attribute_values(self.values.clone())
+                    .set_segment(segment.map(|s| s.0))
+                    .set_total_segments(segment.map(|s| s.1))
+                    .consistent_read(self.consistent)
+                    .set_limit(limit)
+                    .set_exclusive_start_key(start)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send()
+                    .traced(op_span!("Scan", self.table, self.span_key))
+                    .await
+                    .map_err(|e| Error::service(&self.table, "Scan", e))?;
+                (out.items, out.last_evaluated_key)
+            }
+        };
+        Ok(RawPage {
+            items: items.unwrap_or_default(),
+            next: next.filter(|n| !n.is_empty()),
+        })
+    }
+}
+
+struct State {
+    start: Option<codec::Item>,
+    remaining: Option<usize>,
+    done: bool,
+    pending: Option<Error>,
+}
+
+/// The pages of `spec`, from `cursor` on, at most `limit` items in all.
+/// Only one page is held at a time.
+pub(crate) fn pages<O: Output>(
+    mapper: Mapper,
+    spec: Result<(Arc<ModelInfo>, Spec)>,
+    cursor: Option<Cursor>,
+    limit: Option<usize>,
+) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
+    let mut state = State {
+        start: None,
+        remaining: limit,
+        done: false,
+        pending: None,
+    };
+    let spec = match spec.and_then(|(info, s)| Ok((info, s.start(cursor.as_ref())?, s))) {
+        Ok((info, start, spec)) => {
+            state.start = start;
+            Some((info, Arc::new(spec)))
+        }
+        Err(e) => {
+            state.pending = Some(e);
+            None
+        }
+    };
+    let fingerprint = spec
+        .as_ref()
+        .map(|(_, s)| s.fingerprint())
+        .unwrap_or_default();
+    let counter = AttributeValue::N(COUNTER_KEY.to_string());
+    stream::try_unfold(state, move |mut state| {
+        let (mapper, spec, counter) = (mapper.clone(), spec.clone(), counter.clone());
+        async move {
+            if let Some(e) = state.pending.take() {
+                return Err(e);
+            }
+            let Some((info, spec)) = spec else {
+                return Ok(None);
+            };
+            if state.done || state.remaining == Some(0) {
+                return Ok(None);
+            }
+            let limit = state
+                .remaining
+                .map(|r| i32::try_from(r).unwrap_or(i32::MAX));
+            let page = spec.fetch(&mapper, state.start.take(), limit).await?;
+            let mut items = Vec::with_capacity(page.items.len());
+            for attributes in page.items {
+                if let Some(hash) = &spec.skip_counter
+                    && attributes.get(hash) == Some(&counter)
+                {
+                    continue;
+                }
+                items.push(O::decode(attributes, &info, &spec.table)?);
+            }
+            if let Some(remaining) = &mut state.remaining {
+                *remaining = remaining.saturating_sub(items.len());
+            }
+            let cursor = match &page.next {
+                Some(next) => Some(cursor::encode(fingerprint, next).map_err(|message| {
+                    Error::InvalidCursor {
+                        table: spec.table.clone(),
+                        message,
+                    }
+                })?),
+                None => None,
+            };
+            state.done = page.next.is_none();
+            state.start = page.next;
+            Ok(Some((Page { items, cursor }, state)))
+        }
+    })
+}
+
+/// The items of `pages`, one by one.
+pub(crate) fn items<O: Output>(
+    pages: impl Stream<Item = Result<Page<O>>> + Send + 'static,
+) -> impl Stream<Item = Result<O>> + Send + 'static {
+    pages
+        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+        .try_flatten()
+}
+
+/// Up to `size` items from `pages` (which must be limited to `size`), and
+/// the cursor after the last one.
+pub(crate) async fn one_page<O: Output>(
+    pages: impl Stream<Item = Result<Page<O>>> + Send + 'static,
+) -> Result<Page<O>> {
+    let mut pages = std::pin::pin!(pages);
+    let mut out = Page {
+        items: Vec::new(),
+        cursor: None,
+    };
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        out.items.extend(page.items);
+        out.cursor = page.cursor;
+    }
+    Ok(out)
+}

@@ -1,0 +1,230 @@
+//! [`Scan`]: every item of a table or index, with filters and projections,
+//! as a stream, page by page, one segment of a parallel scan, or all
+//! segments at once.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use futures::{Stream, StreamExt, TryStreamExt};
+use validate::Value;
+
+use crate::cursor::Cursor;
+use crate::error::{Error, Result};
+use crate::expr::{AttrPath, Condition, Placeholders, projection};
+use crate::item::Item;
+use crate::mapper::Mapper;
+use crate::model::{Model, ModelInfo};
+use crate::pages::{self, Kind, Output, Page, Spec};
+
+/// A scan of a whole table (or index), built step by step and run with
+/// [`stream`](Scan::stream), [`all`](Scan::all), [`page`](Scan::page),
+/// [`pages`](Scan::pages) or [`parallel`](Scan::parallel). The
+/// auto-increment counter item is never returned.
+#[derive(Debug)]
+#[must_use = "a scan does nothing until run"]
+pub struct Scan<'m, T, O = Item<T>> {
+    mapper: &'m Mapper,
+    index: Option<String>,
+    filter: Option<Condition>,
+    projection: Vec<AttrPath>,
+    limit: Option<usize>,
+    consistent: bool,
+    segment: Option<(u32, u32)>,
+    after: Option<Cursor>,
+    _model: PhantomData<fn() -> (T, O)>,
+}
+
+impl<T, O> Clone for Scan<'_, T, O> {
+    fn clone(&self) -> Self {
+        Scan {
+            mapper: self.mapper,
+            index: self.index.clone(),
+            filter: self.filter.clone(),
+            projection: self.projection.clone(),
+            limit: self.limit,
+            consistent: self.consistent,
+            segment: self.segment,
+            after: self.after.clone(),
+            _model: PhantomData,
+        }
+    }
+}
+
+impl Mapper {
+    /// A scan of `T`'s whole table.
+    pub fn scan<T: Model>(&self) -> Scan<'_, T> {
+        Scan {
+            mapper: self,
+            index: None,
+            filter: None,
+            projection: Vec::new(),
+            limit: None,
+            consistent: false,
+            segment: None,
+            after: None,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<'m, T: Model, O: Output> Scan<'m, T, O> {
+    /// Scans the secondary index `name` instead of the table.
+    pub fn index(mut self, name: impl Into<String>) -> Self {
+        self.index = Some(name.into());
+        self
+    }
+
+    /// Only items for which `condition` holds.
+    pub fn filter(mut self, condition: Condition) -> Self {
+        self.filter = Some(condition);
+        self
+    }
+
+    /// At most `n` items (per segment, for a segment scan).
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Strongly consistent reads.
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Only segment `segment` of `total` (0-based): one worker's share of a
+    /// parallel scan. Segments split the table without overlap, so `total`
+    /// workers each scanning their own segment see every item exactly once.
+    pub fn segment(mut self, segment: u32, total: u32) -> Self {
+        self.segment = Some((segment, total));
+        self
+    }
+
+    /// Resumes after `cursor`, which must come from this same scan (same
+    /// table, index, segment, filter and projection).
+    pub fn after(mut self, cursor: Cursor) -> Self {
+        self.after = Some(cursor);
+        self
+    }
+
+    /// Reads only `paths`; the scan then yields plain, unvalidated values.
+    pub fn project<P: Into<AttrPath>>(
+        self,
+        paths: impl IntoIterator<Item = P>,
+    ) -> Scan<'m, T, Value> {
+        Scan {
+            mapper: self.mapper,
+            index: self.index,
+            filter: self.filter,
+            projection: paths.into_iter().map(Into::into).collect(),
+            limit: self.limit,
+            consistent: self.consistent,
+            segment: self.segment,
+            after: self.after,
+            _model: PhantomData,
+        }
+    }
+
+    fn spec(&self, info: &ModelInfo) -> Result<Spec> {
+        let table = self.mapper.table_name::<T>();
+        let mut key_names = vec![info.hash.name.clone()];
+        key_names.extend(info.range.as_ref().map(|r| r.name.clone()));
+        if let Some(name) = &self.index {
+            let index = info.index(&table, name)?;
+            key_names.push(index.hash.name.clone());
+            key_names.extend(index.range.as_ref().map(|r| r.name.clone()));
+        }
+        let segment = match self.segment {
+            None => None,
+            Some((segment, total)) => {
+                let (Ok(s), Ok(t)) = (i32::try_from(segment), i32::try_from(total)) else {
+                    return Err(segment_error(&table, segment, total));
+                };
+                if !(1..=1_000_000).contains(&t) || s >= t {
+                    return Err(segment_error(&table, segment, total));
+                }
+                Some((s, t))
+            }
+        };
+        let mut placeholders = Placeholders::default();
+        let filter = self
+            .filter
+            .as_ref()
+            .map(|f| f.render(&mut placeholders))
+            .transpose()
+            .map_err(|e| Error::convert(&table, Default::default(), e))?;
+        let projection = projection(&self.projection, &mut placeholders);
+        Ok(Spec {
+            kind: Kind::Scan { segment },
+            span_key: segment.map_or_else(|| "-".to_owned(), |(s, t)| format!("segment {s}/{t}")),
+            skip_counter: (T::AUTO_INCREMENT && self.index.is_none())
+                .then(|| info.hash.name.clone()),
+            index: self.index.clone(),
+            filter,
+            projection,
+            names: placeholders.names(),
+            values: placeholders.values(),
+            consistent: self.consistent,
+            key_names,
+            table,
+        })
+    }
+
+    /// The results page by page; each page carries the cursor resuming after it.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
+        let spec = self
+            .mapper
+            .model_info::<T>()
+            .and_then(|info| Ok((Arc::clone(&info), self.spec(&info)?)));
+        pages::pages(self.mapper.clone(), spec, self.after, self.limit)
+    }
+
+    /// The results one by one, following every page; only one page is
+    /// held in memory.
+    pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'static {
+        pages::items(self.pages())
+    }
+
+    /// All results in one vector.
+    ///
+    /// # Errors
+    /// [`Error::Schema`] for an unknown index or a bad segment,
+    /// [`Error::InvalidCursor`], [`Error::Stored`] for a stored item that
+    /// fails the model, [`Error::Service`].
+    pub async fn all(self) -> Result<Vec<O>> {
+        self.stream().try_collect().await
+    }
+
+    /// Up to `size` results and the cursor to resume after them.
+    ///
+    /// # Errors
+    /// As [`Scan::all`].
+    pub async fn page(mut self, size: usize) -> Result<Page<O>> {
+        self.limit = Some(size);
+        pages::one_page(self.pages()).await
+    }
+
+    /// All `segments` of a parallel scan read concurrently, merged into one
+    /// stream (items of different segments interleave). A limit applies
+    /// to the merged stream. At most one page per segment is held in memory.
+    pub fn parallel(self, segments: u32) -> impl Stream<Item = Result<O>> + Send + 'static {
+        let limit = self.limit;
+        let streams: Vec<_> = (0..segments.max(1))
+            .map(|segment| {
+                let mut scan = self.clone().segment(segment, segments.max(1));
+                scan.limit = None;
+                Box::pin(scan.stream())
+            })
+            .collect();
+        futures::stream::select_all(streams).take(limit.unwrap_or(usize::MAX))
+    }
+}
+
+fn segment_error(table: &str, segment: u32, total: u32) -> Error {
+    Error::Schema {
+        table: table.to_owned(),
+        message: format!(
+            "segment {segment} of {total}: DynamoDB needs 1..=1000000 segments and a segment below the total"
+        ),
+    }
+}
