@@ -104,3 +104,49 @@ impl Model for Account {
             .required("version", int().range(0..))
     }
 }
+
+/// A model with secondary indexes, for queries, scans and cursors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    pub player: String,
+    pub game: i64,
+    pub points: i64,
+    pub team: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub padding: String,
+}
+
+impl Model for Score {
+    const TABLE: &'static str = "score";
+    const HASH_KEY: &'static str = "player";
+    const RANGE_KEY: Option<&'static str> = Some("game");
+    const INDEXES: &'static [mapper::Index] = &[
+        mapper::Index::global("by_team", "team", Some("points")),
+        mapper::Index::local("by_points", "points"),
+        mapper::Index::global("by_status", "status", None)
+            .projection(mapper::IndexProjection::KeysOnly),
+    ];
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("player", str())
+            .required("game", int())
+            .required("points", int().range(0..))
+            .required("team", str())
+            .optional("status", str())
+            .with_default("padding", str(), "")
+    }
+}
+
+pub fn score(player: &str, game: i64, points: i64, team: &str) -> Score {
+    Score {
+        player: player.into(),
+        game,
+        points,
+        team: team.into(),
+        status: None,
+        padding: String::new(),
+    }
+}
