@@ -55,7 +55,7 @@ async fn second_of_two_concurrent_saves_conflicts_then_succeeds_after_reload() -
 }
 
 #[tokio::test]
-async fn a_set_change_by_another_writer_is_a_conflict() -> TestResult {
+async fn a_set_change_by_another_writer_conflicts_with_a_change_to_the_same_set() -> TestResult {
     let db = TestDb::with_table::<DoomMap>().await?;
     db.mapper
         .put(&doom_map(1, 2, "Nuclear Plant", &["idkfa"]))
@@ -64,7 +64,7 @@ async fn a_set_change_by_another_writer_is_a_conflict() -> TestResult {
     let mut theirs = db.mapper.get::<DoomMap>((1, 2)).await?;
     theirs.cheats = BTreeSet::from(["idkfa".to_owned(), "idclip".to_owned()]);
     db.mapper.save(&mut theirs).await?;
-    mine.name = "Mine".into();
+    mine.cheats.insert("iddqd".into());
     assert!(
         db.mapper
             .save(&mut mine)
@@ -73,6 +73,8 @@ async fn a_set_change_by_another_writer_is_a_conflict() -> TestResult {
             .ok_or("saved")?
             .is_conflict()
     );
+    let stored = db.mapper.get::<DoomMap>((1, 2)).await?;
+    assert_eq!(stored.cheats, theirs.cheats);
     Ok(())
 }
 

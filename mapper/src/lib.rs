@@ -52,6 +52,7 @@ mod save;
 mod scan;
 mod table;
 mod trace;
+mod update;
 
 pub use backoff::Backoff;
 pub use batch::{

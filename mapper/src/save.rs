@@ -34,13 +34,11 @@ pub(crate) struct Prepared {
 }
 
 /// What the stored item must look like for a write to go through.
-pub(crate) enum Expect<'a> {
+pub(crate) enum Expect {
     /// Nothing: a blind write.
     Anything,
     /// No item with this key.
     Absent,
-    /// The item exactly as it was loaded.
-    AsLoaded(&'a codec::Item),
 }
 
 impl Mapper {
@@ -131,7 +129,7 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
         mut prepared: Prepared,
-        expect: Expect<'_>,
+        expect: Expect,
     ) -> Result<Prepared> {
         let mut placeholders = Placeholders::default();
         let mut conditions: Vec<String> = Vec::new();
@@ -163,10 +161,6 @@ impl Mapper {
                 let n = placeholders.name(&info.hash.name);
                 conditions.push(format!("attribute_not_exists({n})"));
             }
-            Expect::AsLoaded(stored) if T::VERSION.is_none() => {
-                conditions.extend(as_loaded(stored, info, &mut placeholders));
-            }
-            Expect::AsLoaded(_) => {}
         }
         let key = prepared.key.display(info);
         let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
@@ -226,11 +220,15 @@ impl Mapper {
         self.stored_item(written, &info, &table, Default::default())
     }
 
-    /// Saves an item with conflict detection: a new item only if its key is
-    /// free, a loaded one only if the stored item is still as loaded (or,
-    /// with a version attribute, still at the loaded version). Attributes
-    /// the model does not know are written back unless the schema removes
-    /// extras. On success the item holds what was written.
+    /// Saves an item with conflict detection. A new item is written whole,
+    /// only if its key is free. A loaded item is a partial save: only the
+    /// attributes that changed since it was loaded are sent (SET or
+    /// REMOVE), on the condition that those attributes are still as loaded
+    /// — or, with a version attribute, that the version is — so writers of
+    /// different attributes do not conflict. Nothing is sent when nothing
+    /// changed. The whole item is still validated first. Attributes the
+    /// model does not know are kept unless the schema removes extras. On
+    /// success the item holds what is stored.
     ///
     /// # Errors
     /// [`Error::Conflict`], [`Error::Overwrite`], [`Error::Validation`],
@@ -238,8 +236,11 @@ impl Mapper {
     pub async fn save<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
         let mut prepared = self.prepare(&item.model, &info, &table)?;
-        let expect = match &item.stored {
-            None => Expect::Absent,
+        let written = match &item.stored {
+            None => {
+                self.write::<T>(&info, &table, prepared, Expect::Absent)
+                    .await?
+            }
             Some(stored) => {
                 if info.schema.extra_policy() != validate::Extra::Remove {
                     for (name, attr) in stored {
@@ -251,12 +252,151 @@ impl Mapper {
                         }
                     }
                 }
-                Expect::AsLoaded(stored)
+                self.write_changes::<T>(&info, &table, prepared, stored)
+                    .await?
             }
         };
-        let written = self.write::<T>(&info, &table, prepared, expect).await?;
         *item = self.stored_item(written, &info, &table, item.warnings.clone())?;
         Ok(())
+    }
+
+    /// Partial save: only the attributes that differ from `stored` are sent
+    /// (SET or REMOVE), on the condition that those attributes are still as
+    /// loaded (or, with a version attribute, that the version is). Nothing
+    /// is sent when nothing changed.
+    async fn write_changes<T: Model>(
+        &self,
+        info: &ModelInfo,
+        table: &str,
+        mut prepared: Prepared,
+        stored: &codec::Item,
+    ) -> Result<Prepared> {
+        let key = prepared.key.display(info);
+        let key_parts = std::iter::once(&info.hash).chain(&info.range);
+        let mut key_attributes = codec::Item::with_capacity(2);
+        for part in key_parts {
+            let (new, old) = (prepared.attributes.get(&part.name), stored.get(&part.name));
+            if new != old {
+                let mut errors = validate::Errors::new();
+                errors.push(
+                    &PathNode::ROOT.key(&part.name),
+                    ErrorKind::Custom("key_changed".into()),
+                    "the key of a loaded item cannot change; create a new item instead",
+                );
+                return Err(Error::Validation {
+                    table: table.to_owned(),
+                    key,
+                    errors,
+                });
+            }
+            if let Some(new) = new {
+                key_attributes.insert(part.name.clone(), new.clone());
+            }
+        }
+        let version = T::VERSION.filter(|v| info.schema.get(v).is_some());
+        let mut changed: Vec<&String> = prepared
+            .attributes
+            .iter()
+            .filter(|(name, attr)| {
+                Some(name.as_str()) != version && stored.get(*name) != Some(attr)
+            })
+            .map(|(name, _)| name)
+            .collect();
+        let mut removed: Vec<&String> = stored
+            .keys()
+            .filter(|name| {
+                Some(name.as_str()) != version && !prepared.attributes.contains_key(*name)
+            })
+            .collect();
+        if changed.is_empty() && removed.is_empty() {
+            if let Some(version) = version
+                && let Some(old) = stored.get(version)
+            {
+                prepared.attributes.insert(version.to_owned(), old.clone());
+                if let (Some(map), Ok(old)) =
+                    (prepared.value.as_map_mut(), codec::from_attribute(old))
+                {
+                    map.insert(version.to_owned(), old);
+                }
+            }
+            return Ok(prepared);
+        }
+        changed.sort();
+        removed.sort();
+        let mut p = Placeholders::default();
+        let mut conditions = vec![format!("attribute_exists({})", p.name(&info.hash.name))];
+        let mut sets = Vec::with_capacity(changed.len() + 1);
+        let mut removes = Vec::with_capacity(removed.len());
+        for name in &changed {
+            let n = p.name(name);
+            let v = p.value(prepared.attributes[*name].clone());
+            sets.push(format!("{n} = {v}"));
+        }
+        for name in &removed {
+            removes.push(p.name(name));
+        }
+        if let Some(version) = version {
+            let current = stored
+                .get(version)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or(0);
+            let n = p.name(version);
+            conditions.push(match stored.get(version) {
+                Some(old) => format!("{n} = {}", p.value(old.clone())),
+                None => format!("attribute_not_exists({n})"),
+            });
+            let next = current + 1;
+            sets.push(format!(
+                "{n} = {}",
+                p.value(AttributeValue::N(next.to_string()))
+            ));
+            prepared
+                .attributes
+                .insert(version.to_owned(), AttributeValue::N(next.to_string()));
+            if let Some(map) = prepared.value.as_map_mut() {
+                map.insert(version.to_owned(), Value::from(next));
+            }
+        } else {
+            for name in changed.iter().chain(&removed) {
+                let n = p.name(name);
+                conditions.push(match stored.get(*name) {
+                    Some(old) => format!("{n} = {}", p.value(old.clone())),
+                    None => format!("attribute_not_exists({n})"),
+                });
+            }
+        }
+        let mut expression = String::new();
+        if !sets.is_empty() {
+            expression = format!("SET {}", sets.join(", "));
+        }
+        if !removes.is_empty() {
+            if !expression.is_empty() {
+                expression.push(' ');
+            }
+            expression.push_str(&format!("REMOVE {}", removes.join(", ")));
+        }
+        let result = self
+            .client()
+            .update_item()
+            .table_name(table)
+            .set_key(Some(key_attributes))
+            .update_expression(expression)
+            .condition_expression(conditions.join(" AND "))
+            .set_expression_attribute_names(p.names())
+            .set_expression_attribute_values(p.values())
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .traced(op_span!("UpdateItem", table, key))
+            .await;
+        match result {
+            Ok(_) => Ok(prepared),
+            Err(e) if is_condition_failed(&e) => Err(Error::Conflict {
+                table: table.to_owned(),
+                key,
+            }),
+            Err(e) => Err(Error::service(table, "UpdateItem", e)),
+        }
     }
 
     /// Inserts `model` under the next auto-increment hash key: a counter

@@ -1,0 +1,432 @@
+//! [`Mapper::update`]: an update expression applied in place, every value
+//! checked against the schema first. SET values must satisfy the
+//! attribute's validator, ADD applies only to numbers and sets, DELETE only
+//! to sets, and a required attribute cannot be removed.
+
+use aws_sdk_dynamodb::types::{
+    ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
+};
+use validate::{ErrorKind, Errors, Extra, Path, Presence, Validator, Value, ValueType, Violation};
+
+use crate::error::{Error, Result, is_condition_failed};
+use crate::expr::{
+    Action, AttrPath, Condition, PathStep, Placeholders, SetOperand, SetValue, Update,
+};
+use crate::item::Item;
+use crate::key::IntoKey;
+use crate::load::load;
+use crate::mapper::Mapper;
+use crate::model::{Model, ModelInfo};
+use crate::trace::{Traced, op_span};
+
+impl Mapper {
+    /// Applies `update` to the stored item with `key` and returns the item
+    /// as it now is (read through the load path). The item must exist.
+    /// With a version attribute, the version is bumped.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming every refused action (nothing is
+    /// sent), [`Error::NotFound`], [`Error::Service`].
+    pub async fn update<T: Model>(&self, key: impl IntoKey, update: &Update) -> Result<Item<T>> {
+        self.update_inner::<T>(key, update, None).await
+    }
+
+    /// [`Mapper::update`] applied only when `condition` holds on the stored item.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when the condition does not hold, as [`Mapper::update`] otherwise.
+    pub async fn update_if<T: Model>(
+        &self,
+        key: impl IntoKey,
+        update: &Update,
+        condition: Condition,
+    ) -> Result<Item<T>> {
+        self.update_inner::<T>(key, update, Some(condition)).await
+    }
+
+    async fn update_inner<T: Model>(
+        &self,
+        key: impl IntoKey,
+        update: &Update,
+        condition: Option<Condition>,
+    ) -> Result<Item<T>> {
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let key = key.into_key();
+        let shown = key.display(&info);
+        let key_attributes = key.to_attributes(&info, &table)?;
+        let mut checked = check::<T>(update, &info).map_err(|errors| Error::Validation {
+            table: table.clone(),
+            key: shown.clone(),
+            errors,
+        })?;
+        if let Some(version) = T::VERSION {
+            checked = checked.increment(version, 1);
+        }
+        let mut placeholders = Placeholders::default();
+        let convert = |e| Error::convert(&table, shown.clone(), e);
+        let expression = checked.render(&mut placeholders).map_err(convert)?;
+        let mut conditions = vec![format!(
+            "attribute_exists({})",
+            placeholders.name(&info.hash.name)
+        )];
+        if let Some(condition) = &condition {
+            conditions.push(format!(
+                "({})",
+                condition.render(&mut placeholders).map_err(convert)?
+            ));
+        }
+        let result = self
+            .client()
+            .update_item()
+            .table_name(&table)
+            .set_key(Some(key_attributes))
+            .set_update_expression(expression)
+            .condition_expression(conditions.join(" AND "))
+            .set_expression_attribute_names(placeholders.names())
+            .set_expression_attribute_values(placeholders.values())
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .traced(op_span!("UpdateItem", table, shown))
+            .await;
+        match result {
+            Ok(out) => load(out.attributes.unwrap_or_default(), &info, &table),
+            Err(e) if is_condition_failed(&e) => {
+                let existed = e
+                    .as_service_error()
+                    .and_then(|s| match s {
+                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
+                        _ => None,
+                    })
+                    .is_some_and(|item| !item.is_empty());
+                Err(if existed {
+                    Error::Conflict { table, key: shown }
+                } else {
+                    Error::NotFound { table, key: shown }
+                })
+            }
+            Err(e) => Err(Error::service(&table, "UpdateItem", e)),
+        }
+    }
+}
+
+/// What the schema says about a path.
+enum Target<'a> {
+    /// The validator of the value at the path.
+    Checked(&'a Validator),
+    /// An attribute the schema does not know, allowed by its extra policy.
+    Free,
+}
+
+fn fail(errors: &mut Errors, path: &AttrPath, kind: ErrorKind, message: impl Into<String>) {
+    errors.push_violation(Violation {
+        path: path.to_validate_path(),
+        kind,
+        message: message.into().into(),
+    });
+}
+
+/// The validator at `path`, walking nested schemas and list elements.
+fn target<'a>(
+    path: &AttrPath,
+    info: &'a ModelInfo,
+) -> std::result::Result<Target<'a>, (ErrorKind, String)> {
+    let Some(field) = info.schema.get(path.top()) else {
+        return match info.schema.extra_policy() {
+            Extra::Allow => Ok(Target::Free),
+            _ => Err((
+                ErrorKind::ExtraKey,
+                "the attribute is not in the schema".to_owned(),
+            )),
+        };
+    };
+    let mut validator = field.validator();
+    for step in path.steps() {
+        let next = match step {
+            PathStep::Name(name) => validator
+                .schema()
+                .and_then(|s| s.get(name))
+                .map(|f| f.validator()),
+            PathStep::Index(_) => validator.list_element(),
+        };
+        validator = next.ok_or_else(|| {
+            (
+                ErrorKind::Custom("unchecked_path".into()),
+                "the schema cannot check a value at this path; set the whole attribute".to_owned(),
+            )
+        })?;
+    }
+    Ok(Target::Checked(validator))
+}
+
+/// Whether the schema requires the value at `path` (so it cannot be removed).
+fn required(path: &AttrPath, info: &ModelInfo) -> bool {
+    let Some((last, parents)) = path.steps().split_last() else {
+        return info
+            .schema
+            .get(path.top())
+            .is_some_and(|f| matches!(f.presence(), Presence::Required));
+    };
+    let mut parent = AttrPath::from(path.top());
+    for step in parents {
+        parent = match step {
+            PathStep::Name(n) => parent.key(n.clone()),
+            PathStep::Index(i) => parent.index(*i),
+        };
+    }
+    match (last, target(&parent, info)) {
+        (PathStep::Name(name), Ok(Target::Checked(v))) => v
+            .schema()
+            .and_then(|s| s.get(name))
+            .is_some_and(|f| matches!(f.presence(), Presence::Required)),
+        _ => false,
+    }
+}
+
+/// Validates `value` for `path`, returning it normalized.
+fn checked_value(
+    validator: &Validator,
+    path: &AttrPath,
+    value: &Value,
+    errors: &mut Errors,
+) -> Value {
+    match validator.validate(value.clone()) {
+        Ok(normalized) => normalized,
+        Err(found) => {
+            for violation in found.prefixed(&path.to_validate_path()) {
+                errors.push_violation(violation);
+            }
+            value.clone()
+        }
+    }
+}
+
+fn is_number_operand(operand: &SetOperand, info: &ModelInfo) -> bool {
+    match operand {
+        SetOperand::Value(v) | SetOperand::IfNotExists(_, v) => v.is_number(),
+        SetOperand::Path(p) => {
+            matches!(target(p, info), Ok(Target::Checked(v)) if v.output_type() == Some(ValueType::Number))
+        }
+    }
+}
+
+/// Checks every action against `T`'s schema; values come back normalized.
+fn check<T: Model>(update: &Update, info: &ModelInfo) -> std::result::Result<Update, Errors> {
+    let mut errors = Errors::new();
+    let mut out = Update::new();
+    if update.actions().is_empty() {
+        errors.push_violation(Violation {
+            path: Path::root(),
+            kind: ErrorKind::Custom("empty_update".into()),
+            message: "an update needs at least one action".into(),
+        });
+    }
+    let keys: Vec<&str> = std::iter::once(info.hash.name.as_str())
+        .chain(info.range.as_ref().map(|r| r.name.as_str()))
+        .collect();
+    let mut seen: Vec<&AttrPath> = Vec::with_capacity(update.actions().len());
+    for action in update.actions() {
+        let path = match action {
+            Action::Set(p, _) | Action::Remove(p) | Action::Add(p, _) | Action::Delete(p, _) => p,
+        };
+        if let Some(other) = seen.iter().find(|s| overlap(s, path)) {
+            fail(
+                &mut errors,
+                path,
+                ErrorKind::Custom("overlapping_paths".into()),
+                format!(
+                    "DynamoDB refuses two actions on overlapping paths ({other} and {path}) in one update"
+                ),
+            );
+            continue;
+        }
+        seen.push(path);
+        if keys.contains(&path.top()) {
+            fail(
+                &mut errors,
+                path,
+                ErrorKind::Custom("key_attribute".into()),
+                "key attributes cannot be updated",
+            );
+            continue;
+        }
+        if T::VERSION == Some(path.top()) {
+            fail(
+                &mut errors,
+                path,
+                ErrorKind::Custom("version_attribute".into()),
+                "the version attribute is maintained by the mapper",
+            );
+            continue;
+        }
+        let target = match target(path, info) {
+            Ok(t) => t,
+            Err((kind, message)) => {
+                fail(&mut errors, path, kind, message);
+                continue;
+            }
+        };
+        let output = match &target {
+            Target::Checked(v) => v.output_type(),
+            Target::Free => None,
+        };
+        let action = match (action, &target) {
+            (Action::Remove(p), _) => {
+                if required(p, info) {
+                    fail(
+                        &mut errors,
+                        p,
+                        ErrorKind::Required,
+                        "a required attribute cannot be removed",
+                    );
+                }
+                action.clone()
+            }
+            (
+                Action::Set(p, SetValue::Operand(SetOperand::Value(v))),
+                Target::Checked(validator),
+            ) => {
+                let v = checked_value(validator, p, v, &mut errors);
+                Action::Set(p.clone(), SetValue::Operand(SetOperand::Value(v)))
+            }
+            (
+                Action::Set(p, SetValue::Operand(SetOperand::IfNotExists(from, v))),
+                Target::Checked(validator),
+            ) => {
+                let v = checked_value(validator, p, v, &mut errors);
+                Action::Set(
+                    p.clone(),
+                    SetValue::Operand(SetOperand::IfNotExists(from.clone(), v)),
+                )
+            }
+            (
+                Action::Set(p, SetValue::Operand(SetOperand::Path(from))),
+                Target::Checked(validator),
+            ) => {
+                let same =
+                    matches!(target_of(from, info), Some(t) if Some(t) == validator.output_type());
+                if !same {
+                    fail(
+                        &mut errors,
+                        p,
+                        ErrorKind::Type,
+                        format!("{from} does not have this attribute's type"),
+                    );
+                }
+                action.clone()
+            }
+            (Action::Set(p, SetValue::Plus(a, b) | SetValue::Minus(a, b)), _) => {
+                if output.is_some_and(|t| t != ValueType::Number)
+                    || !is_number_operand(a, info)
+                    || !is_number_operand(b, info)
+                {
+                    fail(
+                        &mut errors,
+                        p,
+                        ErrorKind::Type,
+                        "arithmetic needs a number attribute and number operands",
+                    );
+                }
+                action.clone()
+            }
+            (Action::Set(p, SetValue::ListAppend(a, b)), _) => {
+                if output.is_some_and(|t| t != ValueType::List) {
+                    fail(
+                        &mut errors,
+                        p,
+                        ErrorKind::Type,
+                        "list_append needs a list attribute",
+                    );
+                }
+                let element = match &target {
+                    Target::Checked(v) => v.list_element(),
+                    Target::Free => None,
+                };
+                let mut operand = |o: &SetOperand| match o {
+                    SetOperand::Value(Value::List(items))
+                    | SetOperand::IfNotExists(_, Value::List(items)) => {
+                        let items = match element {
+                            Some(element) => items
+                                .iter()
+                                .enumerate()
+                                .map(|(i, item)| {
+                                    checked_value(element, &p.clone().index(i), item, &mut errors)
+                                })
+                                .collect(),
+                            None => items.clone(),
+                        };
+                        match o {
+                            SetOperand::IfNotExists(from, _) => {
+                                SetOperand::IfNotExists(from.clone(), Value::List(items))
+                            }
+                            _ => SetOperand::Value(Value::List(items)),
+                        }
+                    }
+                    SetOperand::Path(_) => o.clone(),
+                    _ => {
+                        fail(&mut errors, p, ErrorKind::Type, "list_append takes lists");
+                        o.clone()
+                    }
+                };
+                let (a, b) = (operand(a), operand(b));
+                Action::Set(p.clone(), SetValue::ListAppend(a, b))
+            }
+            (Action::Set(..), Target::Free) => action.clone(),
+            (Action::Add(p, v), _) => {
+                let fits = match output {
+                    Some(ValueType::Number) => v.is_number(),
+                    Some(t) if t.is_set() => v.value_type() == t,
+                    Some(_) => false,
+                    None => v.is_number() || v.is_set(),
+                };
+                if !fits {
+                    fail(
+                        &mut errors,
+                        p,
+                        ErrorKind::Type,
+                        format!(
+                            "ADD works only on numbers and sets, with a value of the same type (got {})",
+                            v.value_type().name()
+                        ),
+                    );
+                    action.clone()
+                } else if let (Target::Checked(validator), true) = (&target, v.is_set()) {
+                    Action::Add(p.clone(), checked_value(validator, p, v, &mut errors))
+                } else {
+                    action.clone()
+                }
+            }
+            (Action::Delete(p, v), _) => {
+                let fits = v.is_set() && output.is_none_or(|t| t == v.value_type());
+                if !fits {
+                    fail(
+                        &mut errors,
+                        p,
+                        ErrorKind::Type,
+                        "DELETE works only on sets, with a set of the same type",
+                    );
+                }
+                action.clone()
+            }
+        };
+        out = out.action(action);
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn target_of(path: &AttrPath, info: &ModelInfo) -> Option<ValueType> {
+    match target(path, info) {
+        Ok(Target::Checked(v)) => v.output_type(),
+        _ => None,
+    }
+}
+
+/// Whether one path is the other or inside it.
+fn overlap(a: &AttrPath, b: &AttrPath) -> bool {
+    a.top() == b.top() && a.steps().iter().zip(b.steps()).all(|(x, y)| x == y)
+}
