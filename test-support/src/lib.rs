@@ -10,6 +10,7 @@
 //! Missing Java or npm is an error that says what to install.
 
 mod local;
+mod proxy;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -18,6 +19,7 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use mapper::{Mapper, Model, Throughput};
 
 pub use local::endpoint;
+pub use proxy::{FaultProxy, FaultStats, Faults};
 
 /// What setting up a test database can fail with.
 pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
@@ -78,6 +80,23 @@ impl TestDb {
         let db = TestDb::new().await?;
         db.mapper.create_table::<T>(Throughput::OnDemand).await?;
         Ok(db)
+    }
+
+    /// A mapper with this test's prefix on another endpoint (a proxy in
+    /// front of the same server), whose client retries up to `max_attempts`
+    /// times with the SDK's standard retry strategy (first backoff 20 ms,
+    /// so tests of many faults stay quick).
+    pub fn through(&self, endpoint: &str, max_attempts: u32) -> Mapper {
+        let config = client(endpoint)
+            .config()
+            .to_builder()
+            .retry_config(
+                aws_sdk_dynamodb::config::retry::RetryConfig::standard()
+                    .with_max_attempts(max_attempts)
+                    .with_initial_backoff(std::time::Duration::from_millis(20)),
+            )
+            .build();
+        Mapper::new(Client::from_conf(config)).with_prefix(self.mapper.prefix())
     }
 
     /// The raw SDK client, to check what is really stored.

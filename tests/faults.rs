@@ -1,0 +1,130 @@
+//! Retries under faults: a proxy between the client and DynamoDB Local
+//! throttles, answers 500s and processes only parts of batches, at set
+//! rates. Nothing may be lost or doubled.
+
+mod models;
+
+use std::collections::BTreeSet;
+
+use futures::StreamExt;
+
+use mapper::{BatchOptions, Write};
+use models::Post;
+use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
+
+type TestResult = Result<(), SetupError>;
+
+const FAULTS: Faults = Faults {
+    throttle: 0.06,
+    server_error: 0.04,
+    partial_batch: 0.3,
+};
+
+fn post(id: i64) -> Post {
+    Post {
+        id,
+        title: format!("post {id}"),
+    }
+}
+
+#[tokio::test]
+async fn twenty_thousand_items_through_faults_are_written_and_read_exactly_once() -> TestResult {
+    let db = TestDb::with_table::<Post>().await?;
+    let proxy = FaultProxy::start(&test_support::endpoint().await?, FAULTS).await?;
+    let faulty = db.through(&proxy.endpoint, 3);
+    let options = BatchOptions {
+        concurrency: 8,
+        ..BatchOptions::default()
+    };
+
+    let written = faulty
+        .batch_write_with((1..=20_000).map(|i| Write::Put(post(i))), options)
+        .await?;
+    assert_eq!(written, 20_000);
+
+    // What is stored, read directly (not through the proxy).
+    let stored: Vec<_> = db
+        .mapper
+        .scan::<Post>()
+        .parallel(4)
+        .collect::<Vec<_>>()
+        .await;
+    let mut ids = BTreeSet::new();
+    for item in stored {
+        let item = item?;
+        assert_eq!(item.title, format!("post {}", item.id));
+        assert!(ids.insert(item.id), "{} twice", item.id);
+    }
+    assert_eq!(ids, (1..=20_000).collect::<BTreeSet<i64>>());
+
+    let got = faulty
+        .batch_get_with::<Post, _>(1..=20_000_i64, options)
+        .await?;
+    assert!(got.missing.is_empty(), "{} missing", got.missing.len());
+    let read: Vec<i64> = got.items.iter().map(|p| p.id).collect();
+    assert_eq!(
+        read,
+        (1..=20_000).collect::<Vec<i64>>(),
+        "each once, in the order asked"
+    );
+
+    let stats = &proxy.stats;
+    let count = |c| FaultStats::get(c);
+    println!(
+        "requests {}, throttled {}, 500s {}, partial writes {}, partial gets {}",
+        count(&stats.requests),
+        count(&stats.throttled),
+        count(&stats.server_errors),
+        count(&stats.partial_writes),
+        count(&stats.partial_gets)
+    );
+    assert!(count(&stats.throttled) > 10, "throttling was injected");
+    assert!(count(&stats.server_errors) > 10, "500s were injected");
+    assert!(
+        count(&stats.partial_writes) > 10,
+        "partial batch writes were injected"
+    );
+    assert!(
+        count(&stats.partial_gets) > 10,
+        "partial batch gets were injected"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn single_operations_are_retried_through_faults() -> TestResult {
+    let db = TestDb::with_table::<Post>().await?;
+    let proxy = FaultProxy::start(
+        &test_support::endpoint().await?,
+        Faults {
+            throttle: 0.15,
+            server_error: 0.15,
+            partial_batch: 0.0,
+        },
+    )
+    .await?;
+    let faulty = db.through(&proxy.endpoint, 10);
+    for id in 1..=200 {
+        faulty.put(&post(id)).await?;
+    }
+    for id in 1..=200_i64 {
+        assert_eq!(faulty.get::<Post>(id).await?.title, format!("post {id}"));
+    }
+    let all = faulty.query::<Post>(7).all().await?;
+    assert_eq!(all.len(), 1);
+    assert!(
+        FaultStats::get(&proxy.stats.throttled) + FaultStats::get(&proxy.stats.server_errors) > 50
+    );
+
+    // With retries switched off, the same faults surface as retryable errors.
+    let fragile = db.through(&proxy.endpoint, 1);
+    let mut failures = 0;
+    for id in 1..=100_i64 {
+        if let Err(e) = fragile.get::<Post>(id).await {
+            assert!(e.is_retryable(), "{e}");
+            failures += 1;
+        }
+    }
+    assert!(failures > 10, "{failures} failures of 100");
+    Ok(())
+}
