@@ -34,6 +34,7 @@
 mod backoff;
 mod batch;
 mod codec;
+mod convert;
 mod cursor;
 mod delete;
 mod error;

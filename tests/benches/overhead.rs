@@ -1,0 +1,431 @@
+//! The overhead budget: the mapper against the raw `aws-sdk-dynamodb`
+//! client, in one process, against the same DynamoDB Local, on the same
+//! item shape. Prints items/s, client CPU µs per item (user + sys of this
+//! process from getrusage; DynamoDB Local runs in another process) and the
+//! mapper/raw ratios.
+//!
+//! `cargo bench -p integration-tests --bench overhead` (set `BENCH_SCALE`
+//! to e.g. `0.1` for a quick run).
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use futures::{StreamExt, TryStreamExt, stream};
+use mapper::{BatchOptions, Mapper, Model, Throughput, Write};
+use nix::sys::resource::{UsageWho, getrusage};
+use serde::{Deserialize, Serialize};
+use validate::{Schema, float, int, list_of, set_of, str};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+type Attrs = HashMap<String, AttributeValue>;
+
+/// The benchmark's item: hash N, range N, a string, a string set of 3, a
+/// float, a list of 2 strings, a map of 2 fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Reading {
+    device: i64,
+    at: i64,
+    label: String,
+    tags: BTreeSet<String>,
+    value: f64,
+    notes: Vec<String>,
+    meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Meta {
+    unit: String,
+    scale: i64,
+}
+
+impl Model for Reading {
+    const TABLE: &'static str = "reading";
+    const HASH_KEY: &'static str = "device";
+    const RANGE_KEY: Option<&'static str> = Some("at");
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("device", int().range(0..))
+            .required("at", int().range(0..))
+            .required("label", str().length(1..=64))
+            .required("tags", set_of(str().length(1..=16)))
+            .required("value", float())
+            .required("notes", list_of(str()))
+            .required(
+                "meta",
+                Schema::new()
+                    .required("unit", str().one_of(["C", "F", "K"]))
+                    .required("scale", int().range(1..=1000)),
+            )
+    }
+}
+
+fn reading(device: i64, at: i64) -> Reading {
+    Reading {
+        device,
+        at,
+        label: format!("sensor {device}/{at}"),
+        tags: ["indoor", "floor-2", "calibrated"].map(String::from).into(),
+        value: 21.5 + (at % 100) as f64 / 8.0,
+        notes: vec!["checked".into(), format!("batch {}", at % 7)],
+        meta: Meta {
+            unit: "C".into(),
+            scale: 10,
+        },
+    }
+}
+
+// ---- the raw client's hand-written conversion ----
+
+fn raw_to(r: &Reading) -> Attrs {
+    let s = |v: &str| AttributeValue::S(v.to_owned());
+    HashMap::from([
+        ("device".to_owned(), AttributeValue::N(r.device.to_string())),
+        ("at".to_owned(), AttributeValue::N(r.at.to_string())),
+        ("label".to_owned(), s(&r.label)),
+        ("tags".to_owned(), AttributeValue::Ss(r.tags.iter().cloned().collect())),
+        ("value".to_owned(), AttributeValue::N(r.value.to_string())),
+        ("notes".to_owned(), AttributeValue::L(r.notes.iter().map(|n| s(n)).collect())),
+        (
+            "meta".to_owned(),
+            AttributeValue::M(HashMap::from([
+                ("unit".to_owned(), s(&r.meta.unit)),
+                ("scale".to_owned(), AttributeValue::N(r.meta.scale.to_string())),
+            ])),
+        ),
+    ])
+}
+
+fn raw_from(a: &Attrs) -> Option<Reading> {
+    let n = |a: &Attrs, k: &str| a.get(k)?.as_n().ok()?.parse::<i64>().ok();
+    let s = |a: &Attrs, k: &str| a.get(k)?.as_s().ok().cloned();
+    let meta = a.get("meta")?.as_m().ok()?;
+    Some(Reading {
+        device: n(a, "device")?,
+        at: n(a, "at")?,
+        label: s(a, "label")?,
+        tags: a.get("tags")?.as_ss().ok()?.iter().cloned().collect(),
+        value: a.get("value")?.as_n().ok()?.parse().ok()?,
+        notes: a
+            .get("notes")?
+            .as_l()
+            .ok()?
+            .iter()
+            .map(|v| v.as_s().ok().cloned())
+            .collect::<Option<_>>()?,
+        meta: Meta {
+            unit: s(meta, "unit")?,
+            scale: n(meta, "scale")?,
+        },
+    })
+}
+
+fn key(device: i64, at: i64) -> Attrs {
+    HashMap::from([
+        ("device".to_owned(), AttributeValue::N(device.to_string())),
+        ("at".to_owned(), AttributeValue::N(at.to_string())),
+    ])
+}
+
+// ---- measuring ----
+
+fn cpu() -> Duration {
+    match getrusage(UsageWho::RUSAGE_SELF) {
+        Ok(usage) => {
+            let (u, s) = (usage.user_time(), usage.system_time());
+            let micros = |t: nix::sys::time::TimeVal| {
+                Duration::from_secs(t.tv_sec().max(0) as u64)
+                    + Duration::from_micros(t.tv_usec().max(0) as u64)
+            };
+            micros(u) + micros(s)
+        }
+        Err(_) => Duration::ZERO,
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Sample {
+    items_per_s: f64,
+    cpu_us_per_item: f64,
+}
+
+async fn measure<F: Future<Output = Result<usize, Error>>>(f: F) -> Result<Sample, Error> {
+    let (t0, c0) = (Instant::now(), cpu());
+    let items = f.await?;
+    let (wall, used) = (t0.elapsed(), cpu() - c0);
+    Ok(Sample {
+        items_per_s: items as f64 / wall.as_secs_f64(),
+        cpu_us_per_item: used.as_secs_f64() * 1e6 / items as f64,
+    })
+}
+
+struct Row {
+    name: String,
+    raw: Sample,
+    mapper: Sample,
+    cpu_target: f64,
+}
+
+// ---- workloads ----
+
+async fn puts_raw(client: &Client, table: &str, device: i64, n: i64, conc: usize) -> Result<usize, Error> {
+    stream::iter(0..n)
+        .map(|at| {
+            let request = client.put_item().table_name(table).set_item(Some(raw_to(&reading(device, at))));
+            async move { request.send().await.map(|_| ()) }
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(n as usize)
+}
+
+async fn puts_mapper(mapper: &Mapper, device: i64, n: i64, conc: usize) -> Result<usize, Error> {
+    stream::iter(0..n)
+        .map(|at| {
+            let item = reading(device, at);
+            async move { mapper.put(&item).await.map(|_| ()) }
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(n as usize)
+}
+
+async fn gets_raw(client: &Client, table: &str, device: i64, n: i64, conc: usize) -> Result<usize, Error> {
+    let found = stream::iter(0..n)
+        .map(|at| {
+            let request = client.get_item().table_name(table).set_key(Some(key(device, at)));
+            async move {
+                let out = request.send().await?;
+                Ok::<_, Error>(out.item.as_ref().and_then(raw_from).is_some())
+            }
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<bool>>()
+        .await?;
+    assert!(found.iter().all(|f| *f), "raw get missed an item");
+    Ok(found.len())
+}
+
+async fn gets_mapper(mapper: &Mapper, device: i64, n: i64, conc: usize) -> Result<usize, Error> {
+    let found = stream::iter(0..n)
+        .map(|at| async move { mapper.get::<Reading>((device, at)).await.map(|r| r.at == at) })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<bool>>()
+        .await?;
+    assert!(found.iter().all(|f| *f));
+    Ok(found.len())
+}
+
+/// Raw batch write: chunks of 25, unprocessed items retried, `conc` in flight.
+async fn batch_raw(client: &Client, table: &str, items: Vec<Reading>, conc: usize) -> Result<usize, Error> {
+    let total = items.len();
+    let chunks: Vec<Vec<WriteRequest>> = items
+        .chunks(25)
+        .map(|c| {
+            c.iter()
+                .map(|r| {
+                    let put = PutRequest::builder().set_item(Some(raw_to(r))).build()?;
+                    Ok(WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        })
+        .collect::<Result<_, _>>()?;
+    stream::iter(chunks)
+        .map(|mut chunk| async move {
+            let mut delay = Duration::from_millis(25);
+            loop {
+                let out = client
+                    .batch_write_item()
+                    .request_items(table, chunk)
+                    .send()
+                    .await?;
+                match out.unprocessed_items.and_then(|mut u| u.remove(table)) {
+                    Some(rest) if !rest.is_empty() => {
+                        chunk = rest;
+                        tokio::time::sleep(delay).await;
+                        delay *= 2;
+                    }
+                    _ => return Ok::<_, Error>(()),
+                }
+            }
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(total)
+}
+
+async fn query_raw(client: &Client, table: &str, devices: i64) -> Result<usize, Error> {
+    let mut total = 0;
+    for device in 0..devices {
+        let mut start = None;
+        loop {
+            let out = client
+                .query()
+                .table_name(table)
+                .key_condition_expression("#d = :d")
+                .expression_attribute_names("#d", "device")
+                .expression_attribute_values(":d", AttributeValue::N(device.to_string()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            for item in out.items() {
+                raw_from(item).ok_or("raw decode failed")?;
+                total += 1;
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+    }
+    Ok(total)
+}
+
+async fn query_mapper(mapper: &Mapper, devices: i64) -> Result<usize, Error> {
+    let mut total = 0;
+    for device in 0..devices {
+        let mut items = Box::pin(mapper.query::<Reading>(device).stream());
+        while let Some(item) = items.next().await {
+            item?;
+            total += 1;
+        }
+    }
+    Ok(total)
+}
+
+async fn scan_raw(client: &Client, table: &str) -> Result<usize, Error> {
+    let mut total = 0;
+    let mut start = None;
+    loop {
+        let out = client.scan().table_name(table).set_exclusive_start_key(start).send().await?;
+        for item in out.items() {
+            raw_from(item).ok_or("raw decode failed")?;
+            total += 1;
+        }
+        match out.last_evaluated_key {
+            Some(k) if !k.is_empty() => start = Some(k),
+            _ => return Ok(total),
+        }
+    }
+}
+
+async fn scan_mapper(mapper: &Mapper) -> Result<usize, Error> {
+    let mut total = 0;
+    let mut items = Box::pin(mapper.scan::<Reading>().stream());
+    while let Some(item) = items.next().await {
+        item?;
+        total += 1;
+    }
+    Ok(total)
+}
+
+fn conversion_raw(n: usize) -> Result<usize, Error> {
+    for i in 0..n as i64 {
+        let r = reading(i % 20, i);
+        let back = raw_from(&std::hint::black_box(raw_to(&r))).ok_or("raw decode failed")?;
+        std::hint::black_box(back);
+    }
+    Ok(n)
+}
+
+fn conversion_mapper(mapper: &Mapper, n: usize) -> Result<usize, Error> {
+    for i in 0..n as i64 {
+        let r = reading(i % 20, i);
+        let attributes = mapper.to_attributes(&r)?;
+        let back = mapper.from_attributes::<Reading>(std::hint::black_box(attributes))?;
+        std::hint::black_box(back);
+    }
+    Ok(n)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), Error> {
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(()); // `cargo bench -- --list` asks what benchmarks exist.
+    }
+    let scale: f64 = std::env::var("BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    let n = |full: usize| ((full as f64 * scale) as usize).max(20);
+    let endpoint = test_support::endpoint().await?;
+    let client = test_support::client(&endpoint);
+    let run = std::process::id();
+    let mapper = Mapper::new(client.clone()).with_prefix(format!("bench{run}_m_"));
+    let raw_tables = Mapper::new(client.clone()).with_prefix(format!("bench{run}_r_"));
+    mapper.create_table::<Reading>(Throughput::OnDemand).await?;
+    raw_tables.create_table::<Reading>(Throughput::OnDemand).await?;
+    let raw_table = raw_tables.table_name::<Reading>();
+    let mut rows = Vec::new();
+
+    // Warm up both paths (connections, caches) before measuring.
+    puts_raw(&client, &raw_table, 999, 200, 8).await?;
+    puts_mapper(&mapper, 999, 200, 8).await?;
+
+    let w0 = n(100_000);
+    let raw = measure(async { conversion_raw(w0) }).await?;
+    let mapped = measure(async { conversion_mapper(&mapper, w0) }).await?;
+    rows.push(Row { name: format!("W0 convert {w0}"), raw, mapper: mapped, cpu_target: 1.5 });
+
+    let singles = n(5_000) as i64;
+    for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
+        let raw = measure(puts_raw(&client, &raw_table, device, singles, conc)).await?;
+        let mapped = measure(puts_mapper(&mapper, device, singles, conc)).await?;
+        rows.push(Row { name: format!("W1 put ×{singles} c{conc}"), raw, mapper: mapped, cpu_target: 1.05 });
+    }
+    for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
+        let raw = measure(gets_raw(&client, &raw_table, device, singles, conc)).await?;
+        let mapped = measure(gets_mapper(&mapper, device, singles, conc)).await?;
+        rows.push(Row { name: format!("W2 get ×{singles} c{conc}"), raw, mapper: mapped, cpu_target: 1.05 });
+    }
+
+    let batch = n(20_000) as i64;
+    let per_device = (batch / 20).max(1);
+    for (conc, base) in [(1usize, 0i64), (8, 100)] {
+        let items: Vec<Reading> = (0..20)
+            .flat_map(|d| (0..per_device).map(move |at| reading(base + d, at)))
+            .collect();
+        let count = items.len();
+        let raw = measure(batch_raw(&client, &raw_table, items.clone(), conc)).await?;
+        let options = BatchOptions { concurrency: conc, ..BatchOptions::default() };
+        let mapped = measure(async {
+            Ok(mapper.batch_write_with(items.into_iter().map(Write::Put), options).await?)
+        })
+        .await?;
+        rows.push(Row { name: format!("W3 batch ×{count} c{conc}"), raw, mapper: mapped, cpu_target: 1.05 });
+    }
+
+    // W4: 20 partitions (devices 0..20) written by W3 at concurrency 1.
+    let raw = measure(query_raw(&client, &raw_table, 20)).await?;
+    let mapped = measure(query_mapper(&mapper, 20)).await?;
+    rows.push(Row { name: format!("W4 query {} items", per_device * 20), raw, mapper: mapped, cpu_target: 1.05 });
+
+    let raw = measure(scan_raw(&client, &raw_table)).await?;
+    let mapped = measure(scan_mapper(&mapper)).await?;
+    rows.push(Row { name: "W5 scan table".to_owned(), raw, mapper: mapped, cpu_target: 1.05 });
+
+    println!();
+    println!("| workload | raw items/s | mapper items/s | items/s ratio | raw CPU µs/item | mapper CPU µs/item | CPU ratio | CPU target |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    for row in &rows {
+        let cpu_ratio = row.mapper.cpu_us_per_item / row.raw.cpu_us_per_item;
+        println!(
+            "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | ≤ {:.2} {} |",
+            row.name,
+            row.raw.items_per_s,
+            row.mapper.items_per_s,
+            row.mapper.items_per_s / row.raw.items_per_s,
+            row.raw.cpu_us_per_item,
+            row.mapper.cpu_us_per_item,
+            cpu_ratio,
+            row.cpu_target,
+            if cpu_ratio <= row.cpu_target { "met" } else { "**missed**" }
+        );
+    }
+    mapper.delete_table::<Reading>().await?;
+    raw_tables.delete_table::<Reading>().await?;
+    Ok(())
+}
