@@ -66,9 +66,10 @@ impl<T: DeserializeOwned> Item<T> {
         attributes: codec::Item,
         warnings: Errors,
         table: &str,
-        key: KeyDisplay,
+        key: impl FnOnce(&codec::Item) -> KeyDisplay,
     ) -> Result<Item<T>> {
-        let model = validate::from_value(value).map_err(|e| Error::convert(table, key, e))?;
+        let model =
+            validate::from_value(value).map_err(|e| Error::convert(table, key(&attributes), e))?;
         Ok(Item {
             model,
             stored: Some(attributes),

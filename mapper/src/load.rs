@@ -22,10 +22,11 @@ pub(crate) fn load<T: Model>(
     };
     let raw =
         codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))?;
-    let key = Key::of_item(&raw, info).display(info);
-    let mut value = T::upgrade(raw).map_err(|errors| stored_error(key.clone(), errors))?;
+    // The key is shown only in errors: computed when one happens.
+    let key = || stored_key(&attributes, info);
+    let mut value = T::upgrade(raw).map_err(|errors| stored_error(key(), errors))?;
     let Some(map) = value.as_map_mut() else {
-        return Err(stored_error(key, Errors::new()));
+        return Err(stored_error(key(), Errors::new()));
     };
     // Attributes the model does not know stay in the stored snapshot
     // (saved back later); they are not the model's to validate.
@@ -41,14 +42,29 @@ pub(crate) fn load<T: Model>(
     }
     let (value, warnings) = match T::READ_POLICY {
         ReadPolicy::Strict => (
-            strict(value, info).map_err(|errors| stored_error(key.clone(), errors))?,
+            strict(value, info).map_err(|errors| stored_error(key(), errors))?,
             Errors::new(),
         ),
         ReadPolicy::Lenient => {
-            lenient(value, info).map_err(|errors| stored_error(key.clone(), errors))?
+            lenient(value, info).map_err(|errors| stored_error(key(), errors))?
         }
     };
-    Item::stored(value, attributes, warnings, table, key)
+    Item::stored(value, attributes, warnings, table, |a| stored_key(a, info))
+}
+
+/// The key of stored attributes, for messages.
+fn stored_key(attributes: &codec::Item, info: &ModelInfo) -> KeyDisplay {
+    let part = |name: &str| {
+        attributes
+            .get(name)
+            .and_then(|a| codec::from_attribute(a).ok())
+            .unwrap_or_default()
+    };
+    Key {
+        hash: part(&info.hash.name),
+        range: info.range.as_ref().map(|r| part(&r.name)),
+    }
+    .display(info)
 }
 
 /// Defaults belong to new items: an attribute missing from a stored item

@@ -491,8 +491,10 @@ impl Mapper {
         table: &str,
         warnings: validate::Errors,
     ) -> Result<Item<T>> {
-        let key = written.key.display(info);
-        Item::stored(written.value, written.attributes, warnings, table, key)
+        let key = written.key;
+        Item::stored(written.value, written.attributes, warnings, table, |_| {
+            key.display(info)
+        })
     }
 }
 

@@ -5,7 +5,7 @@
 //! mapper/raw ratios.
 //!
 //! `cargo bench -p integration-tests --bench overhead` (set `BENCH_SCALE`
-//! to e.g. `0.1` for a quick run).
+//! to e.g. `0.1` for a quick run, `BENCH_ONLY=W0` for the conversion alone).
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -86,14 +86,23 @@ fn raw_to(r: &Reading) -> Attrs {
         ("device".to_owned(), AttributeValue::N(r.device.to_string())),
         ("at".to_owned(), AttributeValue::N(r.at.to_string())),
         ("label".to_owned(), s(&r.label)),
-        ("tags".to_owned(), AttributeValue::Ss(r.tags.iter().cloned().collect())),
+        (
+            "tags".to_owned(),
+            AttributeValue::Ss(r.tags.iter().cloned().collect()),
+        ),
         ("value".to_owned(), AttributeValue::N(r.value.to_string())),
-        ("notes".to_owned(), AttributeValue::L(r.notes.iter().map(|n| s(n)).collect())),
+        (
+            "notes".to_owned(),
+            AttributeValue::L(r.notes.iter().map(|n| s(n)).collect()),
+        ),
         (
             "meta".to_owned(),
             AttributeValue::M(HashMap::from([
                 ("unit".to_owned(), s(&r.meta.unit)),
-                ("scale".to_owned(), AttributeValue::N(r.meta.scale.to_string())),
+                (
+                    "scale".to_owned(),
+                    AttributeValue::N(r.meta.scale.to_string()),
+                ),
             ])),
         ),
     ])
@@ -171,10 +180,19 @@ struct Row {
 
 // ---- workloads ----
 
-async fn puts_raw(client: &Client, table: &str, device: i64, n: i64, conc: usize) -> Result<usize, Error> {
+async fn puts_raw(
+    client: &Client,
+    table: &str,
+    device: i64,
+    n: i64,
+    conc: usize,
+) -> Result<usize, Error> {
     stream::iter(0..n)
         .map(|at| {
-            let request = client.put_item().table_name(table).set_item(Some(raw_to(&reading(device, at))));
+            let request = client
+                .put_item()
+                .table_name(table)
+                .set_item(Some(raw_to(&reading(device, at))));
             async move { request.send().await.map(|_| ()) }
         })
         .buffer_unordered(conc)
@@ -195,10 +213,19 @@ async fn puts_mapper(mapper: &Mapper, device: i64, n: i64, conc: usize) -> Resul
     Ok(n as usize)
 }
 
-async fn gets_raw(client: &Client, table: &str, device: i64, n: i64, conc: usize) -> Result<usize, Error> {
+async fn gets_raw(
+    client: &Client,
+    table: &str,
+    device: i64,
+    n: i64,
+    conc: usize,
+) -> Result<usize, Error> {
     let found = stream::iter(0..n)
         .map(|at| {
-            let request = client.get_item().table_name(table).set_key(Some(key(device, at)));
+            let request = client
+                .get_item()
+                .table_name(table)
+                .set_key(Some(key(device, at)));
             async move {
                 let out = request.send().await?;
                 Ok::<_, Error>(out.item.as_ref().and_then(raw_from).is_some())
@@ -213,7 +240,12 @@ async fn gets_raw(client: &Client, table: &str, device: i64, n: i64, conc: usize
 
 async fn gets_mapper(mapper: &Mapper, device: i64, n: i64, conc: usize) -> Result<usize, Error> {
     let found = stream::iter(0..n)
-        .map(|at| async move { mapper.get::<Reading>((device, at)).await.map(|r| r.at == at) })
+        .map(|at| async move {
+            mapper
+                .get::<Reading>((device, at))
+                .await
+                .map(|r| r.at == at)
+        })
         .buffer_unordered(conc)
         .try_collect::<Vec<bool>>()
         .await?;
@@ -222,7 +254,12 @@ async fn gets_mapper(mapper: &Mapper, device: i64, n: i64, conc: usize) -> Resul
 }
 
 /// Raw batch write: chunks of 25, unprocessed items retried, `conc` in flight.
-async fn batch_raw(client: &Client, table: &str, items: Vec<Reading>, conc: usize) -> Result<usize, Error> {
+async fn batch_raw(
+    client: &Client,
+    table: &str,
+    items: Vec<Reading>,
+    conc: usize,
+) -> Result<usize, Error> {
     let total = items.len();
     let chunks: Vec<Vec<WriteRequest>> = items
         .chunks(25)
@@ -303,7 +340,12 @@ async fn scan_raw(client: &Client, table: &str) -> Result<usize, Error> {
     let mut total = 0;
     let mut start = None;
     loop {
-        let out = client.scan().table_name(table).set_exclusive_start_key(start).send().await?;
+        let out = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await?;
         for item in out.items() {
             raw_from(item).ok_or("raw decode failed")?;
             total += 1;
@@ -349,15 +391,53 @@ async fn main() -> Result<(), Error> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(()); // `cargo bench -- --list` asks what benchmarks exist.
     }
-    let scale: f64 = std::env::var("BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    let scale: f64 = std::env::var("BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
     let n = |full: usize| ((full as f64 * scale) as usize).max(20);
+    let only_w0 = std::env::var("BENCH_ONLY").is_ok_and(|o| o == "W0");
+    if only_w0 {
+        let mapper = Mapper::new(test_support::client("http://127.0.0.1:9"));
+        let w0 = n(100_000);
+        let raw = measure(async { conversion_raw(w0) }).await?;
+        let mapped = measure(async { conversion_mapper(&mapper, w0) }).await?;
+        println!(
+            "W0 convert {w0}: raw {:.2} µs/item, mapper {:.2} µs/item, ratio {:.2}",
+            raw.cpu_us_per_item,
+            mapped.cpu_us_per_item,
+            mapped.cpu_us_per_item / raw.cpu_us_per_item
+        );
+        let readings: Vec<Reading> = (0..w0 as i64).map(|i| reading(i % 20, i)).collect();
+        let t0 = cpu();
+        let stored = readings
+            .iter()
+            .map(|r| mapper.to_attributes(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let t1 = cpu();
+        let back = stored
+            .into_iter()
+            .map(|a| mapper.from_attributes::<Reading>(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        let t2 = cpu();
+        assert_eq!(back.len(), readings.len());
+        let per = |d: Duration| d.as_secs_f64() * 1e6 / w0 as f64;
+        println!(
+            "  mapper save path {:.2} µs/item, load path {:.2} µs/item",
+            per(t1 - t0),
+            per(t2 - t1)
+        );
+        return Ok(());
+    }
     let endpoint = test_support::endpoint().await?;
     let client = test_support::client(&endpoint);
     let run = std::process::id();
     let mapper = Mapper::new(client.clone()).with_prefix(format!("bench{run}_m_"));
     let raw_tables = Mapper::new(client.clone()).with_prefix(format!("bench{run}_r_"));
     mapper.create_table::<Reading>(Throughput::OnDemand).await?;
-    raw_tables.create_table::<Reading>(Throughput::OnDemand).await?;
+    raw_tables
+        .create_table::<Reading>(Throughput::OnDemand)
+        .await?;
     let raw_table = raw_tables.table_name::<Reading>();
     let mut rows = Vec::new();
 
@@ -368,18 +448,33 @@ async fn main() -> Result<(), Error> {
     let w0 = n(100_000);
     let raw = measure(async { conversion_raw(w0) }).await?;
     let mapped = measure(async { conversion_mapper(&mapper, w0) }).await?;
-    rows.push(Row { name: format!("W0 convert {w0}"), raw, mapper: mapped, cpu_target: 1.5 });
+    rows.push(Row {
+        name: format!("W0 convert {w0}"),
+        raw,
+        mapper: mapped,
+        cpu_target: 1.5,
+    });
 
     let singles = n(5_000) as i64;
     for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
         let raw = measure(puts_raw(&client, &raw_table, device, singles, conc)).await?;
         let mapped = measure(puts_mapper(&mapper, device, singles, conc)).await?;
-        rows.push(Row { name: format!("W1 put ×{singles} c{conc}"), raw, mapper: mapped, cpu_target: 1.05 });
+        rows.push(Row {
+            name: format!("W1 put ×{singles} c{conc}"),
+            raw,
+            mapper: mapped,
+            cpu_target: 1.05,
+        });
     }
     for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
         let raw = measure(gets_raw(&client, &raw_table, device, singles, conc)).await?;
         let mapped = measure(gets_mapper(&mapper, device, singles, conc)).await?;
-        rows.push(Row { name: format!("W2 get ×{singles} c{conc}"), raw, mapper: mapped, cpu_target: 1.05 });
+        rows.push(Row {
+            name: format!("W2 get ×{singles} c{conc}"),
+            raw,
+            mapper: mapped,
+            cpu_target: 1.05,
+        });
     }
 
     let batch = n(20_000) as i64;
@@ -390,25 +485,47 @@ async fn main() -> Result<(), Error> {
             .collect();
         let count = items.len();
         let raw = measure(batch_raw(&client, &raw_table, items.clone(), conc)).await?;
-        let options = BatchOptions { concurrency: conc, ..BatchOptions::default() };
+        let options = BatchOptions {
+            concurrency: conc,
+            ..BatchOptions::default()
+        };
         let mapped = measure(async {
-            Ok(mapper.batch_write_with(items.into_iter().map(Write::Put), options).await?)
+            Ok(mapper
+                .batch_write_with(items.into_iter().map(Write::Put), options)
+                .await?)
         })
         .await?;
-        rows.push(Row { name: format!("W3 batch ×{count} c{conc}"), raw, mapper: mapped, cpu_target: 1.05 });
+        rows.push(Row {
+            name: format!("W3 batch ×{count} c{conc}"),
+            raw,
+            mapper: mapped,
+            cpu_target: 1.05,
+        });
     }
 
     // W4: 20 partitions (devices 0..20) written by W3 at concurrency 1.
     let raw = measure(query_raw(&client, &raw_table, 20)).await?;
     let mapped = measure(query_mapper(&mapper, 20)).await?;
-    rows.push(Row { name: format!("W4 query {} items", per_device * 20), raw, mapper: mapped, cpu_target: 1.05 });
+    rows.push(Row {
+        name: format!("W4 query {} items", per_device * 20),
+        raw,
+        mapper: mapped,
+        cpu_target: 1.05,
+    });
 
     let raw = measure(scan_raw(&client, &raw_table)).await?;
     let mapped = measure(scan_mapper(&mapper)).await?;
-    rows.push(Row { name: "W5 scan table".to_owned(), raw, mapper: mapped, cpu_target: 1.05 });
+    rows.push(Row {
+        name: "W5 scan table".to_owned(),
+        raw,
+        mapper: mapped,
+        cpu_target: 1.05,
+    });
 
     println!();
-    println!("| workload | raw items/s | mapper items/s | items/s ratio | raw CPU µs/item | mapper CPU µs/item | CPU ratio | CPU target |");
+    println!(
+        "| workload | raw items/s | mapper items/s | items/s ratio | raw CPU µs/item | mapper CPU µs/item | CPU ratio | CPU target |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---|");
     for row in &rows {
         let cpu_ratio = row.mapper.cpu_us_per_item / row.raw.cpu_us_per_item;
@@ -422,7 +539,11 @@ async fn main() -> Result<(), Error> {
             row.mapper.cpu_us_per_item,
             cpu_ratio,
             row.cpu_target,
-            if cpu_ratio <= row.cpu_target { "met" } else { "**missed**" }
+            if cpu_ratio <= row.cpu_target {
+                "met"
+            } else {
+                "**missed**"
+            }
         );
     }
     mapper.delete_table::<Reading>().await?;

@@ -329,12 +329,13 @@ impl fmt::Display for Number {
         let adjusted = self.adjusted_exponent();
         if (-7..=40).contains(&adjusted) {
             if exponent >= 0 {
-                write!(
-                    f,
-                    "{sign}{digits}{:0<width$}",
-                    "",
-                    width = exponent as usize
-                )
+                // The common case (integers) without the formatting machinery.
+                f.write_str(sign)?;
+                f.write_str(digits)?;
+                for _ in 0..exponent {
+                    f.write_str("0")?;
+                }
+                Ok(())
             } else if adjusted >= 0 {
                 let (int, frac) = digits.split_at((adjusted + 1) as usize);
                 write!(f, "{sign}{int}.{frac}")
