@@ -5,7 +5,8 @@
 //! mapper/raw ratios.
 //!
 //! `cargo bench -p integration-tests --bench overhead` (set `BENCH_SCALE`
-//! to e.g. `0.1` for a quick run, `BENCH_ONLY=W0` for the conversion alone).
+//! to e.g. `0.1` for a quick run, `BENCH_ONLY=W0` for the conversion alone,
+//! `BENCH_ROUNDS` for how many alternating rounds the medians come from).
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -169,6 +170,39 @@ async fn measure<F: Future<Output = Result<usize, Error>>>(f: F) -> Result<Sampl
         items_per_s: items as f64 / wall.as_secs_f64(),
         cpu_us_per_item: used.as_secs_f64() * 1e6 / items as f64,
     })
+}
+
+/// Runs raw and mapper `rounds` times, alternating which goes first, and
+/// keeps the median of each (DynamoDB Local shares the machine's cores, so
+/// single runs are noisy).
+async fn pair<R, M, FR, FM>(rounds: usize, raw: R, mapper: M) -> Result<(Sample, Sample), Error>
+where
+    R: Fn() -> FR,
+    M: Fn() -> FM,
+    FR: Future<Output = Result<usize, Error>>,
+    FM: Future<Output = Result<usize, Error>>,
+{
+    let (mut raws, mut mappers) = (Vec::new(), Vec::new());
+    for round in 0..rounds.max(1) {
+        if round % 2 == 0 {
+            raws.push(measure(raw()).await?);
+            mappers.push(measure(mapper()).await?);
+        } else {
+            mappers.push(measure(mapper()).await?);
+            raws.push(measure(raw()).await?);
+        }
+    }
+    let median = |mut v: Vec<Sample>| {
+        v.sort_by(|a, b| a.cpu_us_per_item.total_cmp(&b.cpu_us_per_item));
+        let cpu = v[v.len() / 2].cpu_us_per_item;
+        let mut rates: Vec<f64> = v.iter().map(|s| s.items_per_s).collect();
+        rates.sort_by(f64::total_cmp);
+        Sample {
+            items_per_s: rates[rates.len() / 2],
+            cpu_us_per_item: cpu,
+        }
+    };
+    Ok((median(raws), median(mappers)))
 }
 
 struct Row {
@@ -445,9 +479,17 @@ async fn main() -> Result<(), Error> {
     puts_raw(&client, &raw_table, 999, 200, 8).await?;
     puts_mapper(&mapper, 999, 200, 8).await?;
 
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
     let w0 = n(100_000);
-    let raw = measure(async { conversion_raw(w0) }).await?;
-    let mapped = measure(async { conversion_mapper(&mapper, w0) }).await?;
+    let (raw, mapped) = pair(
+        rounds,
+        || async { conversion_raw(w0) },
+        || async { conversion_mapper(&mapper, w0) },
+    )
+    .await?;
     rows.push(Row {
         name: format!("W0 convert {w0}"),
         raw,
@@ -457,8 +499,12 @@ async fn main() -> Result<(), Error> {
 
     let singles = n(5_000) as i64;
     for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
-        let raw = measure(puts_raw(&client, &raw_table, device, singles, conc)).await?;
-        let mapped = measure(puts_mapper(&mapper, device, singles, conc)).await?;
+        let (raw, mapped) = pair(
+            rounds,
+            || puts_raw(&client, &raw_table, device, singles, conc),
+            || puts_mapper(&mapper, device, singles, conc),
+        )
+        .await?;
         rows.push(Row {
             name: format!("W1 put ×{singles} c{conc}"),
             raw,
@@ -467,8 +513,12 @@ async fn main() -> Result<(), Error> {
         });
     }
     for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
-        let raw = measure(gets_raw(&client, &raw_table, device, singles, conc)).await?;
-        let mapped = measure(gets_mapper(&mapper, device, singles, conc)).await?;
+        let (raw, mapped) = pair(
+            rounds,
+            || gets_raw(&client, &raw_table, device, singles, conc),
+            || gets_mapper(&mapper, device, singles, conc),
+        )
+        .await?;
         rows.push(Row {
             name: format!("W2 get ×{singles} c{conc}"),
             raw,
@@ -484,16 +534,23 @@ async fn main() -> Result<(), Error> {
             .flat_map(|d| (0..per_device).map(move |at| reading(base + d, at)))
             .collect();
         let count = items.len();
-        let raw = measure(batch_raw(&client, &raw_table, items.clone(), conc)).await?;
         let options = BatchOptions {
             concurrency: conc,
             ..BatchOptions::default()
         };
-        let mapped = measure(async {
-            Ok(mapper
-                .batch_write_with(items.into_iter().map(Write::Put), options)
-                .await?)
-        })
+        let (raw, mapped) = pair(
+            rounds,
+            || batch_raw(&client, &raw_table, items.clone(), conc),
+            || {
+                let items = items.clone();
+                let mapper = &mapper;
+                async move {
+                    Ok(mapper
+                        .batch_write_with(items.into_iter().map(Write::Put), options)
+                        .await?)
+                }
+            },
+        )
         .await?;
         rows.push(Row {
             name: format!("W3 batch ×{count} c{conc}"),
@@ -504,8 +561,12 @@ async fn main() -> Result<(), Error> {
     }
 
     // W4: 20 partitions (devices 0..20) written by W3 at concurrency 1.
-    let raw = measure(query_raw(&client, &raw_table, 20)).await?;
-    let mapped = measure(query_mapper(&mapper, 20)).await?;
+    let (raw, mapped) = pair(
+        rounds,
+        || query_raw(&client, &raw_table, 20),
+        || query_mapper(&mapper, 20),
+    )
+    .await?;
     rows.push(Row {
         name: format!("W4 query {} items", per_device * 20),
         raw,
@@ -513,8 +574,13 @@ async fn main() -> Result<(), Error> {
         cpu_target: 1.05,
     });
 
-    let raw = measure(scan_raw(&client, &raw_table)).await?;
-    let mapped = measure(scan_mapper(&mapper)).await?;
+    // W5: the whole table (W1's and W3's items).
+    let (raw, mapped) = pair(
+        rounds,
+        || scan_raw(&client, &raw_table),
+        || scan_mapper(&mapper),
+    )
+    .await?;
     rows.push(Row {
         name: "W5 scan table".to_owned(),
         raw,
