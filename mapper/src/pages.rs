@@ -12,6 +12,7 @@ use validate::Value;
 use crate::codec;
 use crate::cursor::{self, Cursor};
 use crate::error::{Error, Result};
+use crate::expr::{self, AttrPath, Condition, Placeholders};
 use crate::item::Item;
 use crate::load::load;
 use crate::mapper::Mapper;
@@ -274,6 +275,30 @@ pub(crate) fn pages<O: Output>(
             Ok(Some((Page { items, cursor }, state)))
         }
     })
+}
+
+/// `T`'s model facts and the request `spec` renders from them.
+pub(crate) fn spec_for<T: Model>(
+    mapper: &Mapper,
+    spec: impl FnOnce(&ModelInfo) -> Result<Spec>,
+) -> Result<(Arc<ModelInfo>, Spec)> {
+    let info = mapper.model_info::<T>()?;
+    let spec = spec(&info)?;
+    Ok((info, spec))
+}
+
+/// The filter and projection expressions, into `placeholders`.
+pub(crate) fn filter_and_projection(
+    filter: Option<&Condition>,
+    projection: &[AttrPath],
+    placeholders: &mut Placeholders,
+    table: &str,
+) -> Result<(Option<String>, Option<String>)> {
+    let filter = filter
+        .map(|f| f.render(placeholders))
+        .transpose()
+        .map_err(|e| Error::convert(table, Default::default(), e))?;
+    Ok((filter, expr::projection(projection, placeholders)))
 }
 
 /// The items of `pages`, one by one.

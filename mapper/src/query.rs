@@ -3,14 +3,13 @@
 //! cursors, as a stream or page by page.
 
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use futures::{Stream, TryStreamExt};
 use validate::Value;
 
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
-use crate::expr::{AttrPath, Condition, Placeholders, projection};
+use crate::expr::{AttrPath, Condition, Placeholders};
 use crate::item::Item;
 use crate::key::{KeyPart, part_attribute};
 use crate::mapper::Mapper;
@@ -221,13 +220,12 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             key_condition.push_str(" AND ");
             key_condition.push_str(&clause);
         }
-        let filter = self
-            .filter
-            .as_ref()
-            .map(|f| f.render(&mut placeholders))
-            .transpose()
-            .map_err(|e| Error::convert(&table, Default::default(), e))?;
-        let projection = projection(&self.projection, &mut placeholders);
+        let (filter, projection) = pages::filter_and_projection(
+            self.filter.as_ref(),
+            &self.projection,
+            &mut placeholders,
+            &table,
+        )?;
         Ok(Spec {
             kind: Kind::Query {
                 key_condition,
@@ -251,10 +249,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
     /// carries the cursor resuming after it. Errors (a bad cursor, a bad
     /// key value, a stored item that fails the model) come as stream items.
     pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
-        let spec = self
-            .mapper
-            .model_info::<T>()
-            .and_then(|info| Ok((Arc::clone(&info), self.spec(&info)?)));
+        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
         pages::pages(self.mapper.clone(), spec, self.after, self.limit)
     }
 

@@ -3,14 +3,13 @@
 //! segments at once.
 
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use futures::{Stream, StreamExt, TryStreamExt};
 use validate::Value;
 
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
-use crate::expr::{AttrPath, Condition, Placeholders, projection};
+use crate::expr::{AttrPath, Condition, Placeholders};
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
@@ -147,13 +146,12 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
             }
         };
         let mut placeholders = Placeholders::default();
-        let filter = self
-            .filter
-            .as_ref()
-            .map(|f| f.render(&mut placeholders))
-            .transpose()
-            .map_err(|e| Error::convert(&table, Default::default(), e))?;
-        let projection = projection(&self.projection, &mut placeholders);
+        let (filter, projection) = pages::filter_and_projection(
+            self.filter.as_ref(),
+            &self.projection,
+            &mut placeholders,
+            &table,
+        )?;
         Ok(Spec {
             kind: Kind::Scan { segment },
             span_key: segment.map_or_else(|| "-".to_owned(), |(s, t)| format!("segment {s}/{t}")),
@@ -172,10 +170,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
 
     /// The results page by page; each page carries the cursor resuming after it.
     pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
-        let spec = self
-            .mapper
-            .model_info::<T>()
-            .and_then(|info| Ok((Arc::clone(&info), self.spec(&info)?)));
+        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
         pages::pages(self.mapper.clone(), spec, self.after, self.limit)
     }
 
