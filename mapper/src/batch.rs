@@ -274,11 +274,11 @@ impl Mapper {
         let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
         let mut errors = validate::Errors::new();
         let mut order: Vec<KeyId> = Vec::new();
-        let mut requests: HashMap<KeyId, WriteRequest> = HashMap::new();
+        let mut requests: HashMap<KeyId, (WriteRequest, usize)> = HashMap::new();
         for (index, write) in writes.into_iter().enumerate() {
             match self.write_request(write, &info, &table) {
-                Ok((id, request)) => {
-                    if requests.insert(id.clone(), request).is_none() {
+                Ok((id, request, size)) => {
+                    if requests.insert(id.clone(), (request, size)).is_none() {
                         order.push(id);
                     }
                 }
@@ -302,10 +302,9 @@ impl Mapper {
         let mut current: Vec<(KeyId, WriteRequest)> = Vec::new();
         let mut bytes = 0;
         for id in order {
-            let Some(request) = requests.remove(&id) else {
+            let Some((request, size)) = requests.remove(&id) else {
                 continue;
             };
-            let size = request.put_request().map_or(64, |p| item_size(p.item()));
             if current.len() == BATCH_WRITE_LIMIT
                 || (bytes + size > BATCH_WRITE_BYTES && !current.is_empty())
             {
@@ -344,13 +343,13 @@ impl Mapper {
         }
     }
 
-    /// The validated request for one write, and its key.
+    /// The validated request for one write, its key and its size.
     fn write_request<T: Model>(
         &self,
         write: Write<T>,
         info: &ModelInfo,
         table: &str,
-    ) -> Result<(KeyId, WriteRequest)> {
+    ) -> Result<(KeyId, WriteRequest, usize)> {
         let schema_error = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
             table: table.to_owned(),
             message: e.to_string(),
@@ -363,16 +362,22 @@ impl Mapper {
                     .set_item(Some(prepared.attributes))
                     .build()
                     .map_err(schema_error)?;
-                (id, WriteRequest::builder().put_request(put).build())
+                let request = WriteRequest::builder().put_request(put).build();
+                (id, request, prepared.size)
             }
             Write::Delete(key) => {
                 let attributes = key.to_attributes(info, table)?;
                 let id = key_id(&attributes, info);
+                let size = item_size(&attributes);
                 let delete = DeleteRequest::builder()
                     .set_key(Some(attributes))
                     .build()
                     .map_err(schema_error)?;
-                (id, WriteRequest::builder().delete_request(delete).build())
+                (
+                    id,
+                    WriteRequest::builder().delete_request(delete).build(),
+                    size,
+                )
             }
         })
     }

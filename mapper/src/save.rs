@@ -31,6 +31,8 @@ pub(crate) struct Prepared {
     pub(crate) value: Value,
     pub(crate) attributes: codec::Item,
     pub(crate) key: Key,
+    /// The item's size as DynamoDB counts it, estimated once.
+    pub(crate) size: usize,
 }
 
 /// What the stored item must look like for a write to go through.
@@ -119,6 +121,7 @@ impl Mapper {
             value,
             attributes,
             key,
+            size,
         })
     }
 
