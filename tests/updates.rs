@@ -86,16 +86,18 @@ fn profile(user: &str) -> Profile {
     }
 }
 
-async fn raw(
+/// The item stored under `key`, read with the SDK (empty when absent).
+async fn raw<'k>(
     db: &TestDb,
     table: &str,
-    key: (&str, AttributeValue),
+    key: impl IntoIterator<Item = (&'k str, AttributeValue)>,
 ) -> Result<HashMap<String, AttributeValue>, SetupError> {
+    let key = key.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     Ok(db
         .client()
         .get_item()
         .table_name(table)
-        .key(key.0, key.1)
+        .set_key(Some(key))
         .consistent_read(true)
         .send()
         .await?
@@ -143,7 +145,7 @@ async fn every_update_action_works_on_reserved_and_hostile_names() -> TestResult
     );
     assert_eq!(item.nickname.as_deref(), Some("Ada L."));
 
-    let stored = raw(&db, &db.table::<Profile>(), ("user", s("ada"))).await?;
+    let stored = raw(&db, &db.table::<Profile>(), [("user", s("ada"))]).await?;
     assert_eq!(stored["a.b"], s("still one attribute"));
     assert!(
         !stored.contains_key("a"),
@@ -176,7 +178,7 @@ async fn every_update_action_works_on_reserved_and_hostile_names() -> TestResult
 async fn updates_are_checked_against_the_schema_and_nothing_is_written() -> TestResult {
     let db = TestDb::with_table::<Profile>().await?;
     db.mapper.create(&profile("bob")).await?;
-    let before = raw(&db, &db.table::<Profile>(), ("user", s("bob"))).await?;
+    let before = raw(&db, &db.table::<Profile>(), [("user", s("bob"))]).await?;
     let bad = Update::new()
         .set("name", "")
         .set("status", "asleep")
@@ -229,7 +231,7 @@ async fn updates_are_checked_against_the_schema_and_nothing_is_written() -> Test
     sorted_expected.sort();
     assert_eq!(sorted_found, sorted_expected, "{err}");
     assert_eq!(
-        raw(&db, &db.table::<Profile>(), ("user", s("bob"))).await?,
+        raw(&db, &db.table::<Profile>(), [("user", s("bob"))]).await?,
         before
     );
 
@@ -256,7 +258,7 @@ async fn an_update_needs_the_item_and_honours_its_condition() -> TestResult {
         "{missing:?}"
     );
     assert!(
-        raw(&db, &db.table::<Profile>(), ("user", s("nobody")))
+        raw(&db, &db.table::<Profile>(), [("user", s("nobody"))])
             .await?
             .is_empty()
     );
@@ -311,7 +313,7 @@ async fn every_reserved_word_is_a_usable_attribute_name() -> TestResult {
     let stored = raw(
         &db,
         &db.table::<Bag>(),
-        ("id", AttributeValue::N("1".into())),
+        [("id", AttributeValue::N("1".into()))],
     )
     .await?;
     for word in &words {
@@ -361,20 +363,12 @@ async fn a_partial_save_sends_only_changes_and_merges_other_writers() -> TestRes
     db.mapper.save(&mut mine).await?;
     let table = db.table::<DoomMap>();
     let key = |e: i64, m: i64| {
-        HashMap::from([
-            ("episode".to_owned(), AttributeValue::N(e.to_string())),
-            ("map".to_owned(), AttributeValue::N(m.to_string())),
-        ])
+        [
+            ("episode", AttributeValue::N(e.to_string())),
+            ("map", AttributeValue::N(m.to_string())),
+        ]
     };
-    let stored = db
-        .client()
-        .get_item()
-        .table_name(&table)
-        .set_key(Some(key(2, 1)))
-        .send()
-        .await?
-        .item
-        .unwrap();
+    let stored = raw(&db, &table, key(2, 1)).await?;
     assert_eq!(stored["name"], s("Deimos"));
     assert_eq!(stored["cheats"].as_ss().unwrap().len(), 2);
 
@@ -383,7 +377,7 @@ async fn a_partial_save_sends_only_changes_and_merges_other_writers() -> TestRes
     db.client()
         .update_item()
         .table_name(&table)
-        .set_key(Some(key(2, 1)))
+        .set_key(Some(key(2, 1).map(|(k, v)| (k.to_owned(), v)).into()))
         .update_expression("SET #x = :x")
         .expression_attribute_names("#x", "outside")
         .expression_attribute_values(":x", s("kept"))
@@ -391,15 +385,7 @@ async fn a_partial_save_sends_only_changes_and_merges_other_writers() -> TestRes
         .await?;
     mine.name = "Deimos Lab".into();
     db.mapper.save(&mut mine).await?;
-    let stored = db
-        .client()
-        .get_item()
-        .table_name(&table)
-        .set_key(Some(key(2, 1)))
-        .send()
-        .await?
-        .item
-        .unwrap();
+    let stored = raw(&db, &table, key(2, 1)).await?;
     assert_eq!(
         (stored["name"].clone(), stored["outside"].clone()),
         (s("Deimos Lab"), s("kept"))
@@ -413,19 +399,11 @@ async fn a_partial_save_sends_only_changes_and_merges_other_writers() -> TestRes
     db.mapper.save(&mut a).await?;
     assert!(db.mapper.save(&mut b).await.unwrap_err().is_conflict());
 
-    // Emptying a set removes the attribute (the default refills it on load).
+    // Emptying a set with a default saves the default (as for new items).
     let mut c = db.mapper.get::<DoomMap>((2, 1)).await?;
     c.cheats.clear();
     db.mapper.save(&mut c).await?;
-    let stored = db
-        .client()
-        .get_item()
-        .table_name(&table)
-        .set_key(Some(key(2, 1)))
-        .send()
-        .await?
-        .item
-        .unwrap();
+    let stored = raw(&db, &table, key(2, 1)).await?;
     assert_eq!(
         stored["cheats"].as_ss().unwrap(),
         &vec!["Konami".to_owned()]
@@ -435,14 +413,7 @@ async fn a_partial_save_sends_only_changes_and_merges_other_writers() -> TestRes
     db.mapper.delete_key::<DoomMap>((2, 1)).await?;
     c.name = "Ghost".into();
     assert!(db.mapper.save(&mut c).await.unwrap_err().is_conflict());
-    let gone = db
-        .client()
-        .get_item()
-        .table_name(&table)
-        .set_key(Some(key(2, 1)))
-        .send()
-        .await?;
-    assert!(gone.item.is_none());
+    assert!(raw(&db, &table, key(2, 1)).await?.is_empty());
 
     // Changing the key of a loaded item is refused.
     db.mapper

@@ -344,11 +344,8 @@ impl Mapper {
                 .and_then(|v| v.as_n().ok())
                 .and_then(|n| n.parse::<i64>().ok())
                 .unwrap_or(0);
+            conditions.push(unchanged(stored, version, &mut p));
             let n = p.name(version);
-            conditions.push(match stored.get(version) {
-                Some(old) => format!("{n} = {}", p.value(old.clone())),
-                None => format!("attribute_not_exists({n})"),
-            });
             let next = current + 1;
             sets.push(format!(
                 "{n} = {}",
@@ -362,11 +359,7 @@ impl Mapper {
             }
         } else {
             for name in changed.iter().chain(&removed) {
-                let n = p.name(name);
-                conditions.push(match stored.get(*name) {
-                    Some(old) => format!("{n} = {}", p.value(old.clone())),
-                    None => format!("attribute_not_exists({n})"),
-                });
+                conditions.push(unchanged(stored, name, &mut p));
             }
         }
         let mut expression = String::new();
@@ -501,6 +494,16 @@ impl Mapper {
     }
 }
 
+/// The condition that attribute `name` is still as in `stored`: equal to
+/// the loaded value, or still absent.
+pub(crate) fn unchanged(stored: &codec::Item, name: &str, p: &mut Placeholders) -> String {
+    let n = p.name(name);
+    match stored.get(name) {
+        Some(old) => format!("{n} = {}", p.value(old.clone())),
+        None => format!("attribute_not_exists({n})"),
+    }
+}
+
 /// Conditions that the stored item still has exactly the loaded attributes:
 /// each loaded attribute equal, each schema attribute that was absent still absent.
 pub(crate) fn as_loaded(
@@ -508,19 +511,15 @@ pub(crate) fn as_loaded(
     info: &ModelInfo,
     placeholders: &mut Placeholders,
 ) -> Vec<String> {
-    let mut conditions = Vec::with_capacity(stored.len() + info.schema.fields().len());
-    let mut names: Vec<&String> = stored.keys().collect();
-    names.sort();
-    for name in names {
-        let n = placeholders.name(name);
-        let v = placeholders.value(stored[name].clone());
-        conditions.push(format!("{n} = {v}"));
-    }
-    for field in info.schema.fields() {
-        if !stored.contains_key(field.name()) {
-            let n = placeholders.name(field.name());
-            conditions.push(format!("attribute_not_exists({n})"));
-        }
-    }
-    conditions
+    let absent = info
+        .schema
+        .fields()
+        .map(|f| f.name())
+        .filter(|name| !stored.contains_key(*name));
+    let mut names: Vec<&str> = stored.keys().map(String::as_str).chain(absent).collect();
+    names.sort_unstable();
+    names
+        .into_iter()
+        .map(|name| unchanged(stored, name, placeholders))
+        .collect()
 }
