@@ -356,14 +356,14 @@ impl Mapper {
         };
         Ok(match write {
             Write::Put(model) => {
-                let prepared = self.prepare(&model, info, table)?;
-                let id = key_id(&prepared.attributes, info);
+                let encoded = self.encode(&model, info, table)?;
+                let id = key_id(&encoded.attributes, info);
                 let put = PutRequest::builder()
-                    .set_item(Some(prepared.attributes))
+                    .set_item(Some(encoded.attributes))
                     .build()
                     .map_err(schema_error)?;
                 let request = WriteRequest::builder().put_request(put).build();
-                (id, request, prepared.size)
+                (id, request, encoded.size)
             }
             Write::Delete(key) => {
                 let attributes = key.to_attributes(info, table)?;

@@ -15,7 +15,7 @@ use crate::error::CodecError;
 /// A DynamoDB item: attribute names to attribute values.
 pub type Item = HashMap<String, AttributeValue>;
 
-fn is_empty_set(value: &Value) -> bool {
+pub(crate) fn is_empty_set(value: &Value) -> bool {
     match value {
         Value::StringSet(s) => s.is_empty(),
         Value::NumberSet(s) => s.is_empty(),
@@ -30,45 +30,55 @@ fn is_empty_set(value: &Value) -> bool {
 /// An empty set inside a list, which DynamoDB cannot store (validation
 /// catches it first for schema-checked values).
 pub fn to_attribute(value: &Value) -> Result<AttributeValue, CodecError> {
-    to_attr(value, &PathNode::ROOT)
+    into_attribute(value.clone())
 }
 
-fn to_attr(value: &Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecError> {
+/// Converts a value to an attribute value, moving its strings and bytes
+/// instead of copying them.
+///
+/// # Errors
+/// As [`to_attribute`].
+pub fn into_attribute(value: Value) -> Result<AttributeValue, CodecError> {
+    into_attr(value, &PathNode::ROOT)
+}
+
+fn into_attr(value: Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecError> {
     Ok(match value {
         Value::Null => AttributeValue::Null(true),
-        Value::Bool(b) => AttributeValue::Bool(*b),
+        Value::Bool(b) => AttributeValue::Bool(b),
         Value::Number(n) => AttributeValue::N(n.to_string()),
-        Value::String(s) => AttributeValue::S(s.clone()),
-        Value::Binary(b) => AttributeValue::B(Blob::new(b.clone())),
+        Value::String(s) => AttributeValue::S(s),
+        Value::Binary(b) => AttributeValue::B(Blob::new(b)),
         Value::List(items) => AttributeValue::L(
             items
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    if is_empty_set(v) {
+                    if is_empty_set(&v) {
                         return Err(CodecError::new(
                             path.index(i).to_path(),
                             "an empty set cannot be stored inside a list",
                         ));
                     }
-                    to_attr(v, &path.index(i))
+                    into_attr(v, &path.index(i))
                 })
                 .collect::<Result<_, _>>()?,
         ),
-        Value::Map(map) => AttributeValue::M(to_attrs(map, path)?),
-        Value::StringSet(s) => AttributeValue::Ss(s.iter().cloned().collect()),
+        Value::Map(map) => AttributeValue::M(into_attrs(map, path)?),
+        Value::StringSet(s) => AttributeValue::Ss(s.into_vec()),
         Value::NumberSet(s) => AttributeValue::Ns(s.iter().map(ToString::to_string).collect()),
-        Value::BinarySet(s) => AttributeValue::Bs(s.iter().map(|b| Blob::new(b.clone())).collect()),
+        Value::BinarySet(s) => AttributeValue::Bs(s.into_iter().map(Blob::new).collect()),
     })
 }
 
-fn to_attrs(map: &Map, path: &PathNode<'_>) -> Result<Item, CodecError> {
+fn into_attrs(map: Map, path: &PathNode<'_>) -> Result<Item, CodecError> {
     let mut out = HashMap::with_capacity(map.len());
     for (k, v) in map {
-        if is_empty_set(v) {
+        if is_empty_set(&v) {
             continue;
         }
-        out.insert(k.clone(), to_attr(v, &path.key(k))?);
+        let attribute = into_attr(v, &path.key(&k))?;
+        out.insert(k, attribute);
     }
     Ok(out)
 }
@@ -78,8 +88,17 @@ fn to_attrs(map: &Map, path: &PathNode<'_>) -> Result<Item, CodecError> {
 /// # Errors
 /// A value that is not a map, or an empty set inside a list.
 pub fn to_item(value: &Value) -> Result<Item, CodecError> {
+    into_item(value.clone())
+}
+
+/// Converts a map value (an item) to DynamoDB attributes, moving its
+/// strings and bytes instead of copying them; empty sets are left out.
+///
+/// # Errors
+/// As [`to_item`].
+pub fn into_item(value: Value) -> Result<Item, CodecError> {
     match value {
-        Value::Map(map) => to_attrs(map, &PathNode::ROOT),
+        Value::Map(map) => into_attrs(map, &PathNode::ROOT),
         other => Err(CodecError::new(
             validate::Path::root(),
             format!("an item must be a map, got {}", other.value_type()),

@@ -17,7 +17,7 @@ impl Mapper {
     /// attribute, [`Error::Convert`](crate::Error::Convert).
     pub fn to_attributes<T: Model>(&self, model: &T) -> Result<codec::Item> {
         let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
-        Ok(self.prepare(model, &info, &table)?.attributes)
+        Ok(self.encode(model, &info, &table)?.attributes)
     }
 
     /// The load path without reading: attributes → `Value` → upgrade →

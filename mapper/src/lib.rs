@@ -2,7 +2,7 @@
 //!
 //! Data flows one way on save — struct → [`validate::Value`] → schema
 //! validation → attributes → `PutItem` — and back on load — attributes →
-//! `Value` → [`Model::upgrade`] (migrations) → validation → struct. An
+//! `Value` → [`Model::UPGRADE`] (migrations) → validation → struct. An
 //! invalid item is never sent; a stored item that does not fit the model is
 //! a typed error ([`ReadPolicy::Strict`]) or repaired and reported
 //! ([`ReadPolicy::Lenient`]), never a panic.
@@ -39,6 +39,7 @@ mod cursor;
 mod delete;
 mod error;
 pub mod expr;
+mod fields;
 mod get;
 mod index;
 mod item;
@@ -59,7 +60,9 @@ pub use backoff::Backoff;
 pub use batch::{
     BATCH_GET_LIMIT, BATCH_WRITE_BYTES, BATCH_WRITE_LIMIT, BatchGot, BatchOptions, Write,
 };
-pub use codec::{Item as Attributes, from_attribute, from_item, to_attribute, to_item};
+pub use codec::{
+    Item as Attributes, from_attribute, from_item, into_attribute, into_item, to_attribute, to_item,
+};
 pub use cursor::Cursor;
 pub use error::{CodecError, Error, KeyDisplay, Result};
 pub use expr::{
@@ -70,7 +73,7 @@ pub use index::{Index, IndexInfo, IndexKind, IndexProjection};
 pub use item::Item;
 pub use key::{IntoKey, Key, KeyPart};
 pub use mapper::Mapper;
-pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
+pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy, Upgrade};
 pub use pages::{Output, Page};
 pub use query::{Query, RangeCondition};
 pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};

@@ -5,12 +5,33 @@ use validate::{ErrorKind, Errors, Extra, PathNode, Presence, Segment, Value};
 
 use crate::codec;
 use crate::error::{Error, KeyDisplay, Result};
+use crate::fields;
 use crate::item::Item;
 use crate::key::Key;
 use crate::model::{Model, ModelInfo, ReadPolicy};
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
+    attributes: codec::Item,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<Item<T>> {
+    if T::READ_POLICY == ReadPolicy::Strict
+        && T::UPGRADE.is_none()
+        && let Some(model) = fields::load::<T>(&attributes, info)
+    {
+        return Ok(Item {
+            model,
+            stored: Some(attributes),
+            warnings: Errors::new(),
+        });
+    }
+    load_whole(attributes, info, table)
+}
+
+/// The load path on the whole item as a `Value`: upgrades need it, lenient
+/// reads repair it, and it reports every error with its path.
+pub(crate) fn load_whole<T: Model>(
     attributes: codec::Item,
     info: &ModelInfo,
     table: &str,
@@ -24,7 +45,10 @@ pub(crate) fn load<T: Model>(
         codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))?;
     // The key is shown only in errors: computed when one happens.
     let key = || stored_key(&attributes, info);
-    let mut value = T::upgrade(raw).map_err(|errors| stored_error(key(), errors))?;
+    let mut value = match T::UPGRADE {
+        Some(upgrade) => upgrade(raw).map_err(|errors| stored_error(key(), errors))?,
+        None => raw,
+    };
     let Some(map) = value.as_map_mut() else {
         return Err(stored_error(key(), Errors::new()));
     };

@@ -75,14 +75,18 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn schema() -> Schema;
 
     /// Upgrades a stored item before it is validated: the place where
-    /// schema migrations run. The default keeps the item as stored.
-    ///
-    /// # Errors
-    /// An item that cannot be upgraded; it is reported, never half-loaded.
-    fn upgrade(item: Value) -> std::result::Result<Value, validate::Errors> {
-        Ok(item)
-    }
+    /// schema migrations run. `None` (the default) keeps items as stored,
+    /// which lets loads check each attribute where it lies instead of
+    /// building the whole item as a `Value` first.
+    const UPGRADE: Option<Upgrade> = None;
 }
+
+/// An upgrade of a stored item ([`Model::UPGRADE`]): the item as stored in,
+/// the item the current schema validates out.
+///
+/// # Errors
+/// An item that cannot be upgraded; it is reported, never half-loaded.
+pub type Upgrade = fn(Value) -> std::result::Result<Value, validate::Errors>;
 
 /// The DynamoDB scalar type of a key attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

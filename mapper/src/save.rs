@@ -9,6 +9,7 @@ use validate::{ErrorKind, Number, PathNode, Value};
 use crate::codec;
 use crate::error::{Error, Result, is_condition_failed};
 use crate::expr::Placeholders;
+use crate::fields;
 use crate::item::Item;
 use crate::key::Key;
 use crate::mapper::Mapper;
@@ -26,11 +27,18 @@ pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 /// How many keys an auto-increment insert tries before giving up.
 pub const MAX_AUTO_INCREMENT_ATTEMPTS: u32 = 10;
 
-/// A validated item ready to write.
+/// A validated item ready to write, with the normalized value kept (to
+/// return the item as stored).
 pub(crate) struct Prepared {
     pub(crate) value: Value,
     pub(crate) attributes: codec::Item,
     pub(crate) key: Key,
+}
+
+/// A validated item as attributes only: the normalized value's strings
+/// moved into them (batch writes, [`Mapper::to_attributes`]).
+pub(crate) struct Encoded {
+    pub(crate) attributes: codec::Item,
     /// The item's size as DynamoDB counts it, estimated once.
     pub(crate) size: usize,
 }
@@ -44,7 +52,8 @@ pub(crate) enum Expect {
 }
 
 impl Mapper {
-    /// struct → `Value` → validated, normalized `Value` → attributes.
+    /// struct → `Value` → validated, normalized `Value` → attributes,
+    /// keeping the value.
     pub(crate) fn prepare<T: Model>(
         &self,
         model: &T,
@@ -56,75 +65,55 @@ impl Mapper {
         self.prepare_value::<T>(value, info, table)
     }
 
-    /// The save path from the model's `Value` on: validated, normalized
-    /// `Value` → attributes.
+    /// [`Mapper::prepare`] from the model's `Value` on.
     fn prepare_value<T: Model>(
         &self,
-        mut value: Value,
+        value: Value,
         info: &ModelInfo,
         table: &str,
     ) -> Result<Prepared> {
-        if let Some(map) = value.as_map_mut() {
-            // An empty set is an absent attribute in DynamoDB, so a
-            // default (the original's `cheats = {"Konami"}`) fills it.
-            for (name, _) in &info.sets {
-                let empty = match map.get(name) {
-                    Some(Value::List(l)) => l.is_empty(),
-                    Some(v) => v.is_set() && !v.is_truthy(),
-                    None => false,
-                };
-                if empty {
-                    map.remove(name);
-                }
-            }
-        }
-        let key_of = |value: &Value| Key::of_item(value, info).display(info);
-        if let Err(errors) = info.schema.validate_in_place(&mut value) {
-            return Err(Error::Validation {
-                table: table.to_owned(),
-                key: key_of(&value),
-                errors,
-            });
-        }
-        let key = Key::of_item(&value, info);
-        if T::AUTO_INCREMENT && key.hash == Value::from(COUNTER_KEY) {
-            let mut errors = validate::Errors::new();
-            let root = PathNode::ROOT;
-            errors.push(
-                &root.key(&info.hash.name),
-                ErrorKind::Custom("reserved_key".into()),
-                "hash key -1 is reserved for the auto-increment counter",
-            );
-            return Err(Error::Validation {
-                table: table.to_owned(),
-                key: key.display(info),
-                errors,
-            });
-        }
+        let (value, key) = validated::<T>(value, info, table)?;
         let attributes =
             codec::to_item(&value).map_err(|e| Error::convert(table, key.display(info), e))?;
-        let size = crate::batch::item_size(&attributes);
-        if size > MAX_ITEM_BYTES {
-            let mut errors = validate::Errors::new();
-            errors.push(
-                &PathNode::ROOT,
-                ErrorKind::Length,
-                format!("item is about {size} bytes; DynamoDB's limit is {MAX_ITEM_BYTES}"),
-            );
-            return Err(Error::Validation {
-                table: table.to_owned(),
-                key: key.display(info),
-                errors,
-            });
-        }
+        checked_size(&attributes, &key, info, table)?;
         Ok(Prepared {
             value,
             attributes,
             key,
-            size,
         })
     }
 
+    /// struct → `Value` → validated, normalized `Value` → attributes, the
+    /// value consumed.
+    pub(crate) fn encode<T: Model>(
+        &self,
+        model: &T,
+        info: &ModelInfo,
+        table: &str,
+    ) -> Result<Encoded> {
+        if let Some(attributes) = fields::encode(model, info) {
+            let size = crate::batch::item_size(&attributes);
+            if size <= MAX_ITEM_BYTES {
+                return Ok(Encoded { attributes, size });
+            }
+        }
+        encode_whole(model, info, table)
+    }
+}
+
+/// The save path on the whole item as a `Value`, which also reports every
+/// error; the value's strings move into the attributes.
+pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Result<Encoded> {
+    let value =
+        validate::to_value(model).map_err(|e| Error::convert(table, Default::default(), e))?;
+    let (value, key) = validated::<T>(value, info, table)?;
+    let attributes =
+        codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
+    let size = checked_size(&attributes, &key, info, table)?;
+    Ok(Encoded { attributes, size })
+}
+
+impl Mapper {
     /// Writes a prepared item under `expect`, plus the version check when
     /// the model has a version attribute.
     pub(crate) async fn write<T: Model>(
@@ -492,6 +481,72 @@ impl Mapper {
             key.display(info)
         })
     }
+}
+
+/// The save path's checks on the model's `Value`: empty sets become
+/// absent (so defaults fill them), the schema validates and normalizes, and
+/// the auto-increment counter's key stays reserved.
+fn validated<T: Model>(mut value: Value, info: &ModelInfo, table: &str) -> Result<(Value, Key)> {
+    if let Some(map) = value.as_map_mut() {
+        // An empty set is an absent attribute in DynamoDB, so a
+        // default (the original's `cheats = {"Konami"}`) fills it.
+        for (name, _) in &info.sets {
+            let empty = match map.get(name) {
+                Some(Value::List(l)) => l.is_empty(),
+                Some(v) => v.is_set() && !v.is_truthy(),
+                None => false,
+            };
+            if empty {
+                map.remove(name);
+            }
+        }
+    }
+    if let Err(errors) = info.schema.validate_in_place(&mut value) {
+        return Err(Error::Validation {
+            table: table.to_owned(),
+            key: Key::of_item(&value, info).display(info),
+            errors,
+        });
+    }
+    let key = Key::of_item(&value, info);
+    if T::AUTO_INCREMENT && key.hash == Value::from(COUNTER_KEY) {
+        let mut errors = validate::Errors::new();
+        errors.push(
+            &PathNode::ROOT.key(&info.hash.name),
+            ErrorKind::Custom("reserved_key".into()),
+            "hash key -1 is reserved for the auto-increment counter",
+        );
+        return Err(Error::Validation {
+            table: table.to_owned(),
+            key: key.display(info),
+            errors,
+        });
+    }
+    Ok((value, key))
+}
+
+/// The item's size as DynamoDB counts it, refused above its item limit.
+fn checked_size(
+    attributes: &codec::Item,
+    key: &Key,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<usize> {
+    let size = crate::batch::item_size(attributes);
+    if size > MAX_ITEM_BYTES {
+        let mut errors = validate::Errors::new();
+        errors.push(
+            &PathNode::ROOT,
+            ErrorKind::Length,
+            format!("item is about {size} bytes; DynamoDB's limit is {MAX_ITEM_BYTES}"),
+        );
+        return Err(Error::Validation {
+            table: table.to_owned(),
+            key: key.display(info),
+            errors,
+        });
+    }
+    Ok(size)
 }
 
 /// The condition that attribute `name` is still as in `stored`: equal to

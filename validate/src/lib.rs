@@ -46,7 +46,7 @@ pub use error::{Error, ErrorKind, Errors, Message, NumberProblem, Result, Violat
 pub use number::{MAX_DIGITS, MAX_EXPONENT, MIN_EXPONENT, Number};
 pub use path::{Path, PathNode, Segment};
 pub use schema::{Default, Extra, Field, IntoDefault, Presence, Schema};
-pub use serde::{from_value, set, to_value};
+pub use serde::{from_fields, from_value, set, to_fields, to_value};
 pub use sets::Set;
 pub use validator::*;
 pub use value::{Index, Map, Value, ValueType};

@@ -1,7 +1,7 @@
 //! [`Number`]: an exact decimal with DynamoDB's precision and magnitude rules.
 
 use std::cmp::Ordering;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 use crate::error::{Error, NumberProblem};
@@ -67,6 +67,14 @@ impl Number {
         if magnitude == 0 {
             return Ok(Number::ZERO);
         }
+        if let Ok(mut small) = u64::try_from(magnitude) {
+            // u128 division is a library call; most numbers fit a u64.
+            while small.is_multiple_of(10) {
+                small /= 10;
+                exponent += 1;
+            }
+            magnitude = u128::from(small);
+        }
         while magnitude.is_multiple_of(10) {
             magnitude /= 10;
             exponent += 1;
@@ -128,6 +136,21 @@ impl Number {
     /// `0.1` converts (the nearest double prints as `0.1`); a number with more
     /// significant digits than a double keeps does not.
     pub fn as_f64(&self) -> Option<f64> {
+        // Fast path (Clinger): at most 15 digits and a power of ten that a
+        // double holds exactly give one correctly rounded operation, and 15
+        // digits always print back as themselves (f64 has 15.95).
+        if self.digits <= 15 && (-22..=22).contains(&self.exponent) {
+            let mantissa = self.mantissa[0] as f64;
+            let scale = POW10_F64[usize::from(self.exponent.unsigned_abs())];
+            let magnitude = if self.exponent >= 0 {
+                mantissa * scale
+            } else {
+                mantissa / scale
+            };
+            if magnitude.is_finite() {
+                return Some(if self.negative { -magnitude } else { magnitude });
+            }
+        }
         let float: f64 = self.to_string().parse().ok()?;
         (Number::try_from(float).ok()? == *self).then_some(float)
     }
@@ -148,7 +171,10 @@ impl Number {
 
 /// Number of decimal digits of a non-zero magnitude.
 fn digits(magnitude: u128) -> u32 {
-    magnitude.checked_ilog10().map_or(1, |d| d + 1)
+    match u64::try_from(magnitude) {
+        Ok(small) => small.checked_ilog10().map_or(1, |d| d + 1),
+        Err(_) => magnitude.checked_ilog10().map_or(1, |d| d + 1),
+    }
 }
 
 /// 10^0 ..= 10^38.
@@ -161,6 +187,12 @@ const POW10: [u128; 39] = {
     }
     table
 };
+
+/// 1e0 ..= 1e22: the powers of ten a double holds exactly.
+const POW10_F64: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 impl Ord for Number {
     #[inline]
@@ -277,7 +309,7 @@ fn parse(input: &str) -> Result<Number, NumberProblem> {
                     if significant > MAX_DIGITS {
                         return Err(NumberProblem::Precision);
                     }
-                    magnitude = magnitude * 10u128.pow(pending_zeros + 1) + u128::from(d);
+                    magnitude = magnitude * POW10[(pending_zeros + 1) as usize] + u128::from(d);
                     pending_zeros = 0;
                 }
             }
@@ -358,6 +390,18 @@ impl fmt::Display for Number {
 /// Writes the decimal digits of `magnitude` into `buffer`, without allocating.
 fn render_digits(mut magnitude: u128, buffer: &mut [u8; 40]) -> &str {
     let mut at = buffer.len();
+    if let Ok(mut small) = u64::try_from(magnitude) {
+        // u128 division is a library call; most numbers fit a u64.
+        loop {
+            at -= 1;
+            buffer[at] = b'0' + (small % 10) as u8;
+            small /= 10;
+            if small == 0 {
+                break;
+            }
+        }
+        return std::str::from_utf8(&buffer[at..]).unwrap_or("0");
+    }
     loop {
         at -= 1;
         buffer[at] = b'0' + (magnitude % 10) as u8;
@@ -412,7 +456,44 @@ impl TryFrom<f64> for Number {
         if !v.is_finite() {
             return Err(Error::number(v, NumberProblem::NotFinite));
         }
-        parse(&format!("{v:e}")).map_err(|p| Error::number(v, p))
+        if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
+            // An integer below 2^53 is exact as i64.
+            return Ok(Number::from(v as i64));
+        }
+        let mut text = StackText::default();
+        write!(text, "{v:e}").map_err(|_| Error::number(v, NumberProblem::Syntax))?;
+        parse(text.as_str()).map_err(|p| Error::number(v, p))
+    }
+}
+
+/// A small text buffer on the stack, for formatting floats without allocating.
+struct StackText {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> StackText {
+        StackText {
+            bytes: [0; 48],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 

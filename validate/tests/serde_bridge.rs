@@ -253,6 +253,16 @@ proptest! {
     }
 
     #[test]
+    fn as_f64_agrees_with_printing_and_parsing(mantissa in -999_999_999_999_999i64..1_000_000_000_000_000, scale in -40i32..40) {
+        // The fast path must give exactly what the definition says: the f64
+        // the text parses to, when that f64 prints back as the same number.
+        let n: Number = format!("{mantissa}e{scale}").parse().unwrap();
+        let parsed: f64 = n.to_string().parse().unwrap();
+        let expected = (Number::try_from(parsed).ok() == Some(n)).then_some(parsed);
+        prop_assert_eq!(n.as_f64(), expected);
+    }
+
+    #[test]
     fn dfa_and_regex_agree(s in "[a-zA-Z0-9 !é]{0,12}") {
         for pattern in [r"^id[a-z]+$", r"[0-9]{2}", r"^$", r"é|!", r"^\w+$"] {
             let expected = regex::Regex::new(pattern).unwrap().is_match(&s);

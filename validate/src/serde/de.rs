@@ -86,9 +86,9 @@ impl<'de> de::Deserializer<'de> for Value {
             Value::Binary(b) => visitor.visit_byte_buf(b),
             Value::List(items) => visit_seq(items, visitor),
             Value::Map(map) => visitor.visit_map(MapDeserializer::new(map)),
-            Value::StringSet(s) => visit_seq(s.into_iter().map(Value::String).collect(), visitor),
-            Value::NumberSet(s) => visit_seq(s.into_iter().map(Value::Number).collect(), visitor),
-            Value::BinarySet(s) => visit_seq(s.into_iter().map(Value::Binary).collect(), visitor),
+            Value::StringSet(s) => visit_seq(s.into_iter().map(Value::String), visitor),
+            Value::NumberSet(s) => visit_seq(s.into_iter().map(Value::Number), visitor),
+            Value::BinarySet(s) => visit_seq(s.into_iter().map(Value::Binary), visitor),
         }
     }
 
@@ -193,12 +193,15 @@ impl<'de> de::Deserializer<'de> for Value {
     }
 }
 
-fn visit_seq<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V::Value> {
+fn visit_seq<'de, V, I>(items: I, visitor: V) -> Result<V::Value>
+where
+    V: Visitor<'de>,
+    I: IntoIterator<Item = Value>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let items = items.into_iter();
     let len = items.len();
-    let mut seq = SeqDeserializer {
-        items: items.into_iter(),
-        index: 0,
-    };
+    let mut seq = SeqDeserializer { items, index: 0 };
     let out = visitor.visit_seq(&mut seq)?;
     if seq.items.len() == 0 {
         Ok(out)
@@ -207,12 +210,12 @@ fn visit_seq<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V::V
     }
 }
 
-struct SeqDeserializer {
-    items: std::vec::IntoIter<Value>,
+struct SeqDeserializer<I> {
+    items: I,
     index: usize,
 }
 
-impl<'de> SeqAccess<'de> for SeqDeserializer {
+impl<'de, I: ExactSizeIterator<Item = Value>> SeqAccess<'de> for SeqDeserializer<I> {
     type Error = Error;
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         let Some(item) = self.items.next() else {
@@ -229,13 +232,13 @@ impl<'de> SeqAccess<'de> for SeqDeserializer {
     }
 }
 
-struct MapDeserializer {
-    entries: std::collections::btree_map::IntoIter<String, Value>,
-    pending: Option<(String, Value)>,
+struct MapDeserializer<I, K> {
+    entries: I,
+    pending: Option<(K, Value)>,
 }
 
-impl MapDeserializer {
-    fn new(map: Map) -> MapDeserializer {
+impl MapDeserializer<std::collections::btree_map::IntoIter<String, Value>, String> {
+    fn new(map: Map) -> Self {
         MapDeserializer {
             entries: map.into_iter(),
             pending: None,
@@ -243,15 +246,19 @@ impl MapDeserializer {
     }
 }
 
-impl<'de> MapAccess<'de> for MapDeserializer {
+impl<'de, I, K> MapAccess<'de> for MapDeserializer<I, K>
+where
+    I: Iterator<Item = (K, Value)>,
+    K: AsRef<str>,
+{
     type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+    fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>> {
         let Some((key, value)) = self.entries.next() else {
             return Ok(None);
         };
         let out = seed
-            .deserialize(key.as_str().into_deserializer())
-            .map_err(|e: Error| e.within(Segment::key(key.clone())))?;
+            .deserialize(key.as_ref().into_deserializer())
+            .map_err(|e: Error| e.within(Segment::key(key.as_ref())))?;
         self.pending = Some((key, value));
         Ok(Some(out))
     }
@@ -261,10 +268,63 @@ impl<'de> MapAccess<'de> for MapDeserializer {
             .take()
             .ok_or_else(|| <Error as de::Error>::custom("value asked before key"))?;
         seed.deserialize(value)
-            .map_err(|e| e.within(Segment::key(key)))
+            .map_err(|e| e.within(Segment::key(key.as_ref())))
     }
     fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
+        match self.entries.size_hint() {
+            (low, Some(high)) if low == high => Some(low),
+            _ => None,
+        }
+    }
+}
+
+/// Deserializes a struct (or any map-shaped type) from its fields one by
+/// one, without building a [`Map`]: what [`from_value`] of a map with these
+/// entries would give.
+///
+/// ```
+/// use validate::{Value, from_fields};
+///
+/// #[derive(serde::Deserialize, Debug, PartialEq)]
+/// struct Point { x: i64, y: i64 }
+///
+/// let p: Point = from_fields([("y", Value::from(2)), ("x", Value::from(1))])?;
+/// assert_eq!(p, Point { x: 1, y: 2 });
+/// # Ok::<(), validate::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`from_value`], with the field's name in the path.
+pub fn from_fields<'a, T, I>(fields: I) -> Result<T>
+where
+    T: DeserializeOwned,
+    I: IntoIterator<Item = (&'a str, Value)>,
+{
+    let mut access = MapDeserializer {
+        entries: fields.into_iter(),
+        pending: None,
+    };
+    T::deserialize(FieldsDeserializer(&mut access))
+}
+
+/// Hands a [`MapDeserializer`] to whatever the target type asks for.
+struct FieldsDeserializer<'m, I, K>(&'m mut MapDeserializer<I, K>);
+
+impl<'de, I, K> de::Deserializer<'de> for FieldsDeserializer<'_, I, K>
+where
+    I: Iterator<Item = (K, Value)>,
+    K: AsRef<str>,
+{
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_map(self.0)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
     }
 }
 

@@ -640,3 +640,146 @@ impl ser::Serializer for IsNone {
         Err(NotNone)
     }
 }
+
+/// Serializes a struct field by field: `each(name, value)` for every field
+/// that is not `None`, in declaration order — the entries [`to_value`]
+/// would put in the struct's map, without building the map. Stops calling
+/// `each` once it breaks, and returns how it ended.
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use validate::{Value, to_fields};
+///
+/// #[derive(serde::Serialize)]
+/// struct Point { x: i64, y: Option<i64> }
+///
+/// let mut seen = Vec::new();
+/// let flow = to_fields(&Point { x: 1, y: None }, |name, value| {
+///     seen.push((name, value));
+///     ControlFlow::Continue(())
+/// })?;
+/// assert_eq!(flow, ControlFlow::Continue(()));
+/// assert_eq!(seen, [("x", Value::from(1))]);
+/// # Ok::<(), validate::Error>(())
+/// ```
+///
+/// # Errors
+/// A value that does not serialize as a struct (a map, a sequence, a
+/// scalar, a struct with flattened fields: use [`to_value`]), or a field
+/// [`to_value`] refuses.
+pub fn to_fields<T, F>(value: &T, each: F) -> Result<std::ops::ControlFlow<()>>
+where
+    T: Serialize + ?Sized,
+    F: FnMut(&'static str, Value) -> std::ops::ControlFlow<()>,
+{
+    value.serialize(FieldsSerializer(each))
+}
+
+struct FieldsSerializer<F>(F);
+
+struct FieldsStruct<F> {
+    each: F,
+    flow: std::ops::ControlFlow<()>,
+}
+
+fn not_a_struct() -> Error {
+    <Error as ser::Error>::custom("to_fields needs a struct; use to_value")
+}
+
+macro_rules! not_a_struct {
+    ($($method:ident($($arg:ty),*) -> $out:ty),* $(,)?) => {$(
+        fn $method(self, $(_: $arg),*) -> Result<$out> {
+            Err(not_a_struct())
+        }
+    )*};
+}
+
+impl<F: FnMut(&'static str, Value) -> std::ops::ControlFlow<()>> ser::Serializer
+    for FieldsSerializer<F>
+{
+    type Ok = std::ops::ControlFlow<()>;
+    type Error = Error;
+    type SerializeSeq = Impossible<Self::Ok, Error>;
+    type SerializeTuple = Impossible<Self::Ok, Error>;
+    type SerializeTupleStruct = Impossible<Self::Ok, Error>;
+    type SerializeTupleVariant = Impossible<Self::Ok, Error>;
+    type SerializeMap = Impossible<Self::Ok, Error>;
+    type SerializeStruct = FieldsStruct<F>;
+    type SerializeStructVariant = Impossible<Self::Ok, Error>;
+
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<FieldsStruct<F>> {
+        Ok(FieldsStruct {
+            each: self.0,
+            flow: std::ops::ControlFlow::Continue(()),
+        })
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Self::Ok> {
+        value.serialize(self)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<Self::Ok> {
+        Err(not_a_struct())
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<Self::Ok> {
+        Err(not_a_struct())
+    }
+    not_a_struct!(
+        serialize_bool(bool) -> Self::Ok,
+        serialize_i8(i8) -> Self::Ok,
+        serialize_i16(i16) -> Self::Ok,
+        serialize_i32(i32) -> Self::Ok,
+        serialize_i64(i64) -> Self::Ok,
+        serialize_u8(u8) -> Self::Ok,
+        serialize_u16(u16) -> Self::Ok,
+        serialize_u32(u32) -> Self::Ok,
+        serialize_u64(u64) -> Self::Ok,
+        serialize_f32(f32) -> Self::Ok,
+        serialize_f64(f64) -> Self::Ok,
+        serialize_char(char) -> Self::Ok,
+        serialize_str(&str) -> Self::Ok,
+        serialize_bytes(&[u8]) -> Self::Ok,
+        serialize_none() -> Self::Ok,
+        serialize_unit() -> Self::Ok,
+        serialize_unit_struct(&'static str) -> Self::Ok,
+        serialize_unit_variant(&'static str, u32, &'static str) -> Self::Ok,
+        serialize_seq(Option<usize>) -> Self::SerializeSeq,
+        serialize_tuple(usize) -> Self::SerializeTuple,
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct,
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant,
+        serialize_map(Option<usize>) -> Self::SerializeMap,
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant,
+    );
+}
+
+impl<F: FnMut(&'static str, Value) -> std::ops::ControlFlow<()>> ser::SerializeStruct
+    for FieldsStruct<F>
+{
+    type Ok = std::ops::ControlFlow<()>;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        if self.flow.is_break() || value.serialize(IsNone).unwrap_or(false) {
+            return Ok(());
+        }
+        let value = value
+            .serialize(ValueSerializer)
+            .map_err(|e| e.within(Segment::key(key)))?;
+        self.flow = (self.each)(key, value);
+        Ok(())
+    }
+    fn end(self) -> Result<Self::Ok> {
+        Ok(self.flow)
+    }
+}
