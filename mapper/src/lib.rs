@@ -5,7 +5,9 @@
 //! `Value` → [`Model::UPGRADE`] (migrations) → validation → struct. An
 //! invalid item is never sent; a stored item that does not fit the model is
 //! a typed error ([`ReadPolicy::Strict`]) or repaired and reported
-//! ([`ReadPolicy::Lenient`]), never a panic.
+//! ([`ReadPolicy::Lenient`]), never a panic. In the common case (batch
+//! puts, strict loads without upgrades) the same flow runs field by field,
+//! one `Value` per top-level attribute instead of one for the whole item.
 //!
 //! ```no_run
 //! # use std::collections::BTreeSet;
