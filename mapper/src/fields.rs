@@ -38,7 +38,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<codec::Ite
                 Extra::Allow => insert(&mut attributes, name, value),
             };
         };
-        if is_set_field(info, name) && is_empty(&value) {
+        if info.set_type(name).is_some() && is_empty_collection(&value) {
             // An empty set is an absent attribute (a default may fill it).
             return ControlFlow::Continue(());
         }
@@ -73,8 +73,9 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<codec::Ite
             }
         }
     }
-    let counter = AttributeValue::N(COUNTER_KEY.to_string());
-    if T::AUTO_INCREMENT && attributes.get(&info.hash.name) == Some(&counter) {
+    if T::AUTO_INCREMENT
+        && attributes.get(&info.hash.name) == Some(&AttributeValue::N(COUNTER_KEY.to_string()))
+    {
         return None;
     }
     Some(attributes)
@@ -94,12 +95,9 @@ fn insert(attributes: &mut codec::Item, name: &str, value: Value) -> ControlFlow
     }
 }
 
-fn is_set_field(info: &ModelInfo, name: &str) -> bool {
-    info.sets.iter().any(|(set, _)| set == name)
-}
-
 /// An empty list or set: what an empty collection field serializes to.
-fn is_empty(value: &Value) -> bool {
+/// For a set attribute it means absent, on both save paths.
+pub(crate) fn is_empty_collection(value: &Value) -> bool {
     match value {
         Value::List(items) => items.is_empty(),
         other => other.is_set() && !other.is_truthy(),
@@ -143,11 +141,7 @@ pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Opti
             if attributes.contains_key(field.name()) {
                 continue;
             }
-            let empty_set = info
-                .sets
-                .iter()
-                .find(|(name, _)| name == field.name())
-                .and_then(|(_, set_type)| set_type.empty_set());
+            let empty_set = info.set_type(field.name()).and_then(|t| t.empty_set());
             match (empty_set, field.presence()) {
                 (Some(mut value), _) => {
                     let path = PathNode::ROOT.key(field.name());

@@ -211,6 +211,14 @@ impl ModelInfo {
 }
 
 impl ModelInfo {
+    /// The set type of attribute `name`, if the schema says it is a set.
+    pub fn set_type(&self, name: &str) -> Option<ValueType> {
+        self.sets
+            .iter()
+            .find(|(set, _)| set == name)
+            .map(|(_, set_type)| *set_type)
+    }
+
     /// The index named `name`.
     ///
     /// # Errors

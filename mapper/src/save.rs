@@ -491,12 +491,7 @@ fn validated<T: Model>(mut value: Value, info: &ModelInfo, table: &str) -> Resul
         // An empty set is an absent attribute in DynamoDB, so a
         // default (the original's `cheats = {"Konami"}`) fills it.
         for (name, _) in &info.sets {
-            let empty = match map.get(name) {
-                Some(Value::List(l)) => l.is_empty(),
-                Some(v) => v.is_set() && !v.is_truthy(),
-                None => false,
-            };
-            if empty {
+            if map.get(name).is_some_and(fields::is_empty_collection) {
                 map.remove(name);
             }
         }

@@ -382,6 +382,15 @@ fn key_error() -> Error {
     ser::Error::custom("map keys must be strings or integers")
 }
 
+/// Serializer methods that refuse their input with `$error()`.
+macro_rules! refuse {
+    ($error:ident; $($method:ident($($arg:ty),*) -> $out:ty),* $(,)?) => {$(
+        fn $method(self, $(_: $arg),*) -> Result<$out> {
+            Err($error())
+        }
+    )*};
+}
+
 impl ser::Serializer for KeySerializer {
     type Ok = String;
     type Error = Error;
@@ -438,28 +447,7 @@ impl ser::Serializer for KeySerializer {
     ) -> Result<String> {
         value.serialize(self)
     }
-    fn serialize_bool(self, _v: bool) -> Result<String> {
-        Err(key_error())
-    }
-    fn serialize_f32(self, _v: f32) -> Result<String> {
-        Err(key_error())
-    }
-    fn serialize_f64(self, _v: f64) -> Result<String> {
-        Err(key_error())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String> {
-        Err(key_error())
-    }
-    fn serialize_none(self) -> Result<String> {
-        Err(key_error())
-    }
     fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<String> {
-        Err(key_error())
-    }
-    fn serialize_unit(self) -> Result<String> {
-        Err(key_error())
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String> {
         Err(key_error())
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -471,43 +459,22 @@ impl ser::Serializer for KeySerializer {
     ) -> Result<String> {
         Err(key_error())
     }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
-        Err(key_error())
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
-        Err(key_error())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct> {
-        Err(key_error())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant> {
-        Err(key_error())
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
-        Err(key_error())
-    }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
-        Err(key_error())
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant> {
-        Err(key_error())
-    }
+    refuse!(key_error;
+        serialize_bool(bool) -> String,
+        serialize_f32(f32) -> String,
+        serialize_f64(f64) -> String,
+        serialize_bytes(&[u8]) -> String,
+        serialize_none() -> String,
+        serialize_unit() -> String,
+        serialize_unit_struct(&'static str) -> String,
+        serialize_seq(Option<usize>) -> Self::SerializeSeq,
+        serialize_tuple(usize) -> Self::SerializeTuple,
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct,
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant,
+        serialize_map(Option<usize>) -> Self::SerializeMap,
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct,
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant,
+    );
 }
 
 /// Answers "is this `Option::None`?" without serializing anything else:
@@ -686,14 +653,6 @@ fn not_a_struct() -> Error {
     <Error as ser::Error>::custom("to_fields needs a struct; use to_value")
 }
 
-macro_rules! not_a_struct {
-    ($($method:ident($($arg:ty),*) -> $out:ty),* $(,)?) => {$(
-        fn $method(self, $(_: $arg),*) -> Result<$out> {
-            Err(not_a_struct())
-        }
-    )*};
-}
-
 impl<F: FnMut(&'static str, Value) -> std::ops::ControlFlow<()>> ser::Serializer
     for FieldsSerializer<F>
 {
@@ -732,7 +691,7 @@ impl<F: FnMut(&'static str, Value) -> std::ops::ControlFlow<()>> ser::Serializer
     ) -> Result<Self::Ok> {
         Err(not_a_struct())
     }
-    not_a_struct!(
+    refuse!(not_a_struct;
         serialize_bool(bool) -> Self::Ok,
         serialize_i8(i8) -> Self::Ok,
         serialize_i16(i16) -> Self::Ok,
