@@ -91,6 +91,64 @@ async fn twenty_thousand_items_through_faults_are_written_and_read_exactly_once(
     Ok(())
 }
 
+/// With the SDK's own retries off, every throttle and 500 fails a whole
+/// `BatchWriteItem` and reaches the mapper's retry, which must send the
+/// same writes again (rebuilt, since a failed request takes its items
+/// with it), mixed with partial answers.
+#[tokio::test]
+async fn batch_writes_are_resent_after_whole_requests_fail() -> TestResult {
+    let db = TestDb::with_table::<Post>().await?;
+    db.mapper
+        .batch_write((1..=500).map(|i| Write::Put(post(i))))
+        .await?;
+    let proxy = FaultProxy::start(
+        &test_support::endpoint().await?,
+        Faults {
+            throttle: 0.15,
+            server_error: 0.15,
+            partial_batch: 0.3,
+        },
+    )
+    .await?;
+    let fragile = db.through(&proxy.endpoint, 1);
+    let renamed = |id: i64| Post {
+        id,
+        title: format!("renamed {id}"),
+    };
+    let writes = (1..=250)
+        .map(Write::delete)
+        .chain((251..=500).map(|i| Write::Put(renamed(i))))
+        .chain((501..=2_500).map(|i| Write::Put(post(i))));
+    let options = BatchOptions {
+        concurrency: 4,
+        backoff: mapper::Backoff {
+            attempts: 40,
+            base: std::time::Duration::from_millis(5),
+            max: std::time::Duration::from_millis(50),
+        },
+        ..BatchOptions::default()
+    };
+    assert_eq!(fragile.batch_write_with(writes, options).await?, 2_500);
+    let failed =
+        FaultStats::get(&proxy.stats.throttled) + FaultStats::get(&proxy.stats.server_errors);
+    assert!(failed > 10, "{failed} whole requests failed");
+    assert!(FaultStats::get(&proxy.stats.partial_writes) > 10);
+
+    let stored = db.mapper.scan::<Post>().all().await?;
+    let mut ids = BTreeSet::new();
+    for item in stored {
+        let expected = if item.id <= 500 {
+            renamed(item.id).title
+        } else {
+            post(item.id).title
+        };
+        assert_eq!(item.title, expected);
+        assert!(ids.insert(item.id), "{} twice", item.id);
+    }
+    assert_eq!(ids, (251..=2_500).collect::<BTreeSet<i64>>());
+    Ok(())
+}
+
 #[tokio::test]
 async fn single_operations_are_retried_through_faults() -> TestResult {
     let db = TestDb::with_table::<Post>().await?;

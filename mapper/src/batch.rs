@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, ReturnConsumedCapacity,
-    WriteRequest,
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
 use validate::Value;
@@ -19,7 +18,7 @@ use crate::key::{IntoKey, Key};
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::trace::{Traced, op_span};
+use crate::trace::{Traced, capacity, op_span};
 
 /// Keys per `BatchGetItem`.
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html>
@@ -208,17 +207,18 @@ impl Mapper {
                     table: table.to_owned(),
                     message: e.to_string(),
                 })?;
+            let span = op_span!(
+                "BatchGetItem",
+                table,
+                format!("{} keys", request.keys().len())
+            );
             let sent = self
                 .client()
                 .batch_get_item()
                 .request_items(table, request.clone())
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .return_consumed_capacity(capacity(&span))
                 .send()
-                .traced(op_span!(
-                    "BatchGetItem",
-                    table,
-                    format!("{} keys", request.keys().len())
-                ))
+                .traced(span)
                 .await;
             let mut out = match sent {
                 Ok(out) => out,
@@ -274,11 +274,17 @@ impl Mapper {
         let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
         let mut errors = validate::Errors::new();
         let mut order: Vec<KeyId> = Vec::new();
-        let mut requests: HashMap<KeyId, (WriteRequest, usize)> = HashMap::new();
+        let mut requests: HashMap<KeyId, Pending<T>> = HashMap::new();
         for (index, write) in writes.into_iter().enumerate() {
-            match self.write_request(write, &info, &table) {
+            match self.write_request(&write, &info, &table) {
                 Ok((id, request, size)) => {
-                    if requests.insert(id.clone(), (request, size)).is_none() {
+                    let entry = Pending {
+                        id: id.clone(),
+                        write,
+                        request,
+                        size,
+                    };
+                    if requests.insert(id.clone(), entry).is_none() {
                         order.push(id);
                     }
                 }
@@ -298,21 +304,21 @@ impl Mapper {
             });
         }
         let total = order.len();
-        let mut chunks: Vec<Vec<(KeyId, WriteRequest)>> = Vec::new();
-        let mut current: Vec<(KeyId, WriteRequest)> = Vec::new();
+        let mut chunks: Vec<Vec<Pending<T>>> = Vec::new();
+        let mut current: Vec<Pending<T>> = Vec::new();
         let mut bytes = 0;
         for id in order {
-            let Some((request, size)) = requests.remove(&id) else {
+            let Some(entry) = requests.remove(&id) else {
                 continue;
             };
             if current.len() == BATCH_WRITE_LIMIT
-                || (bytes + size > BATCH_WRITE_BYTES && !current.is_empty())
+                || (bytes + entry.size > BATCH_WRITE_BYTES && !current.is_empty())
             {
                 chunks.push(std::mem::take(&mut current));
                 bytes = 0;
             }
-            bytes += size;
-            current.push((id, request));
+            bytes += entry.size;
+            current.push(entry);
         }
         if !current.is_empty() {
             chunks.push(current);
@@ -346,7 +352,7 @@ impl Mapper {
     /// The validated request for one write, its key and its size.
     fn write_request<T: Model>(
         &self,
-        write: Write<T>,
+        write: &Write<T>,
         info: &ModelInfo,
         table: &str,
     ) -> Result<(KeyId, WriteRequest, usize)> {
@@ -356,7 +362,7 @@ impl Mapper {
         };
         Ok(match write {
             Write::Put(model) => {
-                let encoded = self.encode(&model, info, table)?;
+                let encoded = self.encode(model, info, table)?;
                 let id = key_id(&encoded.attributes, info);
                 let put = PutRequest::builder()
                     .set_item(Some(encoded.attributes))
@@ -384,31 +390,53 @@ impl Mapper {
 
     /// Sends one chunk until done or out of attempts. Returns how many
     /// were written, the keys that were not, and why.
-    async fn write_chunk(
+    ///
+    /// The requests move into each attempt (no copy per send). Unprocessed
+    /// items come back in the answer; when a request fails as a whole, its
+    /// requests are gone with it and are rebuilt from the chunk's writes.
+    async fn write_chunk<T: Model>(
         &self,
         table: &str,
-        chunk: Vec<(KeyId, WriteRequest)>,
+        chunk: Vec<Pending<T>>,
         options: BatchOptions,
         info: &ModelInfo,
     ) -> (usize, Vec<KeyId>, Option<String>) {
         let total = chunk.len();
-        let mut pending: Vec<WriteRequest> = chunk.into_iter().map(|(_, r)| r).collect();
+        let mut entries: Vec<(KeyId, Write<T>)> = Vec::with_capacity(total);
+        let mut pending: Vec<WriteRequest> = Vec::with_capacity(total);
+        for Pending {
+            id, write, request, ..
+        } in chunk
+        {
+            entries.push((id, write));
+            pending.push(request);
+        }
+        // The entries whose requests are in `pending` (or were, before a
+        // failed attempt took them).
+        let mut waiting: Vec<usize> = (0..total).collect();
         let mut last_error = None;
         for attempt in 1..=options.backoff.attempts {
             if attempt > 1 {
                 tokio::time::sleep(options.backoff.delay(attempt - 1)).await;
             }
+            if pending.is_empty() {
+                match self.rebuild(&entries, &waiting, info, table) {
+                    Ok(requests) => pending = requests,
+                    Err(e) => {
+                        last_error = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+            let count = pending.len();
+            let span = op_span!("BatchWriteItem", table, format!("{count} writes"));
             let sent = self
                 .client()
                 .batch_write_item()
-                .request_items(table, pending.clone())
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .request_items(table, std::mem::take(&mut pending))
+                .return_consumed_capacity(capacity(&span))
                 .send()
-                .traced(op_span!(
-                    "BatchWriteItem",
-                    table,
-                    format!("{} writes", pending.len())
-                ))
+                .traced(span)
                 .await;
             match sent {
                 Ok(mut out) => {
@@ -420,6 +448,7 @@ impl Mapper {
                     if pending.is_empty() {
                         return (total, Vec::new(), None);
                     }
+                    waiting = unprocessed(&pending, &entries, &waiting, info);
                 }
                 Err(e) => {
                     let error = Error::service(table, "BatchWriteItem", e);
@@ -431,14 +460,53 @@ impl Mapper {
                 }
             }
         }
-        let left: Vec<KeyId> = pending
-            .iter()
-            .map(|r| match (r.put_request(), r.delete_request()) {
-                (Some(put), _) => key_id(put.item(), info),
-                (None, Some(delete)) => key_id(delete.key(), info),
-                (None, None) => (Value::Null, None),
-            })
-            .collect();
+        let left: Vec<KeyId> = waiting.iter().map(|&i| entries[i].0.clone()).collect();
         (total - left.len(), left, last_error)
     }
+
+    /// The requests of the `waiting` entries again, after a failed attempt
+    /// took them with it.
+    fn rebuild<T: Model>(
+        &self,
+        entries: &[(KeyId, Write<T>)],
+        waiting: &[usize],
+        info: &ModelInfo,
+        table: &str,
+    ) -> Result<Vec<WriteRequest>> {
+        waiting
+            .iter()
+            .map(|&i| Ok(self.write_request(&entries[i].1, info, table)?.1))
+            .collect()
+    }
+}
+
+/// One write of a chunk: its key, the write itself (to rebuild its
+/// request after a failed attempt), the request and its size.
+struct Pending<T> {
+    id: KeyId,
+    write: Write<T>,
+    request: WriteRequest,
+    size: usize,
+}
+
+/// The entries (among `waiting`) that DynamoDB left unprocessed.
+fn unprocessed<T>(
+    requests: &[WriteRequest],
+    entries: &[(KeyId, Write<T>)],
+    waiting: &[usize],
+    info: &ModelInfo,
+) -> Vec<usize> {
+    let ids: Vec<KeyId> = requests
+        .iter()
+        .map(|r| match (r.put_request(), r.delete_request()) {
+            (Some(put), _) => key_id(put.item(), info),
+            (None, Some(delete)) => key_id(delete.key(), info),
+            (None, None) => (Value::Null, None),
+        })
+        .collect();
+    waiting
+        .iter()
+        .copied()
+        .filter(|&i| ids.contains(&entries[i].0))
+        .collect()
 }

@@ -1,6 +1,6 @@
 //! `delete` (with conflict detection) and `delete_key` (blind).
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Result, is_condition_failed};
 use crate::expr::Placeholders;
@@ -9,7 +9,7 @@ use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::Model;
 use crate::save::as_loaded;
-use crate::trace::{Traced, op_span};
+use crate::trace::{Traced, capacity, op_span};
 
 impl Mapper {
     /// Deletes a loaded item only if the stored item is still as loaded
@@ -75,6 +75,7 @@ impl Mapper {
         condition: Option<String>,
         mut placeholders: Placeholders,
     ) -> Result<()> {
+        let span = op_span!("DeleteItem", table, shown);
         let result = self
             .client()
             .delete_item()
@@ -83,9 +84,9 @@ impl Mapper {
             .set_condition_expression(condition)
             .set_expression_attribute_names(placeholders.names())
             .set_expression_attribute_values(placeholders.values())
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .return_consumed_capacity(capacity(&span))
             .send()
-            .traced(op_span!("DeleteItem", table, shown))
+            .traced(span)
             .await;
         match result {
             Ok(_) => Ok(()),

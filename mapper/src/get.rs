@@ -1,14 +1,12 @@
 //! `get` and `find`: one item by key.
 
-use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
-
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::Model;
-use crate::trace::{Traced, op_span};
+use crate::trace::{Traced, capacity, op_span};
 
 impl Mapper {
     /// The item with `key` (`1`, or `(1, 5)` with a range key), eventually consistent.
@@ -53,15 +51,16 @@ impl Mapper {
             // The counter item is not an item of the model.
             return Ok(None);
         }
+        let span = op_span!("GetItem", table, key.display(&info));
         let out = self
             .client()
             .get_item()
             .table_name(&table)
             .set_key(Some(attributes))
             .consistent_read(consistent)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .return_consumed_capacity(capacity(&span))
             .send()
-            .traced(op_span!("GetItem", table, key.display(&info)))
+            .traced(span)
             .await
             .map_err(|e| Error::service(&table, "GetItem", e))?;
         out.item.map(|item| load(item, &info, &table)).transpose()

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
+use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use validate::Value;
 
@@ -18,7 +18,7 @@ use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::save::COUNTER_KEY;
-use crate::trace::{Traced, op_span};
+use crate::trace::{Traced, capacity, op_span};
 
 /// What a query or scan yields per stored item.
 pub trait Output: Sized + Send + 'static {
@@ -144,6 +144,7 @@ impl Spec {
                 key_condition,
                 forward,
             } => {
+                let span = op_span!("Query", self.table, self.span_key);
                 let out = mapper
                     .client()
                     .query()
@@ -159,14 +160,15 @@ impl Spec {
                     .consistent_read(self.consistent)
                     .set_limit(limit)
                     .set_exclusive_start_key(start)
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .return_consumed_capacity(capacity(&span))
                     .send()
-                    .traced(op_span!("Query", self.table, self.span_key))
+                    .traced(span)
                     .await
                     .map_err(|e| Error::service(&self.table, "Query", e))?;
                 (out.items, out.last_evaluated_key)
             }
             Kind::Scan { segment } => {
+                let span = op_span!("Scan", self.table, self.span_key);
                 let out = mapper
                     .client()
                     .scan()
@@ -182,9 +184,9 @@ impl Spec {
                     .consistent_read(self.consistent)
                     .set_limit(limit)
                     .set_exclusive_start_key(start)
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .return_consumed_capacity(capacity(&span))
                     .send()
-                    .traced(op_span!("Scan", self.table, self.span_key))
+                    .traced(span)
                     .await
                     .map_err(|e| Error::service(&self.table, "Scan", e))?;
                 (out.items, out.last_evaluated_key)

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{ErrorKind, Number, PathNode, Value};
 
 use crate::codec;
@@ -14,7 +14,7 @@ use crate::item::Item;
 use crate::key::Key;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::trace::{Traced, op_span};
+use crate::trace::{Traced, capacity, op_span};
 
 /// The hash key value reserved for the auto-increment counter item.
 pub const COUNTER_KEY: i64 = -1;
@@ -156,6 +156,7 @@ impl Mapper {
         }
         let key = prepared.key.display(info);
         let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        let span = op_span!("PutItem", table, key);
         let request = self
             .client()
             .put_item()
@@ -164,8 +165,8 @@ impl Mapper {
             .set_condition_expression(condition)
             .set_expression_attribute_names(placeholders.names())
             .set_expression_attribute_values(placeholders.values())
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        let result = request.send().traced(op_span!("PutItem", table, key)).await;
+            .return_consumed_capacity(capacity(&span));
+        let result = request.send().traced(span).await;
         match result {
             Ok(_) => Ok(prepared),
             Err(e) if is_condition_failed(&e) => Err(match expect {
@@ -361,6 +362,7 @@ impl Mapper {
             }
             expression.push_str(&format!("REMOVE {}", removes.join(", ")));
         }
+        let span = op_span!("UpdateItem", table, key);
         let result = self
             .client()
             .update_item()
@@ -370,9 +372,9 @@ impl Mapper {
             .condition_expression(conditions.join(" AND "))
             .set_expression_attribute_names(p.names())
             .set_expression_attribute_values(p.values())
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .return_consumed_capacity(capacity(&span))
             .send()
-            .traced(op_span!("UpdateItem", table, key))
+            .traced(span)
             .await;
         match result {
             Ok(_) => Ok(prepared),

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::operation::{
     delete_item::DeleteItemOutput, get_item::GetItemOutput, put_item::PutItemOutput,
     query::QueryOutput, scan::ScanOutput, update_item::UpdateItemOutput,
 };
-use aws_sdk_dynamodb::types::ConsumedCapacity;
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
 use tracing::{Instrument, Span};
 
 /// A span for one request: `dynamodb{op, table, key, consumed}`, the last
@@ -19,6 +19,17 @@ macro_rules! op_span {
     };
 }
 pub(crate) use op_span;
+
+/// What to ask DynamoDB about consumed capacity for a request traced by
+/// `span`: the total when someone records the span, nothing otherwise
+/// (computing and returning it costs DynamoDB time on every request).
+pub(crate) fn capacity(span: &Span) -> ReturnConsumedCapacity {
+    if span.is_disabled() {
+        ReturnConsumedCapacity::None
+    } else {
+        ReturnConsumedCapacity::Total
+    }
+}
 
 /// An answer that reports consumed capacity units.
 pub(crate) trait Consumed {

@@ -3,9 +3,7 @@
 //! attribute's validator, ADD applies only to numbers and sets, DELETE only
 //! to sets, and a required attribute cannot be removed.
 
-use aws_sdk_dynamodb::types::{
-    ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
-};
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use validate::{ErrorKind, Errors, Extra, Path, Presence, Validator, Value, ValueType, Violation};
 
 use crate::error::{Error, Result, is_condition_failed};
@@ -17,7 +15,7 @@ use crate::key::IntoKey;
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::trace::{Traced, op_span};
+use crate::trace::{Traced, capacity, op_span};
 
 impl Mapper {
     /// Applies `update` to the stored item with `key` and returns the item
@@ -75,6 +73,7 @@ impl Mapper {
                 condition.render(&mut placeholders).map_err(convert)?
             ));
         }
+        let span = op_span!("UpdateItem", table, shown);
         let result = self
             .client()
             .update_item()
@@ -86,9 +85,9 @@ impl Mapper {
             .set_expression_attribute_values(placeholders.values())
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .return_consumed_capacity(capacity(&span))
             .send()
-            .traced(op_span!("UpdateItem", table, shown))
+            .traced(span)
             .await;
         match result {
             Ok(out) => load(out.attributes.unwrap_or_default(), &info, &table),

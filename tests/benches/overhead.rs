@@ -5,7 +5,9 @@
 //! mapper/raw ratios.
 //!
 //! `cargo bench -p integration-tests --bench overhead` (set `BENCH_SCALE`
-//! to e.g. `0.1` for a quick run, `BENCH_ONLY=W0` for the conversion alone,
+//! to e.g. `0.1` for a quick run, `BENCH_ONLY=W0` for the conversion alone
+//! without a server, `BENCH_ONLY=W3,W4` for some workloads (W4 reads what
+//! W3 wrote),
 //! `BENCH_ROUNDS` for how many alternating rounds the medians come from).
 
 use std::collections::{BTreeSet, HashMap};
@@ -430,8 +432,9 @@ async fn main() -> Result<(), Error> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
     let n = |full: usize| ((full as f64 * scale) as usize).max(20);
-    let only_w0 = std::env::var("BENCH_ONLY").is_ok_and(|o| o == "W0");
-    if only_w0 {
+    let only = std::env::var("BENCH_ONLY").ok();
+    let wanted = |w: &str| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == w));
+    if only.as_deref() == Some("W0") {
         let mapper = Mapper::new(test_support::client("http://127.0.0.1:9"));
         let w0 = n(100_000);
         let raw = measure(async { conversion_raw(w0) }).await?;
@@ -484,21 +487,26 @@ async fn main() -> Result<(), Error> {
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
     let w0 = n(100_000);
-    let (raw, mapped) = pair(
-        rounds,
-        || async { conversion_raw(w0) },
-        || async { conversion_mapper(&mapper, w0) },
-    )
-    .await?;
-    rows.push(Row {
-        name: format!("W0 convert {w0}"),
-        raw,
-        mapper: mapped,
-        cpu_target: 1.5,
-    });
+    if wanted("W0") {
+        let (raw, mapped) = pair(
+            rounds,
+            || async { conversion_raw(w0) },
+            || async { conversion_mapper(&mapper, w0) },
+        )
+        .await?;
+        rows.push(Row {
+            name: format!("W0 convert {w0}"),
+            raw,
+            mapper: mapped,
+            cpu_target: 1.5,
+        });
+    }
 
     let singles = n(5_000) as i64;
     for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
+        if !wanted("W1") {
+            break;
+        }
         let (raw, mapped) = pair(
             rounds,
             || puts_raw(&client, &raw_table, device, singles, conc),
@@ -513,6 +521,9 @@ async fn main() -> Result<(), Error> {
         });
     }
     for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
+        if !wanted("W2") {
+            break;
+        }
         let (raw, mapped) = pair(
             rounds,
             || gets_raw(&client, &raw_table, device, singles, conc),
@@ -530,6 +541,9 @@ async fn main() -> Result<(), Error> {
     let batch = n(20_000) as i64;
     let per_device = (batch / 20).max(1);
     for (conc, base) in [(1usize, 0i64), (8, 100)] {
+        if !wanted("W3") {
+            break;
+        }
         let items: Vec<Reading> = (0..20)
             .flat_map(|d| (0..per_device).map(move |at| reading(base + d, at)))
             .collect();
@@ -561,32 +575,36 @@ async fn main() -> Result<(), Error> {
     }
 
     // W4: 20 partitions (devices 0..20) written by W3 at concurrency 1.
-    let (raw, mapped) = pair(
-        rounds,
-        || query_raw(&client, &raw_table, 20),
-        || query_mapper(&mapper, 20),
-    )
-    .await?;
-    rows.push(Row {
-        name: format!("W4 query {} items", per_device * 20),
-        raw,
-        mapper: mapped,
-        cpu_target: 1.05,
-    });
+    if wanted("W4") {
+        let (raw, mapped) = pair(
+            rounds,
+            || query_raw(&client, &raw_table, 20),
+            || query_mapper(&mapper, 20),
+        )
+        .await?;
+        rows.push(Row {
+            name: format!("W4 query {} items", per_device * 20),
+            raw,
+            mapper: mapped,
+            cpu_target: 1.05,
+        });
+    }
 
     // W5: the whole table (W1's and W3's items).
-    let (raw, mapped) = pair(
-        rounds,
-        || scan_raw(&client, &raw_table),
-        || scan_mapper(&mapper),
-    )
-    .await?;
-    rows.push(Row {
-        name: "W5 scan table".to_owned(),
-        raw,
-        mapper: mapped,
-        cpu_target: 1.05,
-    });
+    if wanted("W5") {
+        let (raw, mapped) = pair(
+            rounds,
+            || scan_raw(&client, &raw_table),
+            || scan_mapper(&mapper),
+        )
+        .await?;
+        rows.push(Row {
+            name: "W5 scan table".to_owned(),
+            raw,
+            mapper: mapped,
+            cpu_target: 1.05,
+        });
+    }
 
     println!();
     println!(
