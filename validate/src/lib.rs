@@ -41,6 +41,7 @@ mod serde;
 mod sets;
 mod validator;
 mod value;
+mod view;
 
 pub use error::{Error, ErrorKind, Errors, Message, NumberProblem, Result, Violation};
 pub use number::{MAX_DIGITS, MAX_EXPONENT, MIN_EXPONENT, Number};
@@ -50,3 +51,4 @@ pub use serde::{from_fields, from_value, set, to_fields, to_value};
 pub use sets::Set;
 pub use validator::*;
 pub use value::{Index, Map, Value, ValueType};
+pub use view::{Seen, View};

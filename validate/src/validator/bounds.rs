@@ -97,7 +97,16 @@ pub struct Bounds {
 }
 
 impl Bounds {
-    fn contains(&self, n: &Number) -> bool {
+    /// `n` moved into these bounds.
+    pub(crate) fn clamped(&self, n: Number) -> Number {
+        let edge = |b: &Bound<Number>| match b {
+            Bound::Included(v) | Bound::Excluded(v) => Some(*v),
+            Bound::Unbounded => None,
+        };
+        n.clamp_to(edge(&self.low), edge(&self.high))
+    }
+
+    pub(crate) fn contains(&self, n: &Number) -> bool {
         (match &self.low {
             Bound::Included(l) => n >= l,
             Bound::Excluded(l) => n > l,
@@ -135,11 +144,7 @@ impl Bounds {
         let Value::Number(n) = value else {
             return type_error("a number", value, path, errors);
         };
-        let edge = |b: &Bound<Number>| match b {
-            Bound::Included(v) | Bound::Excluded(v) => Some(*v),
-            Bound::Unbounded => None,
-        };
-        *n = n.clamp_to(edge(&self.low), edge(&self.high));
+        *n = self.clamped(*n);
         Ok(())
     }
 }
@@ -213,9 +218,14 @@ impl Lengths {
         self.check_len(len, path, errors)
     }
 
+    /// Whether `len` is within these bounds.
+    pub(crate) fn fits(&self, len: usize) -> bool {
+        len >= self.low && self.high.is_none_or(|h| len <= h)
+    }
+
     #[inline]
     fn check_len(&self, len: usize, path: &PathNode<'_>, errors: &mut Errors) -> Outcome {
-        if len >= self.low && self.high.is_none_or(|h| len <= h) {
+        if self.fits(len) {
             return Ok(());
         }
         errors.push(

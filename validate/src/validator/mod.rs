@@ -4,6 +4,7 @@
 //! and as chained builders (`int().range(1..=4)`). The common rules are enum
 //! variants dispatched by `match`; everything else is a [`Rule`] object.
 
+mod accepts;
 mod bounds;
 mod collection;
 mod combinator;
@@ -17,6 +18,7 @@ use crate::error::Errors;
 use crate::path::PathNode;
 use crate::schema::Schema;
 use crate::value::{Value, ValueType};
+use crate::view::View;
 
 pub use bounds::{clamp, length, range};
 pub use collection::{list_of, map_of, set_of};
@@ -58,6 +60,15 @@ pub trait Rule: Send + Sync + 'static {
     /// to pick key attribute types and to read absent sets back as empty).
     fn output_type(&self) -> Option<ValueType> {
         None
+    }
+
+    /// Whether `check` would pass `value` (seen where it lies) and leave it
+    /// unchanged; `false` when not certain, which is always safe: the
+    /// caller then builds the [`Value`] and runs `check`. See
+    /// [`Validator::accepts`].
+    fn accepts(&self, value: &dyn View, path: &PathNode<'_>) -> bool {
+        let _ = (value, path);
+        false
     }
 }
 
