@@ -46,7 +46,7 @@ fn into_attr(value: Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecE
     Ok(match value {
         Value::Null => AttributeValue::Null(true),
         Value::Bool(b) => AttributeValue::Bool(b),
-        Value::Number(n) => AttributeValue::N(n.to_string()),
+        Value::Number(n) => AttributeValue::N(number_text(n)),
         Value::String(s) => AttributeValue::S(s),
         Value::Binary(b) => AttributeValue::B(Blob::new(b)),
         Value::List(items) => AttributeValue::L(
@@ -69,6 +69,14 @@ fn into_attr(value: Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecE
         Value::NumberSet(s) => AttributeValue::Ns(s.iter().map(ToString::to_string).collect()),
         Value::BinarySet(s) => AttributeValue::Bs(s.into_iter().map(Blob::new).collect()),
     })
+}
+
+/// A number's text; integers that fit an i64 skip the formatting machinery.
+fn number_text(n: Number) -> String {
+    match n.as_i64() {
+        Some(i) => i.to_string(),
+        None => n.to_string(),
+    }
 }
 
 fn into_attrs(map: Map, path: &PathNode<'_>) -> Result<Item, CodecError> {

@@ -307,6 +307,14 @@ mod tests {
     fn same_load<const P: u8>(attributes: &codec::Item) -> Result<(), TestCaseError> {
         let info = ModelInfo::of::<Probe<P>>().map_err(|e| TestCaseError::fail(e.to_string()))?;
         let whole = load_whole::<Probe<P>>(attributes.clone(), &info, "probe");
+        if let Some(direct) = crate::direct::load::<Probe<P>>(attributes, &info) {
+            let whole = whole.as_ref().map(|w| &w.model);
+            prop_assert_eq!(
+                Ok(&direct),
+                whole.map_err(ToString::to_string),
+                "direct path"
+            );
+        }
         match (load::<Probe<P>>(attributes, &info), whole) {
             (Some(fast), Ok(whole)) => prop_assert_eq!(fast, whole.into_inner()),
             (Some(fast), Err(e)) => prop_assert!(false, "fast path read {fast:?}; whole: {e}"),

@@ -39,6 +39,7 @@ mod codec;
 mod convert;
 mod cursor;
 mod delete;
+mod direct;
 mod error;
 pub mod expr;
 mod fields;

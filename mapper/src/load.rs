@@ -5,10 +5,10 @@ use validate::{ErrorKind, Errors, Extra, PathNode, Presence, Segment, Value};
 
 use crate::codec;
 use crate::error::{Error, KeyDisplay, Result};
-use crate::fields;
 use crate::item::Item;
 use crate::key::Key;
 use crate::model::{Model, ModelInfo, ReadPolicy};
+use crate::{direct, fields};
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
@@ -18,7 +18,8 @@ pub(crate) fn load<T: Model>(
 ) -> Result<Item<T>> {
     if T::READ_POLICY == ReadPolicy::Strict
         && T::UPGRADE.is_none()
-        && let Some(model) = fields::load::<T>(&attributes, info)
+        && let Some(model) =
+            direct::load::<T>(&attributes, info).or_else(|| fields::load::<T>(&attributes, info))
     {
         return Ok(Item {
             model,

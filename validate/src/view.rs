@@ -42,12 +42,12 @@ pub trait View {
 pub(crate) fn nesting(view: &dyn View) -> Option<u32> {
     let mut deepest = 0;
     let readable = match view.value_type_seen()? {
-        ValueType::List => view.all_elements(&mut |e| {
-            nesting(e).map(|n| deepest = deepest.max(n)).is_some()
-        }),
-        ValueType::Map => view.all_entries(&mut |_, e| {
-            nesting(e).map(|n| deepest = deepest.max(n)).is_some()
-        }),
+        ValueType::List => {
+            view.all_elements(&mut |e| nesting(e).map(|n| deepest = deepest.max(n)).is_some())
+        }
+        ValueType::Map => {
+            view.all_entries(&mut |_, e| nesting(e).map(|n| deepest = deepest.max(n)).is_some())
+        }
         ValueType::NumberSet => {
             return view
                 .all_elements(&mut |e| e.number_seen().is_some())
@@ -76,17 +76,15 @@ pub(crate) fn seen_equal(view: &dyn View, value: &Value) -> Option<bool> {
             }
             let mut expected = items.iter();
             let mut all = Some(true);
-            view.all_elements(&mut |e| {
-                match expected.next().map(|v| seen_equal(e, v)) {
-                    Some(Some(true)) => true,
-                    Some(Some(false)) => {
-                        all = Some(false);
-                        false
-                    }
-                    _ => {
-                        all = None;
-                        false
-                    }
+            view.all_elements(&mut |e| match expected.next().map(|v| seen_equal(e, v)) {
+                Some(Some(true)) => true,
+                Some(Some(false)) => {
+                    all = Some(false);
+                    false
+                }
+                _ => {
+                    all = None;
+                    false
                 }
             });
             return all;

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use validate::{
-    Extra, Schema, Validator, Value, boolean, float, int, list_of, map_of, maybe, not_one_of,
-    null, one_of, set_of, str,
+    Extra, Schema, Validator, Value, boolean, float, int, list_of, map_of, maybe, not_one_of, null,
+    one_of, set_of, str,
 };
 
 fn arb_value() -> impl Strategy<Value = Value> {
@@ -11,9 +11,8 @@ fn arb_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         (-300i64..300).prop_map(Value::from),
-        (-300i64..300, 0u32..3).prop_map(|(m, e)| Value::Number(
-            format!("{m}e-{e}").parse().expect("a number")
-        )),
+        (-300i64..300, 0u32..3)
+            .prop_map(|(m, e)| Value::Number(format!("{m}e-{e}").parse().expect("a number"))),
         "[a-cA-C 1]{0,5}".prop_map(Value::String),
         prop::collection::vec(any::<u8>(), 0..3).prop_map(Value::Binary),
         prop::collection::vec("[a-c]{0,3}", 0..3)
@@ -53,7 +52,10 @@ fn validators() -> Vec<(&'static str, Validator)> {
         ("null", null()),
         ("anything", validate::anything()),
         ("one_of", str().one_of(["a", "B", "c"])),
-        ("not_one_of", not_one_of([Value::from("a"), Value::List(vec![])])),
+        (
+            "not_one_of",
+            not_one_of([Value::from("a"), Value::List(vec![])]),
+        ),
         ("one_of list", one_of([Value::List(vec![Value::Null])])),
         ("maybe", maybe(int())),
         ("any", validate::any([int(), str().lower()])),

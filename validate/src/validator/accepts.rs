@@ -48,7 +48,9 @@ impl Step {
                         s.chars().count()
                     })
                 }),
-                Some(ValueType::Binary) => value.bytes_seen().is_some_and(|b| lengths.fits(b.len())),
+                Some(ValueType::Binary) => {
+                    value.bytes_seen().is_some_and(|b| lengths.fits(b.len()))
+                }
                 Some(
                     ValueType::List
                     | ValueType::Map

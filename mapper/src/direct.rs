@@ -1,0 +1,534 @@
+//! The load path without `Value`s, for the common case: each stored
+//! attribute is vouched for where it lies by its field's validator
+//! ([`Validator::accepts`](validate::Validator::accepts): it would pass
+//! unchanged), and the struct is deserialized straight from the
+//! attributes, as `from_value` would from the same item as a `Value`.
+//!
+//! Like `fields::load`, it is a shortcut of the whole-item load, not other
+//! rules: anything it cannot vouch for (a value to normalize, a default to
+//! fill, an absent set, extras to keep, anything invalid) gives `None`,
+//! and the next path decides and reports.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use smallvec::SmallVec;
+use validate::{Extra, Number, PathNode, Presence, Seen, Value, ValueType, View};
+
+use crate::codec;
+use crate::model::{Model, ModelInfo};
+
+/// Stored attributes → struct, vouched for and deserialized where they
+/// lie; `None` when the field-by-field or whole-item path must decide.
+pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Option<T> {
+    let schema = &info.schema;
+    if schema.extra_policy() == Extra::Allow {
+        return None; // Extras are kept as `Value`s: the field path does it.
+    }
+    let mut needed = 0;
+    let mut known: SmallVec<[(&str, &AttributeValue); 16]> = SmallVec::new();
+    for (name, attribute) in attributes {
+        match schema.get(name) {
+            Some(field) => {
+                known.push((name, attribute));
+                let view = Attr::of(attribute)?;
+                if !field
+                    .validator()
+                    .accepts_at(&view, &PathNode::ROOT.key(name))
+                {
+                    return None;
+                }
+                if !matches!(field.presence(), Presence::Optional) {
+                    needed += 1;
+                }
+            }
+            // Not the model's: it stays in the stored snapshot, but must
+            // read as a `Value`, as in the whole-item path.
+            None => codec::from_attribute(attribute).ok().map(drop)?,
+        }
+    }
+    let all_needed = schema
+        .fields()
+        .filter(|f| !matches!(f.presence(), Presence::Optional))
+        .count();
+    // An absent set reads as an empty set, which its validator must see.
+    if needed < all_needed || info.sets.iter().any(|(s, _)| !attributes.contains_key(s)) {
+        return None;
+    }
+    T::deserialize(Fields(Entries {
+        entries: known.into_iter(),
+        pending: None,
+    }))
+    .ok()
+}
+
+/// An attribute seen as a value. Numbers are read once, when seen.
+#[derive(Clone, Copy)]
+enum Attr<'a> {
+    Whole(&'a AttributeValue),
+    Number(Number),
+}
+
+impl<'a> Attr<'a> {
+    /// `None` for a number DynamoDB should never have stored.
+    fn of(attribute: &'a AttributeValue) -> Option<Attr<'a>> {
+        match attribute {
+            AttributeValue::N(text) => text.parse().ok().map(Attr::Number),
+            other => Some(Attr::Whole(other)),
+        }
+    }
+}
+
+impl View for Attr<'_> {
+    fn value_type_seen(&self) -> Option<ValueType> {
+        Some(match self {
+            Attr::Number(_) => ValueType::Number,
+            Attr::Whole(a) => match a {
+                AttributeValue::Null(_) => ValueType::Null,
+                AttributeValue::Bool(_) => ValueType::Bool,
+                AttributeValue::S(_) => ValueType::String,
+                AttributeValue::B(_) => ValueType::Binary,
+                AttributeValue::L(_) => ValueType::List,
+                AttributeValue::M(_) => ValueType::Map,
+                AttributeValue::Ss(_) => ValueType::StringSet,
+                AttributeValue::Ns(_) => ValueType::NumberSet,
+                AttributeValue::Bs(_) => ValueType::BinarySet,
+                _ => return None,
+            },
+        })
+    }
+    fn str_seen(&self) -> Option<&str> {
+        match self {
+            Attr::Whole(AttributeValue::S(s)) => Some(s),
+            _ => None,
+        }
+    }
+    fn number_seen(&self) -> Option<Number> {
+        match self {
+            Attr::Number(n) => Some(*n),
+            Attr::Whole(_) => None,
+        }
+    }
+    fn bool_seen(&self) -> Option<bool> {
+        match self {
+            Attr::Whole(AttributeValue::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+    fn bytes_seen(&self) -> Option<&[u8]> {
+        match self {
+            Attr::Whole(AttributeValue::B(b)) => Some(b.as_ref()),
+            _ => None,
+        }
+    }
+    fn len_seen(&self) -> usize {
+        match self {
+            Attr::Whole(AttributeValue::L(items)) => items.len(),
+            Attr::Whole(AttributeValue::M(map)) => map.len(),
+            Attr::Whole(AttributeValue::Ss(s) | AttributeValue::Ns(s)) => s.len(),
+            Attr::Whole(AttributeValue::Bs(s)) => s.len(),
+            _ => 0,
+        }
+    }
+    fn all_elements(&self, f: &mut dyn FnMut(&dyn View) -> bool) -> bool {
+        match self {
+            Attr::Whole(AttributeValue::L(items)) => {
+                items.iter().all(|a| Attr::of(a).is_some_and(|v| f(&v)))
+            }
+            Attr::Whole(AttributeValue::Ss(s)) => s.iter().all(|e| f(&Seen::Str(e))),
+            Attr::Whole(AttributeValue::Ns(s)) => s
+                .iter()
+                .all(|e| e.parse().is_ok_and(|n| f(&Seen::Number(n)))),
+            Attr::Whole(AttributeValue::Bs(s)) => s.iter().all(|b| f(&Seen::Bytes(b.as_ref()))),
+            _ => true,
+        }
+    }
+    fn all_entries(&self, f: &mut dyn FnMut(&str, &dyn View) -> bool) -> bool {
+        match self {
+            Attr::Whole(AttributeValue::M(map)) => map
+                .iter()
+                .all(|(k, a)| Attr::of(a).is_some_and(|v| f(k, &v))),
+            _ => true,
+        }
+    }
+}
+
+/// An attribute as a serde deserializer, giving what the same attribute
+/// as a `Value` gives. Lists and maps are walked where they lie; every
+/// other shape is read as a `Value` (one string copy, as the raw client
+/// makes) and handed to the `Value` deserializer, so the rules are its own.
+struct De<'a>(&'a AttributeValue);
+
+impl De<'_> {
+    fn value(&self) -> Result<Value, validate::Error> {
+        codec::from_attribute(self.0).map_err(de::Error::custom)
+    }
+}
+
+macro_rules! as_value {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+            self.value()?.$method(visitor)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for De<'_> {
+    type Error = validate::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+        match self.0 {
+            AttributeValue::L(items) => {
+                let mut seq = Elements(items.iter());
+                let out = visitor.visit_seq(&mut seq)?;
+                if seq.0.len() == 0 {
+                    Ok(out)
+                } else {
+                    Err(de::Error::invalid_length(items.len(), &"fewer elements"))
+                }
+            }
+            AttributeValue::M(map) => visitor.visit_map(Entries {
+                entries: map.iter().map(|(k, a)| (k.as_str(), a)),
+                pending: None,
+            }),
+            AttributeValue::S(s) => visitor.visit_string(s.clone()),
+            AttributeValue::N(text) => match text.parse::<i64>() {
+                // What the `Value` path gives an integer that fits an i64.
+                Ok(i) => visitor.visit_i64(i),
+                Err(_) => self.value()?.deserialize_any(visitor),
+            },
+            _ => self.value()?.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+        match self.0 {
+            AttributeValue::N(text) if let Ok(i) = text.parse::<i64>() => visitor.visit_i64(i),
+            _ => self.value()?.deserialize_i64(visitor),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+        match self.0 {
+            AttributeValue::N(text) if let Some(f) = short_decimal(text) => visitor.visit_f64(f),
+            _ => self.value()?.deserialize_f64(visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+        match self.0 {
+            AttributeValue::Null(_) => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        self.value()?.deserialize_enum(name, variants, visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        visitor.visit_unit()
+    }
+
+    as_value! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_bytes deserialize_byte_buf
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool char str string unit unit_struct seq tuple tuple_struct map struct identifier
+    }
+}
+
+/// A plain decimal (`-12.75`: no exponent, at most 15 digits) as the
+/// `f64` the `Value` path gives it: both round the same decimal correctly,
+/// and 15 digits always convert exactly back. Zero is +0, as a `Number`.
+fn short_decimal(text: &str) -> Option<f64> {
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+    if !plain || digits == 0 || digits > 15 {
+        return None;
+    }
+    let f: f64 = text.parse().ok()?;
+    Some(if f == 0.0 { 0.0 } else { f })
+}
+
+struct Elements<'a>(std::slice::Iter<'a, AttributeValue>);
+
+impl<'de> SeqAccess<'de> for Elements<'_> {
+    type Error = validate::Error;
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, validate::Error> {
+        self.0.next().map(|a| seed.deserialize(De(a))).transpose()
+    }
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+struct Entries<'a, I> {
+    entries: I,
+    pending: Option<&'a AttributeValue>,
+}
+
+impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> MapAccess<'de> for Entries<'a, I> {
+    type Error = validate::Error;
+    fn next_key_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, validate::Error> {
+        let Some((key, attribute)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.pending = Some(attribute);
+        seed.deserialize(key.into_deserializer()).map(Some)
+    }
+    fn next_value_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, validate::Error> {
+        let attribute = self
+            .pending
+            .take()
+            .ok_or_else(|| <validate::Error as de::Error>::custom("value asked before key"))?;
+        seed.deserialize(De(attribute))
+    }
+    fn size_hint(&self) -> Option<usize> {
+        match self.entries.size_hint() {
+            (low, Some(high)) if low == high => Some(low),
+            _ => None,
+        }
+    }
+}
+
+/// The item's top level: a map, whatever the target type asks for (as
+/// `validate::from_fields`).
+struct Fields<'a, I>(Entries<'a, I>);
+
+impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> de::Deserializer<'de>
+    for Fields<'a, I>
+{
+    type Error = validate::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+        visitor.visit_map(self.0)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The direct load against the whole-item load, on a model with nested
+    //! lists, maps, sets and options, and arbitrary stored items.
+
+    use std::collections::{BTreeSet, HashMap};
+
+    use proptest::prelude::*;
+    use serde::{Deserialize, Serialize};
+    use validate::{Schema, float, int, list_of, maybe, set_of, str};
+
+    use super::*;
+    use crate::load::load_whole;
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    struct Nested {
+        id: i64,
+        tags: BTreeSet<String>,
+        sizes: BTreeSet<i64>,
+        value: f64,
+        notes: Vec<String>,
+        meta: Meta,
+        maybe: Option<i64>,
+        #[serde(default)]
+        code: Option<String>,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    struct Meta {
+        unit: String,
+        scale: i64,
+    }
+
+    impl Model for Nested {
+        const TABLE: &'static str = "nested";
+        const HASH_KEY: &'static str = "id";
+
+        fn schema() -> Schema {
+            Schema::new()
+                .required("id", int().range(0..))
+                .required("tags", set_of(str().length(1..=4)))
+                .required("sizes", set_of(int()))
+                .required("value", float())
+                .required("notes", list_of(str()))
+                .required(
+                    "meta",
+                    Schema::new()
+                        .required("unit", str().one_of(["C", "F"]))
+                        .required("scale", int().range(1..=9)),
+                )
+                .required("maybe", maybe(int()))
+                .optional("code", str().length(1..=3))
+        }
+    }
+
+    fn n(text: &str) -> AttributeValue {
+        AttributeValue::N(text.to_owned())
+    }
+
+    fn s(text: &str) -> AttributeValue {
+        AttributeValue::S(text.to_owned())
+    }
+
+    fn valid() -> codec::Item {
+        HashMap::from([
+            ("id".to_owned(), n("7")),
+            (
+                "tags".to_owned(),
+                AttributeValue::Ss(vec!["b".into(), "a".into()]),
+            ),
+            (
+                "sizes".to_owned(),
+                AttributeValue::Ns(vec!["3".into(), "1".into()]),
+            ),
+            ("value".to_owned(), n("21.5")),
+            ("notes".to_owned(), AttributeValue::L(vec![s("x"), s("y")])),
+            (
+                "meta".to_owned(),
+                AttributeValue::M(HashMap::from([
+                    ("unit".to_owned(), s("C")),
+                    ("scale".to_owned(), n("3")),
+                ])),
+            ),
+            ("maybe".to_owned(), AttributeValue::Null(true)),
+        ])
+    }
+
+    #[test]
+    fn a_valid_item_loads_directly_as_the_whole_path_loads_it() -> Result<(), crate::Error> {
+        let info = ModelInfo::of::<Nested>()?;
+        let direct = load::<Nested>(&valid(), &info);
+        let whole = load_whole::<Nested>(valid(), &info, "nested")?.into_inner();
+        assert_eq!(direct.as_ref(), Some(&whole));
+        assert_eq!(whole.tags, ["a", "b"].map(String::from).into());
+        Ok(())
+    }
+
+    #[test]
+    fn what_is_not_certain_is_left_to_the_other_paths() -> Result<(), crate::Error> {
+        let info = ModelInfo::of::<Nested>()?;
+        let mut long = valid();
+        long.insert("code".to_owned(), s("abcd"));
+        assert_eq!(load::<Nested>(&long, &info), None);
+        let mut extra = valid();
+        extra.insert(
+            "meta".to_owned(),
+            AttributeValue::M(HashMap::from([
+                ("unit".to_owned(), s("C")),
+                ("scale".to_owned(), n("3")),
+                ("extra".to_owned(), n("3")),
+            ])),
+        );
+        assert_eq!(load::<Nested>(&extra, &info), None);
+        let mut sizes = valid();
+        sizes.insert("sizes".to_owned(), AttributeValue::Ns(vec!["1.5".into()]));
+        assert_eq!(load::<Nested>(&sizes, &info), None);
+        let mut bad = valid();
+        bad.insert("value".to_owned(), n("not a number"));
+        assert_eq!(load::<Nested>(&bad, &info), None);
+        Ok(())
+    }
+
+    fn mutated(attribute: AttributeValue) -> impl Strategy<Value = Option<AttributeValue>> {
+        prop_oneof![
+            8 => Just(Some(attribute)),
+            1 => Just(None),
+            1 => prop_oneof![
+                Just(n("2.5")),
+                Just(n("0")),
+                Just(n("-4")),
+                Just(n("1e400")),
+                Just(n("-0")),
+                Just(n("0.1")),
+                Just(n("1234567890.12345")),
+                Just(n("123456789012345.67")),
+                Just(n("99999999999999999999")),
+                Just(s("")),
+                Just(s("F")),
+                Just(s("abcde")),
+                Just(AttributeValue::Null(true)),
+                Just(AttributeValue::Bool(true)),
+                Just(AttributeValue::Ss(vec!["abcdef".into()])),
+                Just(AttributeValue::Ns(vec!["1.5".into()])),
+                Just(AttributeValue::L(vec![n("1"), s("a")])),
+                Just(AttributeValue::M(HashMap::from([("unit".to_owned(), s("K"))]))),
+                Just(AttributeValue::M(HashMap::from([
+                    ("unit".to_owned(), s("F")),
+                    ("scale".to_owned(), n("9")),
+                    ("extra".to_owned(), n("1")),
+                ]))),
+            ]
+            .prop_map(Some),
+        ]
+    }
+
+    fn stored() -> impl Strategy<Value = codec::Item> {
+        let mut entries: Vec<(String, AttributeValue)> = valid().into_iter().collect();
+        entries.push(("code".to_owned(), s("AB")));
+        entries.push(("stray".to_owned(), n("1")));
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
+            .into_iter()
+            .map(|(name, a)| mutated(a).prop_map(move |m| m.map(|m| (name.clone(), m))))
+            .collect::<Vec<_>>()
+            .prop_map(|entries| entries.into_iter().flatten().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn short_decimals_read_as_the_value_path_reads_them(
+            text in "-?[0-9]{1,9}(\\.[0-9]{1,8})?",
+        ) {
+            let number: Number = text.parse().map_err(|e: validate::Error| TestCaseError::fail(e.to_string()))?;
+            let expected = number.as_f64().map(f64::to_bits);
+            prop_assert_eq!(short_decimal(&text).map(f64::to_bits).or(expected), expected);
+            prop_assert!(text.len() > 16 || short_decimal(&text).is_some());
+        }
+
+        #[test]
+        fn direct_load_matches_the_whole_item_path(attributes in stored()) {
+            let info = ModelInfo::of::<Nested>().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let whole = load_whole::<Nested>(attributes.clone(), &info, "nested");
+            if let Some(direct) = load::<Nested>(&attributes, &info) {
+                let whole = whole.map(|w| w.into_inner()).map_err(|e| e.to_string());
+                prop_assert_eq!(Ok(direct), whole);
+            }
+        }
+    }
+}
