@@ -7,7 +7,9 @@
 //! a typed error ([`ReadPolicy::Strict`]) or repaired and reported
 //! ([`ReadPolicy::Lenient`]), never a panic. In the common case (batch
 //! puts, strict loads without upgrades) the same flow runs field by field,
-//! one `Value` per top-level attribute instead of one for the whole item.
+//! one `Value` per top-level attribute instead of one for the whole item;
+//! a strict load whose attributes every validator vouches for where they lie
+//! ([`validate::Validator::accepts`]) builds no `Value` at all.
 //!
 //! ```no_run
 //! # use std::collections::BTreeSet;

@@ -4,11 +4,11 @@
 //! process from getrusage; DynamoDB Local runs in another process) and the
 //! mapper/raw ratios.
 //!
-//! `cargo bench -p integration-tests --bench overhead` (set `BENCH_SCALE`
+//! `cargo bench -p integration-tests --bench overhead`. Set `BENCH_SCALE`
 //! to e.g. `0.1` for a quick run, `BENCH_ONLY=W0` for the conversion alone
-//! without a server, `BENCH_ONLY=W3,W4` for some workloads (W4 reads what
-//! W3 wrote),
-//! `BENCH_ROUNDS` for how many alternating rounds the medians come from).
+//! (no server), `BENCH_ONLY=W3,W4` for some workloads (W4 reads what W3
+//! wrote), `BENCH_ROUNDS` for how many alternating rounds the medians come
+//! from.
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
