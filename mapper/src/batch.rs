@@ -489,7 +489,8 @@ struct Pending<T> {
     size: usize,
 }
 
-/// The entries (among `waiting`) that DynamoDB left unprocessed.
+/// The entries (among `waiting`) that DynamoDB left unprocessed; all of
+/// `waiting` when the answer cannot be matched to them.
 fn unprocessed<T>(
     requests: &[WriteRequest],
     entries: &[(KeyId, Write<T>)],
@@ -504,9 +505,16 @@ fn unprocessed<T>(
             (None, None) => (Value::Null, None),
         })
         .collect();
-    waiting
+    let matched: Vec<usize> = waiting
         .iter()
         .copied()
         .filter(|&i| ids.contains(&entries[i].0))
-        .collect()
+        .collect();
+    if matched.len() == ids.len() {
+        matched
+    } else {
+        // An answer naming a key this chunk did not send: keep every
+        // entry waiting, so a failure later over-reports, never loses.
+        waiting.to_vec()
+    }
 }

@@ -260,11 +260,15 @@ impl<'de> de::Deserializer<'de> for De<'_> {
 /// `f64` the `Value` path gives it: both round the same decimal correctly,
 /// and 15 digits always convert exactly back. Zero is +0, as a `Number`.
 fn short_decimal(text: &str) -> Option<f64> {
-    let digits = text.bytes().filter(u8::is_ascii_digit).count();
-    let plain = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
-    if !plain || digits == 0 || digits > 15 {
+    let mut digits = 0;
+    for b in text.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'.' | b'-' => {}
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 15 {
         return None;
     }
     let f: f64 = text.parse().ok()?;
