@@ -143,7 +143,7 @@ impl Mapper {
         keys: impl IntoIterator<Item = K>,
         options: BatchOptions,
     ) -> Result<BatchGot<T>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
         let mut order: Vec<KeyId> = Vec::new();
         let mut unique: HashMap<KeyId, HashMap<String, AttributeValue>> = HashMap::new();
         for key in keys {
@@ -271,7 +271,7 @@ impl Mapper {
         writes: impl IntoIterator<Item = Write<T>>,
         options: BatchOptions,
     ) -> Result<usize> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
         let mut errors = validate::Errors::new();
         let mut order: Vec<KeyId> = Vec::new();
         let mut requests: HashMap<KeyId, Pending<T>> = HashMap::new();

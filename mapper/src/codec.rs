@@ -72,7 +72,7 @@ fn into_attr(value: Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecE
 }
 
 /// A number's text; integers that fit an i64 skip the formatting machinery.
-fn number_text(n: Number) -> String {
+pub(crate) fn number_text(n: Number) -> String {
     match n.as_i64() {
         Some(i) => i.to_string(),
         None => n.to_string(),

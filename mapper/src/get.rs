@@ -38,7 +38,7 @@ impl Mapper {
         match self.read(&key, consistent).await? {
             Some(item) => Ok(item),
             None => Err(Error::NotFound {
-                table: self.table_name::<T>(),
+                table: self.table_name::<T>().into_owned(),
                 key: key.display(&*self.model_info::<T>()?),
             }),
         }
@@ -55,7 +55,7 @@ impl Mapper {
         let out = self
             .client()
             .get_item()
-            .table_name(&table)
+            .table_name(&*table)
             .set_key(Some(attributes))
             .consistent_read(consistent)
             .return_consumed_capacity(capacity(&span))

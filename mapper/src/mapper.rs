@@ -1,6 +1,7 @@
 //! [`Mapper`]: the connection, cheap to clone and share across tasks.
 
 use std::any::TypeId;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -77,9 +78,14 @@ impl Mapper {
         &self.inner.prefix
     }
 
-    /// The full table name of `T`, prefix included.
-    pub fn table_name<T: Model>(&self) -> String {
-        format!("{}{}", self.inner.prefix, T::TABLE)
+    /// The full table name of `T`, prefix included (borrowed when there
+    /// is no prefix: every operation asks for it).
+    pub fn table_name<T: Model>(&self) -> Cow<'static, str> {
+        if self.inner.prefix.is_empty() {
+            Cow::Borrowed(T::TABLE)
+        } else {
+            Cow::Owned(format!("{}{}", self.inner.prefix, T::TABLE))
+        }
     }
 
     /// The checked facts of `T`'s definition, derived once per mapper.

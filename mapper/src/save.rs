@@ -9,12 +9,12 @@ use validate::{ErrorKind, Number, PathNode, Value};
 use crate::codec;
 use crate::error::{Error, Result, is_condition_failed};
 use crate::expr::Placeholders;
-use crate::fields;
 use crate::item::Item;
 use crate::key::Key;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{Traced, capacity, op_span};
+use crate::{direct, fields};
 
 /// The hash key value reserved for the auto-increment counter item.
 pub const COUNTER_KEY: i64 = -1;
@@ -91,7 +91,9 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Encoded> {
-        if let Some(attributes) = fields::encode(model, info) {
+        if let Some(attributes) =
+            direct::encode(model, info).or_else(|| fields::encode(model, info))
+        {
             let size = crate::batch::item_size(&attributes);
             if size <= MAX_ITEM_BYTES {
                 return Ok(Encoded { attributes, size });
@@ -396,7 +398,7 @@ impl Mapper {
     /// [`MAX_AUTO_INCREMENT_ATTEMPTS`] taken keys, [`Error::Schema`] for a
     /// model without `AUTO_INCREMENT`, [`Error::Validation`], [`Error::Service`].
     pub async fn insert_auto<T: Model>(&self, model: &T) -> Result<Item<T>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
         if !T::AUTO_INCREMENT {
             return Err(Error::Schema {
                 table,

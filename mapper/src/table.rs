@@ -90,7 +90,7 @@ impl Mapper {
     /// when the table exists), [`Error::MaxRetriesExceeded`] when it does not
     /// become active in five minutes.
     pub async fn create_table<T: Model>(&self, throughput: Throughput) -> Result<TableDescription> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
         let build = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
             table: table.clone(),
             message: e.to_string(),
@@ -184,7 +184,7 @@ impl Mapper {
     /// # Errors
     /// [`Error::NotFound`] when there is no such table, [`Error::Service`].
     pub async fn describe_table<T: Model>(&self) -> Result<TableDescription> {
-        let table = self.table_name::<T>();
+        let table = self.table_name::<T>().into_owned();
         let out = self
             .client()
             .describe_table()
@@ -214,7 +214,7 @@ impl Mapper {
     /// # Errors
     /// [`Error::Service`], for example when there is no such table.
     pub async fn delete_table<T: Model>(&self) -> Result<()> {
-        let table = self.table_name::<T>();
+        let table = self.table_name::<T>().into_owned();
         self.client()
             .delete_table()
             .table_name(&table)

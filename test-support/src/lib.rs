@@ -106,6 +106,6 @@ impl TestDb {
 
     /// The full name of `T`'s table for this test.
     pub fn table<T: Model>(&self) -> String {
-        self.mapper.table_name::<T>()
+        self.mapper.table_name::<T>().into_owned()
     }
 }

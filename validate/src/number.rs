@@ -74,10 +74,11 @@ impl Number {
                 exponent += 1;
             }
             magnitude = u128::from(small);
-        }
-        while magnitude.is_multiple_of(10) {
-            magnitude /= 10;
-            exponent += 1;
+        } else {
+            while magnitude.is_multiple_of(10) {
+                magnitude /= 10;
+                exponent += 1;
+            }
         }
         if magnitude >= TEN_POW_38 {
             return Err(NumberProblem::Precision);
@@ -286,6 +287,7 @@ fn parse(input: &str) -> Result<Number, NumberProblem> {
         }
         _ => false,
     };
+    let mut small: u64 = 0;
     let mut magnitude: u128 = 0;
     let mut significant: u32 = 0;
     let mut pending_zeros: u32 = 0;
@@ -309,7 +311,16 @@ fn parse(input: &str) -> Result<Number, NumberProblem> {
                     if significant > MAX_DIGITS {
                         return Err(NumberProblem::Precision);
                     }
-                    magnitude = magnitude * POW10[(pending_zeros + 1) as usize] + u128::from(d);
+                    let shift = POW10[(pending_zeros + 1) as usize];
+                    if significant <= 19 {
+                        // Up to 19 digits fit a u64, whose arithmetic is cheaper.
+                        small = small * shift as u64 + u64::from(d);
+                    } else {
+                        if magnitude == 0 {
+                            magnitude = u128::from(small);
+                        }
+                        magnitude = magnitude * shift + u128::from(d);
+                    }
                     pending_zeros = 0;
                 }
             }
@@ -339,6 +350,9 @@ fn parse(input: &str) -> Result<Number, NumberProblem> {
             exponent = (exponent * 10 + i64::from(d - b'0')).min(1_000_000);
         }
         exponent *= sign;
+    }
+    if significant <= 19 {
+        magnitude = u128::from(small);
     }
     Number::from_parts(
         negative,
@@ -645,5 +659,27 @@ mod tests {
         assert!(Number::try_from(f64::INFINITY).is_err());
         assert!(Number::try_from(1e300).is_err());
         assert!(Number::try_from(5e-324).is_err());
+    }
+
+    proptest::proptest! {
+        /// Integers of every width, through the u64 and the u128 paths of
+        /// `parse`, read as the number built from their parts; so do the
+        /// same digits written with a point and an exponent.
+        #[test]
+        fn parsed_digits_are_the_number_they_spell(
+            digits in "[1-9][0-9]{0,37}",
+            zeros in "0{0,3}",
+            negative in proptest::bool::ANY,
+            point in 0usize..40,
+        ) {
+            let magnitude: u128 = digits.parse().map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}")))?;
+            let expected = Number::from_parts(negative, magnitude, 0).ok();
+            let sign = if negative { "-" } else { "" };
+            proptest::prop_assert_eq!(parse(&format!("{sign}{zeros}{digits}")).ok(), expected);
+            let at = point.min(digits.len());
+            let (int, frac) = digits.split_at(at);
+            let shifted = format!("{sign}{int}.{frac}{zeros}e{}", digits.len() - at);
+            proptest::prop_assert_eq!(parse(&shifted).ok(), expected);
+        }
     }
 }

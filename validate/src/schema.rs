@@ -124,7 +124,22 @@ impl Field {
 pub struct Schema {
     /// Sorted by name, so checking is a merge with the (sorted) map.
     fields: Vec<Field>,
+    /// Each field's [`tag`], in the same order: finding a name among a few
+    /// fields compares integers, not strings.
+    tags: Vec<u64>,
+    /// How many fields are not optional (required or defaulted).
+    needed: usize,
     extra: Extra,
+}
+
+/// A name's length (up to 255) and first seven bytes in one integer:
+/// equal tags of names up to seven bytes long mean equal names.
+fn tag(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut first = [0u8; 8];
+    let n = bytes.len().min(7);
+    first[..n].copy_from_slice(&bytes[..n]);
+    u64::from_le_bytes(first) | (bytes.len().min(255) as u64) << 56
 }
 
 impl Schema {
@@ -148,6 +163,12 @@ impl Schema {
             Ok(at) => self.fields[at] = field,
             Err(at) => self.fields.insert(at, field),
         }
+        self.tags = self.fields.iter().map(|f| tag(&f.name)).collect();
+        self.needed = self
+            .fields
+            .iter()
+            .filter(|f| !matches!(f.presence, Presence::Optional))
+            .count();
         self
     }
 
@@ -210,15 +231,22 @@ impl Schema {
         self.fields.iter()
     }
 
+    /// How many keys a map must have: the required and the defaulted ones
+    /// (a stored item gets no defaults).
+    pub fn needed_keys(&self) -> usize {
+        self.needed
+    }
+
     /// The key named `name`.
     pub fn get(&self, name: &str) -> Option<&Field> {
         if self.fields.len() <= 16 {
-            // Few keys: comparing lengths first rejects most at once,
+            // Few keys: comparing tags rejects all but the one at once,
             // cheaper than the string comparisons of a binary search.
-            return self
-                .fields
-                .iter()
-                .find(|f| f.name.len() == name.len() && *f.name == *name);
+            let wanted = tag(name);
+            let at = self.tags.iter().enumerate().position(|(i, &t)| {
+                t == wanted && (name.len() <= 7 || *self.fields[i].name == *name)
+            })?;
+            return self.fields.get(at);
         }
         self.fields
             .binary_search_by(|f| (*f.name).cmp(name))

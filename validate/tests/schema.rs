@@ -195,3 +195,30 @@ fn validate_in_place_normalizes_where_the_value_stands() {
     doom_map().validate_in_place(&mut item).unwrap();
     assert!(item["cheats"].is_set());
 }
+
+#[test]
+fn keys_that_share_their_first_bytes_are_told_apart() {
+    let long = "x".repeat(263);
+    let schema = Schema::new()
+        .required("attribute_one", int())
+        .optional("attribute_two", str())
+        .optional("a", bool())
+        .optional("ab", bool())
+        .optional(long.clone(), int())
+        .with_default("attribute", int(), 1);
+    let name = |key: &str| schema.get(key).map(|f| f.name().to_owned());
+    for key in ["attribute_one", "attribute_two", "attribute", "a", "ab"] {
+        assert_eq!(name(key).as_deref(), Some(key));
+    }
+    assert_eq!(name(&long), Some(long.clone()));
+    // Same length modulo 256 and same first bytes as the long key.
+    assert_eq!(name(&"x".repeat(7)), None);
+    assert_eq!(name("attribute_six"), None);
+    assert_eq!(name("attribut"), None);
+    assert_eq!(name(""), None);
+    assert_eq!(
+        schema.needed_keys(),
+        2,
+        "the required key and the defaulted one"
+    );
+}

@@ -79,6 +79,11 @@ impl Error {
 pub mod set {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+    /// The newtype-struct name [`serialize`] wraps the collection in:
+    /// [`to_value`](crate::to_value) makes a set of it, and other
+    /// serializers see a newtype of this name around a sequence.
+    pub const MARKER: &str = super::SET_MARKER;
+
     /// Serializes `value` as a set.
     ///
     /// # Errors

@@ -138,10 +138,6 @@ impl Schema {
             }
             None => self.extra_policy() == Extra::Allow && nesting(item).is_some(),
         });
-        all && needed
-            == self
-                .fields()
-                .filter(|f| !matches!(f.presence(), Presence::Optional))
-                .count()
+        all && needed == self.needed_keys()
     }
 }

@@ -195,6 +195,13 @@ impl Validator {
         })
     }
 
+    /// Whether this validator starts with a `set_of`: a list it is given
+    /// becomes a set (its elements checked, sorted and deduplicated) before
+    /// any other step sees it.
+    pub fn takes_lists_as_sets(&self) -> bool {
+        matches!(self.steps.first(), Some(Step::SetOf(_)))
+    }
+
     /// Makes the nearest preceding type check convert compatible values
     /// (`"42"` → 42 for `int()`, `7` → `"7"` for `str()`, `"yes"` → true for
     /// `bool()`) instead of rejecting them. The conversion is exact: `"1.5"`

@@ -12,8 +12,9 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
-use validate::{Extra, Number, PathNode, Presence, Seen, Value, ValueType, View};
+use validate::{Extra, PathNode, Presence, Value};
 
+use super::attr::Attr;
 use crate::codec;
 use crate::model::{Model, ModelInfo};
 
@@ -46,12 +47,8 @@ pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Opti
             None => codec::from_attribute(attribute).ok().map(drop)?,
         }
     }
-    let all_needed = schema
-        .fields()
-        .filter(|f| !matches!(f.presence(), Presence::Optional))
-        .count();
     // An absent set reads as an empty set, which its validator must see.
-    if needed < all_needed || info.sets.iter().any(|(s, _)| !attributes.contains_key(s)) {
+    if needed < schema.needed_keys() || info.sets.iter().any(|(s, _)| !attributes.contains_key(s)) {
         return None;
     }
     T::deserialize(Fields(Entries {
@@ -59,97 +56,6 @@ pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Opti
         pending: None,
     }))
     .ok()
-}
-
-/// An attribute seen as a value. Numbers are read once, when seen.
-#[derive(Clone, Copy)]
-enum Attr<'a> {
-    Whole(&'a AttributeValue),
-    Number(Number),
-}
-
-impl<'a> Attr<'a> {
-    /// `None` for a number DynamoDB should never have stored.
-    fn of(attribute: &'a AttributeValue) -> Option<Attr<'a>> {
-        match attribute {
-            AttributeValue::N(text) => text.parse().ok().map(Attr::Number),
-            other => Some(Attr::Whole(other)),
-        }
-    }
-}
-
-impl View for Attr<'_> {
-    fn value_type_seen(&self) -> Option<ValueType> {
-        Some(match self {
-            Attr::Number(_) => ValueType::Number,
-            Attr::Whole(a) => match a {
-                AttributeValue::Null(_) => ValueType::Null,
-                AttributeValue::Bool(_) => ValueType::Bool,
-                AttributeValue::S(_) => ValueType::String,
-                AttributeValue::B(_) => ValueType::Binary,
-                AttributeValue::L(_) => ValueType::List,
-                AttributeValue::M(_) => ValueType::Map,
-                AttributeValue::Ss(_) => ValueType::StringSet,
-                AttributeValue::Ns(_) => ValueType::NumberSet,
-                AttributeValue::Bs(_) => ValueType::BinarySet,
-                _ => return None,
-            },
-        })
-    }
-    fn str_seen(&self) -> Option<&str> {
-        match self {
-            Attr::Whole(AttributeValue::S(s)) => Some(s),
-            _ => None,
-        }
-    }
-    fn number_seen(&self) -> Option<Number> {
-        match self {
-            Attr::Number(n) => Some(*n),
-            Attr::Whole(_) => None,
-        }
-    }
-    fn bool_seen(&self) -> Option<bool> {
-        match self {
-            Attr::Whole(AttributeValue::Bool(b)) => Some(*b),
-            _ => None,
-        }
-    }
-    fn bytes_seen(&self) -> Option<&[u8]> {
-        match self {
-            Attr::Whole(AttributeValue::B(b)) => Some(b.as_ref()),
-            _ => None,
-        }
-    }
-    fn len_seen(&self) -> usize {
-        match self {
-            Attr::Whole(AttributeValue::L(items)) => items.len(),
-            Attr::Whole(AttributeValue::M(map)) => map.len(),
-            Attr::Whole(AttributeValue::Ss(s) | AttributeValue::Ns(s)) => s.len(),
-            Attr::Whole(AttributeValue::Bs(s)) => s.len(),
-            _ => 0,
-        }
-    }
-    fn all_elements(&self, f: &mut dyn FnMut(&dyn View) -> bool) -> bool {
-        match self {
-            Attr::Whole(AttributeValue::L(items)) => {
-                items.iter().all(|a| Attr::of(a).is_some_and(|v| f(&v)))
-            }
-            Attr::Whole(AttributeValue::Ss(s)) => s.iter().all(|e| f(&Seen::Str(e))),
-            Attr::Whole(AttributeValue::Ns(s)) => s
-                .iter()
-                .all(|e| e.parse().is_ok_and(|n| f(&Seen::Number(n)))),
-            Attr::Whole(AttributeValue::Bs(s)) => s.iter().all(|b| f(&Seen::Bytes(b.as_ref()))),
-            _ => true,
-        }
-    }
-    fn all_entries(&self, f: &mut dyn FnMut(&str, &dyn View) -> bool) -> bool {
-        match self {
-            Attr::Whole(AttributeValue::M(map)) => map
-                .iter()
-                .all(|(k, a)| Attr::of(a).is_some_and(|v| f(k, &v))),
-            _ => true,
-        }
-    }
 }
 
 /// An attribute as a serde deserializer, giving what the same attribute
@@ -190,6 +96,17 @@ impl<'de> de::Deserializer<'de> for De<'_> {
                 entries: map.iter().map(|(k, a)| (k.as_str(), a)),
                 pending: None,
             }),
+            // Already as a `Set` keeps it (sorted, unique): walked where it
+            // lies, each element read as the `Value` path reads it.
+            AttributeValue::Ss(set) if set.windows(2).all(|w| w[0] < w[1]) => {
+                let mut seq = Strings(set.iter());
+                let out = visitor.visit_seq(&mut seq)?;
+                if seq.0.len() == 0 {
+                    Ok(out)
+                } else {
+                    Err(de::Error::invalid_length(set.len(), &"fewer elements"))
+                }
+            }
             AttributeValue::S(s) => visitor.visit_string(s.clone()),
             AttributeValue::N(text) => match text.parse::<i64>() {
                 // What the `Value` path gives an integer that fits an i64.
@@ -290,6 +207,24 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
     }
 }
 
+struct Strings<'a>(std::slice::Iter<'a, String>);
+
+impl<'de> SeqAccess<'de> for Strings<'_> {
+    type Error = validate::Error;
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, validate::Error> {
+        self.0
+            .next()
+            .map(|s| seed.deserialize(Value::String(s.clone())))
+            .transpose()
+    }
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
 struct Entries<'a, I> {
     entries: I,
     pending: Option<&'a AttributeValue>,
@@ -354,7 +289,7 @@ mod tests {
 
     use proptest::prelude::*;
     use serde::{Deserialize, Serialize};
-    use validate::{Schema, float, int, list_of, maybe, set_of, str};
+    use validate::{Number, Schema, float, int, list_of, maybe, set_of, str};
 
     use super::*;
     use crate::load::load_whole;
@@ -487,6 +422,9 @@ mod tests {
                 Just(AttributeValue::Null(true)),
                 Just(AttributeValue::Bool(true)),
                 Just(AttributeValue::Ss(vec!["abcdef".into()])),
+                Just(AttributeValue::Ss(vec!["a".into(), "c".into()])),
+                Just(AttributeValue::Ss(vec!["c".into(), "a".into()])),
+                Just(AttributeValue::Ss(vec!["a".into(), "a".into()])),
                 Just(AttributeValue::Ns(vec!["1.5".into()])),
                 Just(AttributeValue::L(vec![n("1"), s("a")])),
                 Just(AttributeValue::M(HashMap::from([("unit".to_owned(), s("K"))]))),

@@ -1,0 +1,18 @@
+//! The save and load paths without `Value`s, for the common case: a
+//! struct serialized straight to attributes and deserialized straight
+//! from them, each attribute vouched for where it lies by its field's
+//! validator ([`Validator::accepts`](validate::Validator::accepts): the
+//! validator would pass it unchanged).
+//!
+//! They are shortcuts of the `Value` paths (`fields.rs`, and the
+//! whole-item paths in `save.rs` and `load.rs`), not other rules: anything
+//! they cannot vouch for gives `None`, and the next path decides and
+//! reports every error. Property tests compare them with the whole-item
+//! paths.
+
+mod attr;
+mod load;
+mod save;
+
+pub(crate) use load::load;
+pub(crate) use save::encode;
