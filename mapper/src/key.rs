@@ -193,6 +193,21 @@ impl Key {
         }
     }
 
+    /// The key parts of an item's attributes (`NULL` for a missing or
+    /// unreadable one).
+    pub(crate) fn of_attributes(attributes: &codec::Item, info: &ModelInfo) -> Key {
+        let part = |name: &str| {
+            attributes
+                .get(name)
+                .and_then(|a| codec::from_attribute(a).ok())
+                .unwrap_or_default()
+        };
+        Key {
+            hash: part(&info.hash.name),
+            range: info.range.as_ref().map(|r| part(&r.name)),
+        }
+    }
+
     /// The key of a validated item value.
     pub(crate) fn of_item(value: &Value, info: &ModelInfo) -> Key {
         Key {

@@ -79,17 +79,7 @@ pub(crate) fn load_whole<T: Model>(
 
 /// The key of stored attributes, for messages.
 fn stored_key(attributes: &codec::Item, info: &ModelInfo) -> KeyDisplay {
-    let part = |name: &str| {
-        attributes
-            .get(name)
-            .and_then(|a| codec::from_attribute(a).ok())
-            .unwrap_or_default()
-    };
-    Key {
-        hash: part(&info.hash.name),
-        range: info.range.as_ref().map(|r| part(&r.name)),
-    }
-    .display(info)
+    Key::of_attributes(attributes, info).display(info)
 }
 
 /// Defaults belong to new items: an attribute missing from a stored item

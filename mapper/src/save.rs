@@ -30,7 +30,9 @@ pub const MAX_AUTO_INCREMENT_ATTEMPTS: u32 = 10;
 /// A validated item ready to write, with the normalized value kept (to
 /// return the item as stored).
 pub(crate) struct Prepared {
-    pub(crate) value: Value,
+    /// The normalized item as a `Value`, when the `Value` path made it;
+    /// the direct path goes straight to attributes.
+    pub(crate) value: Option<Value>,
     pub(crate) attributes: codec::Item,
     pub(crate) key: Key,
 }
@@ -60,6 +62,15 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Prepared> {
+        if let Some(attributes) = direct::encode(model, info) {
+            let key = Key::of_attributes(&attributes, info);
+            checked_size(&attributes, &key, info, table)?;
+            return Ok(Prepared {
+                value: None,
+                attributes,
+                key,
+            });
+        }
         let value =
             validate::to_value(model).map_err(|e| Error::convert(table, Default::default(), e))?;
         self.prepare_value::<T>(value, info, table)
@@ -77,7 +88,7 @@ impl Mapper {
             codec::to_item(&value).map_err(|e| Error::convert(table, key.display(info), e))?;
         checked_size(&attributes, &key, info, table)?;
         Ok(Prepared {
-            value,
+            value: Some(value),
             attributes,
             key,
         })
@@ -129,10 +140,10 @@ impl Mapper {
         let mut conditions: Vec<String> = Vec::new();
         if let Some(version) = T::VERSION {
             let current = prepared
-                .value
+                .attributes
                 .get(version)
-                .and_then(Value::as_number)
-                .copied()
+                .and_then(|a| a.as_n().ok())
+                .and_then(|text| text.parse::<Number>().ok())
                 .unwrap_or(Number::ZERO);
             let n = placeholders.name(version);
             if current.is_zero() {
@@ -142,7 +153,7 @@ impl Mapper {
                 conditions.push(format!("{n} = {v}"));
             }
             let next = current.as_i64().map_or(1, |c| c + 1);
-            if let Some(map) = prepared.value.as_map_mut() {
+            if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
                 map.insert(version.to_owned(), Value::from(next));
             }
             prepared
@@ -308,9 +319,10 @@ impl Mapper {
                 && let Some(old) = stored.get(version)
             {
                 prepared.attributes.insert(version.to_owned(), old.clone());
-                if let (Some(map), Ok(old)) =
-                    (prepared.value.as_map_mut(), codec::from_attribute(old))
-                {
+                if let (Some(map), Ok(old)) = (
+                    prepared.value.as_mut().and_then(Value::as_map_mut),
+                    codec::from_attribute(old),
+                ) {
                     map.insert(version.to_owned(), old);
                 }
             }
@@ -346,7 +358,7 @@ impl Mapper {
             prepared
                 .attributes
                 .insert(version.to_owned(), AttributeValue::N(next.to_string()));
-            if let Some(map) = prepared.value.as_map_mut() {
+            if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
                 map.insert(version.to_owned(), Value::from(next));
             }
         } else {
@@ -481,7 +493,17 @@ impl Mapper {
         warnings: validate::Errors,
     ) -> Result<Item<T>> {
         let key = written.key;
-        Item::stored(written.value, written.attributes, warnings, table, |_| {
+        let Some(value) = written.value else {
+            // Attributes the direct path vouched for, as they were written.
+            let model = direct::model::<T>(&written.attributes, info)
+                .map_err(|e| Error::convert(table, key.display(info), e))?;
+            return Ok(Item {
+                model,
+                stored: Some(written.attributes),
+                warnings,
+            });
+        };
+        Item::stored(value, written.attributes, warnings, table, |_| {
             key.display(info)
         })
     }
@@ -490,7 +512,11 @@ impl Mapper {
 /// The save path's checks on the model's `Value`: empty sets become
 /// absent (so defaults fill them), the schema validates and normalizes, and
 /// the auto-increment counter's key stays reserved.
-fn validated<T: Model>(mut value: Value, info: &ModelInfo, table: &str) -> Result<(Value, Key)> {
+pub(crate) fn validated<T: Model>(
+    mut value: Value,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<(Value, Key)> {
     if let Some(map) = value.as_map_mut() {
         // An empty set is an absent attribute in DynamoDB, so a
         // default (the original's `cheats = {"Konami"}`) fills it.

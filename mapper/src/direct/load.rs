@@ -58,6 +58,24 @@ pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Opti
     .ok()
 }
 
+/// The model from attributes the save path vouched for and wrote:
+/// deserialized where they lie, as `from_value` would from the item as a
+/// `Value`; attributes the schema does not know (kept from the stored
+/// item) are not the model's.
+pub(crate) fn model<T: Model>(
+    attributes: &codec::Item,
+    info: &ModelInfo,
+) -> Result<T, validate::Error> {
+    let known = attributes
+        .iter()
+        .filter(|(name, _)| info.schema.get(name).is_some())
+        .map(|(name, attribute)| (name.as_str(), attribute));
+    T::deserialize(Fields(Entries {
+        entries: known,
+        pending: None,
+    }))
+}
+
 /// An attribute as a serde deserializer, giving what the same attribute
 /// as a `Value` gives. Lists and maps are walked where they lie; every
 /// other shape is read as a `Value` (one string copy, as the raw client

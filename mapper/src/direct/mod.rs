@@ -14,5 +14,5 @@ mod attr;
 mod load;
 mod save;
 
-pub(crate) use load::load;
+pub(crate) use load::{load, model};
 pub(crate) use save::encode;

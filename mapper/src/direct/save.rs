@@ -728,7 +728,17 @@ mod tests {
             let info = ModelInfo::of::<Wide>().map_err(|e| TestCaseError::fail(e.to_string()))?;
             if let Some(direct) = encode(&model, &info) {
                 let whole = encode_whole(&model, &info, "wide").map(|w| w.attributes);
-                prop_assert_eq!(Ok(direct), whole.map_err(|e| e.to_string()));
+                prop_assert_eq!(Ok(&direct), whole.as_ref().map_err(|e| e.to_string()));
+                // What `put` returns: the model as written, read back where
+                // it lies, as the `Value` path reads its normalized value.
+                let value = validate::to_value(&model).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let (value, _) = crate::save::validated::<Wide>(value, &info, "wide")
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let expected: Result<Wide, _> = validate::from_value(value);
+                prop_assert_eq!(
+                    super::super::model::<Wide>(&direct, &info).map_err(|e| e.to_string()),
+                    expected.map_err(|e| e.to_string())
+                );
             }
         }
 
