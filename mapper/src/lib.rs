@@ -5,11 +5,13 @@
 //! `Value` → [`Model::UPGRADE`] (migrations) → validation → struct. An
 //! invalid item is never sent; a stored item that does not fit the model is
 //! a typed error ([`ReadPolicy::Strict`]) or repaired and reported
-//! ([`ReadPolicy::Lenient`]), never a panic. In the common case (batch
-//! puts, strict loads without upgrades) the same flow runs field by field,
-//! one `Value` per top-level attribute instead of one for the whole item;
-//! a strict load whose attributes every validator vouches for where they lie
-//! ([`validate::Validator::accepts`]) builds no `Value` at all.
+//! ([`ReadPolicy::Lenient`]), never a panic. In the common case (saves,
+//! strict loads without upgrades) the same rules run without the item as
+//! a `Value`: a struct serialized straight to attributes, or deserialized
+//! straight from them, when every validator vouches for the attributes
+//! where they lie ([`validate::Validator::accepts`]); otherwise field by
+//! field, one `Value` per top-level attribute; otherwise the whole item,
+//! which reports every error.
 //!
 //! ```no_run
 //! # use std::collections::BTreeSet;

@@ -54,8 +54,9 @@ pub(crate) enum Expect {
 }
 
 impl Mapper {
-    /// struct → `Value` → validated, normalized `Value` → attributes,
-    /// keeping the value.
+    /// struct → validated attributes, straight when the direct path
+    /// vouches for them; otherwise struct → `Value` → validated, normalized
+    /// `Value` → attributes, keeping the value.
     pub(crate) fn prepare<T: Model>(
         &self,
         model: &T,
@@ -94,6 +95,7 @@ impl Mapper {
         })
     }
 
+    /// struct → validated attributes: straight, else field by field, else
     /// struct → `Value` → validated, normalized `Value` → attributes, the
     /// value consumed.
     pub(crate) fn encode<T: Model>(
