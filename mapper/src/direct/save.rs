@@ -427,38 +427,27 @@ impl SeqSer {
     }
 }
 
-impl ser::SerializeSeq for SeqSer {
-    type Ok = Option<AttributeValue>;
-    type Error = Bail;
-    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        self.push(value)
-    }
-    fn end(self) -> Out {
-        Ok(Some(AttributeValue::L(self.0)))
-    }
+/// The three sequence shapes serde has, all lists.
+macro_rules! seq_shapes {
+    ($($shape:ident::$method:ident),*) => {$(
+        impl ser::$shape for SeqSer {
+            type Ok = Option<AttributeValue>;
+            type Error = Bail;
+            fn $method<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
+                self.push(value)
+            }
+            fn end(self) -> Out {
+                Ok(Some(AttributeValue::L(self.0)))
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for SeqSer {
-    type Ok = Option<AttributeValue>;
-    type Error = Bail;
-    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        self.push(value)
-    }
-    fn end(self) -> Out {
-        Ok(Some(AttributeValue::L(self.0)))
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqSer {
-    type Ok = Option<AttributeValue>;
-    type Error = Bail;
-    fn serialize_field<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        self.push(value)
-    }
-    fn end(self) -> Out {
-        Ok(Some(AttributeValue::L(self.0)))
-    }
-}
+seq_shapes!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 struct MapSer {
     map: codec::Item,
