@@ -1,5 +1,6 @@
-//! The save and load paths field by field, for the common case: each
-//! top-level attribute is a `Value` of its own, checked by its field's
+//! The save and load paths field by field, for items the direct paths
+//! (`direct/`) cannot vouch for as they lie (a value to normalize, a
+//! default to fill on load, extras to keep): each top-level attribute is a `Value` of its own, checked by its field's
 //! validator where it lies, with no `Map` of the whole item and no copies
 //! of attribute names.
 //!

@@ -248,6 +248,14 @@ impl<'a> ser::Serializer for Top<'a> {
     );
 }
 
+macro_rules! integers {
+    ($($method:ident($ty:ty)),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Out {
+            n(v.to_string())
+        }
+    )*};
+}
+
 /// One value → its attribute, as `to_value` and then the codec give it;
 /// `Ok(None)` for `Option::None` itself (an absent struct field, a NULL
 /// anywhere else).
@@ -287,29 +295,18 @@ impl ser::Serializer for AttrSer {
     fn serialize_bool(self, v: bool) -> Out {
         Ok(Some(AttributeValue::Bool(v)))
     }
-    fn serialize_i8(self, v: i8) -> Out {
-        n(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Out {
-        n(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Out {
-        n(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Out {
-        n(v.to_string())
-    }
+    // Integers up to 64 bits print as `Number` prints them.
+    integers!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+    );
     fn serialize_i128(self, v: i128) -> Out {
         n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
-    }
-    fn serialize_u8(self, v: u8) -> Out {
-        n(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Out {
-        n(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Out {
-        n(v.to_string())
     }
     fn serialize_u64(self, v: u64) -> Out {
         n(codec::number_text(Number::from(v)))
