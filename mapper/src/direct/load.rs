@@ -14,7 +14,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, V
 use smallvec::SmallVec;
 use validate::{Extra, PathNode, Presence, Value};
 
-use super::attr::Attr;
+use super::vouch::vouch;
 use crate::codec;
 use crate::model::{Model, ModelInfo};
 
@@ -31,11 +31,7 @@ pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Opti
         match schema.get(name) {
             Some(field) => {
                 known.push((name, attribute));
-                let view = Attr::of(attribute)?;
-                if !field
-                    .validator()
-                    .accepts_at(&view, &PathNode::ROOT.key(name))
-                {
+                if !vouch(field.validator(), attribute, &PathNode::ROOT.key(name)) {
                     return None;
                 }
                 if !matches!(field.presence(), Presence::Optional) {

@@ -13,6 +13,7 @@
 mod attr;
 mod load;
 mod save;
+mod vouch;
 
 pub(crate) use load::{load, model};
 pub(crate) use save::encode;

@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::ser::{self, Impossible, Serialize};
 use validate::{Extra, Number, PathNode, Presence, ValueType};
 
-use super::attr::Attr;
+use super::vouch::vouch;
 use crate::codec;
 use crate::model::{Model, ModelInfo};
 use crate::save::COUNTER_KEY;
@@ -160,11 +160,7 @@ impl ser::SerializeStruct for Top<'_> {
                 None => return Ok(()),
             }
         }
-        let view = Attr::of(&attribute).ok_or(Bail)?;
-        if !field
-            .validator()
-            .accepts_at(&view, &PathNode::ROOT.key(name))
-        {
+        if !vouch(field.validator(), &attribute, &PathNode::ROOT.key(name)) {
             return Err(Bail);
         }
         self.attributes.insert(name.to_owned(), attribute);

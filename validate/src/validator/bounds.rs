@@ -106,6 +106,33 @@ impl Bounds {
         n.clamp_to(edge(&self.low), edge(&self.high))
     }
 
+    /// The `i64`s within these bounds, as `(min, max)` (empty when
+    /// `min > max`); `None` when a bound is not an integer.
+    pub(crate) fn i64_span(&self) -> Option<(i64, i64)> {
+        // A bound past the `i64`s keeps them all, or none.
+        let whole = |n: &Number| match n.as_i64() {
+            Some(i) => Some(i128::from(i)),
+            None if n.is_integer() => Some(if n.is_negative() {
+                i128::MIN
+            } else {
+                i128::MAX
+            }),
+            None => None,
+        };
+        let low = match &self.low {
+            Bound::Included(l) => whole(l)?,
+            Bound::Excluded(l) => whole(l)?.saturating_add(1),
+            Bound::Unbounded => i128::MIN,
+        };
+        let high = match &self.high {
+            Bound::Included(h) => whole(h)?,
+            Bound::Excluded(h) => whole(h)?.saturating_sub(1),
+            Bound::Unbounded => i128::MAX,
+        };
+        let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+        Some((clamp(low), clamp(high)))
+    }
+
     pub(crate) fn contains(&self, n: &Number) -> bool {
         (match &self.low {
             Bound::Included(l) => n >= l,
@@ -166,14 +193,18 @@ impl fmt::Display for Bounds {
     }
 }
 
-/// Bounds on a length, inclusive.
+/// Bounds on a length (characters of a string, bytes of binary, elements
+/// of a collection), inclusive; what [`Validator::length`] requires.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Lengths {
+pub struct Lengths {
     low: usize,
     high: Option<usize>,
 }
 
 impl Lengths {
+    /// Any length.
+    pub const ANY: Lengths = Lengths { low: 0, high: None };
+
     fn new(bounds: impl RangeBounds<usize>) -> Lengths {
         let low = match bounds.start_bound() {
             Bound::Included(&l) => l,
@@ -219,7 +250,8 @@ impl Lengths {
     }
 
     /// Whether `len` is within these bounds.
-    pub(crate) fn fits(&self, len: usize) -> bool {
+    #[inline]
+    pub fn fits(&self, len: usize) -> bool {
         len >= self.low && self.high.is_none_or(|h| len <= h)
     }
 

@@ -111,12 +111,27 @@ pub fn msg(validator: impl Into<Validator>, message: impl Into<String>) -> Valid
     Validator::rule(Msg(validator.into(), Arc::from(message.into())))
 }
 
-struct OneOf {
+pub(super) struct OneOf {
     values: Vec<Value>,
     allowed: bool,
 }
 
 impl OneOf {
+    /// The allowed values, when this rule allows (not forbids) and every
+    /// value is a string (what [`Plain`](super::Plain) can say of it).
+    pub(super) fn allowed_strings(&self) -> Option<Arc<[String]>> {
+        if !self.allowed {
+            return None;
+        }
+        self.values
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn listed(&self) -> String {
         let all: Vec<String> = self.values.iter().map(ToString::to_string).collect();
         truncate(&all.join(", "))

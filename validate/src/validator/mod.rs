@@ -9,6 +9,7 @@ mod bounds;
 mod collection;
 mod combinator;
 mod format;
+mod plain;
 mod scalar;
 mod text;
 
@@ -30,8 +31,8 @@ pub use format::{datetime, email, url};
 pub use scalar::{anything, bool, boolean, bytes, float, int, null, number, str};
 pub use text::{capitalize, lower, matches, strip, sub, title, upper};
 
-pub(crate) use bounds::Lengths;
-pub use bounds::{Bounds, IntoBounds, ToBound};
+pub use bounds::{Bounds, IntoBounds, Lengths, ToBound};
+pub use plain::{Plain, Text};
 pub(crate) use scalar::TypeCheck;
 
 /// Marks a failed check; the reasons are in the [`Errors`] passed along.
@@ -49,7 +50,7 @@ pub const MAX_NESTING: u32 = 32;
 ///
 /// On failure, record at least one error with [`Errors::push`] at `path` (or
 /// below it) and return `Err(Failed)`.
-pub trait Rule: Send + Sync + 'static {
+pub trait Rule: std::any::Any + Send + Sync {
     /// Checks `value`, normalizing it in place.
     ///
     /// # Errors
@@ -90,6 +91,8 @@ pub(crate) enum Step {
 #[derive(Clone)]
 pub struct Validator {
     steps: Vec<Step>,
+    /// The steps in plain terms, derived whenever they change.
+    plain: Option<Arc<Plain>>,
 }
 
 impl std::fmt::Debug for Validator {
@@ -100,7 +103,19 @@ impl std::fmt::Debug for Validator {
 
 impl Validator {
     pub(crate) fn step(step: Step) -> Validator {
-        Validator { steps: vec![step] }
+        Validator::of_steps(vec![step])
+    }
+
+    fn of_steps(steps: Vec<Step>) -> Validator {
+        let plain = Plain::of(&steps).map(Arc::new);
+        Validator { steps, plain }
+    }
+
+    /// This validator in plain terms, when every step has them: what a
+    /// value must be to pass unchanged, for checking a foreign
+    /// representation without a [`View`]. See [`Plain`].
+    pub fn plain(&self) -> Option<&Plain> {
+        self.plain.as_deref()
     }
 
     /// A validator from a [`Rule`] of your own.
@@ -112,7 +127,7 @@ impl Validator {
     #[must_use]
     pub fn then(mut self, next: impl Into<Validator>) -> Validator {
         self.steps.extend(next.into().steps);
-        self
+        Validator::of_steps(self.steps)
     }
 
     /// Checks `value` in place, recording every failure in `errors`.

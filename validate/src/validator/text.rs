@@ -41,6 +41,12 @@ pub(crate) struct Pattern {
     dfa: Option<Arc<dense::DFA<Vec<u32>>>>,
 }
 
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pattern({})", self.source)
+    }
+}
+
 impl Pattern {
     fn new(pattern: &str) -> Pattern {
         let regex = compile(pattern);
