@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
-use futures::{Stream, StreamExt, TryStreamExt, stream};
+use futures::{Stream, StreamExt, TryStreamExt, future, stream};
 use validate::Value;
 
 use crate::codec;
@@ -206,6 +206,42 @@ struct State {
     pending: Option<Error>,
 }
 
+/// A page as DynamoDB returned it (the auto-increment counter item left
+/// out), with what decoding its items needs and the cursor after it.
+struct Fetched {
+    info: Arc<ModelInfo>,
+    spec: Arc<Spec>,
+    items: Vec<codec::Item>,
+    cursor: Option<Cursor>,
+}
+
+impl Fetched {
+    /// The page with every item decoded; the first that fails is the error.
+    fn decode<O: Output>(self) -> Result<Page<O>> {
+        let Fetched {
+            info,
+            spec,
+            items,
+            cursor,
+        } = self;
+        let items = items
+            .into_iter()
+            .map(|attributes| O::decode(attributes, &info, &spec.table))
+            .collect::<Result<_>>()?;
+        Ok(Page { items, cursor })
+    }
+
+    /// The items, each decoded when it is taken.
+    fn into_items<O: Output>(self) -> impl Iterator<Item = Result<O>> + Send + 'static {
+        let Fetched {
+            info, spec, items, ..
+        } = self;
+        items
+            .into_iter()
+            .map(move |attributes| O::decode(attributes, &info, &spec.table))
+    }
+}
+
 /// The pages of `spec`, from `cursor` on, at most `limit` items in all.
 /// Only one page is held at a time.
 pub(crate) fn pages<O: Output>(
@@ -214,6 +250,30 @@ pub(crate) fn pages<O: Output>(
     cursor: Option<Cursor>,
     limit: Option<usize>,
 ) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
+    fetched(mapper, spec, cursor, limit).and_then(|page| future::ready(page.decode()))
+}
+
+/// The items of `spec`, from `cursor` on, at most `limit` in all, one by
+/// one: each decoded as it is taken, from one page held at a time.
+pub(crate) fn items<O: Output>(
+    mapper: Mapper,
+    spec: Result<(Arc<ModelInfo>, Spec)>,
+    cursor: Option<Cursor>,
+    limit: Option<usize>,
+) -> impl Stream<Item = Result<O>> + Send + 'static {
+    fetched(mapper, spec, cursor, limit)
+        .map_ok(|page| stream::iter(page.into_items()))
+        .try_flatten()
+}
+
+/// The pages of `spec` as fetched, from `cursor` on, at most `limit`
+/// items in all.
+fn fetched(
+    mapper: Mapper,
+    spec: Result<(Arc<ModelInfo>, Spec)>,
+    cursor: Option<Cursor>,
+    limit: Option<usize>,
+) -> impl Stream<Item = Result<Fetched>> + Send + 'static {
     let mut state = State {
         start: None,
         remaining: limit,
@@ -250,18 +310,13 @@ pub(crate) fn pages<O: Output>(
             let limit = state
                 .remaining
                 .map(|r| i32::try_from(r).unwrap_or(i32::MAX));
-            let page = spec.fetch(&mapper, state.start.take(), limit).await?;
-            let mut items = Vec::with_capacity(page.items.len());
-            for attributes in page.items {
-                if let Some(hash) = &spec.skip_counter
-                    && attributes.get(hash) == Some(&counter)
-                {
-                    continue;
-                }
-                items.push(O::decode(attributes, &info, &spec.table)?);
+            let mut page = spec.fetch(&mapper, state.start.take(), limit).await?;
+            if let Some(hash) = &spec.skip_counter {
+                page.items
+                    .retain(|attributes| attributes.get(hash) != Some(&counter));
             }
             if let Some(remaining) = &mut state.remaining {
-                *remaining = remaining.saturating_sub(items.len());
+                *remaining = remaining.saturating_sub(page.items.len());
             }
             let cursor = match &page.next {
                 Some(next) => Some(cursor::encode(fingerprint, next).map_err(|message| {
@@ -274,7 +329,13 @@ pub(crate) fn pages<O: Output>(
             };
             state.done = page.next.is_none();
             state.start = page.next;
-            Ok(Some((Page { items, cursor }, state)))
+            let page = Fetched {
+                info,
+                spec,
+                items: page.items,
+                cursor,
+            };
+            Ok(Some((page, state)))
         }
     })
 }
@@ -301,15 +362,6 @@ pub(crate) fn filter_and_projection(
         .transpose()
         .map_err(|e| Error::convert(table, Default::default(), e))?;
     Ok((filter, expr::projection(projection, placeholders)))
-}
-
-/// The items of `pages`, one by one.
-pub(crate) fn items<O: Output>(
-    pages: impl Stream<Item = Result<Page<O>>> + Send + 'static,
-) -> impl Stream<Item = Result<O>> + Send + 'static {
-    pages
-        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
-        .try_flatten()
 }
 
 /// Up to `size` items from `pages` (which must be limited to `size`), and

@@ -256,7 +256,8 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
     /// The results one by one, following every page; only one page is
     /// held in memory.
     pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'static {
-        pages::items(self.pages())
+        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
+        pages::items(self.mapper.clone(), spec, self.after, self.limit)
     }
 
     /// All results in one vector.

@@ -135,11 +135,22 @@ pub struct Schema {
 /// A name's length (up to 255) and first seven bytes in one integer:
 /// equal tags of names up to seven bytes long mean equal names.
 fn tag(name: &str) -> u64 {
-    let bytes = name.as_bytes();
-    let mut first = [0u8; 8];
-    let n = bytes.len().min(7);
-    first[..n].copy_from_slice(&bytes[..n]);
-    u64::from_le_bytes(first) | (bytes.len().min(255) as u64) << 56
+    let b = name.as_bytes();
+    let n = b.len();
+    let u32_at = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+    let first = match n {
+        0 => 0,
+        // Three bytes (some the same), each in its place.
+        1..=3 => {
+            u64::from(b[0])
+                | u64::from(b[n / 2]) << (8 * (n / 2))
+                | u64::from(b[n - 1]) << (8 * (n - 1))
+        }
+        // Two overlapping words: the bytes they share are the same.
+        4..=7 => u32_at(0) | u32_at(n - 4) << (8 * (n - 4)),
+        _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], 0]),
+    };
+    first | (n.min(255) as u64) << 56
 }
 
 impl Schema {
@@ -366,5 +377,37 @@ impl<T: Into<Value>> IntoDefault for T {
 impl<const N: usize> IntoDefault for [&str; N] {
     fn into_default(self) -> Value {
         Value::StringSet(self.into_iter().map(str::to_owned).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::tag;
+
+    /// The tag as its doc says: the length, then the first seven bytes.
+    fn spelled_out(name: &str) -> u64 {
+        let mut first = [0u8; 8];
+        let n = name.len().min(7);
+        first[..n].copy_from_slice(&name.as_bytes()[..n]);
+        u64::from_le_bytes(first) | (name.len().min(255) as u64) << 56
+    }
+
+    proptest! {
+        #[test]
+        fn tags_hold_the_length_and_first_seven_bytes(name in "\\PC{0,12}") {
+            prop_assert_eq!(tag(&name), spelled_out(&name));
+        }
+    }
+
+    #[test]
+    fn tags_of_every_short_length() {
+        for name in [
+            "", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh",
+        ] {
+            assert_eq!(tag(name), spelled_out(name), "{name:?}");
+        }
+        assert_eq!(tag(&"x".repeat(300)) >> 56, 255);
     }
 }

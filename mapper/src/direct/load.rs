@@ -11,8 +11,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-use smallvec::SmallVec;
-use validate::{Extra, PathNode, Presence, Value};
+use validate::{Extra, PathNode, Plain, Presence, Value};
 
 use super::vouch::vouch;
 use crate::codec;
@@ -25,30 +24,42 @@ pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Opti
     if schema.extra_policy() == Extra::Allow {
         return None; // Extras are kept as `Value`s: the field path does it.
     }
-    let mut needed = 0;
-    let mut known: SmallVec<[(&str, &AttributeValue); 16]> = SmallVec::new();
+    let (mut needed, mut sets, mut unknown) = (0, 0, 0);
     for (name, attribute) in attributes {
         match schema.get(name) {
             Some(field) => {
-                known.push((name, attribute));
-                if !vouch(field.validator(), attribute, &PathNode::ROOT.key(name)) {
+                let validator = field.validator();
+                if !vouch(validator, attribute, &PathNode::ROOT.key(name)) {
                     return None;
                 }
                 if !matches!(field.presence(), Presence::Optional) {
                     needed += 1;
                 }
+                if matches!(validator.plain(), Some(Plain::Set(..))) {
+                    sets += 1;
+                }
             }
             // Not the model's: it stays in the stored snapshot, but must
             // read as a `Value`, as in the whole-item path.
-            None => codec::from_attribute(attribute).ok().map(drop)?,
+            None => {
+                codec::from_attribute(attribute).ok()?;
+                unknown += 1;
+            }
         }
     }
     // An absent set reads as an empty set, which its validator must see.
-    if needed < schema.needed_keys() || info.sets.iter().any(|(s, _)| !attributes.contains_key(s)) {
+    // Every plain set counted is one of the model's sets, present.
+    if needed < schema.needed_keys()
+        || (sets < info.sets.len() && info.sets.iter().any(|(s, _)| !attributes.contains_key(s)))
+    {
         return None;
     }
+    let known = attributes
+        .iter()
+        .filter(|(name, _)| unknown == 0 || schema.get(name).is_some())
+        .map(|(name, attribute)| (name.as_str(), attribute));
     T::deserialize(Fields(Entries {
-        entries: known.into_iter(),
+        entries: known,
         pending: None,
     }))
     .ok()

@@ -41,13 +41,7 @@ impl Step {
             Step::Range(bounds) => value.number_seen().is_some_and(|n| bounds.contains(&n)),
             Step::Clamp(bounds) => value.number_seen().is_some_and(|n| bounds.clamped(n) == n),
             Step::Length(lengths) => match value.value_type_seen() {
-                Some(ValueType::String) => value.str_seen().is_some_and(|s| {
-                    lengths.fits(if s.is_ascii() {
-                        s.len()
-                    } else {
-                        s.chars().count()
-                    })
-                }),
+                Some(ValueType::String) => value.str_seen().is_some_and(|s| lengths.fits_str(s)),
                 Some(ValueType::Binary) => {
                     value.bytes_seen().is_some_and(|b| lengths.fits(b.len()))
                 }

@@ -193,6 +193,15 @@ impl fmt::Display for Bounds {
     }
 }
 
+/// The length of `s` in characters.
+fn chars(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
 /// Bounds on a length (characters of a string, bytes of binary, elements
 /// of a collection), inclusive; what [`Validator::length`] requires.
 #[derive(Clone, Copy, Debug)]
@@ -241,18 +250,25 @@ impl Lengths {
 
     #[inline]
     pub(crate) fn check_str(&self, s: &str, path: &PathNode<'_>, errors: &mut Errors) -> Outcome {
-        let len = if s.is_ascii() {
-            s.len()
-        } else {
-            s.chars().count()
-        };
-        self.check_len(len, path, errors)
+        if self.fits_str(s) {
+            return Ok(());
+        }
+        self.check_len(chars(s), path, errors)
     }
 
     /// Whether `len` is within these bounds.
     #[inline]
     pub fn fits(&self, len: usize) -> bool {
         len >= self.low && self.high.is_none_or(|h| len <= h)
+    }
+
+    /// Whether the length of `s` in characters is within these bounds.
+    /// A string of `n` bytes has from `n / 4` (rounded up) to `n`
+    /// characters: when both ends fit, so does the count, untaken.
+    #[inline]
+    pub fn fits_str(&self, s: &str) -> bool {
+        let n = s.len();
+        (self.fits(n) && self.fits(n.div_ceil(4))) || self.fits(chars(s))
     }
 
     #[inline]

@@ -87,12 +87,7 @@ impl Text {
     /// allowed strings (if listed) and it matches every pattern.
     #[inline]
     pub fn fits(&self, s: &str) -> bool {
-        let chars = if s.is_ascii() {
-            s.len()
-        } else {
-            s.chars().count()
-        };
-        self.length.fits(chars)
+        self.length.fits_str(s)
             && self
                 .one_of
                 .as_deref()
@@ -282,6 +277,20 @@ mod tests {
         assert!(!text.fits("é"), "listed but does not match");
         assert!(!text.fits("a"), "matches but is not listed");
         assert!(matches!(matches("x").plain(), Some(Plain::Str(_))));
+        // Lengths count characters, not bytes.
+        let two = str().length(2..=2);
+        let Some(Plain::Str(text)) = two.plain() else {
+            panic!("a plain string check");
+        };
+        for (s, fits) in [
+            ("ab", true),
+            ("éé", true),
+            ("日本", true),
+            ("é", false),
+            ("a日本", false),
+        ] {
+            assert_eq!(text.fits(s), fits, "{s:?}");
+        }
         assert!(matches!(literal("x").plain(), Some(Plain::Str(_))));
     }
 
