@@ -127,13 +127,18 @@ pub struct Schema {
     /// Each field's [`tag`], in the same order: finding a name among a few
     /// fields compares integers, not strings.
     tags: Vec<u64>,
+    /// Finds a tag's field in one step, when the tags are distinct.
+    slots: Option<Slots>,
     /// How many fields are not optional (required or defaulted).
     needed: usize,
     extra: Extra,
 }
 
-/// A name's length (up to 255) and first seven bytes in one integer:
-/// equal tags of names up to seven bytes long mean equal names.
+/// A name's length (up to 255) and seven of its bytes in one integer: all
+/// of them for a name up to seven bytes long (so equal tags mean equal
+/// names), else the first four and the last three, where names that share
+/// a prefix (`created_at`, `created_by`) differ.
+#[inline]
 fn tag(name: &str) -> u64 {
     let b = name.as_bytes();
     let n = b.len();
@@ -148,9 +153,61 @@ fn tag(name: &str) -> u64 {
         }
         // Two overlapping words: the bytes they share are the same.
         4..=7 => u32_at(0) | u32_at(n - 4) << (8 * (n - 4)),
-        _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], 0]),
+        _ => u32_at(0) | (u32_at(n - 4) >> 8) << 32,
     };
     first | (n.min(255) as u64) << 56
+}
+
+/// A multiplicative hash table from tags to field positions, with a
+/// multiplier chosen so that no two tags share a slot: one multiply, one
+/// shift and one comparison find a name.
+#[derive(Clone, Debug)]
+struct Slots {
+    multiplier: u64,
+    shift: u32,
+    /// Field positions; `u8::MAX` for an empty slot.
+    positions: Box<[u8]>,
+}
+
+impl Slots {
+    /// The table for `tags`, if a multiplier that separates them is found
+    /// (never for equal tags, or more than 64 fields).
+    fn of(tags: &[u64]) -> Option<Slots> {
+        if tags.is_empty() || tags.len() > 64 {
+            return None;
+        }
+        let mut candidate = 0x9E37_79B9_7F4A_7C15_u64;
+        for bits in tags.len().next_power_of_two().trailing_zeros() + 1..=12 {
+            let shift = 64 - bits;
+            for _ in 0..64 {
+                // Odd multipliers from a splitmix sequence.
+                candidate = candidate.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let multiplier =
+                    (candidate ^ (candidate >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9) | 1;
+                let mut positions = vec![u8::MAX; 1 << bits].into_boxed_slice();
+                let separated = tags.iter().enumerate().all(|(i, &t)| {
+                    let slot = &mut positions[(t.wrapping_mul(multiplier) >> shift) as usize];
+                    let free = *slot == u8::MAX;
+                    *slot = i as u8;
+                    free
+                });
+                if separated {
+                    return Some(Slots {
+                        multiplier,
+                        shift,
+                        positions,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// The position of the only field that may have tag `t`.
+    #[inline]
+    fn position(&self, t: u64) -> usize {
+        usize::from(self.positions[(t.wrapping_mul(self.multiplier) >> self.shift) as usize])
+    }
 }
 
 impl Schema {
@@ -175,6 +232,7 @@ impl Schema {
             Err(at) => self.fields.insert(at, field),
         }
         self.tags = self.fields.iter().map(|f| tag(&f.name)).collect();
+        self.slots = Slots::of(&self.tags);
         self.needed = self
             .fields
             .iter()
@@ -249,7 +307,23 @@ impl Schema {
     }
 
     /// The key named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&Field> {
+        match &self.slots {
+            Some(slots) => {
+                let wanted = tag(name);
+                let at = slots.position(wanted);
+                let field = self.fields.get(at)?;
+                (self.tags.get(at) == Some(&wanted) && (name.len() <= 7 || *field.name == *name))
+                    .then_some(field)
+            }
+            None => self.search(name),
+        }
+    }
+
+    /// [`Schema::get`] where tags do not find names in one step.
+    #[inline(never)]
+    fn search(&self, name: &str) -> Option<&Field> {
         if self.fields.len() <= 16 {
             // Few keys: comparing tags rejects all but the one at once,
             // cheaper than the string comparisons of a binary search.
@@ -384,14 +458,20 @@ impl<const N: usize> IntoDefault for [&str; N] {
 mod tests {
     use proptest::prelude::*;
 
-    use super::tag;
+    use super::{Slots, tag};
 
-    /// The tag as its doc says: the length, then the first seven bytes.
+    /// The tag as its doc says: the length, then all bytes up to seven,
+    /// or the first four and the last three.
     fn spelled_out(name: &str) -> u64 {
-        let mut first = [0u8; 8];
-        let n = name.len().min(7);
-        first[..n].copy_from_slice(&name.as_bytes()[..n]);
-        u64::from_le_bytes(first) | (name.len().min(255) as u64) << 56
+        let b = name.as_bytes();
+        let mut seven = [0u8; 8];
+        if b.len() <= 7 {
+            seven[..b.len()].copy_from_slice(b);
+        } else {
+            seven[..4].copy_from_slice(&b[..4]);
+            seven[4..7].copy_from_slice(&b[b.len() - 3..]);
+        }
+        u64::from_le_bytes(seven) | (b.len().min(255) as u64) << 56
     }
 
     proptest! {
@@ -399,6 +479,24 @@ mod tests {
         fn tags_hold_the_length_and_first_seven_bytes(name in "\\PC{0,12}") {
             prop_assert_eq!(tag(&name), spelled_out(&name));
         }
+    }
+
+    #[test]
+    fn distinct_tags_get_a_table_and_equal_ones_do_not() {
+        let tags = |names: &[&str]| names.iter().map(|n| tag(n)).collect::<Vec<_>>();
+        let model = tags(&["device", "at", "label", "tags", "value", "notes", "meta"]);
+        let slots = Slots::of(&model).expect("a table for a typical model");
+        for (i, &t) in model.iter().enumerate() {
+            assert_eq!(slots.position(t), i);
+        }
+        let many: Vec<String> = (0..64).map(|i| format!("field_{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(Slots::of(&tags(&many)).is_some(), "64 fields");
+        assert!(Slots::of(&tags(&["created_at", "created_by", "attribute_one"])).is_some());
+        assert!(
+            Slots::of(&tags(&["user_1_name", "user_2_name"])).is_none(),
+            "equal tags"
+        );
     }
 
     #[test]

@@ -222,3 +222,23 @@ fn keys_that_share_their_first_bytes_are_told_apart() {
         "the required key and the defaulted one"
     );
 }
+
+proptest::proptest! {
+    /// Whatever the names (short, long, sharing first bytes), `get` finds
+    /// each field by its name and nothing by any other.
+    #[test]
+    fn every_field_is_found_by_its_name_only(
+        names in proptest::collection::btree_set("[ab_]{0,9}", 1..40),
+        probes in proptest::collection::vec("[ab_]{0,9}", 0..20),
+    ) {
+        let schema = names
+            .iter()
+            .fold(Schema::new(), |schema, name| schema.optional(name.as_str(), int()));
+        for name in &names {
+            proptest::prop_assert_eq!(schema.get(name).map(|f| f.name()), Some(name.as_str()));
+        }
+        for probe in probes.iter().filter(|p| !names.contains(*p)) {
+            proptest::prop_assert!(schema.get(probe).is_none(), "{probe:?} found");
+        }
+    }
+}
