@@ -373,3 +373,29 @@ async fn tables_are_created_from_models_and_described() -> TestResult {
     );
     Ok(())
 }
+
+/// Operation futures are moved whole into executors and streams, so their
+/// size is copied on every move: the mapper's stay within a small margin of
+/// the SDK request future they wrap (no second copy of it inside).
+#[test]
+fn operation_futures_stay_near_the_size_of_the_sdk_request() {
+    let client = test_support::client("http://127.0.0.1:9");
+    let mapper = Mapper::new(client.clone());
+    let map = doom_map(1, 1, "Hangar", &["iddqd"]);
+    let sdk_put = client.put_item().table_name("t").send();
+    let sdk_get = client.get_item().table_name("t").send();
+    let sdk_query = client.query().table_name("t").send();
+    let put = mapper.put(&map);
+    let get = mapper.get::<DoomMap>((1, 1));
+    let query = mapper.query::<DoomMap>(1).stream();
+    let margin = |sdk: usize| sdk + sdk / 4;
+    let (put, sdk_put) = (size_of_val(&put), size_of_val(&sdk_put));
+    let (get, sdk_get) = (size_of_val(&get), size_of_val(&sdk_get));
+    let (query, sdk_query) = (size_of_val(&query), size_of_val(&sdk_query));
+    assert!(put <= margin(sdk_put), "put {put} bytes, SDK {sdk_put}");
+    assert!(get <= margin(sdk_get), "get {get} bytes, SDK {sdk_get}");
+    assert!(
+        query <= margin(sdk_query),
+        "query {query} bytes, SDK {sdk_query}"
+    );
+}

@@ -3,6 +3,7 @@
 //! chunks sent with bounded concurrency, and never a silent loss.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
@@ -216,7 +217,7 @@ impl Mapper {
                 .client()
                 .batch_get_item()
                 .request_items(table, request.clone())
-                .return_consumed_capacity(capacity(&span))
+                .set_return_consumed_capacity(capacity(&span))
                 .send()
                 .traced(span)
                 .await;
@@ -273,19 +274,26 @@ impl Mapper {
     ) -> Result<usize> {
         let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
         let mut errors = validate::Errors::new();
-        let mut order: Vec<KeyId> = Vec::new();
-        let mut requests: HashMap<KeyId, Pending<T>> = HashMap::new();
-        for (index, write) in writes.into_iter().enumerate() {
+        // Each key once, at its first place, holding its last write.
+        let writes = writes.into_iter();
+        let mut unique: Vec<Pending<T>> = Vec::with_capacity(writes.size_hint().0);
+        let mut place: HashMap<KeyId, usize, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(writes.size_hint().0, Default::default());
+        for (index, write) in writes.enumerate() {
             match self.write_request(&write, &info, &table) {
                 Ok((id, request, size)) => {
-                    let entry = Pending {
-                        id: id.clone(),
+                    let entry = |id| Pending {
+                        id,
                         write,
                         request,
                         size,
                     };
-                    if requests.insert(id.clone(), entry).is_none() {
-                        order.push(id);
+                    match place.entry(id) {
+                        Entry::Occupied(at) => unique[*at.get()] = entry(at.key().clone()),
+                        Entry::Vacant(free) => {
+                            unique.push(entry(free.key().clone()));
+                            free.insert(unique.len() - 1);
+                        }
                     }
                 }
                 Err(Error::Validation { errors: found, .. }) => {
@@ -296,21 +304,19 @@ impl Mapper {
                 Err(other) => return Err(other),
             }
         }
+        drop(place);
         if !errors.is_empty() {
             return Err(Error::Validation {
                 table,
-                key: crate::error::KeyDisplay(format!("batch of {} writes", order.len())),
+                key: crate::error::KeyDisplay(format!("batch of {} writes", unique.len())),
                 errors,
             });
         }
-        let total = order.len();
+        let total = unique.len();
         let mut chunks: Vec<Vec<Pending<T>>> = Vec::new();
         let mut current: Vec<Pending<T>> = Vec::new();
         let mut bytes = 0;
-        for id in order {
-            let Some(entry) = requests.remove(&id) else {
-                continue;
-            };
+        for entry in unique {
             if current.len() == BATCH_WRITE_LIMIT
                 || (bytes + entry.size > BATCH_WRITE_BYTES && !current.is_empty())
             {
@@ -434,7 +440,7 @@ impl Mapper {
                 .client()
                 .batch_write_item()
                 .request_items(table, std::mem::take(&mut pending))
-                .return_consumed_capacity(capacity(&span))
+                .set_return_consumed_capacity(capacity(&span))
                 .send()
                 .traced(span)
                 .await;

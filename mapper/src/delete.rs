@@ -84,7 +84,7 @@ impl Mapper {
             .set_condition_expression(condition)
             .set_expression_attribute_names(placeholders.names())
             .set_expression_attribute_values(placeholders.values())
-            .return_consumed_capacity(capacity(&span))
+            .set_return_consumed_capacity(capacity(&span))
             .send()
             .traced(span)
             .await;

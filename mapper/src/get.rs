@@ -57,8 +57,8 @@ impl Mapper {
             .get_item()
             .table_name(&*table)
             .set_key(Some(attributes))
-            .consistent_read(consistent)
-            .return_consumed_capacity(capacity(&span))
+            .set_consistent_read(consistent.then_some(true))
+            .set_return_consumed_capacity(capacity(&span))
             .send()
             .traced(span)
             .await

@@ -169,9 +169,8 @@ impl Mapper {
                 conditions.push(format!("attribute_not_exists({n})"));
             }
         }
-        let key = prepared.key.display(info);
         let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
-        let span = op_span!("PutItem", table, key);
+        let span = op_span!("PutItem", table, prepared.key.display(info));
         let request = self
             .client()
             .put_item()
@@ -180,18 +179,18 @@ impl Mapper {
             .set_condition_expression(condition)
             .set_expression_attribute_names(placeholders.names())
             .set_expression_attribute_values(placeholders.values())
-            .return_consumed_capacity(capacity(&span));
+            .set_return_consumed_capacity(capacity(&span));
         let result = request.send().traced(span).await;
         match result {
             Ok(_) => Ok(prepared),
             Err(e) if is_condition_failed(&e) => Err(match expect {
                 Expect::Absent => Error::Overwrite {
                     table: table.to_owned(),
-                    key,
+                    key: prepared.key.display(info),
                 },
                 _ => Error::Conflict {
                     table: table.to_owned(),
-                    key,
+                    key: prepared.key.display(info),
                 },
             }),
             Err(e) => Err(Error::service(table, "PutItem", e)),
@@ -388,7 +387,7 @@ impl Mapper {
             .condition_expression(conditions.join(" AND "))
             .set_expression_attribute_names(p.names())
             .set_expression_attribute_values(p.values())
-            .return_consumed_capacity(capacity(&span))
+            .set_return_consumed_capacity(capacity(&span))
             .send()
             .traced(span)
             .await;

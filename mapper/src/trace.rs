@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::operation::{
     query::QueryOutput, scan::ScanOutput, update_item::UpdateItemOutput,
 };
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use futures::FutureExt;
 use tracing::{Instrument, Span};
 
 /// A span for one request: `dynamodb{op, table, key, consumed}`, the last
@@ -22,13 +23,11 @@ pub(crate) use op_span;
 
 /// What to ask DynamoDB about consumed capacity for a request traced by
 /// `span`: the total when someone records the span, nothing otherwise
-/// (computing and returning it costs DynamoDB time on every request).
-pub(crate) fn capacity(span: &Span) -> ReturnConsumedCapacity {
-    if span.is_disabled() {
-        ReturnConsumedCapacity::None
-    } else {
-        ReturnConsumedCapacity::Total
-    }
+/// (computing and returning it costs DynamoDB time on every request; left
+/// out, it is not even written into the request, which is signed and sent
+/// byte by byte).
+pub(crate) fn capacity(span: &Span) -> Option<ReturnConsumedCapacity> {
+    (!span.is_disabled()).then_some(ReturnConsumedCapacity::Total)
 }
 
 /// An answer that reports consumed capacity units.
@@ -67,22 +66,22 @@ macro_rules! consumed_batch {
 }
 consumed_batch!(BatchGetItemOutput, BatchWriteItemOutput);
 
-/// Runs `request` inside `span` and records on that span what it consumed.
-pub(crate) async fn traced<O: Consumed, E>(
-    span: Span,
-    request: impl Future<Output = Result<O, E>>,
-) -> Result<O, E> {
-    let answer = request.instrument(span.clone()).await;
-    if let Some(units) = answer.as_ref().ok().and_then(Consumed::units) {
-        span.record("consumed", units);
-    }
-    answer
-}
-
-/// `request.traced(span)`: [`traced`] as a method on request futures.
+/// `request.traced(span)`: runs `request` inside `span` and records on
+/// that span what it consumed.
+///
+/// A combinator, not an `async fn`: an `async fn` would keep its `request`
+/// argument and the instrumented request side by side, doubling the size
+/// of every operation's future (an SDK request future is several KB, and
+/// futures are moved whole into executors and streams).
 pub(crate) trait Traced<O: Consumed, E>: Future<Output = Result<O, E>> + Sized {
     fn traced(self, span: Span) -> impl Future<Output = Result<O, E>> {
-        traced(span, self)
+        let recorder = span.clone();
+        self.instrument(span).map(move |answer| {
+            if let Some(units) = answer.as_ref().ok().and_then(Consumed::units) {
+                recorder.record("consumed", units);
+            }
+            answer
+        })
     }
 }
 

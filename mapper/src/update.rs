@@ -85,7 +85,7 @@ impl Mapper {
             .set_expression_attribute_values(placeholders.values())
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_consumed_capacity(capacity(&span))
+            .set_return_consumed_capacity(capacity(&span))
             .send()
             .traced(span)
             .await;
