@@ -9,7 +9,8 @@
 //! strict loads without upgrades) the same rules run without the item as
 //! a `Value`: a struct serialized straight to attributes, or deserialized
 //! straight from them, when every validator vouches for the attributes
-//! where they lie ([`validate::Validator::accepts`]); otherwise field by
+//! where they lie ([`validate::Validator::plain`], else
+//! [`validate::Validator::accepts`]); otherwise field by
 //! field, one `Value` per top-level attribute; otherwise the whole item,
 //! which reports every error.
 //!

@@ -1,8 +1,9 @@
 //! The save and load paths without `Value`s, for the common case: a
 //! struct serialized straight to attributes and deserialized straight
 //! from them, each attribute vouched for where it lies by its field's
-//! validator ([`Validator::accepts`](validate::Validator::accepts): the
-//! validator would pass it unchanged).
+//! validator (`vouch.rs`: [`Validator::accepts`](validate::Validator::accepts)'s
+//! verdict that the validator would pass it unchanged, read off the
+//! validator's [`Plain`](validate::Plain) form where it has one).
 //!
 //! They are shortcuts of the `Value` paths (`fields.rs`, and the
 //! whole-item paths in `save.rs` and `load.rs`), not other rules: anything
