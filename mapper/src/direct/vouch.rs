@@ -10,7 +10,7 @@
 //! the two.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use validate::{MAX_NESTING, Number, PathNode, Plain, Presence, Schema, Seen, Validator};
+use validate::{Lengths, MAX_NESTING, Number, PathNode, Plain, Presence, Schema, Seen, Validator};
 
 use super::attr::Attr;
 use crate::codec;
@@ -36,35 +36,19 @@ fn fits(plain: &Plain, attribute: &AttributeValue, path: &PathNode<'_>) -> bool 
         (Plain::Bytes(length), AttributeValue::B(b)) => length.fits(b.as_ref().len()),
         (Plain::List(length, item), AttributeValue::L(items)) => {
             path.depth() <= MAX_NESTING
-                && length.fits(items.len())
-                && items
-                    .iter()
-                    .enumerate()
-                    .all(|(i, a)| vouch(item, a, &path.index(i)))
+                && all_of(length, items, |i, a| vouch(item, a, &path.index(i)))
         }
         (Plain::Set(length, item), AttributeValue::Ss(set)) => {
-            !set.is_empty()
-                && length.fits(set.len())
-                && set
-                    .iter()
-                    .enumerate()
-                    .all(|(i, s)| str_element(item, s, &path.index(i)))
+            !set.is_empty() && all_of(length, set, |i, s| str_element(item, s, &path.index(i)))
         }
         (Plain::Set(length, item), AttributeValue::Ns(set)) => {
-            !set.is_empty()
-                && length.fits(set.len())
-                && set
-                    .iter()
-                    .enumerate()
-                    .all(|(i, n)| number_element(item, n, &path.index(i)))
+            !set.is_empty() && all_of(length, set, |i, n| number_element(item, n, &path.index(i)))
         }
         (Plain::Set(length, item), AttributeValue::Bs(set)) => {
             !set.is_empty()
-                && length.fits(set.len())
-                && set
-                    .iter()
-                    .enumerate()
-                    .all(|(i, b)| item.accepts_at(&Seen::Bytes(b.as_ref()), &path.index(i)))
+                && all_of(length, set, |i, b| {
+                    item.accepts_at(&Seen::Bytes(b.as_ref()), &path.index(i))
+                })
         }
         (Plain::Map(schema), AttributeValue::M(map)) => {
             path.depth() <= MAX_NESTING && map_fits(schema, map, path)
@@ -72,6 +56,12 @@ fn fits(plain: &Plain, attribute: &AttributeValue, path: &PathNode<'_>) -> bool 
         // A type the plain form does not take (or does not know).
         _ => false,
     }
+}
+
+/// Whether the collection's size fits and `element` passes each element
+/// (with its index).
+fn all_of<E>(length: &Lengths, elements: &[E], mut element: impl FnMut(usize, &E) -> bool) -> bool {
+    length.fits(elements.len()) && elements.iter().enumerate().all(|(i, e)| element(i, e))
 }
 
 /// A string set's element: only a string check passes a string.
