@@ -217,17 +217,9 @@ struct Fetched {
 
 impl Fetched {
     /// The page with every item decoded; the first that fails is the error.
-    fn decode<O: Output>(self) -> Result<Page<O>> {
-        let Fetched {
-            info,
-            spec,
-            items,
-            cursor,
-        } = self;
-        let items = items
-            .into_iter()
-            .map(|attributes| O::decode(attributes, &info, &spec.table))
-            .collect::<Result<_>>()?;
+    fn decode<O: Output>(mut self) -> Result<Page<O>> {
+        let cursor = self.cursor.take();
+        let items = self.into_items().collect::<Result<_>>()?;
         Ok(Page { items, cursor })
     }
 
