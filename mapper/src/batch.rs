@@ -100,7 +100,7 @@ fn key_of_id(id: &KeyId) -> Key {
 }
 
 /// An estimate of an attribute's stored size, for the request-size limit.
-fn attribute_size(value: &AttributeValue) -> usize {
+pub(crate) fn attribute_size(value: &AttributeValue) -> usize {
     match value {
         AttributeValue::S(s) | AttributeValue::N(s) => s.len(),
         AttributeValue::B(b) => b.as_ref().len(),
@@ -144,7 +144,8 @@ impl Mapper {
         keys: impl IntoIterator<Item = K>,
         options: BatchOptions,
     ) -> Result<BatchGot<T>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
+        let info = self.model_info::<T>()?;
+        let table = info.table.clone();
         let mut order: Vec<KeyId> = Vec::new();
         let mut unique: HashMap<KeyId, HashMap<String, AttributeValue>> = HashMap::new();
         for key in keys {
@@ -272,7 +273,8 @@ impl Mapper {
         writes: impl IntoIterator<Item = Write<T>>,
         options: BatchOptions,
     ) -> Result<usize> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
+        let info = self.model_info::<T>()?;
+        let table = info.table.clone();
         let mut errors = validate::Errors::new();
         // Each key once, at its first place, holding its last write.
         let writes = writes.into_iter();

@@ -16,7 +16,8 @@ impl Mapper {
     /// [`Error::Validation`](crate::Error::Validation) with every bad
     /// attribute, [`Error::Convert`](crate::Error::Convert).
     pub fn to_attributes<T: Model>(&self, model: &T) -> Result<codec::Item> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
         Ok(self.encode(model, &info, &table)?.attributes)
     }
 
@@ -27,7 +28,8 @@ impl Mapper {
     /// [`Error::Stored`](crate::Error::Stored) for an item that fails the
     /// model, [`Error::Convert`](crate::Error::Convert).
     pub fn from_attributes<T: Model>(&self, attributes: codec::Item) -> Result<Item<T>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
         load(attributes, &info, &table)
     }
 }

@@ -19,7 +19,8 @@ impl Mapper {
     /// [`Error::Conflict`] when the stored item changed (nothing is
     /// deleted), [`Error::Service`].
     pub async fn delete<T: Model>(&self, item: &Item<T>) -> Result<()> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
         let value = validate::to_value(&item.model)
             .map_err(|e| Error::convert(&table, Default::default(), e))?;
         let key = Key::of_item(&value, &info);
@@ -54,7 +55,8 @@ impl Mapper {
     /// # Errors
     /// [`Error::Validation`] for a bad key, [`Error::Service`].
     pub async fn delete_key<T: Model>(&self, key: impl IntoKey) -> Result<()> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
         let key = key.into_key();
         let attributes = key.to_attributes(&info, &table)?;
         self.delete_attributes(

@@ -297,7 +297,7 @@ mod tests {
     fn same_save<const P: u8>(model: &Probe<P>) -> Result<(), TestCaseError> {
         let info = ModelInfo::of::<Probe<P>>().map_err(|e| TestCaseError::fail(e.to_string()))?;
         if let Some(direct) = crate::direct::encode(model, &info) {
-            let whole = encode_whole(model, &info, "probe").map(|w| w.attributes);
+            let whole = encode_whole(model, &info, "probe");
             prop_assert_eq!(Ok(direct), whole.map_err(|e| e.to_string()), "direct path");
         }
         match (encode(model, &info), encode_whole(model, &info, "probe")) {

@@ -37,15 +37,19 @@ impl Mapper {
     async fn read_required<T: Model>(&self, key: Key, consistent: bool) -> Result<Item<T>> {
         match self.read(&key, consistent).await? {
             Some(item) => Ok(item),
-            None => Err(Error::NotFound {
-                table: self.table_name::<T>().into_owned(),
-                key: key.display(&*self.model_info::<T>()?),
-            }),
+            None => {
+                let info = self.model_info::<T>()?;
+                Err(Error::NotFound {
+                    table: info.table.clone(),
+                    key: key.display(&info),
+                })
+            }
         }
     }
 
     async fn read<T: Model>(&self, key: &Key, consistent: bool) -> Result<Option<Item<T>>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
         let attributes = key.to_attributes(&info, &table)?;
         if T::AUTO_INCREMENT && key.hash == validate::Value::from(crate::save::COUNTER_KEY) {
             // The counter item is not an item of the model.

@@ -19,7 +19,9 @@ pub struct Mapper {
 struct Inner {
     client: Client,
     prefix: String,
-    models: RwLock<HashMap<TypeId, Arc<ModelInfo>>>,
+    /// Each model's facts, table name included, derived once; a `TypeId`
+    /// is already a hash, so a fast hasher does.
+    models: RwLock<HashMap<TypeId, Arc<ModelInfo>, foldhash::fast::RandomState>>,
 }
 
 impl std::fmt::Debug for Mapper {
@@ -79,7 +81,8 @@ impl Mapper {
     }
 
     /// The full table name of `T`, prefix included (borrowed when there
-    /// is no prefix: every operation asks for it).
+    /// is no prefix). Operations read it from [`ModelInfo::table`], which
+    /// holds it once.
     pub fn table_name<T: Model>(&self) -> Cow<'static, str> {
         if self.inner.prefix.is_empty() {
             Cow::Borrowed(T::TABLE)
@@ -103,7 +106,9 @@ impl Mapper {
         {
             return Ok(info);
         }
-        let info = Arc::new(ModelInfo::of::<T>()?);
+        let mut info = ModelInfo::of::<T>()?;
+        info.table = self.table_name::<T>().into_owned();
+        let info = Arc::new(info);
         if let Ok(mut models) = self.inner.models.write() {
             models.insert(id, Arc::clone(&info));
         }

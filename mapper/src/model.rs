@@ -111,6 +111,9 @@ pub struct KeyAttribute {
 /// What the mapper derives from a [`Model`] once and caches.
 #[derive(Clone, Debug)]
 pub struct ModelInfo {
+    /// The table's name: [`Model::TABLE`], with the mapper's prefix when
+    /// the facts come from [`Mapper::model_info`](crate::Mapper::model_info).
+    pub table: String,
     /// The schema.
     pub schema: Schema,
     /// The hash key.
@@ -201,6 +204,7 @@ impl ModelInfo {
             .collect();
         let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
         Ok(ModelInfo {
+            table: table.to_owned(),
             schema,
             hash,
             range,

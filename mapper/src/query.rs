@@ -173,7 +173,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
     }
 
     fn spec(&self, info: &ModelInfo) -> Result<Spec> {
-        let table = self.mapper.table_name::<T>().into_owned();
+        let table = info.table.clone();
         let (hash, range, mut key_names) = match &self.index {
             None => (&info.hash, info.range.as_ref(), Vec::new()),
             Some(name) => {

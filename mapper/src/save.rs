@@ -39,6 +39,7 @@ pub(crate) struct Prepared {
 
 /// A validated item as attributes only: the normalized value's strings
 /// moved into them (batch writes, [`Mapper::to_attributes`]).
+#[derive(Debug, PartialEq)]
 pub(crate) struct Encoded {
     pub(crate) attributes: codec::Item,
     /// The item's size as DynamoDB counts it, estimated once.
@@ -63,9 +64,9 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Prepared> {
-        if let Some(attributes) = direct::encode(model, info) {
+        if let Some(Encoded { attributes, size }) = direct::encode(model, info) {
             let key = Key::of_attributes(&attributes, info);
-            checked_size(&attributes, &key, info, table)?;
+            within_limit(size, &key, info, table)?;
             return Ok(Prepared {
                 value: None,
                 attributes,
@@ -104,13 +105,14 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Encoded> {
-        if let Some(attributes) =
-            direct::encode(model, info).or_else(|| fields::encode(model, info))
+        if let Some(encoded) = direct::encode(model, info).or_else(|| {
+            fields::encode(model, info).map(|attributes| Encoded {
+                size: crate::batch::item_size(&attributes),
+                attributes,
+            })
+        }) && encoded.size <= MAX_ITEM_BYTES
         {
-            let size = crate::batch::item_size(&attributes);
-            if size <= MAX_ITEM_BYTES {
-                return Ok(Encoded { attributes, size });
-            }
+            return Ok(encoded);
         }
         encode_whole(model, info, table)
     }
@@ -205,7 +207,8 @@ impl Mapper {
     /// [`Error::Validation`] with every bad attribute (nothing is sent),
     /// [`Error::Conflict`] on a version mismatch, [`Error::Service`].
     pub async fn put<T: Model>(&self, model: &T) -> Result<Item<T>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
         let prepared = self.prepare(model, &info, &table)?;
         let written = self
             .write::<T>(&info, &table, prepared, Expect::Anything)
@@ -219,7 +222,8 @@ impl Mapper {
     /// [`Error::Overwrite`] if the key is taken (the stored item is left
     /// unchanged), [`Error::Validation`], [`Error::Service`].
     pub async fn create<T: Model>(&self, model: &T) -> Result<Item<T>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
         let prepared = self.prepare(model, &info, &table)?;
         let written = self
             .write::<T>(&info, &table, prepared, Expect::Absent)
@@ -241,7 +245,8 @@ impl Mapper {
     /// [`Error::Conflict`], [`Error::Overwrite`], [`Error::Validation`],
     /// [`Error::Service`]. On error the item is unchanged.
     pub async fn save<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>());
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
         let mut prepared = self.prepare(&item.model, &info, &table)?;
         let written = match &item.stored {
             None => {
@@ -411,7 +416,8 @@ impl Mapper {
     /// [`MAX_AUTO_INCREMENT_ATTEMPTS`] taken keys, [`Error::Schema`] for a
     /// model without `AUTO_INCREMENT`, [`Error::Validation`], [`Error::Service`].
     pub async fn insert_auto<T: Model>(&self, model: &T) -> Result<Item<T>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
+        let info = self.model_info::<T>()?;
+        let table = info.table.clone();
         if !T::AUTO_INCREMENT {
             return Err(Error::Schema {
                 table,
@@ -558,7 +564,11 @@ fn checked_size(
     info: &ModelInfo,
     table: &str,
 ) -> Result<usize> {
-    let size = crate::batch::item_size(attributes);
+    within_limit(crate::batch::item_size(attributes), key, info, table)
+}
+
+/// `size` (of the item with `key`), refused above DynamoDB's item limit.
+fn within_limit(size: usize, key: &Key, info: &ModelInfo, table: &str) -> Result<usize> {
     if size > MAX_ITEM_BYTES {
         let mut errors = validate::Errors::new();
         errors.push(

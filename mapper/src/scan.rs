@@ -125,7 +125,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
     }
 
     fn spec(&self, info: &ModelInfo) -> Result<Spec> {
-        let table = self.mapper.table_name::<T>().into_owned();
+        let table = info.table.clone();
         let mut key_names = vec![info.hash.name.clone()];
         key_names.extend(info.range.as_ref().map(|r| r.name.clone()));
         if let Some(name) = &self.index {

@@ -90,7 +90,8 @@ impl Mapper {
     /// when the table exists), [`Error::MaxRetriesExceeded`] when it does not
     /// become active in five minutes.
     pub async fn create_table<T: Model>(&self, throughput: Throughput) -> Result<TableDescription> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
+        let info = self.model_info::<T>()?;
+        let table = info.table.clone();
         let build = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
             table: table.clone(),
             message: e.to_string(),

@@ -48,7 +48,8 @@ impl Mapper {
         update: &Update,
         condition: Option<Condition>,
     ) -> Result<Item<T>> {
-        let (info, table) = (self.model_info::<T>()?, self.table_name::<T>().into_owned());
+        let info = self.model_info::<T>()?;
+        let table = info.table.clone();
         let key = key.into_key();
         let shown = key.display(&info);
         let key_attributes = key.to_attributes(&info, &table)?;

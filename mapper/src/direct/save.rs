@@ -13,24 +13,30 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::ser::{self, Impossible, Serialize};
-use validate::{Extra, Number, PathNode, Presence, ValueType};
+use validate::{Extra, Field, Number, PathNode, Presence, ValueType};
 
 use super::vouch::vouch;
+use crate::batch::attribute_size;
 use crate::codec;
 use crate::model::{Model, ModelInfo};
-use crate::save::COUNTER_KEY;
+use crate::save::{COUNTER_KEY, Encoded};
 
-/// struct → validated attributes, serialized where they lie; `None` when
-/// the field-by-field or whole-item path must decide.
-pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<codec::Item> {
+/// struct → validated attributes, serialized where they lie, and their
+/// size as `batch::item_size` counts it, summed while they are written; `None`
+/// when the field-by-field or whole-item path must decide.
+pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     let schema = &info.schema;
     if schema.extra_policy() == Extra::Allow {
         return None; // Extras are kept as they come: the field path does it.
     }
-    let mut attributes = model
+    let Encoded {
+        mut attributes,
+        mut size,
+    } = model
         .serialize(Top {
             info,
             attributes: HashMap::with_capacity(schema.fields().len()),
+            size: 0,
         })
         .ok()?;
     // Only the schema's fields are in `attributes` (each once): fewer
@@ -47,6 +53,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<codec::Ite
                     let value = default.make();
                     if !codec::is_empty_set(&value) {
                         let attribute = codec::into_attribute(value).ok()?;
+                        size += field.name().len() + attribute_size(&attribute);
                         attributes.insert(field.name().to_owned(), attribute);
                     }
                 }
@@ -58,7 +65,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<codec::Ite
     {
         return None;
     }
-    Some(attributes)
+    Some(Encoded { attributes, size })
 }
 
 /// The answer whenever this path cannot vouch for the item.
@@ -126,22 +133,35 @@ fn into_set(
 struct Top<'a> {
     info: &'a ModelInfo,
     attributes: codec::Item,
+    /// The attributes' size so far.
+    size: usize,
 }
 
-impl ser::SerializeStruct for Top<'_> {
-    type Ok = codec::Item;
-    type Error = Bail;
+impl<'a> Top<'a> {
+    /// The field named `name`, and whether a list given for it is turned
+    /// into a set of that type.
+    fn field(&self, name: &str) -> (Option<&'a Field>, Option<ValueType>) {
+        let info = self.info;
+        let field = info.schema.get(name);
+        (field, field.and_then(|_| info.set_type(name)))
+    }
 
-    fn serialize_field<V: Serialize + ?Sized>(
+    /// A field's serialized attribute (of `size`), vouched for and added.
+    /// Kept out of line: one copy for every field type, which keeps the
+    /// per-type code small.
+    #[inline(never)]
+    fn add(
         &mut self,
         name: &'static str,
-        value: &V,
+        (field, set_type): (Option<&Field>, Option<ValueType>),
+        attribute: Option<AttributeValue>,
+        mut size: usize,
     ) -> Result<(), Bail> {
         // `None` fields are absent attributes, as in `to_value`.
-        let Some(mut attribute) = value.serialize(AttrSer)? else {
+        let Some(mut attribute) = attribute else {
             return Ok(());
         };
-        let Some(field) = self.info.schema.get(name) else {
+        let Some(field) = field else {
             return match self.info.schema.extra_policy() {
                 Extra::Remove => Ok(()),
                 _ => Err(Bail),
@@ -149,13 +169,16 @@ impl ser::SerializeStruct for Top<'_> {
         };
         // Only a list can become a set (`into_set` leaves the rest).
         if matches!(attribute, AttributeValue::L(_))
-            && let Some(set_type) = self.info.set_type(name)
+            && let Some(set_type) = set_type
         {
             if !field.validator().takes_lists_as_sets() {
                 return Err(Bail);
             }
             match into_set(attribute, set_type)? {
-                Some(set) => attribute = set,
+                Some(set) => {
+                    size = attribute_size(&set);
+                    attribute = set;
+                }
                 // An empty set is an absent attribute (a default may fill it).
                 None => return Ok(()),
             }
@@ -163,12 +186,45 @@ impl ser::SerializeStruct for Top<'_> {
         if !vouch(field.validator(), &attribute, &PathNode::ROOT.key(name)) {
             return Err(Bail);
         }
-        self.attributes.insert(name.to_owned(), attribute);
+        // A field serialized twice (by a hand-written `Serialize`) counts once.
+        if let Some(old) = self.attributes.insert(name.to_owned(), attribute) {
+            self.size -= name.len() + attribute_size(&old);
+        }
+        self.size += name.len() + size;
         Ok(())
     }
+}
 
-    fn end(self) -> Result<codec::Item, Bail> {
-        Ok(self.attributes)
+impl ser::SerializeStruct for Top<'_> {
+    type Ok = Encoded;
+    type Error = Bail;
+
+    fn serialize_field<V: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &V,
+    ) -> Result<(), Bail> {
+        let found = self.field(name);
+        let mut size = 0;
+        let attribute = match found {
+            // Strings straight into the set, no list in between.
+            (Some(field), Some(ValueType::StringSet))
+                if field.validator().takes_lists_as_sets() =>
+            {
+                let set = value.serialize(StrSetSer)?;
+                size = set.as_ref().map_or(0, attribute_size);
+                set
+            }
+            _ => value.serialize(AttrSer(&mut size))?,
+        };
+        self.add(name, found, attribute, size)
+    }
+
+    fn end(self) -> Result<Encoded, Bail> {
+        Ok(Encoded {
+            attributes: self.attributes,
+            size: self.size,
+        })
     }
 }
 
@@ -181,15 +237,15 @@ macro_rules! bail {
 }
 
 impl<'a> ser::Serializer for Top<'a> {
-    type Ok = codec::Item;
+    type Ok = Encoded;
     type Error = Bail;
-    type SerializeSeq = Impossible<codec::Item, Bail>;
-    type SerializeTuple = Impossible<codec::Item, Bail>;
-    type SerializeTupleStruct = Impossible<codec::Item, Bail>;
-    type SerializeTupleVariant = Impossible<codec::Item, Bail>;
-    type SerializeMap = Impossible<codec::Item, Bail>;
+    type SerializeSeq = Impossible<Encoded, Bail>;
+    type SerializeTuple = Impossible<Encoded, Bail>;
+    type SerializeTupleStruct = Impossible<Encoded, Bail>;
+    type SerializeTupleVariant = Impossible<Encoded, Bail>;
+    type SerializeMap = Impossible<Encoded, Bail>;
     type SerializeStruct = Top<'a>;
-    type SerializeStructVariant = Impossible<codec::Item, Bail>;
+    type SerializeStructVariant = Impossible<Encoded, Bail>;
 
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Top<'a>, Bail> {
         Ok(self)
@@ -198,13 +254,13 @@ impl<'a> ser::Serializer for Top<'a> {
         self,
         name: &'static str,
         value: &V,
-    ) -> Result<codec::Item, Bail> {
+    ) -> Result<Encoded, Bail> {
         if name == validate::set::MARKER {
             return Err(Bail);
         }
         value.serialize(self)
     }
-    fn serialize_some<V: Serialize + ?Sized>(self, _value: &V) -> Result<codec::Item, Bail> {
+    fn serialize_some<V: Serialize + ?Sized>(self, _value: &V) -> Result<Encoded, Bail> {
         Err(Bail)
     }
     fn serialize_newtype_variant<V: Serialize + ?Sized>(
@@ -213,28 +269,28 @@ impl<'a> ser::Serializer for Top<'a> {
         _index: u32,
         _variant: &'static str,
         _value: &V,
-    ) -> Result<codec::Item, Bail> {
+    ) -> Result<Encoded, Bail> {
         Err(Bail)
     }
     bail!(
-        serialize_bool(bool) -> codec::Item,
-        serialize_i8(i8) -> codec::Item,
-        serialize_i16(i16) -> codec::Item,
-        serialize_i32(i32) -> codec::Item,
-        serialize_i64(i64) -> codec::Item,
-        serialize_u8(u8) -> codec::Item,
-        serialize_u16(u16) -> codec::Item,
-        serialize_u32(u32) -> codec::Item,
-        serialize_u64(u64) -> codec::Item,
-        serialize_f32(f32) -> codec::Item,
-        serialize_f64(f64) -> codec::Item,
-        serialize_char(char) -> codec::Item,
-        serialize_str(&str) -> codec::Item,
-        serialize_bytes(&[u8]) -> codec::Item,
-        serialize_none() -> codec::Item,
-        serialize_unit() -> codec::Item,
-        serialize_unit_struct(&'static str) -> codec::Item,
-        serialize_unit_variant(&'static str, u32, &'static str) -> codec::Item,
+        serialize_bool(bool) -> Encoded,
+        serialize_i8(i8) -> Encoded,
+        serialize_i16(i16) -> Encoded,
+        serialize_i32(i32) -> Encoded,
+        serialize_i64(i64) -> Encoded,
+        serialize_u8(u8) -> Encoded,
+        serialize_u16(u16) -> Encoded,
+        serialize_u32(u32) -> Encoded,
+        serialize_u64(u64) -> Encoded,
+        serialize_f32(f32) -> Encoded,
+        serialize_f64(f64) -> Encoded,
+        serialize_char(char) -> Encoded,
+        serialize_str(&str) -> Encoded,
+        serialize_bytes(&[u8]) -> Encoded,
+        serialize_none() -> Encoded,
+        serialize_unit() -> Encoded,
+        serialize_unit_struct(&'static str) -> Encoded,
+        serialize_unit_variant(&'static str, u32, &'static str) -> Encoded,
         serialize_seq(Option<usize>) -> Self::SerializeSeq,
         serialize_tuple(usize) -> Self::SerializeTuple,
         serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct,
@@ -247,18 +303,33 @@ impl<'a> ser::Serializer for Top<'a> {
 macro_rules! integers {
     ($($method:ident($ty:ty)),* $(,)?) => {$(
         fn $method(self, v: $ty) -> Out {
-            n(v.to_string())
+            self.n(v.to_string())
         }
     )*};
 }
 
 /// One value → its attribute, as `to_value` and then the codec give it;
 /// `Ok(None)` for `Option::None` itself (an absent struct field, a NULL
-/// anywhere else).
-struct AttrSer;
+/// anywhere else). The attribute's size, as [`attribute_size`] counts it,
+/// is added to the counter it holds.
+struct AttrSer<'s>(&'s mut usize);
 
-fn n(text: String) -> Out {
-    Ok(Some(AttributeValue::N(text)))
+impl AttrSer<'_> {
+    fn n(self, text: String) -> Out {
+        *self.0 += text.len();
+        Ok(Some(AttributeValue::N(text)))
+    }
+
+    fn s(self, text: String) -> Out {
+        *self.0 += text.len();
+        Ok(Some(AttributeValue::S(text)))
+    }
+
+    /// NULL and booleans count one byte.
+    fn one(self, attribute: AttributeValue) -> Out {
+        *self.0 += 1;
+        Ok(Some(attribute))
+    }
 }
 
 /// An `f64` as `to_value` and the codec write it: for everyday magnitudes
@@ -277,19 +348,19 @@ fn float_text(v: f64) -> Result<String, Bail> {
         .map_err(|_| Bail)
 }
 
-impl ser::Serializer for AttrSer {
+impl<'s> ser::Serializer for AttrSer<'s> {
     type Ok = Option<AttributeValue>;
     type Error = Bail;
-    type SerializeSeq = SeqSer;
-    type SerializeTuple = SeqSer;
-    type SerializeTupleStruct = SeqSer;
+    type SerializeSeq = SeqSer<'s>;
+    type SerializeTuple = SeqSer<'s>;
+    type SerializeTupleStruct = SeqSer<'s>;
     type SerializeTupleVariant = Impossible<Option<AttributeValue>, Bail>;
-    type SerializeMap = MapSer;
-    type SerializeStruct = MapSer;
+    type SerializeMap = MapSer<'s>;
+    type SerializeStruct = MapSer<'s>;
     type SerializeStructVariant = Impossible<Option<AttributeValue>, Bail>;
 
     fn serialize_bool(self, v: bool) -> Out {
-        Ok(Some(AttributeValue::Bool(v)))
+        self.one(AttributeValue::Bool(v))
     }
     // Integers up to 64 bits print as `Number` prints them.
     integers!(
@@ -302,40 +373,41 @@ impl ser::Serializer for AttrSer {
         serialize_u32(u32),
     );
     fn serialize_i128(self, v: i128) -> Out {
-        n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
     }
     fn serialize_u64(self, v: u64) -> Out {
-        n(codec::number_text(Number::from(v)))
+        self.n(codec::number_text(Number::from(v)))
     }
     fn serialize_u128(self, v: u128) -> Out {
-        n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
     }
     fn serialize_f32(self, v: f32) -> Out {
-        n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
     }
     fn serialize_f64(self, v: f64) -> Out {
-        n(float_text(v)?)
+        self.n(float_text(v)?)
     }
     fn serialize_char(self, v: char) -> Out {
-        Ok(Some(AttributeValue::S(v.to_string())))
+        self.s(v.to_string())
     }
     fn serialize_str(self, v: &str) -> Out {
-        Ok(Some(AttributeValue::S(v.to_owned())))
+        self.s(v.to_owned())
     }
     fn serialize_bytes(self, v: &[u8]) -> Out {
+        *self.0 += v.len();
         Ok(Some(AttributeValue::B(Blob::new(v))))
     }
     fn serialize_none(self) -> Out {
         Ok(None)
     }
     fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Out {
-        present(value).map(Some)
+        present(value, self.0).map(Some)
     }
     fn serialize_unit(self) -> Out {
-        Ok(Some(AttributeValue::Null(true)))
+        self.one(AttributeValue::Null(true))
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Out {
-        Ok(Some(AttributeValue::Null(true)))
+        self.one(AttributeValue::Null(true))
     }
     fn serialize_unit_variant(
         self,
@@ -343,13 +415,13 @@ impl ser::Serializer for AttrSer {
         _index: u32,
         variant: &'static str,
     ) -> Out {
-        Ok(Some(AttributeValue::S(variant.to_owned())))
+        self.s(variant.to_owned())
     }
     fn serialize_newtype_struct<V: Serialize + ?Sized>(self, name: &'static str, value: &V) -> Out {
         if name == validate::set::MARKER {
             return Err(Bail); // A set where the schema may not say so.
         }
-        present(value).map(Some)
+        present(value, self.0).map(Some)
     }
     fn serialize_newtype_variant<V: Serialize + ?Sized>(
         self,
@@ -358,34 +430,27 @@ impl ser::Serializer for AttrSer {
         variant: &'static str,
         value: &V,
     ) -> Out {
-        let inner = present(value)?;
+        let inner = present(value, self.0)?;
+        *self.0 += 3 + variant.len();
         Ok(Some(AttributeValue::M(HashMap::from([(
             variant.to_owned(),
             inner,
         )]))))
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer, Bail> {
-        Ok(SeqSer(Vec::with_capacity(len.unwrap_or(0))))
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer<'s>, Bail> {
+        Ok(SeqSer::new(len.unwrap_or(0), self.0))
     }
-    fn serialize_tuple(self, len: usize) -> Result<SeqSer, Bail> {
-        Ok(SeqSer(Vec::with_capacity(len)))
+    fn serialize_tuple(self, len: usize) -> Result<SeqSer<'s>, Bail> {
+        Ok(SeqSer::new(len, self.0))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqSer, Bail> {
-        Ok(SeqSer(Vec::with_capacity(len)))
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqSer<'s>, Bail> {
+        Ok(SeqSer::new(len, self.0))
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<MapSer, Bail> {
-        Ok(MapSer {
-            map: HashMap::with_capacity(len.unwrap_or(0)),
-            key: None,
-            skip_none: false,
-        })
+    fn serialize_map(self, len: Option<usize>) -> Result<MapSer<'s>, Bail> {
+        Ok(MapSer::new(len.unwrap_or(0), false, self.0))
     }
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapSer, Bail> {
-        Ok(MapSer {
-            map: HashMap::with_capacity(len),
-            key: None,
-            skip_none: true,
-        })
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapSer<'s>, Bail> {
+        Ok(MapSer::new(len, true, self.0))
     }
     bail!(
         serialize_tuple_variant(
@@ -404,18 +469,35 @@ impl ser::Serializer for AttrSer {
 }
 
 /// A value that is there: `None` inside it (`Some(None)`, a newtype around
-/// `None`) is NULL, as in `to_value`.
-fn present<V: Serialize + ?Sized>(value: &V) -> Result<AttributeValue, Bail> {
-    Ok(value
-        .serialize(AttrSer)?
-        .unwrap_or(AttributeValue::Null(true)))
+/// `None`) is NULL, as in `to_value`. Its size is added to `size`.
+fn present<V: Serialize + ?Sized>(value: &V, size: &mut usize) -> Result<AttributeValue, Bail> {
+    Ok(match value.serialize(AttrSer(&mut *size))? {
+        Some(attribute) => attribute,
+        None => {
+            *size += 1;
+            AttributeValue::Null(true)
+        }
+    })
 }
 
-struct SeqSer(Vec<AttributeValue>);
+/// A list: three bytes, and one more per element besides its own size.
+struct SeqSer<'s> {
+    items: Vec<AttributeValue>,
+    size: &'s mut usize,
+}
 
-impl SeqSer {
+impl<'s> SeqSer<'s> {
+    fn new(len: usize, size: &'s mut usize) -> SeqSer<'s> {
+        *size += 3;
+        SeqSer {
+            items: Vec::with_capacity(len),
+            size,
+        }
+    }
+
     fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        self.0.push(present(value)?);
+        *self.size += 1;
+        self.items.push(present(value, self.size)?);
         Ok(())
     }
 }
@@ -423,14 +505,14 @@ impl SeqSer {
 /// The three sequence shapes serde has, all lists.
 macro_rules! seq_shapes {
     ($($shape:ident::$method:ident),*) => {$(
-        impl ser::$shape for SeqSer {
+        impl ser::$shape for SeqSer<'_> {
             type Ok = Option<AttributeValue>;
             type Error = Bail;
             fn $method<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
                 self.push(value)
             }
             fn end(self) -> Out {
-                Ok(Some(AttributeValue::L(self.0)))
+                Ok(Some(AttributeValue::L(self.items)))
             }
         }
     )*};
@@ -442,26 +524,162 @@ seq_shapes!(
     SerializeTupleStruct::serialize_field
 );
 
-struct MapSer {
+/// A field the schema makes a string set, serialized as `AttrSer` and
+/// `into_set` would give it, the strings collected as the set's own:
+/// sorted, without duplicates, `None` when empty. Any other shape is left
+/// to the next path.
+struct StrSetSer;
+
+/// The strings of a [`StrSetSer`] sequence.
+struct StrSeq(Vec<String>);
+
+impl ser::Serializer for StrSetSer {
+    type Ok = Option<AttributeValue>;
+    type Error = Bail;
+    type SerializeSeq = StrSeq;
+    type SerializeTuple = StrSeq;
+    type SerializeTupleStruct = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeTupleVariant = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeMap = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeStruct = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeStructVariant = Impossible<Option<AttributeValue>, Bail>;
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<StrSeq, Bail> {
+        Ok(StrSeq(Vec::with_capacity(len.unwrap_or(0))))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<StrSeq, Bail> {
+        Ok(StrSeq(Vec::with_capacity(len)))
+    }
+    fn serialize_none(self) -> Out {
+        Ok(None)
+    }
+    // `Some(None)` and a newtype around `None` are NULL, which is no set.
+    fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Out {
+        value.serialize(self)?.map(Some).ok_or(Bail)
+    }
+    fn serialize_newtype_struct<V: Serialize + ?Sized>(self, name: &'static str, value: &V) -> Out {
+        if name == validate::set::MARKER {
+            return Err(Bail);
+        }
+        value.serialize(self)?.map(Some).ok_or(Bail)
+    }
+    fn serialize_newtype_variant<V: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &V,
+    ) -> Out {
+        Err(Bail)
+    }
+    bail!(
+        serialize_bool(bool) -> Option<AttributeValue>,
+        serialize_i8(i8) -> Option<AttributeValue>,
+        serialize_i16(i16) -> Option<AttributeValue>,
+        serialize_i32(i32) -> Option<AttributeValue>,
+        serialize_i64(i64) -> Option<AttributeValue>,
+        serialize_u8(u8) -> Option<AttributeValue>,
+        serialize_u16(u16) -> Option<AttributeValue>,
+        serialize_u32(u32) -> Option<AttributeValue>,
+        serialize_u64(u64) -> Option<AttributeValue>,
+        serialize_f32(f32) -> Option<AttributeValue>,
+        serialize_f64(f64) -> Option<AttributeValue>,
+        serialize_char(char) -> Option<AttributeValue>,
+        serialize_str(&str) -> Option<AttributeValue>,
+        serialize_bytes(&[u8]) -> Option<AttributeValue>,
+        serialize_unit() -> Option<AttributeValue>,
+        serialize_unit_struct(&'static str) -> Option<AttributeValue>,
+        serialize_unit_variant(&'static str, u32, &'static str) -> Option<AttributeValue>,
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct,
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant,
+        serialize_map(Option<usize>) -> Self::SerializeMap,
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct,
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant,
+    );
+}
+
+impl StrSeq {
+    fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
+        self.0.push(value.serialize(KeySer)?);
+        Ok(())
+    }
+
+    fn end(self) -> Out {
+        let mut set = self.0;
+        if set.is_empty() {
+            return Ok(None);
+        }
+        // A `BTreeSet` comes sorted and unique already.
+        if !set.is_sorted_by(|a, b| a < b) {
+            set.sort_unstable();
+            set.dedup();
+        }
+        Ok(Some(AttributeValue::Ss(set)))
+    }
+}
+
+impl ser::SerializeSeq for StrSeq {
+    type Ok = Option<AttributeValue>;
+    type Error = Bail;
+    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
+        self.push(value)
+    }
+    fn end(self) -> Out {
+        StrSeq::end(self)
+    }
+}
+
+impl ser::SerializeTuple for StrSeq {
+    type Ok = Option<AttributeValue>;
+    type Error = Bail;
+    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
+        self.push(value)
+    }
+    fn end(self) -> Out {
+        StrSeq::end(self)
+    }
+}
+
+/// A map: three bytes, and each entry's key and value.
+struct MapSer<'s> {
     map: codec::Item,
     key: Option<String>,
     /// Struct fields holding `None` are left out; map entries keep NULL.
     skip_none: bool,
+    size: &'s mut usize,
 }
 
-impl MapSer {
+impl<'s> MapSer<'s> {
+    fn new(len: usize, skip_none: bool, size: &'s mut usize) -> MapSer<'s> {
+        *size += 3;
+        MapSer {
+            map: HashMap::with_capacity(len),
+            key: None,
+            skip_none,
+            size,
+        }
+    }
+
     fn insert<V: Serialize + ?Sized>(&mut self, key: String, value: &V) -> Result<(), Bail> {
-        let attribute = match value.serialize(AttrSer)? {
+        let mut size = 0;
+        let attribute = match value.serialize(AttrSer(&mut size))? {
             Some(attribute) => attribute,
             None if self.skip_none => return Ok(()),
-            None => AttributeValue::Null(true),
+            None => {
+                size = 1;
+                AttributeValue::Null(true)
+            }
         };
-        self.map.insert(key, attribute);
+        *self.size += key.len() + size;
+        // A key given twice (by a hand-written `Serialize`) counts once.
+        if let Some(old) = self.map.insert(key, attribute) {
+            *self.size -= attribute_size(&old);
+        }
         Ok(())
     }
 }
 
-impl ser::SerializeMap for MapSer {
+impl ser::SerializeMap for MapSer<'_> {
     type Ok = Option<AttributeValue>;
     type Error = Bail;
     fn serialize_key<V: Serialize + ?Sized>(&mut self, key: &V) -> Result<(), Bail> {
@@ -477,7 +695,7 @@ impl ser::SerializeMap for MapSer {
     }
 }
 
-impl ser::SerializeStruct for MapSer {
+impl ser::SerializeStruct for MapSer<'_> {
     type Ok = Option<AttributeValue>;
     type Error = Bail;
     fn serialize_field<V: Serialize + ?Sized>(
@@ -708,9 +926,14 @@ mod tests {
         #[test]
         fn direct_save_matches_the_whole_item_path(model in wide()) {
             let info = ModelInfo::of::<Wide>().map_err(|e| TestCaseError::fail(e.to_string()))?;
-            if let Some(direct) = encode(&model, &info) {
-                let whole = encode_whole(&model, &info, "wide").map(|w| w.attributes);
-                prop_assert_eq!(Ok(&direct), whole.as_ref().map_err(|e| e.to_string()));
+            if let Some(Encoded { attributes: direct, size }) = encode(&model, &info) {
+                // The same attributes, and the size summed while writing them
+                // is the size counted on them afterwards.
+                let whole = encode_whole(&model, &info, "wide").map(|w| (w.attributes, w.size));
+                prop_assert_eq!(
+                    Ok((&direct, size)),
+                    whole.as_ref().map(|(a, s)| (a, *s)).map_err(|e| e.to_string())
+                );
                 // What `put` returns: the model as written, read back where
                 // it lies, as the `Value` path reads its normalized value.
                 let value = validate::to_value(&model).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -780,11 +1003,15 @@ mod tests {
             extra: BTreeMap::from([("a".to_owned(), None)]),
             flag: true,
         };
-        let direct = encode(&model, &info).ok_or_else(|| crate::Error::Schema {
+        let Encoded {
+            attributes: direct,
+            size,
+        } = encode(&model, &info).ok_or_else(|| crate::Error::Schema {
             table: "wide".into(),
             message: "refused".into(),
         })?;
         assert_eq!(direct, encode_whole(&model, &info, "wide")?.attributes);
+        assert_eq!(size, crate::batch::item_size(&direct));
         // The empty set took its default; the list became a sorted set.
         assert_eq!(direct["tags"], AttributeValue::Ss(vec!["dflt".into()]));
         assert_eq!(
