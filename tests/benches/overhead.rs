@@ -8,8 +8,11 @@
 //! to e.g. `0.1` for a quick run, `BENCH_ONLY=W0` for the conversion alone
 //! (no server), `BENCH_ONLY=W3,W4` for some workloads (W4 reads what W3
 //! wrote), `BENCH_ROUNDS` for how many alternating rounds the medians come
-//! from.
+//! from. W0 alternates raw and mapper in ten slices per round. Every row
+//! also prints the allocations per item, counted by a wrapper around the
+//! system allocator: a number that does not depend on the machine's load.
 
+use std::alloc::System;
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -20,6 +23,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use mapper::{BatchOptions, Mapper, Model, Throughput, Write};
 use nix::sys::resource::{UsageWho, getrusage};
 use serde::{Deserialize, Serialize};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use validate::{Schema, float, int, list_of, set_of, str};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -144,6 +148,17 @@ fn key(device: i64, at: i64) -> Attrs {
 
 // ---- measuring ----
 
+/// The system allocator, counting allocations so the bench can print how
+/// many each item costs: a deterministic number, unlike CPU time.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Allocations and reallocations so far, in the whole process.
+fn allocations() -> u64 {
+    let stats = GLOBAL.stats();
+    (stats.allocations + stats.reallocations) as u64
+}
+
 fn cpu() -> Duration {
     match getrusage(UsageWho::RUSAGE_SELF) {
         Ok(usage) => {
@@ -162,15 +177,19 @@ fn cpu() -> Duration {
 struct Sample {
     items_per_s: f64,
     cpu_us_per_item: f64,
+    /// Allocations in the whole process per item (the SDK's, tokio's and
+    /// hyper's included).
+    allocs_per_item: f64,
 }
 
 async fn measure<F: Future<Output = Result<usize, Error>>>(f: F) -> Result<Sample, Error> {
-    let (t0, c0) = (Instant::now(), cpu());
+    let (t0, c0, a0) = (Instant::now(), cpu(), allocations());
     let items = f.await?;
-    let (wall, used) = (t0.elapsed(), cpu() - c0);
+    let (wall, used, allocs) = (t0.elapsed(), cpu() - c0, allocations() - a0);
     Ok(Sample {
         items_per_s: items as f64 / wall.as_secs_f64(),
         cpu_us_per_item: used.as_secs_f64() * 1e6 / items as f64,
+        allocs_per_item: allocs as f64 / items as f64,
     })
 }
 
@@ -194,16 +213,69 @@ where
             raws.push(measure(raw()).await?);
         }
     }
-    let median = |mut v: Vec<Sample>| {
-        v.sort_by(|a, b| a.cpu_us_per_item.total_cmp(&b.cpu_us_per_item));
-        let cpu = v[v.len() / 2].cpu_us_per_item;
-        let mut rates: Vec<f64> = v.iter().map(|s| s.items_per_s).collect();
-        rates.sort_by(f64::total_cmp);
+    Ok((median(raws), median(mappers)))
+}
+
+/// The median CPU time (and its run's allocations) and the median rate.
+fn median(mut v: Vec<Sample>) -> Sample {
+    v.sort_by(|a, b| a.cpu_us_per_item.total_cmp(&b.cpu_us_per_item));
+    let cpu = v[v.len() / 2].cpu_us_per_item;
+    let allocs = v[v.len() / 2].allocs_per_item;
+    let mut rates: Vec<f64> = v.iter().map(|s| s.items_per_s).collect();
+    rates.sort_by(f64::total_cmp);
+    Sample {
+        items_per_s: rates[rates.len() / 2],
+        cpu_us_per_item: cpu,
+        allocs_per_item: allocs,
+    }
+}
+
+/// Sums of several timed slices of one side.
+#[derive(Default)]
+struct Tally {
+    items: usize,
+    wall: Duration,
+    cpu: Duration,
+    allocations: u64,
+}
+
+impl Tally {
+    fn add(&mut self, f: impl FnOnce() -> Result<usize, Error>) -> Result<(), Error> {
+        let (t0, c0, a0) = (Instant::now(), cpu(), allocations());
+        self.items += f()?;
+        self.wall += t0.elapsed();
+        self.cpu += cpu() - c0;
+        self.allocations += allocations() - a0;
+        Ok(())
+    }
+
+    fn sample(&self) -> Sample {
+        let items = self.items.max(1) as f64;
         Sample {
-            items_per_s: rates[rates.len() / 2],
-            cpu_us_per_item: cpu,
+            items_per_s: items / self.wall.as_secs_f64(),
+            cpu_us_per_item: self.cpu.as_secs_f64() * 1e6 / items,
+            allocs_per_item: self.allocations as f64 / items,
         }
-    };
+    }
+}
+
+/// W0, `rounds` times: raw and mapper conversions of `n` items alternate
+/// in ten slices each, each side's CPU time summed, so that the machine's
+/// drifts (clock, neighbours) fall on both alike; the medians of the
+/// rounds.
+fn conversions(mapper: &Mapper, n: usize, rounds: usize) -> Result<(Sample, Sample), Error> {
+    const SLICES: usize = 10;
+    let per = (n / SLICES).max(1);
+    let (mut raws, mut mappers) = (Vec::new(), Vec::new());
+    for _ in 0..rounds.max(1) {
+        let (mut raw, mut mapped) = (Tally::default(), Tally::default());
+        for _ in 0..SLICES {
+            raw.add(|| conversion_raw(per))?;
+            mapped.add(|| conversion_mapper(mapper, per))?;
+        }
+        raws.push(raw.sample());
+        mappers.push(mapped.sample());
+    }
     Ok((median(raws), median(mappers)))
 }
 
@@ -432,18 +504,23 @@ async fn main() -> Result<(), Error> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
     let n = |full: usize| ((full as f64 * scale) as usize).max(20);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
     let only = std::env::var("BENCH_ONLY").ok();
     let wanted = |w: &str| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == w));
     if only.as_deref() == Some("W0") {
         let mapper = Mapper::new(test_support::client("http://127.0.0.1:9"));
         let w0 = n(100_000);
-        let raw = measure(async { conversion_raw(w0) }).await?;
-        let mapped = measure(async { conversion_mapper(&mapper, w0) }).await?;
+        let (raw, mapped) = conversions(&mapper, w0, rounds)?;
         println!(
-            "W0 convert {w0}: raw {:.2} µs/item, mapper {:.2} µs/item, ratio {:.2}",
+            "W0 convert {w0}: raw {:.2} µs/item, mapper {:.2} µs/item, ratio {:.2}; allocations per item: raw {:.1}, mapper {:.1}",
             raw.cpu_us_per_item,
             mapped.cpu_us_per_item,
-            mapped.cpu_us_per_item / raw.cpu_us_per_item
+            mapped.cpu_us_per_item / raw.cpu_us_per_item,
+            raw.allocs_per_item,
+            mapped.allocs_per_item,
         );
         let readings: Vec<Reading> = (0..w0 as i64).map(|i| reading(i % 20, i)).collect();
         let t0 = cpu();
@@ -482,18 +559,9 @@ async fn main() -> Result<(), Error> {
     puts_raw(&client, &raw_table, 999, 200, 8).await?;
     puts_mapper(&mapper, 999, 200, 8).await?;
 
-    let rounds: usize = std::env::var("BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
     let w0 = n(100_000);
     if wanted("W0") {
-        let (raw, mapped) = pair(
-            rounds,
-            || async { conversion_raw(w0) },
-            || async { conversion_mapper(&mapper, w0) },
-        )
-        .await?;
+        let (raw, mapped) = conversions(&mapper, w0, rounds)?;
         rows.push(Row {
             name: format!("W0 convert {w0}"),
             raw,
@@ -608,13 +676,13 @@ async fn main() -> Result<(), Error> {
 
     println!();
     println!(
-        "| workload | raw items/s | mapper items/s | items/s ratio | raw CPU µs/item | mapper CPU µs/item | CPU ratio | CPU target |"
+        "| workload | raw items/s | mapper items/s | items/s ratio | raw CPU µs/item | mapper CPU µs/item | CPU ratio | CPU target | allocations/item raw / mapper |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---:|");
     for row in &rows {
         let cpu_ratio = row.mapper.cpu_us_per_item / row.raw.cpu_us_per_item;
         println!(
-            "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | ≤ {:.2} {} |",
+            "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | ≤ {:.2} {} | {:.1} / {:.1} |",
             row.name,
             row.raw.items_per_s,
             row.mapper.items_per_s,
@@ -627,7 +695,9 @@ async fn main() -> Result<(), Error> {
                 "met"
             } else {
                 "**missed**"
-            }
+            },
+            row.raw.allocs_per_item,
+            row.mapper.allocs_per_item,
         );
     }
     mapper.delete_table::<Reading>().await?;

@@ -90,6 +90,11 @@ pub(crate) fn model<T: Model>(
 struct De<'a>(&'a AttributeValue);
 
 impl De<'_> {
+    /// The attribute as a `Value`, for the shapes not read where they lie.
+    /// Cold: the common shapes are, and this keeps each visitor's code
+    /// short.
+    #[cold]
+    #[inline(never)]
     fn value(&self) -> Result<Value, validate::Error> {
         codec::from_attribute(self.0).map_err(de::Error::custom)
     }
