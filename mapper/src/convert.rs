@@ -18,7 +18,7 @@ impl Mapper {
     pub fn to_attributes<T: Model>(&self, model: &T) -> Result<codec::Item> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        Ok(self.encode(model, &info, &table)?.attributes)
+        Ok(self.encode(model, &info, table)?.attributes)
     }
 
     /// The load path without reading: attributes → `Value` → upgrade →
@@ -30,6 +30,6 @@ impl Mapper {
     pub fn from_attributes<T: Model>(&self, attributes: codec::Item) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        load(attributes, &info, &table)
+        load(attributes, &info, table)
     }
 }

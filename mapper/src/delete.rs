@@ -22,7 +22,7 @@ impl Mapper {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
         let value = validate::to_value(&item.model)
-            .map_err(|e| Error::convert(&table, Default::default(), e))?;
+            .map_err(|e| Error::convert(table, Default::default(), e))?;
         let key = Key::of_item(&value, &info);
         let mut placeholders = Placeholders::default();
         let conditions = match (&item.stored, T::VERSION) {
@@ -41,8 +41,8 @@ impl Mapper {
         };
         let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
         self.delete_attributes(
-            &table,
-            key.to_attributes(&info, &table)?,
+            table,
+            key.to_attributes(&info, table)?,
             key.display(&info),
             condition,
             placeholders,
@@ -58,9 +58,9 @@ impl Mapper {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
         let key = key.into_key();
-        let attributes = key.to_attributes(&info, &table)?;
+        let attributes = key.to_attributes(&info, table)?;
         self.delete_attributes(
-            &table,
+            table,
             attributes,
             key.display(&info),
             None,

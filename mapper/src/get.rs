@@ -50,7 +50,7 @@ impl Mapper {
     async fn read<T: Model>(&self, key: &Key, consistent: bool) -> Result<Option<Item<T>>> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let attributes = key.to_attributes(&info, &table)?;
+        let attributes = key.to_attributes(&info, table)?;
         if T::AUTO_INCREMENT && key.hash == validate::Value::from(crate::save::COUNTER_KEY) {
             // The counter item is not an item of the model.
             return Ok(None);
@@ -59,14 +59,14 @@ impl Mapper {
         let out = self
             .client()
             .get_item()
-            .table_name(&*table)
+            .table_name(table)
             .set_key(Some(attributes))
             .set_consistent_read(consistent.then_some(true))
             .set_return_consumed_capacity(capacity(&span))
             .send()
             .traced(span)
             .await
-            .map_err(|e| Error::service(&table, "GetItem", e))?;
-        out.item.map(|item| load(item, &info, &table)).transpose()
+            .map_err(|e| Error::service(table, "GetItem", e))?;
+        out.item.map(|item| load(item, &info, table)).transpose()
     }
 }

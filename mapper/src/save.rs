@@ -209,11 +209,11 @@ impl Mapper {
     pub async fn put<T: Model>(&self, model: &T) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let prepared = self.prepare(model, &info, &table)?;
+        let prepared = self.prepare(model, &info, table)?;
         let written = self
-            .write::<T>(&info, &table, prepared, Expect::Anything)
+            .write::<T>(&info, table, prepared, Expect::Anything)
             .await?;
-        self.stored_item(written, &info, &table, Default::default())
+        self.stored_item(written, &info, table, Default::default())
     }
 
     /// Writes `model` only if no item has its key.
@@ -224,11 +224,11 @@ impl Mapper {
     pub async fn create<T: Model>(&self, model: &T) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let prepared = self.prepare(model, &info, &table)?;
+        let prepared = self.prepare(model, &info, table)?;
         let written = self
-            .write::<T>(&info, &table, prepared, Expect::Absent)
+            .write::<T>(&info, table, prepared, Expect::Absent)
             .await?;
-        self.stored_item(written, &info, &table, Default::default())
+        self.stored_item(written, &info, table, Default::default())
     }
 
     /// Saves an item with conflict detection. A new item is written whole,
@@ -247,10 +247,10 @@ impl Mapper {
     pub async fn save<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let mut prepared = self.prepare(&item.model, &info, &table)?;
+        let mut prepared = self.prepare(&item.model, &info, table)?;
         let written = match &item.stored {
             None => {
-                self.write::<T>(&info, &table, prepared, Expect::Absent)
+                self.write::<T>(&info, table, prepared, Expect::Absent)
                     .await?
             }
             Some(stored) => {
@@ -264,11 +264,11 @@ impl Mapper {
                         }
                     }
                 }
-                self.write_changes::<T>(&info, &table, prepared, stored)
+                self.write_changes::<T>(&info, table, prepared, stored)
                     .await?
             }
         };
-        *item = self.stored_item(written, &info, &table, item.warnings.clone())?;
+        *item = self.stored_item(written, &info, table, item.warnings.clone())?;
         Ok(())
     }
 
