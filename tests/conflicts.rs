@@ -151,6 +151,26 @@ async fn version_attribute_locks_put_save_and_delete() -> TestResult {
         .err()
         .ok_or("put")?;
     assert!(err.is_conflict(), "{err}");
+    // So is one through `put_only`, which checks the version the same way.
+    let err = db
+        .mapper
+        .put_only(&Account {
+            id: "a".into(),
+            balance: 99,
+            version: 0,
+        })
+        .await
+        .err()
+        .ok_or("put_only")?;
+    assert!(err.is_conflict(), "{err}");
+    db.mapper
+        .put_only(&Account {
+            id: "b".into(),
+            balance: 7,
+            version: 0,
+        })
+        .await?;
+    assert_eq!(db.mapper.get_consistent::<Account>("b").await?.version, 1);
     let mut one = db.mapper.get::<Account>("a").await?;
     let mut two = db.mapper.get::<Account>("a").await?;
     one.balance += 5;

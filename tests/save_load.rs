@@ -111,6 +111,40 @@ async fn an_invalid_item_is_rejected_with_every_path_and_nothing_is_written() ->
 }
 
 #[tokio::test]
+async fn put_only_stores_what_put_stores_and_refuses_what_put_refuses() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    let model = doom_map(1, 4, "Command Control", &["idkfa", "iddqd", "idkfa"]);
+    db.mapper.put_only(&model).await?;
+    let stored = raw_get(&db, 1, 4).await?.ok_or("not stored")?;
+    // Exactly the validated attributes `put` would send: the set sorted
+    // and deduplicated.
+    assert_eq!(stored, db.mapper.to_attributes(&model)?);
+    assert_eq!(
+        stored["cheats"],
+        AttributeValue::Ss(vec!["iddqd".into(), "idkfa".into()])
+    );
+    // Defaults are filled as by `put`.
+    db.mapper
+        .put_only(&doom_map(1, 5, "Phobos Lab", &[]))
+        .await?;
+    let stored = raw_get(&db, 1, 5).await?.ok_or("not stored")?;
+    assert_eq!(stored["cheats"], AttributeValue::Ss(vec!["Konami".into()]));
+    // An invalid item: every path named, nothing written.
+    let err = db
+        .mapper
+        .put_only(&doom_map(1, 6, &"x".repeat(65), &[]))
+        .await
+        .err()
+        .ok_or("accepted")?;
+    assert_eq!(
+        err.errors().ok_or("no errors")?.to_string(),
+        "name: length 65 is out of range 1..=64"
+    );
+    assert!(raw_get(&db, 1, 6).await?.is_none());
+    Ok(())
+}
+
+#[tokio::test]
 async fn strict_load_of_a_bad_stored_item_names_table_key_and_attribute() -> TestResult {
     let db = TestDb::with_table::<DoomMap>().await?;
     raw_put(

@@ -56,13 +56,20 @@ impl Mapper {
             return Ok(None);
         }
         let span = op_span!("GetItem", table, key.display(&info));
-        let out = self
+        // Each builder call moves the whole request: only the parts that
+        // are there are set.
+        let mut request = self
             .client()
             .get_item()
             .table_name(table)
-            .set_key(Some(attributes))
-            .set_consistent_read(consistent.then_some(true))
-            .set_return_consumed_capacity(capacity(&span))
+            .set_key(Some(attributes));
+        if consistent {
+            request = request.consistent_read(true);
+        }
+        if let Some(capacity) = capacity(&span) {
+            request = request.return_consumed_capacity(capacity);
+        }
+        let out = request
             .send()
             .traced(span)
             .await

@@ -132,13 +132,27 @@ pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -
 
 impl Mapper {
     /// Writes a prepared item under `expect`, plus the version check when
-    /// the model has a version attribute.
+    /// the model has a version attribute; gives it back as written.
     pub(crate) async fn write<T: Model>(
+        &self,
+        info: &ModelInfo,
+        table: &str,
+        prepared: Prepared,
+        expect: Expect,
+    ) -> Result<Prepared> {
+        self.write_keeping::<T>(info, table, prepared, expect, true)
+            .await
+    }
+
+    /// [`Mapper::write`], the attributes kept in what it gives back only
+    /// when `keep` says so (else they go to the request without a copy).
+    async fn write_keeping<T: Model>(
         &self,
         info: &ModelInfo,
         table: &str,
         mut prepared: Prepared,
         expect: Expect,
+        keep: bool,
     ) -> Result<Prepared> {
         let mut placeholders = Placeholders::default();
         let mut conditions: Vec<String> = Vec::new();
@@ -173,15 +187,27 @@ impl Mapper {
         }
         let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
         let span = op_span!("PutItem", table, prepared.key.display(info));
-        let request = self
+        let item = if keep {
+            prepared.attributes.clone()
+        } else {
+            std::mem::take(&mut prepared.attributes)
+        };
+        // Each builder call moves the whole request: only the parts that
+        // are there are set.
+        let mut request = self
             .client()
             .put_item()
             .table_name(table)
-            .set_item(Some(prepared.attributes.clone()))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(placeholders.names())
-            .set_expression_attribute_values(placeholders.values())
-            .set_return_consumed_capacity(capacity(&span));
+            .set_item(Some(item));
+        if let Some(condition) = condition {
+            request = request
+                .condition_expression(condition)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values());
+        }
+        if let Some(capacity) = capacity(&span) {
+            request = request.return_consumed_capacity(capacity);
+        }
         let result = request.send().traced(span).await;
         match result {
             Ok(_) => Ok(prepared),
@@ -214,6 +240,22 @@ impl Mapper {
             .write::<T>(&info, table, prepared, Expect::Anything)
             .await?;
         self.stored_item(written, &info, table, Default::default())
+    }
+
+    /// Writes `model` as [`Mapper::put`] does, without giving the stored
+    /// item back: the attributes go into the request without a copy kept,
+    /// and no model is read back from them. For writers that keep nothing
+    /// of what they wrote (a stream of events, an import).
+    ///
+    /// # Errors
+    /// As [`Mapper::put`].
+    pub async fn put_only<T: Model>(&self, model: &T) -> Result<()> {
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
+        let prepared = self.prepare(model, &info, table)?;
+        self.write_keeping::<T>(&info, table, prepared, Expect::Anything, false)
+            .await?;
+        Ok(())
     }
 
     /// Writes `model` only if no item has its key.
