@@ -500,25 +500,31 @@ impl<'s> SeqSer<'s> {
         self.items.push(present(value, self.size)?);
         Ok(())
     }
+
+    fn finish(self) -> Out {
+        Ok(Some(AttributeValue::L(self.items)))
+    }
 }
 
-/// The three sequence shapes serde has, all lists.
+/// Sequence shapes of serde for a collector with `push` and `finish`.
 macro_rules! seq_shapes {
-    ($($shape:ident::$method:ident),*) => {$(
-        impl ser::$shape for SeqSer<'_> {
+    ($collector:ty: $($shape:ident::$method:ident),*) => {$(
+        impl ser::$shape for $collector {
             type Ok = Option<AttributeValue>;
             type Error = Bail;
             fn $method<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
                 self.push(value)
             }
             fn end(self) -> Out {
-                Ok(Some(AttributeValue::L(self.items)))
+                self.finish()
             }
         }
     )*};
 }
 
+// The three shapes all make lists.
 seq_shapes!(
+    SeqSer<'_>:
     SerializeSeq::serialize_element,
     SerializeTuple::serialize_element,
     SerializeTupleStruct::serialize_field
@@ -604,7 +610,7 @@ impl StrSeq {
         Ok(())
     }
 
-    fn end(self) -> Out {
+    fn finish(self) -> Out {
         let mut set = self.0;
         if set.is_empty() {
             return Ok(None);
@@ -618,27 +624,11 @@ impl StrSeq {
     }
 }
 
-impl ser::SerializeSeq for StrSeq {
-    type Ok = Option<AttributeValue>;
-    type Error = Bail;
-    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        self.push(value)
-    }
-    fn end(self) -> Out {
-        StrSeq::end(self)
-    }
-}
-
-impl ser::SerializeTuple for StrSeq {
-    type Ok = Option<AttributeValue>;
-    type Error = Bail;
-    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        self.push(value)
-    }
-    fn end(self) -> Out {
-        StrSeq::end(self)
-    }
-}
+seq_shapes!(
+    StrSeq:
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element
+);
 
 /// A map: three bytes, and each entry's key and value.
 struct MapSer<'s> {
