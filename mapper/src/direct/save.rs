@@ -660,10 +660,11 @@ impl<'s> MapSer<'s> {
                 AttributeValue::Null(true)
             }
         };
-        *self.size += key.len() + size;
+        let key_len = key.len();
+        *self.size += key_len + size;
         // A key given twice (by a hand-written `Serialize`) counts once.
         if let Some(old) = self.map.insert(key, attribute) {
-            *self.size -= attribute_size(&old);
+            *self.size -= key_len + attribute_size(&old);
         }
         Ok(())
     }
@@ -968,6 +969,32 @@ mod tests {
             direct * 2 > valid,
             "{direct} of {valid} valid items taken directly"
         );
+        Ok(())
+    }
+
+    /// A map that gives one key twice, as a hand-written `Serialize` may.
+    struct TwiceKeyed;
+
+    impl Serialize for TwiceKeyed {
+        fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use ser::SerializeMap;
+            let mut map = serializer.serialize_map(Some(3))?;
+            map.serialize_entry("key", "a long first value")?;
+            map.serialize_entry("other", &1)?;
+            map.serialize_entry("key", "b")?;
+            map.end()
+        }
+    }
+
+    #[test]
+    fn a_key_given_twice_counts_once_in_the_size() -> Result<(), Bail> {
+        let mut size = 0;
+        let attribute = TwiceKeyed.serialize(AttrSer(&mut size))?.ok_or(Bail)?;
+        assert_eq!(size, attribute_size(&attribute));
+        let AttributeValue::M(map) = &attribute else {
+            panic!("not a map: {attribute:?}");
+        };
+        assert_eq!(map["key"], AttributeValue::S("b".into()));
         Ok(())
     }
 
