@@ -183,14 +183,11 @@ struct Sample {
 }
 
 async fn measure<F: Future<Output = Result<usize, Error>>>(f: F) -> Result<Sample, Error> {
-    let (t0, c0, a0) = (Instant::now(), cpu(), allocations());
+    let start = Start::now();
     let items = f.await?;
-    let (wall, used, allocs) = (t0.elapsed(), cpu() - c0, allocations() - a0);
-    Ok(Sample {
-        items_per_s: items as f64 / wall.as_secs_f64(),
-        cpu_us_per_item: used.as_secs_f64() * 1e6 / items as f64,
-        allocs_per_item: allocs as f64 / items as f64,
-    })
+    let mut tally = Tally::default();
+    tally.record(start, items);
+    Ok(tally.sample())
 }
 
 /// Runs raw and mapper `rounds` times, alternating which goes first, and
@@ -230,7 +227,24 @@ fn median(mut v: Vec<Sample>) -> Sample {
     }
 }
 
-/// Sums of several timed slices of one side.
+/// The clock, CPU time and allocation count when a timed run began.
+struct Start {
+    wall: Instant,
+    cpu: Duration,
+    allocations: u64,
+}
+
+impl Start {
+    fn now() -> Start {
+        Start {
+            wall: Instant::now(),
+            cpu: cpu(),
+            allocations: allocations(),
+        }
+    }
+}
+
+/// Sums of one or more timed runs of one side.
 #[derive(Default)]
 struct Tally {
     items: usize,
@@ -240,12 +254,18 @@ struct Tally {
 }
 
 impl Tally {
+    /// Adds the run that began at `start` and did `items`.
+    fn record(&mut self, start: Start, items: usize) {
+        self.items += items;
+        self.wall += start.wall.elapsed();
+        self.cpu += cpu() - start.cpu;
+        self.allocations += allocations() - start.allocations;
+    }
+
     fn add(&mut self, f: impl FnOnce() -> Result<usize, Error>) -> Result<(), Error> {
-        let (t0, c0, a0) = (Instant::now(), cpu(), allocations());
-        self.items += f()?;
-        self.wall += t0.elapsed();
-        self.cpu += cpu() - c0;
-        self.allocations += allocations() - a0;
+        let start = Start::now();
+        let items = f()?;
+        self.record(start, items);
         Ok(())
     }
 
