@@ -237,6 +237,67 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
     }
 }
 
+/// A string set's element as a serde deserializer, giving what the same
+/// element as a `Value::String` gives, without the `Value` in between.
+struct Str<'a>(&'a str);
+
+impl Str<'_> {
+    /// The element as a `Value`, for the requests a string cannot meet
+    /// (numbers, enums): the `Value` deserializer gives the answer.
+    #[cold]
+    #[inline(never)]
+    fn value(&self) -> Result<Value, validate::Error> {
+        Ok(Value::String(self.0.to_owned()))
+    }
+}
+
+impl<'de> de::Deserializer<'de> for Str<'_> {
+    type Error = validate::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+        visitor.visit_string(self.0.to_owned())
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        self.value()?.deserialize_enum(name, variants, visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        visitor.visit_unit()
+    }
+
+    as_value! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_f64
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map
+        struct identifier
+    }
+}
+
 struct Strings<'a>(std::slice::Iter<'a, String>);
 
 impl<'de> SeqAccess<'de> for Strings<'_> {
@@ -245,10 +306,7 @@ impl<'de> SeqAccess<'de> for Strings<'_> {
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, validate::Error> {
-        self.0
-            .next()
-            .map(|s| seed.deserialize(Value::String(s.clone())))
-            .transpose()
+        self.0.next().map(|s| seed.deserialize(Str(s))).transpose()
     }
     fn size_hint(&self) -> Option<usize> {
         Some(self.0.len())
@@ -429,6 +487,64 @@ mod tests {
         let mut bad = valid();
         bad.insert("value".to_owned(), n("not a number"));
         assert_eq!(load::<Nested>(&bad, &info), None);
+        Ok(())
+    }
+
+    /// String set elements read into other shapes than `String`.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    struct Shapes {
+        id: i64,
+        colors: BTreeSet<Color>,
+        names: Vec<Name>,
+        maybe: Vec<Option<String>>,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    enum Color {
+        Blue,
+        Red,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    struct Name(String);
+
+    impl Model for Shapes {
+        const TABLE: &'static str = "shapes";
+        const HASH_KEY: &'static str = "id";
+
+        fn schema() -> Schema {
+            Schema::new()
+                .required("id", int())
+                .required("colors", set_of(str()))
+                .required("names", set_of(str()))
+                .required("maybe", set_of(str()))
+        }
+    }
+
+    #[test]
+    fn string_set_elements_read_as_enums_newtypes_and_options_as_the_whole_path_reads_them()
+    -> Result<(), crate::Error> {
+        let info = ModelInfo::of::<Shapes>()?;
+        let set =
+            |items: &[&str]| AttributeValue::Ss(items.iter().map(|i| (*i).to_owned()).collect());
+        let item = |colors: &[&str]| -> codec::Item {
+            HashMap::from([
+                ("id".to_owned(), n("1")),
+                ("colors".to_owned(), set(colors)),
+                ("names".to_owned(), set(&["ann", "bo"])),
+                ("maybe".to_owned(), set(&["x"])),
+            ])
+        };
+        let good = item(&["Blue", "Red"]);
+        let direct = load::<Shapes>(&good, &info);
+        let whole = load_whole::<Shapes>(good, &info, "shapes")?.into_inner();
+        assert_eq!(direct.as_ref(), Some(&whole));
+        assert_eq!(whole.names, [Name("ann".into()), Name("bo".into())]);
+        assert_eq!(whole.maybe, [Some("x".to_owned())]);
+        // Not a variant: neither path reads it.
+        let bad = item(&["Green"]);
+        assert_eq!(load::<Shapes>(&bad, &info), None);
+        assert!(load_whole::<Shapes>(bad, &info, "shapes").is_err());
         Ok(())
     }
 
