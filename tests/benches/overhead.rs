@@ -8,13 +8,16 @@
 //! to e.g. `0.1` for a quick run, `BENCH_ONLY=W0` for the conversion alone
 //! (no server), `BENCH_ONLY=W3,W4` for some workloads (W4 reads what W3
 //! wrote), `BENCH_ROUNDS` for how many alternating rounds the medians come
-//! from. W0 alternates raw and mapper in ten slices per round. Every row
+//! from. Each round alternates raw and mapper in ten slices (a tenth of
+//! the keys, devices, items or scan segments each), so that drifts of the
+//! machine and of DynamoDB Local fall on both sides alike. Every row
 //! also prints the allocations per item, counted by a wrapper around the
 //! system allocator: a number that does not depend on the machine's load.
 
 use std::alloc::System;
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
@@ -182,33 +185,42 @@ struct Sample {
     allocs_per_item: f64,
 }
 
-async fn measure<F: Future<Output = Result<usize, Error>>>(f: F) -> Result<Sample, Error> {
-    let start = Start::now();
-    let items = f.await?;
-    let mut tally = Tally::default();
-    tally.record(start, items);
-    Ok(tally.sample())
+/// Slices per round: raw and mapper alternate slice by slice.
+const SLICES: usize = 10;
+
+/// Slice `slice` of `0..n`.
+fn part(n: i64, slice: usize) -> Range<i64> {
+    let at = |k: usize| n * k as i64 / SLICES as i64;
+    at(slice)..at(slice + 1)
 }
 
-/// Runs raw and mapper `rounds` times, alternating which goes first, and
-/// keeps the median of each (DynamoDB Local shares the machine's cores, so
-/// single runs are noisy).
-async fn pair<R, M, FR, FM>(rounds: usize, raw: R, mapper: M) -> Result<(Sample, Sample), Error>
+/// Runs raw and mapper `rounds` times, each round as [`SLICES`] slices
+/// that alternate between the two (which side goes first alternating too),
+/// each side's CPU time summed over its slices; the medians of the rounds.
+/// DynamoDB Local shares the machine's two cores, and its JIT, garbage
+/// collector and growing tables drift over a run: slices this short put
+/// the drift on both sides alike.
+async fn sliced<R, M, FR, FM>(rounds: usize, raw: R, mapper: M) -> Result<(Sample, Sample), Error>
 where
-    R: Fn() -> FR,
-    M: Fn() -> FM,
+    R: Fn(usize) -> FR,
+    M: Fn(usize) -> FM,
     FR: Future<Output = Result<usize, Error>>,
     FM: Future<Output = Result<usize, Error>>,
 {
     let (mut raws, mut mappers) = (Vec::new(), Vec::new());
     for round in 0..rounds.max(1) {
-        if round % 2 == 0 {
-            raws.push(measure(raw()).await?);
-            mappers.push(measure(mapper()).await?);
-        } else {
-            mappers.push(measure(mapper()).await?);
-            raws.push(measure(raw()).await?);
+        let (mut raw_tally, mut mapper_tally) = (Tally::default(), Tally::default());
+        for slice in 0..SLICES {
+            if (round + slice) % 2 == 0 {
+                raw_tally.run(raw(slice)).await?;
+                mapper_tally.run(mapper(slice)).await?;
+            } else {
+                mapper_tally.run(mapper(slice)).await?;
+                raw_tally.run(raw(slice)).await?;
+            }
         }
+        raws.push(raw_tally.sample());
+        mappers.push(mapper_tally.sample());
     }
     Ok((median(raws), median(mappers)))
 }
@@ -269,6 +281,14 @@ impl Tally {
         Ok(())
     }
 
+    /// [`Tally::add`] for a run that is a future.
+    async fn run(&mut self, f: impl Future<Output = Result<usize, Error>>) -> Result<(), Error> {
+        let start = Start::now();
+        let items = f.await?;
+        self.record(start, items);
+        Ok(())
+    }
+
     fn sample(&self) -> Sample {
         let items = self.items.max(1) as f64;
         Sample {
@@ -284,7 +304,6 @@ impl Tally {
 /// drifts (clock, neighbours) fall on both alike; the medians of the
 /// rounds.
 fn conversions(mapper: &Mapper, n: usize, rounds: usize) -> Result<(Sample, Sample), Error> {
-    const SLICES: usize = 10;
     let per = (n / SLICES).max(1);
     let (mut raws, mut mappers) = (Vec::new(), Vec::new());
     for _ in 0..rounds.max(1) {
@@ -312,10 +331,11 @@ async fn puts_raw(
     client: &Client,
     table: &str,
     device: i64,
-    n: i64,
+    ats: Range<i64>,
     conc: usize,
 ) -> Result<usize, Error> {
-    stream::iter(0..n)
+    let n = ats.end - ats.start;
+    stream::iter(ats)
         .map(|at| {
             let request = client
                 .put_item()
@@ -335,11 +355,12 @@ async fn puts_raw(
 async fn puts_mapper(
     mapper: &Mapper,
     device: i64,
-    n: i64,
+    ats: Range<i64>,
     conc: usize,
     item_back: bool,
 ) -> Result<usize, Error> {
-    stream::iter(0..n)
+    let n = ats.end - ats.start;
+    stream::iter(ats)
         .map(|at| {
             let item = reading(device, at);
             async move {
@@ -360,10 +381,10 @@ async fn gets_raw(
     client: &Client,
     table: &str,
     device: i64,
-    n: i64,
+    ats: Range<i64>,
     conc: usize,
 ) -> Result<usize, Error> {
-    let found = stream::iter(0..n)
+    let found = stream::iter(ats)
         .map(|at| {
             let request = client
                 .get_item()
@@ -381,8 +402,13 @@ async fn gets_raw(
     Ok(found.len())
 }
 
-async fn gets_mapper(mapper: &Mapper, device: i64, n: i64, conc: usize) -> Result<usize, Error> {
-    let found = stream::iter(0..n)
+async fn gets_mapper(
+    mapper: &Mapper,
+    device: i64,
+    ats: Range<i64>,
+    conc: usize,
+) -> Result<usize, Error> {
+    let found = stream::iter(ats)
         .map(|at| async move {
             mapper
                 .get::<Reading>((device, at))
@@ -440,9 +466,9 @@ async fn batch_raw(
     Ok(total)
 }
 
-async fn query_raw(client: &Client, table: &str, devices: i64) -> Result<usize, Error> {
+async fn query_raw(client: &Client, table: &str, devices: Range<i64>) -> Result<usize, Error> {
     let mut total = 0;
-    for device in 0..devices {
+    for device in devices {
         let mut start = None;
         loop {
             let out = client
@@ -467,9 +493,9 @@ async fn query_raw(client: &Client, table: &str, devices: i64) -> Result<usize, 
     Ok(total)
 }
 
-async fn query_mapper(mapper: &Mapper, devices: i64) -> Result<usize, Error> {
+async fn query_mapper(mapper: &Mapper, devices: Range<i64>) -> Result<usize, Error> {
     let mut total = 0;
-    for device in 0..devices {
+    for device in devices {
         let mut items = Box::pin(mapper.query::<Reading>(device).stream());
         while let Some(item) = items.next().await {
             item?;
@@ -479,13 +505,16 @@ async fn query_mapper(mapper: &Mapper, devices: i64) -> Result<usize, Error> {
     Ok(total)
 }
 
-async fn scan_raw(client: &Client, table: &str) -> Result<usize, Error> {
+/// Scan segment `segment` of [`SLICES`].
+async fn scan_raw(client: &Client, table: &str, segment: usize) -> Result<usize, Error> {
     let mut total = 0;
     let mut start = None;
     loop {
         let out = client
             .scan()
             .table_name(table)
+            .segment(segment as i32)
+            .total_segments(SLICES as i32)
             .set_exclusive_start_key(start)
             .send()
             .await?;
@@ -500,9 +529,15 @@ async fn scan_raw(client: &Client, table: &str) -> Result<usize, Error> {
     }
 }
 
-async fn scan_mapper(mapper: &Mapper) -> Result<usize, Error> {
+/// Scan segment `segment` of [`SLICES`].
+async fn scan_mapper(mapper: &Mapper, segment: usize) -> Result<usize, Error> {
     let mut total = 0;
-    let mut items = Box::pin(mapper.scan::<Reading>().stream());
+    let mut items = Box::pin(
+        mapper
+            .scan::<Reading>()
+            .segment(segment as u32, SLICES as u32)
+            .stream(),
+    );
     while let Some(item) = items.next().await {
         item?;
         total += 1;
@@ -595,8 +630,8 @@ async fn main() -> Result<(), Error> {
     let mut rows = Vec::new();
 
     // Warm up both paths (connections, caches) before measuring.
-    puts_raw(&client, &raw_table, 999, 200, 8).await?;
-    puts_mapper(&mapper, 999, 200, 8, true).await?;
+    puts_raw(&client, &raw_table, 999, 0..200, 8).await?;
+    puts_mapper(&mapper, 999, 0..200, 8, true).await?;
 
     let w0 = n(100_000);
     if wanted("W0") {
@@ -619,10 +654,10 @@ async fn main() -> Result<(), Error> {
         if !wanted("W1") {
             break;
         }
-        let (raw, mapped) = pair(
+        let (raw, mapped) = sliced(
             rounds,
-            || puts_raw(&client, &raw_table, device, singles, conc),
-            || puts_mapper(&mapper, device, singles, conc, item_back),
+            |k| puts_raw(&client, &raw_table, device, part(singles, k), conc),
+            |k| puts_mapper(&mapper, device, part(singles, k), conc, item_back),
         )
         .await?;
         rows.push(Row {
@@ -640,10 +675,10 @@ async fn main() -> Result<(), Error> {
         if !wanted("W2") {
             break;
         }
-        let (raw, mapped) = pair(
+        let (raw, mapped) = sliced(
             rounds,
-            || gets_raw(&client, &raw_table, device, singles, conc),
-            || gets_mapper(&mapper, device, singles, conc),
+            |k| gets_raw(&client, &raw_table, device, part(singles, k), conc),
+            |k| gets_mapper(&mapper, device, part(singles, k), conc),
         )
         .await?;
         rows.push(Row {
@@ -668,11 +703,15 @@ async fn main() -> Result<(), Error> {
             concurrency: conc,
             ..BatchOptions::default()
         };
-        let (raw, mapped) = pair(
+        let slice = |k: usize| {
+            let at = part(items.len() as i64, k);
+            items[at.start as usize..at.end as usize].to_vec()
+        };
+        let (raw, mapped) = sliced(
             rounds,
-            || batch_raw(&client, &raw_table, items.clone(), conc),
-            || {
-                let items = items.clone();
+            |k| batch_raw(&client, &raw_table, slice(k), conc),
+            |k| {
+                let items = slice(k);
                 let mapper = &mapper;
                 async move {
                     Ok(mapper
@@ -692,10 +731,10 @@ async fn main() -> Result<(), Error> {
 
     // W4: 20 partitions (devices 0..20) written by W3 at concurrency 1.
     if wanted("W4") {
-        let (raw, mapped) = pair(
+        let (raw, mapped) = sliced(
             rounds,
-            || query_raw(&client, &raw_table, 20),
-            || query_mapper(&mapper, 20),
+            |k| query_raw(&client, &raw_table, part(20, k)),
+            |k| query_mapper(&mapper, part(20, k)),
         )
         .await?;
         rows.push(Row {
@@ -708,10 +747,10 @@ async fn main() -> Result<(), Error> {
 
     // W5: the whole table (W1's and W3's items).
     if wanted("W5") {
-        let (raw, mapped) = pair(
+        let (raw, mapped) = sliced(
             rounds,
-            || scan_raw(&client, &raw_table),
-            || scan_mapper(&mapper),
+            |k| scan_raw(&client, &raw_table, k),
+            |k| scan_mapper(&mapper, k),
         )
         .await?;
         rows.push(Row {
