@@ -108,6 +108,37 @@ macro_rules! as_value {
     )*};
 }
 
+/// The methods the `Value` deserializer answers the same way for every
+/// shape: a newtype wraps the value itself, an enum is read from the
+/// `Value`, an ignored value is nothing.
+macro_rules! same_as_value {
+    () => {
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, validate::Error> {
+            visitor.visit_newtype_struct(self)
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            variants: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, validate::Error> {
+            self.value()?.deserialize_enum(name, variants, visitor)
+        }
+
+        fn deserialize_ignored_any<V: Visitor<'de>>(
+            self,
+            visitor: V,
+        ) -> Result<V::Value, validate::Error> {
+            visitor.visit_unit()
+        }
+    };
+}
+
 impl<'de> de::Deserializer<'de> for De<'_> {
     type Error = validate::Error;
 
@@ -168,29 +199,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, validate::Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, validate::Error> {
-        self.value()?.deserialize_enum(name, variants, visitor)
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> Result<V::Value, validate::Error> {
-        visitor.visit_unit()
-    }
+    same_as_value!();
 
     as_value! {
         deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i128
@@ -262,29 +271,7 @@ impl<'de> de::Deserializer<'de> for Str<'_> {
         visitor.visit_some(self)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, validate::Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, validate::Error> {
-        self.value()?.deserialize_enum(name, variants, visitor)
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> Result<V::Value, validate::Error> {
-        visitor.visit_unit()
-    }
+    same_as_value!();
 
     as_value! {
         deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
