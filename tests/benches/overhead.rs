@@ -325,6 +325,20 @@ struct Row {
     cpu_target: f64,
 }
 
+/// The CPU ratio every networked workload must meet.
+const NETWORKED: f64 = 1.05;
+
+impl Row {
+    fn new(name: String, (raw, mapper): (Sample, Sample), cpu_target: f64) -> Row {
+        Row {
+            name,
+            raw,
+            mapper,
+            cpu_target,
+        }
+    }
+}
+
 // ---- workloads ----
 
 async fn puts_raw(
@@ -635,13 +649,8 @@ async fn main() -> Result<(), Error> {
 
     let w0 = n(100_000);
     if wanted("W0") {
-        let (raw, mapped) = conversions(&mapper, w0, rounds)?;
-        rows.push(Row {
-            name: format!("W0 convert {w0}"),
-            raw,
-            mapper: mapped,
-            cpu_target: 1.5,
-        });
+        let measured = conversions(&mapper, w0, rounds)?;
+        rows.push(Row::new(format!("W0 convert {w0}"), measured, 1.5));
     }
 
     let singles = n(5_000) as i64;
@@ -654,39 +663,37 @@ async fn main() -> Result<(), Error> {
         if !wanted("W1") {
             break;
         }
-        let (raw, mapped) = sliced(
+        let measured = sliced(
             rounds,
             |k| puts_raw(&client, &raw_table, device, part(singles, k), conc),
             |k| puts_mapper(&mapper, device, part(singles, k), conc, item_back),
         )
         .await?;
-        rows.push(Row {
-            name: if item_back {
+        rows.push(Row::new(
+            if item_back {
                 format!("W1 put ×{singles} c{conc}, item given back (`put`)")
             } else {
                 format!("W1 put ×{singles} c{conc}")
             },
-            raw,
-            mapper: mapped,
-            cpu_target: if item_back { f64::INFINITY } else { 1.05 },
-        });
+            measured,
+            if item_back { f64::INFINITY } else { NETWORKED },
+        ));
     }
     for (conc, device) in [(1usize, 1000i64), (16, 1001)] {
         if !wanted("W2") {
             break;
         }
-        let (raw, mapped) = sliced(
+        let measured = sliced(
             rounds,
             |k| gets_raw(&client, &raw_table, device, part(singles, k), conc),
             |k| gets_mapper(&mapper, device, part(singles, k), conc),
         )
         .await?;
-        rows.push(Row {
-            name: format!("W2 get ×{singles} c{conc}"),
-            raw,
-            mapper: mapped,
-            cpu_target: 1.05,
-        });
+        rows.push(Row::new(
+            format!("W2 get ×{singles} c{conc}"),
+            measured,
+            NETWORKED,
+        ));
     }
 
     let batch = n(20_000) as i64;
@@ -707,7 +714,7 @@ async fn main() -> Result<(), Error> {
             let at = part(items.len() as i64, k);
             items[at.start as usize..at.end as usize].to_vec()
         };
-        let (raw, mapped) = sliced(
+        let measured = sliced(
             rounds,
             |k| batch_raw(&client, &raw_table, slice(k), conc),
             |k| {
@@ -721,44 +728,37 @@ async fn main() -> Result<(), Error> {
             },
         )
         .await?;
-        rows.push(Row {
-            name: format!("W3 batch ×{count} c{conc}"),
-            raw,
-            mapper: mapped,
-            cpu_target: 1.05,
-        });
+        rows.push(Row::new(
+            format!("W3 batch ×{count} c{conc}"),
+            measured,
+            NETWORKED,
+        ));
     }
 
     // W4: 20 partitions (devices 0..20) written by W3 at concurrency 1.
     if wanted("W4") {
-        let (raw, mapped) = sliced(
+        let measured = sliced(
             rounds,
             |k| query_raw(&client, &raw_table, part(20, k)),
             |k| query_mapper(&mapper, part(20, k)),
         )
         .await?;
-        rows.push(Row {
-            name: format!("W4 query {} items", per_device * 20),
-            raw,
-            mapper: mapped,
-            cpu_target: 1.05,
-        });
+        rows.push(Row::new(
+            format!("W4 query {} items", per_device * 20),
+            measured,
+            NETWORKED,
+        ));
     }
 
     // W5: the whole table (W1's and W3's items).
     if wanted("W5") {
-        let (raw, mapped) = sliced(
+        let measured = sliced(
             rounds,
             |k| scan_raw(&client, &raw_table, k),
             |k| scan_mapper(&mapper, k),
         )
         .await?;
-        rows.push(Row {
-            name: "W5 scan table".to_owned(),
-            raw,
-            mapper: mapped,
-            cpu_target: 1.05,
-        });
+        rows.push(Row::new("W5 scan table".to_owned(), measured, NETWORKED));
     }
 
     println!();

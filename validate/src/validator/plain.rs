@@ -110,12 +110,8 @@ struct Draft {
 
 #[derive(Clone)]
 enum Kind {
-    Int,
-    Number,
-    Str,
-    Bool,
-    Bytes,
-    Null,
+    /// A scalar type, as its type check names it (never `Any`).
+    Scalar(TypeCheck),
     List(Arc<Validator>),
     Set(Arc<Validator>),
     Map(Arc<Schema>),
@@ -138,18 +134,14 @@ impl Plain {
     }
 }
 
+/// The kind a pattern or a list of allowed strings requires.
+const STR: Kind = Kind::Scalar(TypeCheck::Str);
+
 impl Draft {
     fn add(&mut self, step: &Step) -> Option<()> {
         match step {
-            Step::Type(ty, _) => self.kind(match ty {
-                TypeCheck::Int => Kind::Int,
-                TypeCheck::Number => Kind::Number,
-                TypeCheck::Str => Kind::Str,
-                TypeCheck::Bool => Kind::Bool,
-                TypeCheck::Bytes => Kind::Bytes,
-                TypeCheck::Null => Kind::Null,
-                TypeCheck::Any => return None,
-            }),
+            Step::Type(TypeCheck::Any, _) => None,
+            Step::Type(ty, _) => self.kind(Kind::Scalar(*ty)),
             Step::Range(bounds) => {
                 let (min, max) = bounds.i64_span()?;
                 self.min = self.min.max(min);
@@ -165,7 +157,7 @@ impl Draft {
             }
             Step::Pattern(pattern) => {
                 self.patterns.push(pattern.clone());
-                self.kind(Kind::Str)
+                self.kind(STR)
             }
             Step::Schema(schema) if schema.extra_policy() != Extra::Allow => {
                 self.kind(Kind::Map(Arc::clone(schema)))
@@ -179,7 +171,7 @@ impl Draft {
                     return None;
                 }
                 self.one_of = Some(allowed);
-                self.kind(Kind::Str)
+                self.kind(STR)
             }
             Step::Schema(_) | Step::Clamp(_) | Step::MapOf(..) => None,
         }
@@ -188,13 +180,14 @@ impl Draft {
     /// Records the type a step requires: an integer is a number; any other
     /// pair of different types can pass nothing, which is left to `check`.
     fn kind(&mut self, kind: Kind) -> Option<()> {
+        use TypeCheck::{Int, Number, Str};
         self.kind = match (self.kind.take(), kind) {
             (None, k) => Some(k),
-            (Some(Kind::Int), Kind::Int | Kind::Number) | (Some(Kind::Number), Kind::Int) => {
-                Some(Kind::Int)
+            (Some(Kind::Scalar(Int)), Kind::Scalar(Int | Number))
+            | (Some(Kind::Scalar(Number)), Kind::Scalar(Int)) => Some(Kind::Scalar(Int)),
+            (Some(Kind::Scalar(a)), Kind::Scalar(b)) if a == b && matches!(a, Number | Str) => {
+                Some(Kind::Scalar(a))
             }
-            (Some(Kind::Number), Kind::Number) => Some(Kind::Number),
-            (Some(Kind::Str), Kind::Str) => Some(Kind::Str),
             _ => return None,
         };
         Some(())
@@ -204,23 +197,24 @@ impl Draft {
         let any = Lengths::ANY;
         let length = self.length;
         // Bounds on numbers that may have fractions are for `accepts`.
-        if !matches!(self.kind, Some(Kind::Int)) && (self.min, self.max) != (i64::MIN, i64::MAX) {
+        let int = matches!(self.kind, Some(Kind::Scalar(TypeCheck::Int)));
+        if !int && (self.min, self.max) != (i64::MIN, i64::MAX) {
             return None;
         }
         Some(match self.kind? {
-            Kind::Str => Plain::Str(Text {
+            Kind::Scalar(TypeCheck::Str) => Plain::Str(Text {
                 length: length.unwrap_or(any),
                 one_of: self.one_of,
                 patterns: self.patterns,
             }),
-            Kind::Int if length.is_none() => Plain::Int {
+            Kind::Scalar(TypeCheck::Int) if length.is_none() => Plain::Int {
                 min: self.min,
                 max: self.max,
             },
-            Kind::Number if length.is_none() => Plain::Number,
-            Kind::Bool if length.is_none() => Plain::Bool,
-            Kind::Null if length.is_none() => Plain::Null,
-            Kind::Bytes => Plain::Bytes(length.unwrap_or(any)),
+            Kind::Scalar(TypeCheck::Number) if length.is_none() => Plain::Number,
+            Kind::Scalar(TypeCheck::Bool) if length.is_none() => Plain::Bool,
+            Kind::Scalar(TypeCheck::Null) if length.is_none() => Plain::Null,
+            Kind::Scalar(TypeCheck::Bytes) => Plain::Bytes(length.unwrap_or(any)),
             Kind::List(item) => Plain::List(length.unwrap_or(any), item),
             Kind::Set(item) => Plain::Set(length.unwrap_or(any), item),
             Kind::Map(schema) if length.is_none() => Plain::Map(schema),
