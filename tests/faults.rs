@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use futures::StreamExt;
 
-use mapper::{BatchOptions, Write};
-use models::Post;
+use mapper::{BatchOptions, Error, IntoKey, Key, Write};
+use models::{Post, Score};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
 
 type TestResult = Result<(), SetupError>;
@@ -146,6 +146,91 @@ async fn batch_writes_are_resent_after_whole_requests_fail() -> TestResult {
         assert!(ids.insert(item.id), "{} twice", item.id);
     }
     assert_eq!(ids, (251..=2_500).collect::<BTreeSet<i64>>());
+    Ok(())
+}
+
+fn score(player: &str, game: i64) -> Score {
+    Score {
+        player: player.to_owned(),
+        game,
+        points: game % 50,
+        team: "red".to_owned(),
+        status: None,
+        padding: String::new(),
+    }
+}
+
+/// Past the retry budget, the error names exactly the writes that were
+/// not applied: every other put is stored, every other delete is gone,
+/// and none of the named ones was applied.
+#[tokio::test]
+async fn writes_left_unprocessed_past_the_budget_are_reported_exactly() -> TestResult {
+    let db = TestDb::with_table::<Score>().await?;
+    let old: Vec<Key> = (1_000..1_020).map(|g| ("old", g).into_key()).collect();
+    db.mapper
+        .batch_write((1_000..1_020).map(|g| Write::Put(score("old", g))))
+        .await?;
+    // Every batch is cut in half: of 25 writes, 12 then 6 are applied
+    // in two attempts, and 7 are left.
+    let proxy = FaultProxy::start(
+        &test_support::endpoint().await?,
+        Faults {
+            throttle: 0.0,
+            server_error: 0.0,
+            partial_batch: 1.0,
+        },
+    )
+    .await?;
+    let partial = db.through(&proxy.endpoint, 1);
+    let new: Vec<Key> = (0..80_i64)
+        .map(|g| (format!("p{}", g % 4), g).into_key())
+        .collect();
+    let writes = old
+        .iter()
+        .cloned()
+        .map(Write::Delete)
+        .chain((0..80).map(|g| Write::Put(score(&format!("p{}", g % 4), g))));
+    let options = BatchOptions {
+        concurrency: 2,
+        backoff: mapper::Backoff {
+            attempts: 2,
+            base: std::time::Duration::from_millis(1),
+            max: std::time::Duration::from_millis(5),
+        },
+        ..BatchOptions::default()
+    };
+    let (written, unwritten) = match partial.batch_write_with(writes, options).await {
+        Err(Error::BatchIncomplete {
+            written, unwritten, ..
+        }) => (written, unwritten),
+        other => panic!("expected an incomplete batch, got {other:?}"),
+    };
+    assert_eq!(unwritten.len(), 4 * 7, "7 of each chunk of 25");
+    assert_eq!(written, 100 - unwritten.len());
+
+    let stored: BTreeSet<(String, i64)> = db
+        .mapper
+        .scan::<Score>()
+        .all()
+        .await?
+        .into_iter()
+        .map(|s| {
+            let s = s.into_inner();
+            (s.player, s.game)
+        })
+        .collect();
+    let is_stored = |key: &Key| {
+        stored
+            .iter()
+            .any(|(player, game)| &(player.as_str(), *game).into_key() == key)
+    };
+    for key in &old {
+        assert_eq!(is_stored(key), unwritten.contains(key), "delete of {key:?}");
+    }
+    for key in &new {
+        assert_eq!(is_stored(key), !unwritten.contains(key), "put of {key:?}");
+    }
+    assert!(unwritten.iter().all(|k| old.contains(k) || new.contains(k)));
     Ok(())
 }
 

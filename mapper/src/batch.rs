@@ -3,13 +3,15 @@
 //! chunks sent with bounded concurrency, and never a silent loss.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
-use validate::Value;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+use validate::{Number, Value};
 
 use crate::backoff::Backoff;
 use crate::codec;
@@ -278,23 +280,30 @@ impl Mapper {
         let mut errors = validate::Errors::new();
         // Each key once, at its first place, holding its last write.
         let writes = writes.into_iter();
+        let keys = KeyHasher::default();
         let mut unique: Vec<Pending<T>> = Vec::with_capacity(writes.size_hint().0);
-        let mut place: HashMap<KeyId, usize, foldhash::fast::RandomState> =
-            HashMap::with_capacity_and_hasher(writes.size_hint().0, Default::default());
+        let mut place: HashTable<usize> = HashTable::with_capacity(writes.size_hint().0);
         for (index, write) in writes.enumerate() {
             match self.write_request(&write, &info, &table) {
-                Ok((id, request, size)) => {
-                    let entry = |id| Pending {
-                        id,
+                Ok((request, size)) => {
+                    let key = request_key(&request);
+                    let hash = keys.hash(key, &info);
+                    let found = place.entry(
+                        hash,
+                        |&at| same_key(request_key(&unique[at].request), key, &info),
+                        |&at| unique[at].hash,
+                    );
+                    let entry = Pending {
+                        hash,
                         write,
                         request,
                         size,
                     };
-                    match place.entry(id) {
-                        Entry::Occupied(at) => unique[*at.get()] = entry(at.key().clone()),
+                    match found {
+                        Entry::Occupied(at) => unique[*at.get()] = entry,
                         Entry::Vacant(free) => {
-                            unique.push(entry(free.key().clone()));
-                            free.insert(unique.len() - 1);
+                            free.insert(unique.len());
+                            unique.push(entry);
                         }
                     }
                 }
@@ -331,8 +340,8 @@ impl Mapper {
         if !current.is_empty() {
             chunks.push(current);
         }
-        let outcomes: Vec<(usize, Vec<KeyId>, Option<String>)> = stream::iter(chunks)
-            .map(|chunk| self.write_chunk(&table, chunk, options, &info))
+        let outcomes: Vec<(usize, Vec<Key>, Option<String>)> = stream::iter(chunks)
+            .map(|chunk| self.write_chunk(&table, chunk, options, &info, &keys))
             .buffer_unordered(options.concurrency.max(1))
             .collect()
             .await;
@@ -341,7 +350,7 @@ impl Mapper {
         let mut reason = None;
         for (ok, left, why) in outcomes {
             written += ok;
-            unwritten.extend(left.iter().map(key_of_id));
+            unwritten.extend(left);
             reason = reason.or(why);
         }
         if unwritten.is_empty() {
@@ -357,13 +366,13 @@ impl Mapper {
         }
     }
 
-    /// The validated request for one write, its key and its size.
+    /// The validated request for one write, and its size.
     fn write_request<T: Model>(
         &self,
         write: &Write<T>,
         info: &ModelInfo,
         table: &str,
-    ) -> Result<(KeyId, WriteRequest, usize)> {
+    ) -> Result<(WriteRequest, usize)> {
         let schema_error = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
             table: table.to_owned(),
             message: e.to_string(),
@@ -371,27 +380,21 @@ impl Mapper {
         Ok(match write {
             Write::Put(model) => {
                 let encoded = self.encode(model, info, table)?;
-                let id = key_id(&encoded.attributes, info);
                 let put = PutRequest::builder()
                     .set_item(Some(encoded.attributes))
                     .build()
                     .map_err(schema_error)?;
                 let request = WriteRequest::builder().put_request(put).build();
-                (id, request, encoded.size)
+                (request, encoded.size)
             }
             Write::Delete(key) => {
                 let attributes = key.to_attributes(info, table)?;
-                let id = key_id(&attributes, info);
                 let size = item_size(&attributes);
                 let delete = DeleteRequest::builder()
                     .set_key(Some(attributes))
                     .build()
                     .map_err(schema_error)?;
-                (
-                    id,
-                    WriteRequest::builder().delete_request(delete).build(),
-                    size,
-                )
+                (WriteRequest::builder().delete_request(delete).build(), size)
             }
         })
     }
@@ -408,15 +411,19 @@ impl Mapper {
         chunk: Vec<Pending<T>>,
         options: BatchOptions,
         info: &ModelInfo,
-    ) -> (usize, Vec<KeyId>, Option<String>) {
+        keys: &KeyHasher,
+    ) -> (usize, Vec<Key>, Option<String>) {
         let total = chunk.len();
-        let mut entries: Vec<(KeyId, Write<T>)> = Vec::with_capacity(total);
+        let mut entries: Vec<(u64, Write<T>)> = Vec::with_capacity(total);
         let mut pending: Vec<WriteRequest> = Vec::with_capacity(total);
         for Pending {
-            id, write, request, ..
+            hash,
+            write,
+            request,
+            ..
         } in chunk
         {
-            entries.push((id, write));
+            entries.push((hash, write));
             pending.push(request);
         }
         // The entries whose requests are in `pending` (or were, before a
@@ -456,7 +463,7 @@ impl Mapper {
                     if pending.is_empty() {
                         return (total, Vec::new(), None);
                     }
-                    waiting = unprocessed(&pending, &entries, &waiting, info);
+                    waiting = unprocessed(&pending, &entries, &waiting, info, keys);
                 }
                 Err(e) => {
                     let error = Error::service(table, "BatchWriteItem", e);
@@ -468,61 +475,250 @@ impl Mapper {
                 }
             }
         }
-        let left: Vec<KeyId> = waiting.iter().map(|&i| entries[i].0.clone()).collect();
-        (total - left.len(), left, last_error)
+        // The keys left, from their writes' requests built again (as each
+        // was built before; the requests sent are gone).
+        let mut left = Vec::with_capacity(waiting.len());
+        for &i in &waiting {
+            match self.write_request(&entries[i].1, info, table) {
+                Ok((request, _)) => left.push(key_of_item(request_key(&request), info)),
+                Err(e) => last_error = Some(e.to_string()),
+            }
+        }
+        (total - waiting.len(), left, last_error)
     }
 
     /// The requests of the `waiting` entries again, after a failed attempt
     /// took them with it.
     fn rebuild<T: Model>(
         &self,
-        entries: &[(KeyId, Write<T>)],
+        entries: &[(u64, Write<T>)],
         waiting: &[usize],
         info: &ModelInfo,
         table: &str,
     ) -> Result<Vec<WriteRequest>> {
         waiting
             .iter()
-            .map(|&i| Ok(self.write_request(&entries[i].1, info, table)?.1))
+            .map(|&i| Ok(self.write_request(&entries[i].1, info, table)?.0))
             .collect()
     }
 }
 
-/// One write of a chunk: its key, the write itself (to rebuild its
-/// request after a failed attempt), the request and its size.
+/// One write of a chunk: its key's hash, the write itself (to rebuild
+/// its request after a failed attempt), the request and its size.
 struct Pending<T> {
-    id: KeyId,
+    hash: u64,
     write: Write<T>,
     request: WriteRequest,
     size: usize,
 }
 
-/// The entries (among `waiting`) that DynamoDB left unprocessed; all of
-/// `waiting` when the answer cannot be matched to them.
+/// The key attributes of a write request: the item of a put, the key of
+/// a delete (the whole item: only the key attributes are read from it).
+fn request_key(request: &WriteRequest) -> Option<&codec::Item> {
+    match (request.put_request(), request.delete_request()) {
+        (Some(put), _) => Some(put.item()),
+        (None, Some(delete)) => Some(delete.key()),
+        (None, None) => None,
+    }
+}
+
+/// The names of the key attributes.
+fn key_names(info: &ModelInfo) -> impl Iterator<Item = &str> {
+    std::iter::once(info.hash.name.as_str()).chain(info.range.as_ref().map(|r| r.name.as_str()))
+}
+
+/// Whether two requests' items have the same key. The mapper writes each
+/// number in one text (`codec::number_text`'s: the direct save is held
+/// to it by a property test), so the same key is the same attributes;
+/// nothing is parsed.
+fn same_key(a: Option<&codec::Item>, b: Option<&codec::Item>, info: &ModelInfo) -> bool {
+    key_names(info).all(|name| a.and_then(|a| a.get(name)) == b.and_then(|b| b.get(name)))
+}
+
+/// Hashes keys as [`same_key`] compares them.
+#[derive(Default)]
+struct KeyHasher(foldhash::fast::RandomState);
+
+impl KeyHasher {
+    fn hash(&self, item: Option<&codec::Item>, info: &ModelInfo) -> u64 {
+        let mut state = self.0.build_hasher();
+        for name in key_names(info) {
+            match item.and_then(|item| item.get(name)) {
+                Some(AttributeValue::S(s)) => (0u8, s.as_str()).hash(&mut state),
+                Some(AttributeValue::N(n)) => (1u8, n.as_str()).hash(&mut state),
+                Some(AttributeValue::B(b)) => (2u8, b.as_ref()).hash(&mut state),
+                _ => 3u8.hash(&mut state),
+            }
+        }
+        state.finish()
+    }
+
+    /// The hash of a key as DynamoDB gives it back, which may spell a
+    /// number its own way: numbers are written as the mapper writes them
+    /// before hashing.
+    fn hash_returned(&self, item: Option<&codec::Item>, info: &ModelInfo) -> u64 {
+        let Some(item) = item else {
+            return self.hash(None, info);
+        };
+        let mut key = codec::Item::new();
+        for name in key_names(info) {
+            let attribute = match item.get(name) {
+                Some(AttributeValue::N(text)) => match text.parse::<Number>() {
+                    Ok(n) => AttributeValue::N(codec::number_text(n)),
+                    Err(_) => AttributeValue::N(text.clone()),
+                },
+                Some(other) => other.clone(),
+                None => continue,
+            };
+            key.insert(name.to_owned(), attribute);
+        }
+        self.hash(Some(&key), info)
+    }
+}
+
+/// The key of a request's item, for reports.
+fn key_of_item(item: Option<&codec::Item>, info: &ModelInfo) -> Key {
+    let part = |name: &str| {
+        item.and_then(|item| item.get(name))
+            .and_then(|a| codec::from_attribute(a).ok())
+            .unwrap_or_default()
+    };
+    Key {
+        hash: part(&info.hash.name),
+        range: info.range.as_ref().map(|r| part(&r.name)),
+    }
+}
+
+/// The entries (among `waiting`) that DynamoDB left unprocessed, matched
+/// by their keys' hashes; all of `waiting` when the answer cannot be
+/// matched to them one for one.
 fn unprocessed<T>(
     requests: &[WriteRequest],
-    entries: &[(KeyId, Write<T>)],
+    entries: &[(u64, Write<T>)],
     waiting: &[usize],
     info: &ModelInfo,
+    keys: &KeyHasher,
 ) -> Vec<usize> {
-    let ids: Vec<KeyId> = requests
+    let hashes: Vec<u64> = requests
         .iter()
-        .map(|r| match (r.put_request(), r.delete_request()) {
-            (Some(put), _) => key_id(put.item(), info),
-            (None, Some(delete)) => key_id(delete.key(), info),
-            (None, None) => (Value::Null, None),
-        })
+        .map(|r| keys.hash_returned(request_key(r), info))
         .collect();
     let matched: Vec<usize> = waiting
         .iter()
         .copied()
-        .filter(|&i| ids.contains(&entries[i].0))
+        .filter(|&i| hashes.contains(&entries[i].0))
         .collect();
-    if matched.len() == ids.len() {
+    if matched.len() == hashes.len() {
         matched
     } else {
         // An answer naming a key this chunk did not send: keep every
         // entry waiting, so a failure later over-reports, never loses.
         waiting.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use validate::{Schema, int, str};
+
+    use super::*;
+
+    #[derive(Serialize, Deserialize)]
+    struct Pair;
+
+    impl Model for Pair {
+        const TABLE: &'static str = "pair";
+        const HASH_KEY: &'static str = "h";
+        const RANGE_KEY: Option<&'static str> = Some("r");
+        fn schema() -> Schema {
+            Schema::new().required("h", str()).required("r", int())
+        }
+    }
+
+    fn item(h: &str, r: &str, extra: &str) -> codec::Item {
+        HashMap::from([
+            ("h".to_owned(), AttributeValue::S(h.to_owned())),
+            ("r".to_owned(), AttributeValue::N(r.to_owned())),
+            ("x".to_owned(), AttributeValue::S(extra.to_owned())),
+        ])
+    }
+
+    #[test]
+    fn keys_are_the_same_when_their_key_attributes_are() -> Result<()> {
+        let info = ModelInfo::of::<Pair>()?;
+        let keys = KeyHasher::default();
+        let (a, b) = (item("p", "7", "one"), item("p", "7", "two"));
+        assert!(
+            same_key(Some(&a), Some(&b), &info),
+            "other attributes do not count"
+        );
+        assert_eq!(keys.hash(Some(&a), &info), keys.hash(Some(&b), &info));
+        for other in [item("p", "8", "one"), item("q", "7", "one")] {
+            assert!(!same_key(Some(&a), Some(&other), &info));
+            assert_ne!(keys.hash(Some(&a), &info), keys.hash(Some(&other), &info));
+        }
+        // A string and a number with the same text are different keys.
+        let mut texts = a.clone();
+        texts.insert("r".to_owned(), AttributeValue::S("7".to_owned()));
+        assert!(!same_key(Some(&a), Some(&texts), &info));
+        assert_ne!(keys.hash(Some(&a), &info), keys.hash(Some(&texts), &info));
+        Ok(())
+    }
+
+    #[test]
+    fn a_key_given_back_with_its_number_spelled_otherwise_is_matched() -> Result<()> {
+        let info = ModelInfo::of::<Pair>()?;
+        let keys = KeyHasher::default();
+        let sent = item("p", "1500", "");
+        for spelled in ["1500", "1500.0", "1.5E3", "01500"] {
+            assert_eq!(
+                keys.hash_returned(Some(&item("p", spelled, "")), &info),
+                keys.hash(Some(&sent), &info),
+                "{spelled}"
+            );
+        }
+        assert_ne!(
+            keys.hash_returned(Some(&item("p", "1501", "")), &info),
+            keys.hash(Some(&sent), &info)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn unprocessed_writes_are_matched_to_their_entries_or_all_kept() -> Result<()> {
+        let info = ModelInfo::of::<Pair>()?;
+        let keys = KeyHasher::default();
+        let put = |r: &str| -> Result<WriteRequest> {
+            let put = PutRequest::builder()
+                .set_item(Some(item("p", r, "")))
+                .build()
+                .map_err(|e| Error::Schema {
+                    table: "pair".into(),
+                    message: e.to_string(),
+                })?;
+            Ok(WriteRequest::builder().put_request(put).build())
+        };
+        let entries: Vec<(u64, Write<Pair>)> = ["1", "2", "3"]
+            .iter()
+            .map(|r| (keys.hash(Some(&item("p", r, "")), &info), Write::Put(Pair)))
+            .collect();
+        let left = [put("3")?, put("1")?];
+        assert_eq!(
+            unprocessed(&left, &entries, &[0, 1, 2], &info, &keys),
+            [0, 2]
+        );
+        // Entry 2 was written already: only entry 0 can still be waiting.
+        assert_eq!(
+            unprocessed(&left[1..], &entries, &[0, 1], &info, &keys),
+            [0]
+        );
+        // A key that was never sent: every entry stays waiting.
+        let strange = [put("9")?];
+        assert_eq!(
+            unprocessed(&strange, &entries, &[0, 1], &info, &keys),
+            [0, 1]
+        );
+        Ok(())
     }
 }
