@@ -124,6 +124,10 @@ pub struct ModelInfo {
     pub sets: Vec<(String, ValueType)>,
     /// The secondary indexes, keys typed.
     pub indexes: Vec<IndexInfo>,
+    /// What the direct save needs of each field, in [`Schema::fields`] order.
+    pub(crate) slots: Vec<crate::direct::Slot>,
+    /// The order the model's `Serialize` gives its fields in, once seen.
+    pub(crate) order: crate::direct::FieldOrder,
 }
 
 fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result<KeyAttribute> {
@@ -205,6 +209,8 @@ impl ModelInfo {
         let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
         Ok(ModelInfo {
             table: table.to_owned(),
+            slots: crate::direct::slots(&schema),
+            order: crate::direct::FieldOrder::default(),
             schema,
             hash,
             range,

@@ -321,6 +321,22 @@ impl Schema {
         }
     }
 
+    /// Where the key named `name` is among [`Schema::fields`], for callers
+    /// that keep facts of their own about each key.
+    ///
+    /// ```
+    /// use validate::{Schema, int, str};
+    ///
+    /// let schema = Schema::new().required("name", str()).required("age", int());
+    /// assert_eq!(schema.position("name"), Some(1), "keys are sorted");
+    /// assert_eq!(schema.fields().nth(1).map(|f| f.name()), Some("name"));
+    /// assert_eq!(schema.position("nickname"), None);
+    /// ```
+    pub fn position(&self, name: &str) -> Option<usize> {
+        let field = self.get(name)?;
+        self.fields.iter().position(|f| std::ptr::eq(f, field))
+    }
+
     /// [`Schema::get`] where tags do not find names in one step.
     #[inline(never)]
     fn search(&self, name: &str) -> Option<&Field> {

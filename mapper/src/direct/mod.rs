@@ -12,9 +12,12 @@
 //! paths.
 
 mod attr;
+mod check;
 mod load;
+mod order;
 mod save;
 mod vouch;
 
 pub(crate) use load::{load, model};
-pub(crate) use save::encode;
+pub(crate) use order::FieldOrder;
+pub(crate) use save::{Slot, encode, slots};

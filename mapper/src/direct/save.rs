@@ -13,8 +13,10 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::ser::{self, Impossible, Serialize};
-use validate::{Extra, Field, Number, PathNode, Presence, ValueType};
+use validate::{Extra, Field, Lengths, Number, PathNode, Presence, Schema, Text, ValueType};
 
+use super::check::{Check, MapCheck, reaches_all};
+use super::order::Cursor;
 use super::vouch::vouch;
 use crate::batch::attribute_size;
 use crate::codec;
@@ -37,6 +39,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
             info,
             attributes: HashMap::with_capacity(schema.fields().len()),
             size: 0,
+            fields: Cursor::new(&info.order),
         })
         .ok()?;
     // Only the schema's fields are in `attributes` (each once): fewer
@@ -135,33 +138,68 @@ struct Top<'a> {
     attributes: codec::Item,
     /// The attributes' size so far.
     size: usize,
+    /// Finds each field's place in the schema.
+    fields: Cursor<'a>,
+}
+
+/// What the direct save needs of a schema field, found once per model
+/// ([`slots`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Slot {
+    field: Field,
+    /// The set type of the attribute, if the schema makes it a set.
+    set_type: Option<ValueType>,
+    /// Whether a list given for it becomes that set.
+    lists_as_sets: bool,
+    /// Whether its values are checked as they are written ([`Check`]),
+    /// not vouched for afterwards: its validator is plain all the way
+    /// down, and it is no number or binary set (those are made from a
+    /// list once written).
+    checked: bool,
+}
+
+/// The slots of `schema`'s fields, in [`Schema::fields`] order.
+pub(crate) fn slots(schema: &Schema) -> Vec<Slot> {
+    schema
+        .fields()
+        .map(|field| {
+            let validator = field.validator();
+            let set_type = validator.output_type().filter(|t| t.is_set());
+            Slot {
+                field: field.clone(),
+                set_type,
+                lists_as_sets: validator.takes_lists_as_sets(),
+                checked: validator.plain().is_some_and(reaches_all)
+                    && !matches!(set_type, Some(ValueType::NumberSet | ValueType::BinarySet)),
+            }
+        })
+        .collect()
 }
 
 impl<'a> Top<'a> {
-    /// The field named `name`, and whether a list given for it is turned
-    /// into a set of that type.
-    fn field(&self, name: &str) -> (Option<&'a Field>, Option<ValueType>) {
+    /// The slot of the field named `name`.
+    fn field(&mut self, name: &'static str) -> Option<&'a Slot> {
         let info = self.info;
-        let field = info.schema.get(name);
-        (field, field.and_then(|_| info.set_type(name)))
+        info.slots.get(self.fields.place(name, &info.schema)?)
     }
 
-    /// A field's serialized attribute (of `size`), vouched for and added.
-    /// Kept out of line: one copy for every field type, which keeps the
-    /// per-type code small.
+    /// A field's serialized attribute (of `size`), vouched for unless it
+    /// was checked as it was written, and added. Kept out of line: one
+    /// copy for every field type, which keeps the per-type code small.
     #[inline(never)]
     fn add(
         &mut self,
         name: &'static str,
-        (field, set_type): (Option<&Field>, Option<ValueType>),
+        found: Option<&Slot>,
         attribute: Option<AttributeValue>,
         mut size: usize,
+        checked: bool,
     ) -> Result<(), Bail> {
         // `None` fields are absent attributes, as in `to_value`.
         let Some(mut attribute) = attribute else {
             return Ok(());
         };
-        let Some(field) = field else {
+        let Some(slot) = found else {
             return match self.info.schema.extra_policy() {
                 Extra::Remove => Ok(()),
                 _ => Err(Bail),
@@ -169,9 +207,9 @@ impl<'a> Top<'a> {
         };
         // Only a list can become a set (`into_set` leaves the rest).
         if matches!(attribute, AttributeValue::L(_))
-            && let Some(set_type) = set_type
+            && let Some(set_type) = slot.set_type
         {
-            if !field.validator().takes_lists_as_sets() {
+            if !slot.lists_as_sets {
                 return Err(Bail);
             }
             match into_set(attribute, set_type)? {
@@ -183,7 +221,13 @@ impl<'a> Top<'a> {
                 None => return Ok(()),
             }
         }
-        if !vouch(field.validator(), &attribute, &PathNode::ROOT.key(name)) {
+        if !checked
+            && !vouch(
+                slot.field.validator(),
+                &attribute,
+                &PathNode::ROOT.key(name),
+            )
+        {
             return Err(Bail);
         }
         // A field serialized twice (by a hand-written `Serialize`) counts once.
@@ -205,22 +249,25 @@ impl ser::SerializeStruct for Top<'_> {
         value: &V,
     ) -> Result<(), Bail> {
         let found = self.field(name);
+        let check = match found {
+            Some(slot) if slot.checked => slot.field.validator().plain().map(Check::attribute),
+            _ => None,
+        };
         let mut size = 0;
         let attribute = match found {
             // Strings straight into the set, no list in between.
-            (Some(field), Some(ValueType::StringSet))
-                if field.validator().takes_lists_as_sets() =>
-            {
-                let set = value.serialize(StrSetSer)?;
+            Some(slot) if slot.lists_as_sets && slot.set_type == Some(ValueType::StringSet) => {
+                let set = value.serialize(StrSetSer(check))?;
                 size = set.as_ref().map_or(0, attribute_size);
                 set
             }
-            _ => value.serialize(AttrSer(&mut size))?,
+            _ => value.serialize(AttrSer::new(&mut size, check))?,
         };
-        self.add(name, found, attribute, size)
+        self.add(name, found, attribute, size, check.is_some())
     }
 
     fn end(self) -> Result<Encoded, Bail> {
+        self.fields.finish();
         Ok(Encoded {
             attributes: self.attributes,
             size: self.size,
@@ -303,7 +350,7 @@ impl<'a> ser::Serializer for Top<'a> {
 macro_rules! integers {
     ($($method:ident($ty:ty)),* $(,)?) => {$(
         fn $method(self, v: $ty) -> Out {
-            self.n(v.to_string())
+            self.int(i64::from(v))
         }
     )*};
 }
@@ -311,24 +358,53 @@ macro_rules! integers {
 /// One value → its attribute, as `to_value` and then the codec give it;
 /// `Ok(None)` for `Option::None` itself (an absent struct field, a NULL
 /// anywhere else). The attribute's size, as [`attribute_size`] counts it,
-/// is added to the counter it holds.
-struct AttrSer<'s>(&'s mut usize);
+/// is added to `size`. With a [`Check`], the value is held to it as it
+/// is written, and anything that fails it is refused (`Bail`).
+struct AttrSer<'s> {
+    size: &'s mut usize,
+    check: Option<Check<'s>>,
+}
 
-impl AttrSer<'_> {
+/// Whether an optional check passes (no check passes everything).
+fn passes<C>(check: Option<C>, test: impl FnOnce(C) -> bool) -> Result<(), Bail> {
+    match check.map(test) {
+        Some(false) => Err(Bail),
+        _ => Ok(()),
+    }
+}
+
+impl<'s> AttrSer<'s> {
+    fn new(size: &'s mut usize, check: Option<Check<'s>>) -> AttrSer<'s> {
+        AttrSer { size, check }
+    }
+
+    /// An integer: checked before it becomes text.
+    fn int(self, v: i64) -> Out {
+        passes(self.check, |c| c.int(v))?;
+        self.n_checked(v.to_string())
+    }
+
     fn n(self, text: String) -> Out {
-        *self.0 += text.len();
+        passes(self.check, |c| c.number(&text))?;
+        self.n_checked(text)
+    }
+
+    fn n_checked(self, text: String) -> Out {
+        *self.size += text.len();
         Ok(Some(AttributeValue::N(text)))
     }
 
-    fn s(self, text: String) -> Out {
-        *self.0 += text.len();
-        Ok(Some(AttributeValue::S(text)))
+    fn s(self, text: &str) -> Out {
+        passes(self.check, |c| c.str(text))?;
+        *self.size += text.len();
+        Ok(Some(AttributeValue::S(text.to_owned())))
     }
 
-    /// NULL and booleans count one byte.
-    fn one(self, attribute: AttributeValue) -> Out {
-        *self.0 += 1;
-        Ok(Some(attribute))
+    /// NULL counts one byte.
+    fn null(self) -> Out {
+        passes(self.check, Check::null)?;
+        *self.size += 1;
+        Ok(Some(AttributeValue::Null(true)))
     }
 }
 
@@ -360,7 +436,9 @@ impl<'s> ser::Serializer for AttrSer<'s> {
     type SerializeStructVariant = Impossible<Option<AttributeValue>, Bail>;
 
     fn serialize_bool(self, v: bool) -> Out {
-        self.one(AttributeValue::Bool(v))
+        passes(self.check, Check::bool)?;
+        *self.size += 1;
+        Ok(Some(AttributeValue::Bool(v)))
     }
     // Integers up to 64 bits print as `Number` prints them.
     integers!(
@@ -376,7 +454,10 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         self.n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
     }
     fn serialize_u64(self, v: u64) -> Out {
-        self.n(codec::number_text(Number::from(v)))
+        match i64::try_from(v) {
+            Ok(v) => self.int(v),
+            Err(_) => self.n(codec::number_text(Number::from(v))),
+        }
     }
     fn serialize_u128(self, v: u128) -> Out {
         self.n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
@@ -388,26 +469,27 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         self.n(float_text(v)?)
     }
     fn serialize_char(self, v: char) -> Out {
-        self.s(v.to_string())
+        self.s(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Out {
-        self.s(v.to_owned())
+        self.s(v)
     }
     fn serialize_bytes(self, v: &[u8]) -> Out {
-        *self.0 += v.len();
+        passes(self.check, |c| c.bytes(v.len()))?;
+        *self.size += v.len();
         Ok(Some(AttributeValue::B(Blob::new(v))))
     }
     fn serialize_none(self) -> Out {
         Ok(None)
     }
     fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Out {
-        present(value, self.0).map(Some)
+        present(value, self.size, self.check).map(Some)
     }
     fn serialize_unit(self) -> Out {
-        self.one(AttributeValue::Null(true))
+        self.null()
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Out {
-        self.one(AttributeValue::Null(true))
+        self.null()
     }
     fn serialize_unit_variant(
         self,
@@ -415,13 +497,13 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         _index: u32,
         variant: &'static str,
     ) -> Out {
-        self.s(variant.to_owned())
+        self.s(variant)
     }
     fn serialize_newtype_struct<V: Serialize + ?Sized>(self, name: &'static str, value: &V) -> Out {
         if name == validate::set::MARKER {
             return Err(Bail); // A set where the schema may not say so.
         }
-        present(value, self.0).map(Some)
+        present(value, self.size, self.check).map(Some)
     }
     fn serialize_newtype_variant<V: Serialize + ?Sized>(
         self,
@@ -430,27 +512,30 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         variant: &'static str,
         value: &V,
     ) -> Out {
-        let inner = present(value, self.0)?;
-        *self.0 += 3 + variant.len();
+        if self.check.is_some() {
+            return Err(Bail); // A map of one key, which checks do not follow.
+        }
+        let inner = present(value, self.size, None)?;
+        *self.size += 3 + variant.len();
         Ok(Some(AttributeValue::M(HashMap::from([(
             variant.to_owned(),
             inner,
         )]))))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer<'s>, Bail> {
-        Ok(SeqSer::new(len.unwrap_or(0), self.0))
+        SeqSer::new(len.unwrap_or(0), self.size, self.check)
     }
     fn serialize_tuple(self, len: usize) -> Result<SeqSer<'s>, Bail> {
-        Ok(SeqSer::new(len, self.0))
+        SeqSer::new(len, self.size, self.check)
     }
     fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqSer<'s>, Bail> {
-        Ok(SeqSer::new(len, self.0))
+        SeqSer::new(len, self.size, self.check)
     }
     fn serialize_map(self, len: Option<usize>) -> Result<MapSer<'s>, Bail> {
-        Ok(MapSer::new(len.unwrap_or(0), false, self.0))
+        MapSer::new(len.unwrap_or(0), false, self.size, self.check)
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapSer<'s>, Bail> {
-        Ok(MapSer::new(len, true, self.0))
+        MapSer::new(len, true, self.size, self.check)
     }
     bail!(
         serialize_tuple_variant(
@@ -470,38 +555,58 @@ impl<'s> ser::Serializer for AttrSer<'s> {
 
 /// A value that is there: `None` inside it (`Some(None)`, a newtype around
 /// `None`) is NULL, as in `to_value`. Its size is added to `size`.
-fn present<V: Serialize + ?Sized>(value: &V, size: &mut usize) -> Result<AttributeValue, Bail> {
-    Ok(match value.serialize(AttrSer(&mut *size))? {
-        Some(attribute) => attribute,
-        None => {
-            *size += 1;
-            AttributeValue::Null(true)
-        }
-    })
+fn present<'s, V: Serialize + ?Sized>(
+    value: &V,
+    size: &'s mut usize,
+    check: Option<Check<'s>>,
+) -> Result<AttributeValue, Bail> {
+    match value.serialize(AttrSer::new(&mut *size, check))? {
+        Some(attribute) => Ok(attribute),
+        None => null(size, check),
+    }
+}
+
+/// NULL in place of a value that is not there, where it must pass `check`.
+fn null(size: &mut usize, check: Option<Check<'_>>) -> Result<AttributeValue, Bail> {
+    passes(check, Check::null)?;
+    *size += 1;
+    Ok(AttributeValue::Null(true))
 }
 
 /// A list: three bytes, and one more per element besides its own size.
+/// Under a check, each element passes the element check as it comes, and
+/// the length passes at the end.
 struct SeqSer<'s> {
     items: Vec<AttributeValue>,
     size: &'s mut usize,
+    check: Option<(Lengths, Check<'s>)>,
 }
 
 impl<'s> SeqSer<'s> {
-    fn new(len: usize, size: &'s mut usize) -> SeqSer<'s> {
+    fn new(len: usize, size: &'s mut usize, check: Option<Check<'s>>) -> Result<SeqSer<'s>, Bail> {
+        let check = match check {
+            Some(check) => Some(check.list().ok_or(Bail)?),
+            None => None,
+        };
         *size += 3;
-        SeqSer {
+        Ok(SeqSer {
             items: Vec::with_capacity(len),
             size,
-        }
+            check,
+        })
     }
 
     fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
         *self.size += 1;
-        self.items.push(present(value, self.size)?);
+        let element = self.check.map(|(_, element)| element);
+        self.items.push(present(value, self.size, element)?);
         Ok(())
     }
 
     fn finish(self) -> Out {
+        passes(self.check.map(|(lengths, _)| lengths), |lengths| {
+            lengths.fits(self.items.len())
+        })?;
         Ok(Some(AttributeValue::L(self.items)))
     }
 }
@@ -533,28 +638,45 @@ seq_shapes!(
 /// A field the schema makes a string set, serialized as `AttrSer` and
 /// `into_set` would give it, the strings collected as the set's own:
 /// sorted, without duplicates, `None` when empty. Any other shape is left
-/// to the next path.
-struct StrSetSer;
+/// to the next path. Under a check, each string passes as it comes, and
+/// the set's size at the end.
+struct StrSetSer<'p>(Option<Check<'p>>);
 
-/// The strings of a [`StrSetSer`] sequence.
-struct StrSeq(Vec<String>);
+/// The strings of a [`StrSetSer`] sequence, and the checks they pass.
+struct StrSeq<'p> {
+    strings: Vec<String>,
+    check: Option<(Lengths, &'p Text)>,
+}
 
-impl ser::Serializer for StrSetSer {
+impl<'p> StrSetSer<'p> {
+    fn seq(self, len: usize) -> Result<StrSeq<'p>, Bail> {
+        let check = match self.0 {
+            Some(check) => Some(check.str_set().ok_or(Bail)?),
+            None => None,
+        };
+        Ok(StrSeq {
+            strings: Vec::with_capacity(len),
+            check,
+        })
+    }
+}
+
+impl<'p> ser::Serializer for StrSetSer<'p> {
     type Ok = Option<AttributeValue>;
     type Error = Bail;
-    type SerializeSeq = StrSeq;
-    type SerializeTuple = StrSeq;
+    type SerializeSeq = StrSeq<'p>;
+    type SerializeTuple = StrSeq<'p>;
     type SerializeTupleStruct = Impossible<Option<AttributeValue>, Bail>;
     type SerializeTupleVariant = Impossible<Option<AttributeValue>, Bail>;
     type SerializeMap = Impossible<Option<AttributeValue>, Bail>;
     type SerializeStruct = Impossible<Option<AttributeValue>, Bail>;
     type SerializeStructVariant = Impossible<Option<AttributeValue>, Bail>;
 
-    fn serialize_seq(self, len: Option<usize>) -> Result<StrSeq, Bail> {
-        Ok(StrSeq(Vec::with_capacity(len.unwrap_or(0))))
+    fn serialize_seq(self, len: Option<usize>) -> Result<StrSeq<'p>, Bail> {
+        self.seq(len.unwrap_or(0))
     }
-    fn serialize_tuple(self, len: usize) -> Result<StrSeq, Bail> {
-        Ok(StrSeq(Vec::with_capacity(len)))
+    fn serialize_tuple(self, len: usize) -> Result<StrSeq<'p>, Bail> {
+        self.seq(len)
     }
     fn serialize_none(self) -> Out {
         Ok(None)
@@ -604,14 +726,16 @@ impl ser::Serializer for StrSetSer {
     );
 }
 
-impl StrSeq {
+impl StrSeq<'_> {
     fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        self.0.push(value.serialize(KeySer)?);
+        let s = value.serialize(KeySer)?;
+        passes(self.check, |(_, text)| text.fits(&s))?;
+        self.strings.push(s);
         Ok(())
     }
 
     fn finish(self) -> Out {
-        let mut set = self.0;
+        let mut set = self.strings;
         if set.is_empty() {
             return Ok(None);
         }
@@ -620,53 +744,81 @@ impl StrSeq {
             set.sort_unstable();
             set.dedup();
         }
+        passes(self.check, |(lengths, _)| lengths.fits(set.len()))?;
         Ok(Some(AttributeValue::Ss(set)))
     }
 }
 
 seq_shapes!(
-    StrSeq:
+    StrSeq<'_>:
     SerializeSeq::serialize_element,
     SerializeTuple::serialize_element
 );
 
-/// A map: three bytes, and each entry's key and value.
+/// A map: three bytes, and each entry's key and value. Under a check,
+/// each key is one its schema knows and each value passes its field's
+/// check as it comes; at the end, every key the schema needs is there.
 struct MapSer<'s> {
     map: codec::Item,
     key: Option<String>,
     /// Struct fields holding `None` are left out; map entries keep NULL.
     skip_none: bool,
     size: &'s mut usize,
+    check: Option<MapCheck<'s>>,
 }
 
 impl<'s> MapSer<'s> {
-    fn new(len: usize, skip_none: bool, size: &'s mut usize) -> MapSer<'s> {
+    fn new(
+        len: usize,
+        skip_none: bool,
+        size: &'s mut usize,
+        check: Option<Check<'s>>,
+    ) -> Result<MapSer<'s>, Bail> {
+        let check = match check {
+            Some(check) => Some(check.map().ok_or(Bail)?),
+            None => None,
+        };
         *size += 3;
-        MapSer {
+        Ok(MapSer {
             map: HashMap::with_capacity(len),
             key: None,
             skip_none,
             size,
-        }
+            check,
+        })
     }
 
     fn insert<V: Serialize + ?Sized>(&mut self, key: String, value: &V) -> Result<(), Bail> {
         let mut size = 0;
-        let attribute = match value.serialize(AttrSer(&mut size))? {
+        let (check, needed) = match &self.check {
+            Some(map) => {
+                let (check, needed) = map.entry(&key).ok_or(Bail)?;
+                (Some(check), needed)
+            }
+            None => (None, false),
+        };
+        let attribute = match value.serialize(AttrSer::new(&mut size, check))? {
             Some(attribute) => attribute,
             None if self.skip_none => return Ok(()),
-            None => {
-                size = 1;
-                AttributeValue::Null(true)
-            }
+            None => null(&mut size, check)?,
         };
         let key_len = key.len();
         *self.size += key_len + size;
-        // A key given twice (by a hand-written `Serialize`) counts once.
+        // A key given twice (by a hand-written `Serialize`) counts once,
+        // and is not followed by checks.
         if let Some(old) = self.map.insert(key, attribute) {
             *self.size -= key_len + attribute_size(&old);
+            passes(self.check.as_ref(), |_| false)?;
+        }
+        if needed && let Some(map) = &mut self.check {
+            map.given();
         }
         Ok(())
+    }
+
+    fn finish(self) -> Out {
+        passes(self.check, |map| map.complete())?;
+        Ok(Some(AttributeValue::M(self.map)))
     }
 }
 
@@ -682,7 +834,7 @@ impl ser::SerializeMap for MapSer<'_> {
         self.insert(key, value)
     }
     fn end(self) -> Out {
-        Ok(Some(AttributeValue::M(self.map)))
+        self.finish()
     }
 }
 
@@ -697,7 +849,7 @@ impl ser::SerializeStruct for MapSer<'_> {
         self.insert(key.to_owned(), value)
     }
     fn end(self) -> Out {
-        Ok(Some(AttributeValue::M(self.map)))
+        self.finish()
     }
 }
 
@@ -813,6 +965,17 @@ mod tests {
         mode: Mode,
         extra: BTreeMap<String, Option<bool>>,
         flag: bool,
+        /// Checked as written: a list of plain strings, lists of lists.
+        words: Vec<String>,
+        grid: Vec<Vec<i64>>,
+        metas: Vec<Meta>,
+    }
+
+    fn meta_schema() -> Schema {
+        Schema::new()
+            .required("unit", str().one_of(["C", "F"]))
+            .required("scale", int().range(1..=9))
+            .optional("note", str().length(..=3))
     }
 
     impl Model for Wide {
@@ -827,13 +990,7 @@ mod tests {
                 .required("value", float())
                 .required("small", float())
                 .required("notes", list_of(maybe(str())))
-                .required(
-                    "meta",
-                    Schema::new()
-                        .required("unit", str().one_of(["C", "F"]))
-                        .required("scale", int().range(1..=9))
-                        .optional("note", str().length(..=3)),
-                )
+                .required("meta", meta_schema())
                 .optional("maybe", int())
                 .optional("nested", maybe(int()))
                 .optional("code", str().length(1..=3))
@@ -843,6 +1000,9 @@ mod tests {
                 )
                 .required("extra", map_of(str(), maybe(validate::bool())))
                 .required("flag", validate::bool())
+                .required("words", list_of(str().length(..=2)).length(..=2))
+                .required("grid", list_of(list_of(int().range(0..=5))))
+                .required("metas", list_of(meta_schema()))
         }
     }
 
@@ -872,7 +1032,7 @@ mod tests {
                 proptest::collection::vec(proptest::option::of("[a-z]{0,2}"), 0..3),
             ),
             (
-                ("[CFK]", 0i64..11, proptest::option::of("[a-z]{0,4}")),
+                meta(),
                 proptest::option::of(-2i64..3),
                 proptest::option::of(proptest::option::of(-2i64..3)),
                 proptest::option::of("[a-z]{0,4}"),
@@ -888,11 +1048,44 @@ mod tests {
                 ),
                 any::<bool>(),
             ),
+            (
+                // Mostly valid: too many words, a long one, a cell
+                // out of range, now and then.
+                (
+                    proptest::collection::vec(
+                        prop_oneof![12 => "[a-z]{0,2}", 1 => Just("abc".to_owned())],
+                        0..3,
+                    ),
+                    prop_oneof![8 => Just(false), 1 => Just(true)],
+                )
+                    .prop_map(|(mut words, one_more)| {
+                        if one_more {
+                            words.extend(["x", "y", "z"].map(String::from));
+                        }
+                        words
+                    }),
+                proptest::collection::vec(
+                    proptest::collection::vec(prop_oneof![20 => 0i64..6, 1 => Just(6i64)], 0..3),
+                    0..3,
+                ),
+                proptest::collection::vec(
+                    prop_oneof![
+                        8 => ("[CF]", 1i64..10).prop_map(|(unit, scale)| Meta {
+                            unit,
+                            scale,
+                            note: None
+                        }),
+                        1 => meta()
+                    ],
+                    0..3,
+                ),
+            ),
         )
             .prop_map(
                 |(
                     (id, tags, sizes, value, small, notes),
-                    ((unit, scale, note), maybe, nested, code, mode, extra, flag),
+                    (meta, maybe, nested, code, mode, extra, flag),
+                    (words, grid, metas),
                 )| Wide {
                     id,
                     tags,
@@ -900,15 +1093,23 @@ mod tests {
                     value,
                     small,
                     notes,
-                    meta: Meta { unit, scale, note },
+                    meta,
                     maybe,
                     nested,
                     code,
                     mode,
                     extra,
                     flag,
+                    words,
+                    grid,
+                    metas,
                 },
             )
+    }
+
+    fn meta() -> impl Strategy<Value = Meta> {
+        ("[CFK]", 0i64..11, proptest::option::of("[a-z]{0,4}"))
+            .prop_map(|(unit, scale, note)| Meta { unit, scale, note })
     }
 
     proptest! {
@@ -989,7 +1190,9 @@ mod tests {
     #[test]
     fn a_key_given_twice_counts_once_in_the_size() -> Result<(), Bail> {
         let mut size = 0;
-        let attribute = TwiceKeyed.serialize(AttrSer(&mut size))?.ok_or(Bail)?;
+        let attribute = TwiceKeyed
+            .serialize(AttrSer::new(&mut size, None))?
+            .ok_or(Bail)?;
         assert_eq!(size, attribute_size(&attribute));
         let AttributeValue::M(map) = &attribute else {
             panic!("not a map: {attribute:?}");
@@ -1019,6 +1222,9 @@ mod tests {
             mode: Mode::Fast,
             extra: BTreeMap::from([("a".to_owned(), None)]),
             flag: true,
+            words: vec!["ab".into()],
+            grid: vec![vec![0, 5], vec![]],
+            metas: vec![],
         };
         let Encoded {
             attributes: direct,
@@ -1061,6 +1267,9 @@ mod tests {
             mode: Mode::Tuned(1),
             extra: BTreeMap::new(),
             flag: false,
+            words: vec![],
+            grid: vec![],
+            metas: vec![],
         };
         assert_eq!(encode(&model, &info), None, "a tag too long");
         let nan = Wide {

@@ -73,12 +73,20 @@ fn str_element(item: &Validator, s: &str, path: &PathNode<'_>) -> bool {
     }
 }
 
+/// A number's text under an `Int` or `Number` check.
+#[inline]
+pub(super) fn number_fits(plain: &Plain, text: &str) -> bool {
+    match *plain {
+        Plain::Int { min, max } => int_fits(min, max, text),
+        Plain::Number => is_number(text),
+        _ => false,
+    }
+}
+
 /// A number set's element, as its text.
 fn number_element(item: &Validator, text: &str, path: &PathNode<'_>) -> bool {
     match item.plain() {
-        Some(Plain::Int { min, max }) => int_fits(*min, *max, text),
-        Some(Plain::Number) => is_number(text),
-        Some(_) => false,
+        Some(plain) => number_fits(plain, text),
         None => text
             .parse::<Number>()
             .is_ok_and(|n| item.accepts_at(&Seen::Number(n), path)),

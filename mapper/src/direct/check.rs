@@ -1,0 +1,227 @@
+//! Values checked as serde hands them over: the direct save holds each
+//! value of a field to its validator's [`Plain`] form while it writes it
+//! (an `i64` against its range before it becomes text, a `&str` against
+//! its length before it is copied), so no attribute is read back
+//! afterwards.
+//!
+//! Only for fields whose plain form reaches every value inside them
+//! ([`reaches_all`]); the others are vouched for once written
+//! (`vouch.rs`). A check says no wherever `vouch` would (and in a few
+//! shapes it does not follow, such as a map key given twice), and no
+//! sends the item to the next path, which decides.
+
+use validate::{Lengths, MAX_NESTING, Plain, Presence, Schema, Text};
+
+use super::vouch::number_fits;
+
+/// What a value must pass, and how deep it lies (as
+/// [`PathNode::depth`](validate::PathNode::depth) counts: 1 for an
+/// attribute of the item).
+#[derive(Clone, Copy)]
+pub(super) struct Check<'p> {
+    plain: &'p Plain,
+    depth: u32,
+}
+
+impl<'p> Check<'p> {
+    /// The check of an attribute of the item.
+    pub(super) fn attribute(plain: &'p Plain) -> Check<'p> {
+        Check { plain, depth: 1 }
+    }
+
+    /// An integer, before it is written as text.
+    pub(super) fn int(self, v: i64) -> bool {
+        match *self.plain {
+            Plain::Int { min, max } => min <= v && v <= max,
+            Plain::Number => true,
+            _ => false,
+        }
+    }
+
+    /// Any other number, as its text.
+    pub(super) fn number(self, text: &str) -> bool {
+        number_fits(self.plain, text)
+    }
+
+    pub(super) fn str(self, s: &str) -> bool {
+        matches!(self.plain, Plain::Str(text) if text.fits(s))
+    }
+
+    pub(super) fn bool(self) -> bool {
+        matches!(self.plain, Plain::Bool)
+    }
+
+    pub(super) fn null(self) -> bool {
+        matches!(self.plain, Plain::Null)
+    }
+
+    pub(super) fn bytes(self, len: usize) -> bool {
+        matches!(self.plain, Plain::Bytes(lengths) if lengths.fits(len))
+    }
+
+    /// A list's length rule and its elements' check; `None` when no list
+    /// passes here.
+    pub(super) fn list(self) -> Option<(Lengths, Check<'p>)> {
+        match self.plain {
+            Plain::List(lengths, item) if self.depth <= MAX_NESTING => Some((
+                *lengths,
+                Check {
+                    plain: item.plain()?,
+                    depth: self.depth + 1,
+                },
+            )),
+            _ => None,
+        }
+    }
+
+    /// A string set's size rule and its strings' checks; `None` when no
+    /// string set passes here.
+    pub(super) fn str_set(self) -> Option<(Lengths, &'p Text)> {
+        match self.plain {
+            Plain::Set(lengths, item) => match item.plain()? {
+                Plain::Str(text) => Some((*lengths, text)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A map checked entry by entry; `None` when no map passes here.
+    pub(super) fn map(self) -> Option<MapCheck<'p>> {
+        match self.plain {
+            Plain::Map(schema) if self.depth <= MAX_NESTING => Some(MapCheck {
+                schema,
+                depth: self.depth + 1,
+                needed: 0,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A map under a [`Plain::Map`] check, entry by entry.
+pub(super) struct MapCheck<'p> {
+    schema: &'p Schema,
+    /// The depth of the map's values.
+    depth: u32,
+    /// The entries so far that the schema needs.
+    needed: usize,
+}
+
+impl<'p> MapCheck<'p> {
+    /// The check of the value at `key`, and whether the schema needs the
+    /// key; `None` for a key the schema does not know.
+    pub(super) fn entry(&self, key: &str) -> Option<(Check<'p>, bool)> {
+        let field = self.schema.get(key)?;
+        let check = Check {
+            plain: field.validator().plain()?,
+            depth: self.depth,
+        };
+        Some((check, !matches!(field.presence(), Presence::Optional)))
+    }
+
+    /// Counts a key the schema needs as given (each key is given once).
+    pub(super) fn given(&mut self) {
+        self.needed += 1;
+    }
+
+    /// Whether every key the schema needs was given.
+    pub(super) fn complete(&self) -> bool {
+        self.needed == self.schema.needed_keys()
+    }
+}
+
+/// Whether `plain` has the plain forms of every validator inside it, so
+/// that values can be checked all the way down as they are written.
+pub(crate) fn reaches_all(plain: &Plain) -> bool {
+    match plain {
+        Plain::List(_, item) | Plain::Set(_, item) => item.plain().is_some_and(reaches_all),
+        Plain::Map(schema) => schema
+            .fields()
+            .all(|f| f.validator().plain().is_some_and(reaches_all)),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use validate::{Schema, int, list_of, maybe, number, set_of, str};
+
+    use super::*;
+
+    fn reaches(validator: &validate::Validator) -> bool {
+        validator.plain().is_some_and(reaches_all)
+    }
+
+    #[test]
+    fn only_validators_plain_all_the_way_down_are_checked_while_writing() {
+        assert!(reaches(&int().range(0..)));
+        assert!(reaches(&list_of(str().length(1..=3))));
+        assert!(reaches(&set_of(str())));
+        let nested = Schema::new()
+            .required("unit", str().one_of(["C", "F"]))
+            .optional("scale", list_of(int()));
+        assert!(reaches(&nested.clone().into()));
+        assert!(!reaches(&list_of(maybe(str()))), "an element without one");
+        let deeper = Schema::new().required("inner", nested.required("odd", str().lower()));
+        assert!(
+            !reaches(&deeper.into()),
+            "a normalizing rule two levels down"
+        );
+    }
+
+    #[test]
+    fn checks_say_what_vouch_says_of_the_written_value() {
+        let small = int().range(1..=9);
+        let Some(plain) = small.plain() else {
+            panic!("int() has a plain form")
+        };
+        let check = Check::attribute(plain);
+        assert!(check.int(9) && !check.int(10) && !check.int(0));
+        assert!(check.number("3") && !check.number("3.5"));
+        assert!(!check.str("3") && !check.bool() && !check.null());
+        assert!(check.list().is_none() && check.map().is_none());
+
+        let any = number();
+        let Some(plain) = any.plain() else {
+            panic!("number() has a plain form")
+        };
+        assert!(Check::attribute(plain).int(i64::MAX));
+        assert!(Check::attribute(plain).number("-1.5E+3"));
+    }
+
+    #[test]
+    fn maps_need_their_keys_and_lists_stop_at_the_nesting_limit() {
+        let schema: validate::Validator = Schema::new()
+            .required("a", int())
+            .optional("b", int())
+            .into();
+        let Some(plain) = schema.plain() else {
+            panic!("a schema of plain fields has a plain form")
+        };
+        let Some(mut map) = Check::attribute(plain).map() else {
+            panic!("a map passes here")
+        };
+        assert!(matches!(map.entry("b"), Some((_, false))), "b is optional");
+        assert!(matches!(map.entry("a"), Some((_, true))));
+        assert!(map.entry("c").is_none(), "an unknown key");
+        assert!(!map.complete());
+        map.given();
+        assert!(map.complete());
+
+        let mut validator = list_of(int());
+        for _ in 0..MAX_NESTING {
+            validator = list_of(validator);
+        }
+        let Some(plain) = validator.plain() else {
+            panic!("lists of plain elements have a plain form")
+        };
+        let mut check = Check::attribute(plain);
+        let mut depth = 1;
+        while let Some((_, inner)) = check.list() {
+            check = inner;
+            depth += 1;
+        }
+        assert_eq!(depth, MAX_NESTING + 1, "no list below the limit");
+    }
+}
