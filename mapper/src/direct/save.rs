@@ -177,10 +177,21 @@ pub(crate) fn slots(schema: &Schema) -> Vec<Slot> {
 }
 
 impl<'a> Top<'a> {
-    /// The slot of the field named `name`.
-    fn field(&mut self, name: &'static str) -> Option<&'a Slot> {
+    /// The slot of the field named `name`, and the check its values pass
+    /// as they are written (if they are checked so). Out of line, as
+    /// `add`.
+    #[inline(never)]
+    fn field(&mut self, name: &'static str) -> (Option<&'a Slot>, Option<Check<'a>>) {
         let info = self.info;
-        info.slots.get(self.fields.place(name, &info.schema)?)
+        let found = self
+            .fields
+            .place(name, &info.schema)
+            .and_then(|at| info.slots.get(at));
+        let check = match found {
+            Some(slot) if slot.checked => slot.field.validator().plain().map(Check::attribute),
+            _ => None,
+        };
+        (found, check)
     }
 
     /// A field's serialized attribute (of `size`), vouched for unless it
@@ -248,11 +259,7 @@ impl ser::SerializeStruct for Top<'_> {
         name: &'static str,
         value: &V,
     ) -> Result<(), Bail> {
-        let found = self.field(name);
-        let check = match found {
-            Some(slot) if slot.checked => slot.field.validator().plain().map(Check::attribute),
-            _ => None,
-        };
+        let (found, check) = self.field(name);
         let mut size = 0;
         let attribute = match found {
             // Strings straight into the set, no list in between.
@@ -790,18 +797,37 @@ impl<'s> MapSer<'s> {
 
     fn insert<V: Serialize + ?Sized>(&mut self, key: String, value: &V) -> Result<(), Bail> {
         let mut size = 0;
-        let (check, needed) = match &self.check {
-            Some(map) => {
-                let (check, needed) = map.entry(&key).ok_or(Bail)?;
-                (Some(check), needed)
-            }
-            None => (None, false),
-        };
+        let (check, needed) = self.entry(&key)?;
         let attribute = match value.serialize(AttrSer::new(&mut size, check))? {
             Some(attribute) => attribute,
             None if self.skip_none => return Ok(()),
             None => null(&mut size, check)?,
         };
+        self.put(key, attribute, size, needed)
+    }
+
+    /// The check of the value at `key` (if checked), and whether its key
+    /// is one the schema needs. Out of line: one copy for every type.
+    #[inline(never)]
+    fn entry(&self, key: &str) -> Result<(Option<Check<'s>>, bool), Bail> {
+        Ok(match &self.check {
+            Some(map) => {
+                let (check, needed) = map.entry(key).ok_or(Bail)?;
+                (Some(check), needed)
+            }
+            None => (None, false),
+        })
+    }
+
+    /// An entry's attribute (of `size`) added.
+    #[inline(never)]
+    fn put(
+        &mut self,
+        key: String,
+        attribute: AttributeValue,
+        size: usize,
+        needed: bool,
+    ) -> Result<(), Bail> {
         let key_len = key.len();
         *self.size += key_len + size;
         // A key given twice (by a hand-written `Serialize`) counts once,
