@@ -82,16 +82,8 @@ impl<T> Write<T> {
 type KeyId = (Value, Option<Value>);
 
 fn key_id(attributes: &HashMap<String, AttributeValue>, info: &ModelInfo) -> KeyId {
-    let part = |name: &str| {
-        attributes
-            .get(name)
-            .and_then(|a| codec::from_attribute(a).ok())
-            .unwrap_or_default()
-    };
-    (
-        part(&info.hash.name),
-        info.range.as_ref().map(|r| part(&r.name)),
-    )
+    let Key { hash, range } = key_of_item(Some(attributes), info);
+    (hash, range)
 }
 
 fn key_of_id(id: &KeyId) -> Key {
@@ -576,7 +568,8 @@ impl KeyHasher {
     }
 }
 
-/// The key of a request's item, for reports.
+/// The key of an item (of a request's item, for reports); a part that
+/// is missing or unreadable is `Null`.
 fn key_of_item(item: Option<&codec::Item>, info: &ModelInfo) -> Key {
     let part = |name: &str| {
         item.and_then(|item| item.get(name))
