@@ -309,16 +309,7 @@ impl Schema {
     /// The key named `name`.
     #[inline]
     pub fn get(&self, name: &str) -> Option<&Field> {
-        match &self.slots {
-            Some(slots) => {
-                let wanted = tag(name);
-                let at = slots.position(wanted);
-                let field = self.fields.get(at)?;
-                (self.tags.get(at) == Some(&wanted) && (name.len() <= 7 || *field.name == *name))
-                    .then_some(field)
-            }
-            None => self.search(name),
-        }
+        self.fields.get(self.position(name)?)
     }
 
     /// Where the key named `name` is among [`Schema::fields`], for callers
@@ -332,27 +323,32 @@ impl Schema {
     /// assert_eq!(schema.fields().nth(1).map(|f| f.name()), Some("name"));
     /// assert_eq!(schema.position("nickname"), None);
     /// ```
+    #[inline]
     pub fn position(&self, name: &str) -> Option<usize> {
-        let field = self.get(name)?;
-        self.fields.iter().position(|f| std::ptr::eq(f, field))
+        match &self.slots {
+            Some(slots) => {
+                let wanted = tag(name);
+                let at = slots.position(wanted);
+                let field = self.fields.get(at)?;
+                (self.tags.get(at) == Some(&wanted) && (name.len() <= 7 || *field.name == *name))
+                    .then_some(at)
+            }
+            None => self.search(name),
+        }
     }
 
-    /// [`Schema::get`] where tags do not find names in one step.
+    /// [`Schema::position`] where tags do not find names in one step.
     #[inline(never)]
-    fn search(&self, name: &str) -> Option<&Field> {
+    fn search(&self, name: &str) -> Option<usize> {
         if self.fields.len() <= 16 {
             // Few keys: comparing tags rejects all but the one at once,
             // cheaper than the string comparisons of a binary search.
             let wanted = tag(name);
-            let at = self.tags.iter().enumerate().position(|(i, &t)| {
+            return self.tags.iter().enumerate().position(|(i, &t)| {
                 t == wanted && (name.len() <= 7 || *self.fields[i].name == *name)
-            })?;
-            return self.fields.get(at);
+            });
         }
-        self.fields
-            .binary_search_by(|f| (*f.name).cmp(name))
-            .ok()
-            .map(|at| &self.fields[at])
+        self.fields.binary_search_by(|f| (*f.name).cmp(name)).ok()
     }
 
     /// Validates `value`, returning it normalized (coercions done, defaults

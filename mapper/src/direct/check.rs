@@ -2,14 +2,18 @@
 //! value of a field to its validator's [`Plain`] form while it writes it
 //! (an `i64` against its range before it becomes text, a `&str` against
 //! its length before it is copied), so no attribute is read back
-//! afterwards.
+//! afterwards; the direct load holds each stored attribute to it as it
+//! hands the attribute to the model's `Deserialize` ([`Check::stored`]),
+//! so no attribute is walked twice.
 //!
 //! Only for fields whose plain form reaches every value inside them
-//! ([`reaches_all`]); the others are vouched for once written
-//! (`vouch.rs`). A check says no wherever `vouch` would (and in a few
-//! shapes it does not follow, such as a map key given twice), and no
-//! sends the item to the next path, which decides.
+//! ([`reaches_all`], [`reads_all`]); the others are vouched for once
+//! written, or before they are read (`vouch.rs`). A check says no
+//! wherever `vouch` would (and in a few shapes it does not follow, such
+//! as a map key given twice), and no sends the item to the next path,
+//! which decides.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{Lengths, MAX_NESTING, Plain, Presence, Schema, Text};
 
 use super::vouch::number_fits;
@@ -99,6 +103,54 @@ impl<'p> Check<'p> {
     }
 }
 
+impl<'p> Check<'p> {
+    /// Holds a stored attribute to the check, as far as it lies at the
+    /// top: a scalar whole, a set with its elements, a list or map by its
+    /// length or kind, whose contents the returned [`Inner`] checks as
+    /// they are read. `None` wherever `vouch` says no.
+    pub(super) fn stored(self, attribute: &AttributeValue) -> Option<Inner<'p>> {
+        let passes = match attribute {
+            AttributeValue::S(s) => self.str(s),
+            AttributeValue::N(text) => self.number(text),
+            AttributeValue::Bool(_) => self.bool(),
+            AttributeValue::Null(_) => self.null(),
+            AttributeValue::B(b) => self.bytes(b.as_ref().len()),
+            AttributeValue::L(items) => {
+                let (lengths, item) = self.list()?;
+                return lengths.fits(items.len()).then_some(Inner::Elements(item));
+            }
+            AttributeValue::M(_) => return self.map().map(Inner::Entries),
+            AttributeValue::Ss(set) => {
+                let (lengths, text) = self.str_set()?;
+                !set.is_empty() && lengths.fits(set.len()) && set.iter().all(|s| text.fits(s))
+            }
+            AttributeValue::Ns(set) => match self.plain {
+                Plain::Set(lengths, item) => {
+                    let item = item.plain()?;
+                    !set.is_empty()
+                        && lengths.fits(set.len())
+                        && set.iter().all(|n| number_fits(item, n))
+                }
+                _ => false,
+            },
+            // Binary sets are not read checked (`reads_all`).
+            _ => false,
+        };
+        passes.then_some(Inner::Done)
+    }
+}
+
+/// What the contents of a stored attribute must pass, once the attribute
+/// passed [`Check::stored`].
+pub(super) enum Inner<'p> {
+    /// Nothing more: a scalar, or a set whose elements passed.
+    Done,
+    /// Each element of a list.
+    Elements(Check<'p>),
+    /// Each entry of a map.
+    Entries(MapCheck<'p>),
+}
+
 /// A map under a [`Plain::Map`] check, entry by entry.
 pub(super) struct MapCheck<'p> {
     schema: &'p Schema,
@@ -139,6 +191,23 @@ pub(crate) fn reaches_all(plain: &Plain) -> bool {
         Plain::Map(schema) => schema
             .fields()
             .all(|f| f.validator().plain().is_some_and(reaches_all)),
+        _ => true,
+    }
+}
+
+/// Whether `plain` has the plain forms of every validator inside it and
+/// no binary set, so that stored values can be checked all the way down
+/// as they are read ([`Check::stored`]).
+pub(crate) fn reads_all(plain: &Plain) -> bool {
+    match plain {
+        Plain::List(_, item) => item.plain().is_some_and(reads_all),
+        Plain::Set(_, item) => matches!(
+            item.plain(),
+            Some(Plain::Str(_) | Plain::Int { .. } | Plain::Number)
+        ),
+        Plain::Map(schema) => schema
+            .fields()
+            .all(|f| f.validator().plain().is_some_and(reads_all)),
         _ => true,
     }
 }

@@ -1,68 +1,46 @@
-//! The load path without `Value`s, for the common case: each stored
-//! attribute is vouched for where it lies by its field's validator
-//! ([`Validator::accepts`](validate::Validator::accepts): it would pass
-//! unchanged), and the struct is deserialized straight from the
-//! attributes, as `from_value` would from the same item as a `Value`.
+//! The load path without `Value`s, for the common case: the struct is
+//! deserialized straight from the stored attributes, as `from_value`
+//! would from the same item as a `Value`, and each attribute is held to
+//! its field's validator on the way: checked as it is handed over where
+//! the validator is plain all the way down ([`Check::stored`]), vouched
+//! for before otherwise ([`Validator::accepts`](validate::Validator::accepts):
+//! it would pass unchanged).
 //!
 //! Like `fields::load`, it is a shortcut of the whole-item load, not other
 //! rules: anything it cannot vouch for (a value to normalize, a default to
 //! fill, an absent set, extras to keep, anything invalid) gives `None`,
 //! and the next path decides and reports.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-use validate::{Extra, PathNode, Plain, Presence, Value};
+use std::collections::hash_map;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::{
+    self, DeserializeSeed, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
+use validate::{Extra, PathNode, Presence, Value};
+
+use super::check::{Check, Inner, MapCheck};
 use super::vouch::vouch;
 use crate::codec;
 use crate::model::{Model, ModelInfo};
 
-/// Stored attributes → struct, vouched for and deserialized where they
-/// lie; `None` when the field-by-field or whole-item path must decide.
+/// Stored attributes → struct, checked and deserialized where they lie;
+/// `None` when the field-by-field or whole-item path must decide.
 pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Option<T> {
-    let schema = &info.schema;
-    if schema.extra_policy() == Extra::Allow {
+    if info.schema.extra_policy() == Extra::Allow {
         return None; // Extras are kept as `Value`s: the field path does it.
     }
-    let (mut needed, mut sets, mut unknown) = (0, 0, 0);
-    for (name, attribute) in attributes {
-        match schema.get(name) {
-            Some(field) => {
-                let validator = field.validator();
-                if !vouch(validator, attribute, &PathNode::ROOT.key(name)) {
-                    return None;
-                }
-                if !matches!(field.presence(), Presence::Optional) {
-                    needed += 1;
-                }
-                if matches!(validator.plain(), Some(Plain::Set(..))) {
-                    sets += 1;
-                }
-            }
-            // Not the model's: it stays in the stored snapshot, but must
-            // read as a `Value`, as in the whole-item path.
-            None => {
-                codec::from_attribute(attribute).ok()?;
-                unknown += 1;
-            }
-        }
-    }
-    // An absent set reads as an empty set, which its validator must see.
-    // Every plain set counted is one of the model's sets, present.
-    if needed < schema.needed_keys()
-        || (sets < info.sets.len() && info.sets.iter().any(|(s, _)| !attributes.contains_key(s)))
-    {
-        return None;
-    }
-    let known = attributes
-        .iter()
-        .filter(|(name, _)| unknown == 0 || schema.get(name).is_some())
-        .map(|(name, attribute)| (name.as_str(), attribute));
-    T::deserialize(Fields(Entries {
-        entries: known,
+    let mut item = Stored {
+        entries: attributes.iter(),
+        info,
         pending: None,
-    }))
-    .ok()
+        needed: 0,
+        sets: 0,
+        finished: false,
+    };
+    let model = T::deserialize(Fields(&mut item)).ok()?;
+    // A `Deserialize` that stopped early left attributes unchecked.
+    item.finished.then_some(model)
 }
 
 /// The model from attributes the save path vouched for and wrote:
@@ -77,26 +55,138 @@ pub(crate) fn model<T: Model>(
         .iter()
         .filter(|(name, _)| info.schema.get(name).is_some())
         .map(|(name, attribute)| (name.as_str(), attribute));
-    T::deserialize(Fields(Entries {
-        entries: known,
-        pending: None,
-    }))
+    T::deserialize(Fields(Entries::new(known, None)))
+}
+
+/// The error that sends the item to the next path: an attribute its
+/// check or `vouch` says no to. Its text is never shown.
+#[cold]
+#[inline(never)]
+fn refused() -> validate::Error {
+    de::Error::custom("not vouched for: left to the next path")
+}
+
+/// The stored item's attributes, as the model's map: each known one held
+/// to its field's validator as it is handed over, the others (kept in
+/// the stored snapshot) left out, once they read as a `Value` as in the
+/// whole-item path. When they run out, every attribute the schema needs
+/// and every set must have come: an absent set reads as an empty set,
+/// which its validator must see.
+struct Stored<'a> {
+    entries: hash_map::Iter<'a, String, AttributeValue>,
+    info: &'a ModelInfo,
+    pending: Option<De<'a>>,
+    /// The attributes so far that the schema needs.
+    needed: usize,
+    /// The sets so far.
+    sets: usize,
+    /// Whether every attribute was handed over and the item is complete.
+    finished: bool,
+}
+
+impl<'de> MapAccess<'de> for Stored<'_> {
+    type Error = validate::Error;
+
+    fn next_key_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, validate::Error> {
+        let (info, schema) = (self.info, &self.info.schema);
+        loop {
+            let Some((name, attribute)) = self.entries.next() else {
+                if self.needed < schema.needed_keys() || self.sets < info.sets.len() {
+                    return Err(refused());
+                }
+                self.finished = true;
+                return Ok(None);
+            };
+            let Some(slot) = schema.position(name).and_then(|at| info.slots.get(at)) else {
+                // Not the model's: it stays in the stored snapshot.
+                codec::from_attribute(attribute).map_err(|_| refused())?;
+                continue;
+            };
+            let field = &slot.field;
+            if !matches!(field.presence(), Presence::Optional) {
+                self.needed += 1;
+            }
+            if slot.set_type.is_some() {
+                self.sets += 1;
+            }
+            let validator = field.validator();
+            let check = match validator.plain() {
+                Some(plain) if slot.reads_checked => Some(Check::attribute(plain)),
+                _ if vouch(validator, attribute, &PathNode::ROOT.key(name)) => None,
+                _ => return Err(refused()),
+            };
+            self.pending = Some(De { attribute, check });
+            return seed
+                .deserialize(name.as_str().into_deserializer())
+                .map(Some);
+        }
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, validate::Error> {
+        let value = self
+            .pending
+            .take()
+            .ok_or_else(|| <validate::Error as de::Error>::custom("value asked before key"))?;
+        seed.deserialize(value)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
 }
 
 /// An attribute as a serde deserializer, giving what the same attribute
 /// as a `Value` gives. Lists and maps are walked where they lie; every
 /// other shape is read as a `Value` (one string copy, as the raw client
 /// makes) and handed to the `Value` deserializer, so the rules are its own.
-struct De<'a>(&'a AttributeValue);
+///
+/// With a [`Check`], the attribute is held to it before anything of it is
+/// handed over, and its elements or entries to theirs as they are.
+struct De<'a> {
+    attribute: &'a AttributeValue,
+    check: Option<Check<'a>>,
+}
 
-impl De<'_> {
-    /// The attribute as a `Value`, for the shapes not read where they lie.
-    /// Cold: the common shapes are, and this keeps each visitor's code
-    /// short.
+impl<'a> De<'a> {
+    /// An attribute already vouched for.
+    fn trusted(attribute: &'a AttributeValue) -> De<'a> {
+        De {
+            attribute,
+            check: None,
+        }
+    }
+
+    /// Holds the attribute to its check, if it has one: the checks of its
+    /// contents, or `Ok(None)` when it has none (vouched for already).
+    fn admit(&self) -> Result<Option<Inner<'a>>, validate::Error> {
+        match self.check {
+            None => Ok(None),
+            Some(check) => check.stored(self.attribute).map(Some).ok_or_else(refused),
+        }
+    }
+
+    /// The attribute, held to its check, as a `Value`, for the shapes not
+    /// read where they lie.
     #[cold]
     #[inline(never)]
     fn value(&self) -> Result<Value, validate::Error> {
-        codec::from_attribute(self.0).map_err(de::Error::custom)
+        self.admit()?;
+        self.read()
+    }
+
+    /// The attribute as a `Value`, once it passed its check. Cold: the
+    /// common shapes are read where they lie, and this keeps each
+    /// visitor's code short.
+    #[cold]
+    #[inline(never)]
+    fn read(&self) -> Result<Value, validate::Error> {
+        codec::from_attribute(self.attribute).map_err(de::Error::custom)
     }
 }
 
@@ -110,7 +200,7 @@ macro_rules! as_value {
 
 /// The methods the `Value` deserializer answers the same way for every
 /// shape: a newtype wraps the value itself, an enum is read from the
-/// `Value`, an ignored value is nothing.
+/// `Value`.
 macro_rules! same_as_value {
     () => {
         fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -129,74 +219,107 @@ macro_rules! same_as_value {
         ) -> Result<V::Value, validate::Error> {
             self.value()?.deserialize_enum(name, variants, visitor)
         }
-
-        fn deserialize_ignored_any<V: Visitor<'de>>(
-            self,
-            visitor: V,
-        ) -> Result<V::Value, validate::Error> {
-            visitor.visit_unit()
-        }
     };
+}
+
+/// Each element of a list or set has been handed over: one left over
+/// means the visitor wanted fewer than there are.
+fn all_taken<T>(out: T, left: usize, len: usize) -> Result<T, validate::Error> {
+    if left == 0 {
+        Ok(out)
+    } else {
+        Err(de::Error::invalid_length(len, &"fewer elements"))
+    }
 }
 
 impl<'de> de::Deserializer<'de> for De<'_> {
     type Error = validate::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
-        match self.0 {
+        let inner = self.admit()?;
+        match self.attribute {
             AttributeValue::L(items) => {
-                let mut seq = Elements(items.iter());
+                let check = match inner {
+                    Some(Inner::Elements(check)) => Some(check),
+                    _ => None,
+                };
+                let mut seq = Elements {
+                    items: items.iter(),
+                    check,
+                };
                 let out = visitor.visit_seq(&mut seq)?;
-                if seq.0.len() == 0 {
-                    Ok(out)
-                } else {
-                    Err(de::Error::invalid_length(items.len(), &"fewer elements"))
+                all_taken(out, seq.items.len(), items.len())
+            }
+            AttributeValue::M(map) => {
+                let check = match inner {
+                    Some(Inner::Entries(check)) => Some(check),
+                    _ => None,
+                };
+                let mut entries = Entries::new(map.iter().map(|(k, a)| (k.as_str(), a)), check);
+                let out = visitor.visit_map(&mut entries)?;
+                // A visitor that stopped early left entries unchecked.
+                match entries.check {
+                    Some(_) if !entries.finished => Err(refused()),
+                    _ => Ok(out),
                 }
             }
-            AttributeValue::M(map) => visitor.visit_map(Entries {
-                entries: map.iter().map(|(k, a)| (k.as_str(), a)),
-                pending: None,
-            }),
             // Already as a `Set` keeps it (sorted, unique): walked where it
             // lies, each element read as the `Value` path reads it.
             AttributeValue::Ss(set) if set.windows(2).all(|w| w[0] < w[1]) => {
                 let mut seq = Strings(set.iter());
                 let out = visitor.visit_seq(&mut seq)?;
-                if seq.0.len() == 0 {
-                    Ok(out)
-                } else {
-                    Err(de::Error::invalid_length(set.len(), &"fewer elements"))
-                }
+                all_taken(out, seq.0.len(), set.len())
             }
             AttributeValue::S(s) => visitor.visit_string(s.clone()),
             AttributeValue::N(text) => match text.parse::<i64>() {
                 // What the `Value` path gives an integer that fits an i64.
                 Ok(i) => visitor.visit_i64(i),
-                Err(_) => self.value()?.deserialize_any(visitor),
+                Err(_) => self.read()?.deserialize_any(visitor),
             },
-            _ => self.value()?.deserialize_any(visitor),
+            _ => self.read()?.deserialize_any(visitor),
         }
     }
 
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
-        match self.0 {
-            AttributeValue::N(text) if let Ok(i) = text.parse::<i64>() => visitor.visit_i64(i),
+        match self.attribute {
+            // Read once, and checked as the integer it reads as.
+            AttributeValue::N(text) if let Ok(i) = text.parse::<i64>() => match self.check {
+                Some(check) if !check.int(i) => Err(refused()),
+                _ => visitor.visit_i64(i),
+            },
             _ => self.value()?.deserialize_i64(visitor),
         }
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
-        match self.0 {
-            AttributeValue::N(text) if let Some(f) = short_decimal(text) => visitor.visit_f64(f),
+        match self.attribute {
+            AttributeValue::N(text) if let Some(f) = short_decimal(text) => {
+                self.admit()?;
+                visitor.visit_f64(f)
+            }
             _ => self.value()?.deserialize_f64(visitor),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
-        match self.0 {
-            AttributeValue::Null(_) => visitor.visit_none(),
+        match self.attribute {
+            AttributeValue::Null(_) => {
+                self.admit()?;
+                visitor.visit_none()
+            }
             _ => visitor.visit_some(self),
         }
+    }
+
+    /// Nothing, once checked: every attribute passes its check, read or not.
+    fn deserialize_ignored_any<V: Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        if self.check.is_some() {
+            self.deserialize_any(IgnoredAny)?;
+        }
+        visitor.visit_unit()
     }
 
     same_as_value!();
@@ -231,7 +354,12 @@ fn short_decimal(text: &str) -> Option<f64> {
     Some(if f == 0.0 { 0.0 } else { f })
 }
 
-struct Elements<'a>(std::slice::Iter<'a, AttributeValue>);
+/// A list's elements, each held to `check` (if the list has one) as it is
+/// handed over.
+struct Elements<'a> {
+    items: std::slice::Iter<'a, AttributeValue>,
+    check: Option<Check<'a>>,
+}
 
 impl<'de> SeqAccess<'de> for Elements<'_> {
     type Error = validate::Error;
@@ -239,15 +367,20 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, validate::Error> {
-        self.0.next().map(|a| seed.deserialize(De(a))).transpose()
+        let check = self.check;
+        self.items
+            .next()
+            .map(|attribute| seed.deserialize(De { attribute, check }))
+            .transpose()
     }
     fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
+        Some(self.items.len())
     }
 }
 
 /// A string set's element as a serde deserializer, giving what the same
 /// element as a `Value::String` gives, without the `Value` in between.
+/// The set was checked whole before its first element is handed over.
 struct Str<'a>(&'a str);
 
 impl Str<'_> {
@@ -269,6 +402,13 @@ impl<'de> de::Deserializer<'de> for Str<'_> {
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
         visitor.visit_some(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        visitor.visit_unit()
     }
 
     same_as_value!();
@@ -300,9 +440,26 @@ impl<'de> SeqAccess<'de> for Strings<'_> {
     }
 }
 
+/// A map's entries, each held to `check` (if the map has one) as it is
+/// handed over: every key known to the map's schema, every key it needs
+/// given.
 struct Entries<'a, I> {
     entries: I,
-    pending: Option<&'a AttributeValue>,
+    pending: Option<De<'a>>,
+    check: Option<MapCheck<'a>>,
+    /// Whether the entries ran out (and, checked, were complete).
+    finished: bool,
+}
+
+impl<'a, I> Entries<'a, I> {
+    fn new(entries: I, check: Option<MapCheck<'a>>) -> Entries<'a, I> {
+        Entries {
+            entries,
+            pending: None,
+            check,
+            finished: false,
+        }
+    }
 }
 
 impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> MapAccess<'de> for Entries<'a, I> {
@@ -312,20 +469,36 @@ impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> MapAccess<'de> 
         seed: S,
     ) -> Result<Option<S::Value>, validate::Error> {
         let Some((key, attribute)) = self.entries.next() else {
+            if self.check.as_ref().is_some_and(|map| !map.complete()) {
+                return Err(refused());
+            }
+            self.finished = true;
             return Ok(None);
         };
-        self.pending = Some(attribute);
+        self.pending = Some(match &mut self.check {
+            None => De::trusted(attribute),
+            Some(map) => {
+                let (check, needed) = map.entry(key).ok_or_else(refused)?;
+                if needed {
+                    map.given();
+                }
+                De {
+                    attribute,
+                    check: Some(check),
+                }
+            }
+        });
         seed.deserialize(key.into_deserializer()).map(Some)
     }
     fn next_value_seed<S: DeserializeSeed<'de>>(
         &mut self,
         seed: S,
     ) -> Result<S::Value, validate::Error> {
-        let attribute = self
+        let value = self
             .pending
             .take()
             .ok_or_else(|| <validate::Error as de::Error>::custom("value asked before key"))?;
-        seed.deserialize(De(attribute))
+        seed.deserialize(value)
     }
     fn size_hint(&self) -> Option<usize> {
         match self.entries.size_hint() {
@@ -337,11 +510,9 @@ impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> MapAccess<'de> 
 
 /// The item's top level: a map, whatever the target type asks for (as
 /// `validate::from_fields`).
-struct Fields<'a, I>(Entries<'a, I>);
+struct Fields<M>(M);
 
-impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> de::Deserializer<'de>
-    for Fields<'a, I>
-{
+impl<'de, M: MapAccess<'de, Error = validate::Error>> de::Deserializer<'de> for Fields<M> {
     type Error = validate::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
@@ -373,6 +544,9 @@ mod tests {
     struct Nested {
         id: i64,
         tags: BTreeSet<String>,
+        /// Absent reads as empty here, as in the whole path: which the
+        /// schema refuses.
+        #[serde(default)]
         sizes: BTreeSet<i64>,
         value: f64,
         notes: Vec<String>,
@@ -386,6 +560,9 @@ mod tests {
     struct Meta {
         unit: String,
         scale: i64,
+        /// Absent reads as `None` here; the schema needs it.
+        #[serde(default)]
+        note: Option<String>,
     }
 
     impl Model for Nested {
@@ -396,14 +573,15 @@ mod tests {
             Schema::new()
                 .required("id", int().range(0..))
                 .required("tags", set_of(str().length(1..=4)))
-                .required("sizes", set_of(int()))
+                .optional("sizes", set_of(int()).length(1..))
                 .required("value", float())
                 .required("notes", list_of(str()))
                 .required(
                     "meta",
                     Schema::new()
                         .required("unit", str().one_of(["C", "F"]))
-                        .required("scale", int().range(1..=9)),
+                        .required("scale", int().range(1..=9))
+                        .required("note", str()),
                 )
                 .required("maybe", maybe(int()))
                 .optional("code", str().length(1..=3))
@@ -436,6 +614,7 @@ mod tests {
                 AttributeValue::M(HashMap::from([
                     ("unit".to_owned(), s("C")),
                     ("scale".to_owned(), n("3")),
+                    ("note".to_owned(), s("n")),
                 ])),
             ),
             ("maybe".to_owned(), AttributeValue::Null(true)),
@@ -464,6 +643,7 @@ mod tests {
             AttributeValue::M(HashMap::from([
                 ("unit".to_owned(), s("C")),
                 ("scale".to_owned(), n("3")),
+                ("note".to_owned(), s("n")),
                 ("extra".to_owned(), n("3")),
             ])),
         );
@@ -474,6 +654,53 @@ mod tests {
         let mut bad = valid();
         bad.insert("value".to_owned(), n("not a number"));
         assert_eq!(load::<Nested>(&bad, &info), None);
+        let mut no_sizes = valid();
+        no_sizes.remove("sizes");
+        assert!(load_whole::<Nested>(no_sizes.clone(), &info, "nested").is_err());
+        assert_eq!(
+            load::<Nested>(&no_sizes, &info),
+            None,
+            "an absent set reads as the empty set, which the schema refuses"
+        );
+        Ok(())
+    }
+
+    /// A model that reads fewer attributes than its schema holds it to.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    struct Fewer {
+        id: i64,
+    }
+
+    impl Model for Fewer {
+        const TABLE: &'static str = "fewer";
+        const HASH_KEY: &'static str = "id";
+
+        fn schema() -> Schema {
+            Schema::new().required("id", int()).required(
+                "kept",
+                list_of(Schema::new().required("code", str().length(1..=2))),
+            )
+        }
+    }
+
+    #[test]
+    fn attributes_the_model_does_not_read_are_checked_all_the_same() -> Result<(), crate::Error> {
+        let info = ModelInfo::of::<Fewer>()?;
+        let item = |code: &str| -> codec::Item {
+            HashMap::from([
+                ("id".to_owned(), n("1")),
+                (
+                    "kept".to_owned(),
+                    AttributeValue::L(vec![AttributeValue::M(HashMap::from([(
+                        "code".to_owned(),
+                        s(code),
+                    )]))]),
+                ),
+            ])
+        };
+        assert_eq!(load::<Fewer>(&item("ab"), &info), Some(Fewer { id: 1 }));
+        assert!(load_whole::<Fewer>(item("abc"), &info, "fewer").is_err());
+        assert_eq!(load::<Fewer>(&item("abc"), &info), None, "too long, unread");
         Ok(())
     }
 
@@ -561,6 +788,10 @@ mod tests {
                 Just(AttributeValue::Ns(vec!["1.5".into()])),
                 Just(AttributeValue::L(vec![n("1"), s("a")])),
                 Just(AttributeValue::M(HashMap::from([("unit".to_owned(), s("K"))]))),
+                Just(AttributeValue::M(HashMap::from([
+                    ("unit".to_owned(), s("F")),
+                    ("scale".to_owned(), n("2")),
+                ]))),
                 Just(AttributeValue::M(HashMap::from([
                     ("unit".to_owned(), s("F")),
                     ("scale".to_owned(), n("9")),

@@ -13,10 +13,11 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::ser::{self, Impossible, Serialize};
-use validate::{Extra, Field, Lengths, Number, PathNode, Presence, Schema, Text, ValueType};
+use validate::{Extra, Lengths, Number, PathNode, Presence, Text, ValueType};
 
-use super::check::{Check, MapCheck, reaches_all};
+use super::check::{Check, MapCheck};
 use super::order::Cursor;
+use super::slot::Slot;
 use super::vouch::vouch;
 use crate::batch::attribute_size;
 use crate::codec;
@@ -142,40 +143,6 @@ struct Top<'a> {
     fields: Cursor<'a>,
 }
 
-/// What the direct save needs of a schema field, found once per model
-/// ([`slots`]).
-#[derive(Clone, Debug)]
-pub(crate) struct Slot {
-    field: Field,
-    /// The set type of the attribute, if the schema makes it a set.
-    set_type: Option<ValueType>,
-    /// Whether a list given for it becomes that set.
-    lists_as_sets: bool,
-    /// Whether its values are checked as they are written ([`Check`]),
-    /// not vouched for afterwards: its validator is plain all the way
-    /// down, and it is no number or binary set (those are made from a
-    /// list once written).
-    checked: bool,
-}
-
-/// The slots of `schema`'s fields, in [`Schema::fields`] order.
-pub(crate) fn slots(schema: &Schema) -> Vec<Slot> {
-    schema
-        .fields()
-        .map(|field| {
-            let validator = field.validator();
-            let set_type = validator.output_type().filter(|t| t.is_set());
-            Slot {
-                field: field.clone(),
-                set_type,
-                lists_as_sets: validator.takes_lists_as_sets(),
-                checked: validator.plain().is_some_and(reaches_all)
-                    && !matches!(set_type, Some(ValueType::NumberSet | ValueType::BinarySet)),
-            }
-        })
-        .collect()
-}
-
 impl<'a> Top<'a> {
     /// The slot of the field named `name`, and the check its values pass
     /// as they are written (if they are checked so). Out of line, as
@@ -188,7 +155,9 @@ impl<'a> Top<'a> {
             .place(name, &info.schema)
             .and_then(|at| info.slots.get(at));
         let check = match found {
-            Some(slot) if slot.checked => slot.field.validator().plain().map(Check::attribute),
+            Some(slot) if slot.writes_checked => {
+                slot.field.validator().plain().map(Check::attribute)
+            }
             _ => None,
         };
         (found, check)

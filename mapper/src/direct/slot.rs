@@ -1,0 +1,45 @@
+//! What the direct paths need of each schema field, found once per model
+//! (in [`ModelInfo`](crate::model::ModelInfo)) instead of on every item.
+
+use validate::{Field, Schema, ValueType};
+
+use super::check::{reaches_all, reads_all};
+
+/// What the direct save and load need of a schema field.
+#[derive(Clone, Debug)]
+pub(crate) struct Slot {
+    pub(super) field: Field,
+    /// The set type of the attribute, if the schema makes it a set.
+    pub(super) set_type: Option<ValueType>,
+    /// Whether a list given for it becomes that set.
+    pub(super) lists_as_sets: bool,
+    /// Whether its values are checked as they are written
+    /// ([`Check`](super::check::Check)), not vouched for afterwards: its
+    /// validator is plain all the way down, and it is no number or
+    /// binary set (those are made from a list once written).
+    pub(super) writes_checked: bool,
+    /// Whether its stored values are checked as they are read, not
+    /// vouched for first: its validator is plain all the way down, with
+    /// no binary set inside.
+    pub(super) reads_checked: bool,
+}
+
+/// The slots of `schema`'s fields, in [`Schema::fields`] order.
+pub(crate) fn slots(schema: &Schema) -> Vec<Slot> {
+    schema
+        .fields()
+        .map(|field| {
+            let validator = field.validator();
+            let set_type = validator.output_type().filter(|t| t.is_set());
+            let plain = validator.plain();
+            Slot {
+                field: field.clone(),
+                set_type,
+                lists_as_sets: validator.takes_lists_as_sets(),
+                writes_checked: plain.is_some_and(reaches_all)
+                    && !matches!(set_type, Some(ValueType::NumberSet | ValueType::BinarySet)),
+                reads_checked: plain.is_some_and(reads_all),
+            }
+        })
+        .collect()
+}
