@@ -47,20 +47,30 @@ impl<'a> Cursor<'a> {
     }
 
     /// The place of the field `name` among `schema`'s fields.
+    #[inline]
     pub(super) fn place(&mut self, name: &'static str, schema: &Schema) -> Option<usize> {
+        // Where it came the first time, most often.
+        if let Some(learned) = self.order.0.get()
+            && let Some(&(known, at)) = learned.get(self.next)
+            && known == name_of(name)
+        {
+            self.next += 1;
+            return at;
+        }
+        self.search(name, schema)
+    }
+
+    /// [`Cursor::place`] of a field not where it came the first time, or
+    /// while no order is learned yet.
+    #[cold]
+    #[inline(never)]
+    fn search(&mut self, name: &'static str, schema: &Schema) -> Option<usize> {
         let key = name_of(name);
         let Some(learned) = self.order.0.get() else {
             let at = schema.position(name);
             self.seen.push((key, at));
             return at;
         };
-        // Where it came the first time, most often.
-        if let Some(&(known, at)) = learned.get(self.next)
-            && known == key
-        {
-            self.next += 1;
-            return at;
-        }
         match learned
             .get(self.next..)
             .and_then(|rest| rest.iter().position(|(known, _)| *known == key))
