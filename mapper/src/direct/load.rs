@@ -129,16 +129,23 @@ impl<'de> MapAccess<'de> for Stored<'_> {
         &mut self,
         seed: S,
     ) -> Result<S::Value, validate::Error> {
-        let value = self
-            .pending
-            .take()
-            .ok_or_else(|| <validate::Error as de::Error>::custom("value asked before key"))?;
-        seed.deserialize(value)
+        value_of(&mut self.pending, seed)
     }
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.entries.len())
     }
+}
+
+/// The value of the key just handed over, for either map.
+fn value_of<'de, S: DeserializeSeed<'de>>(
+    pending: &mut Option<De<'_>>,
+    seed: S,
+) -> Result<S::Value, validate::Error> {
+    let value = pending
+        .take()
+        .ok_or_else(|| <validate::Error as de::Error>::custom("value asked before key"))?;
+    seed.deserialize(value)
 }
 
 /// An attribute as a serde deserializer, giving what the same attribute
@@ -494,11 +501,7 @@ impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> MapAccess<'de> 
         &mut self,
         seed: S,
     ) -> Result<S::Value, validate::Error> {
-        let value = self
-            .pending
-            .take()
-            .ok_or_else(|| <validate::Error as de::Error>::custom("value asked before key"))?;
-        seed.deserialize(value)
+        value_of(&mut self.pending, seed)
     }
     fn size_hint(&self) -> Option<usize> {
         match self.entries.size_hint() {
