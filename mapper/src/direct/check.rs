@@ -186,28 +186,28 @@ impl<'p> MapCheck<'p> {
 /// Whether `plain` has the plain forms of every validator inside it, so
 /// that values can be checked all the way down as they are written.
 pub(crate) fn reaches_all(plain: &Plain) -> bool {
-    match plain {
-        Plain::List(_, item) | Plain::Set(_, item) => item.plain().is_some_and(reaches_all),
-        Plain::Map(schema) => schema
-            .fields()
-            .all(|f| f.validator().plain().is_some_and(reaches_all)),
-        _ => true,
-    }
+    plain_inside(plain, &reaches_all)
 }
 
 /// Whether `plain` has the plain forms of every validator inside it and
 /// no binary set, so that stored values can be checked all the way down
 /// as they are read ([`Check::stored`]).
 pub(crate) fn reads_all(plain: &Plain) -> bool {
+    plain_inside(plain, &|item| {
+        matches!(item, Plain::Str(_) | Plain::Int { .. } | Plain::Number)
+    })
+}
+
+/// Whether every validator inside `plain` has a plain form, a set's
+/// elements' form passing `set_item`.
+fn plain_inside(plain: &Plain, set_item: &dyn Fn(&Plain) -> bool) -> bool {
+    let inside = |p: &Plain| plain_inside(p, set_item);
     match plain {
-        Plain::List(_, item) => item.plain().is_some_and(reads_all),
-        Plain::Set(_, item) => matches!(
-            item.plain(),
-            Some(Plain::Str(_) | Plain::Int { .. } | Plain::Number)
-        ),
+        Plain::List(_, item) => item.plain().is_some_and(inside),
+        Plain::Set(_, item) => item.plain().is_some_and(set_item),
         Plain::Map(schema) => schema
             .fields()
-            .all(|f| f.validator().plain().is_some_and(reads_all)),
+            .all(|f| f.validator().plain().is_some_and(inside)),
         _ => true,
     }
 }
@@ -236,6 +236,20 @@ mod tests {
         assert!(
             !reaches(&deeper.into()),
             "a normalizing rule two levels down"
+        );
+    }
+
+    #[test]
+    fn only_validators_plain_all_the_way_down_without_binary_sets_are_checked_while_reading() {
+        let reads = |validator: &validate::Validator| validator.plain().is_some_and(reads_all);
+        assert!(reads(&set_of(int().range(0..))));
+        assert!(reads(&list_of(set_of(str().length(1..=3)))));
+        let nested = Schema::new().required("codes", set_of(validate::bytes()));
+        assert!(!reads(&nested.clone().into()), "a binary set inside");
+        assert!(reaches(&nested.into()), "written checked all the same");
+        assert!(
+            !reads(&list_of(maybe(str()))),
+            "an element without a plain form"
         );
     }
 
