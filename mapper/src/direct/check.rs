@@ -16,7 +16,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{Lengths, MAX_NESTING, Plain, Presence, Schema, Text};
 
-use super::vouch::number_fits;
+use super::vouch::{number_fits, scalar_fits};
 
 /// What a value must pass, and how deep it lies (as
 /// [`PathNode::depth`](validate::PathNode::depth) counts: 1 for an
@@ -110,11 +110,6 @@ impl<'p> Check<'p> {
     /// they are read. `None` wherever `vouch` says no.
     pub(super) fn stored(self, attribute: &AttributeValue) -> Option<Inner<'p>> {
         let passes = match attribute {
-            AttributeValue::S(s) => self.str(s),
-            AttributeValue::N(text) => self.number(text),
-            AttributeValue::Bool(_) => self.bool(),
-            AttributeValue::Null(_) => self.null(),
-            AttributeValue::B(b) => self.bytes(b.as_ref().len()),
             AttributeValue::L(items) => {
                 let (lengths, item) = self.list()?;
                 return lengths.fits(items.len()).then_some(Inner::Elements(item));
@@ -133,8 +128,8 @@ impl<'p> Check<'p> {
                 }
                 _ => false,
             },
-            // Binary sets are not read checked (`reads_all`).
-            _ => false,
+            // Binary sets are not read checked (`reads_all`): no scalar.
+            _ => scalar_fits(self.plain, attribute),
         };
         passes.then_some(Inner::Done)
     }

@@ -29,11 +29,6 @@ pub(super) fn vouch(
 
 fn fits(plain: &Plain, attribute: &AttributeValue, path: &PathNode<'_>) -> bool {
     match (plain, attribute) {
-        (Plain::Str(text), AttributeValue::S(s)) => text.fits(s),
-        (Plain::Int { min, max }, AttributeValue::N(text)) => int_fits(*min, *max, text),
-        (Plain::Number, AttributeValue::N(text)) => is_number(text),
-        (Plain::Bool, AttributeValue::Bool(_)) | (Plain::Null, AttributeValue::Null(_)) => true,
-        (Plain::Bytes(length), AttributeValue::B(b)) => length.fits(b.as_ref().len()),
         (Plain::List(length, item), AttributeValue::L(items)) => {
             path.depth() <= MAX_NESTING
                 && all_of(length, items, |i, a| vouch(item, a, &path.index(i)))
@@ -53,7 +48,19 @@ fn fits(plain: &Plain, attribute: &AttributeValue, path: &PathNode<'_>) -> bool 
         (Plain::Map(schema), AttributeValue::M(map)) => {
             path.depth() <= MAX_NESTING && map_fits(schema, map, path)
         }
-        // A type the plain form does not take (or does not know).
+        _ => scalar_fits(plain, attribute),
+    }
+}
+
+/// A scalar attribute (string, number, boolean, null, binary) under
+/// `plain`; `false` for a type the plain form does not take, and for
+/// any other shape.
+pub(super) fn scalar_fits(plain: &Plain, attribute: &AttributeValue) -> bool {
+    match (plain, attribute) {
+        (Plain::Str(text), AttributeValue::S(s)) => text.fits(s),
+        (_, AttributeValue::N(text)) => number_fits(plain, text),
+        (Plain::Bool, AttributeValue::Bool(_)) | (Plain::Null, AttributeValue::Null(_)) => true,
+        (Plain::Bytes(length), AttributeValue::B(b)) => length.fits(b.as_ref().len()),
         _ => false,
     }
 }
