@@ -3,7 +3,7 @@
 //! chunks sent with bounded concurrency, and never a silent loss.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::ops::Range;
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
@@ -11,13 +11,14 @@ use aws_sdk_dynamodb::types::{
 use futures::stream::{self, StreamExt, TryStreamExt};
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
-use validate::{Number, Value};
+use validate::Value;
 
 use crate::backoff::Backoff;
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
+use crate::key_hash;
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
@@ -270,32 +271,38 @@ impl Mapper {
         let info = self.model_info::<T>()?;
         let table = info.table.clone();
         let mut errors = validate::Errors::new();
-        // Each key once, at its first place, holding its last write.
+        // Each key once, at its first place, holding its last write. The
+        // entries stay where they are; only the requests move, into the
+        // chunk that sends them.
         let writes = writes.into_iter();
-        let keys = KeyHasher::default();
-        let mut unique: Vec<Pending<T>> = Vec::with_capacity(writes.size_hint().0);
-        let mut place: HashTable<usize> = HashTable::with_capacity(writes.size_hint().0);
+        let expected = writes.size_hint().0;
+        let mut entries: Vec<(u64, Write<T>)> = Vec::with_capacity(expected);
+        let mut requests: Vec<WriteRequest> = Vec::with_capacity(expected);
+        let mut sizes: Vec<usize> = Vec::with_capacity(expected);
+        let mut place: HashTable<usize> = HashTable::with_capacity(expected);
         for (index, write) in writes.enumerate() {
             match self.write_request(&write, &info, &table) {
-                Ok((request, size)) => {
+                Ok(Built {
+                    request,
+                    size,
+                    key_hash: hash,
+                }) => {
                     let key = request_key(&request);
-                    let hash = keys.hash(key, &info);
                     let found = place.entry(
                         hash,
-                        |&at| same_key(request_key(&unique[at].request), key, &info),
-                        |&at| unique[at].hash,
+                        |&at| same_key(request_key(&requests[at]), key, &info),
+                        |&at| entries[at].0,
                     );
-                    let entry = Pending {
-                        hash,
-                        write,
-                        request,
-                        size,
-                    };
                     match found {
-                        Entry::Occupied(at) => unique[*at.get()] = entry,
+                        Entry::Occupied(at) => {
+                            let at = *at.get();
+                            (entries[at], requests[at], sizes[at]) = ((hash, write), request, size);
+                        }
                         Entry::Vacant(free) => {
-                            free.insert(unique.len());
-                            unique.push(entry);
+                            free.insert(entries.len());
+                            entries.push((hash, write));
+                            requests.push(request);
+                            sizes.push(size);
                         }
                     }
                 }
@@ -311,29 +318,23 @@ impl Mapper {
         if !errors.is_empty() {
             return Err(Error::Validation {
                 table,
-                key: crate::error::KeyDisplay(format!("batch of {} writes", unique.len())),
+                key: crate::error::KeyDisplay(format!("batch of {} writes", entries.len())),
                 errors,
             });
         }
-        let total = unique.len();
-        let mut chunks: Vec<Vec<Pending<T>>> = Vec::new();
-        let mut current: Vec<Pending<T>> = Vec::new();
-        let mut bytes = 0;
-        for entry in unique {
-            if current.len() == BATCH_WRITE_LIMIT
-                || (bytes + entry.size > BATCH_WRITE_BYTES && !current.is_empty())
-            {
-                chunks.push(std::mem::take(&mut current));
-                bytes = 0;
-            }
-            bytes += entry.size;
-            current.push(entry);
-        }
-        if !current.is_empty() {
-            chunks.push(current);
-        }
+        let total = entries.len();
+        let mut requests = requests.into_iter();
+        let chunks: Vec<(Range<usize>, Vec<WriteRequest>)> = chunk_ranges(&sizes)
+            .map(|range| {
+                let chunk = requests.by_ref().take(range.len()).collect();
+                (range, chunk)
+            })
+            .collect();
+        let entries = &entries;
         let outcomes: Vec<(usize, Vec<Key>, Option<String>)> = stream::iter(chunks)
-            .map(|chunk| self.write_chunk(&table, chunk, options, &info, &keys))
+            .map(|(range, requests)| {
+                self.write_chunk(&table, &entries[range], requests, options, &info)
+            })
             .buffer_unordered(options.concurrency.max(1))
             .collect()
             .await;
@@ -358,13 +359,13 @@ impl Mapper {
         }
     }
 
-    /// The validated request for one write, and its size.
+    /// The validated request for one write, its size and its key's hash.
     fn write_request<T: Model>(
         &self,
         write: &Write<T>,
         info: &ModelInfo,
         table: &str,
-    ) -> Result<(WriteRequest, usize)> {
+    ) -> Result<Built> {
         let schema_error = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
             table: table.to_owned(),
             message: e.to_string(),
@@ -376,48 +377,45 @@ impl Mapper {
                     .set_item(Some(encoded.attributes))
                     .build()
                     .map_err(schema_error)?;
-                let request = WriteRequest::builder().put_request(put).build();
-                (request, encoded.size)
+                Built {
+                    request: WriteRequest::builder().put_request(put).build(),
+                    size: encoded.size,
+                    key_hash: encoded.key_hash,
+                }
             }
             Write::Delete(key) => {
                 let attributes = key.to_attributes(info, table)?;
                 let size = item_size(&attributes);
+                let key_hash = key_hash::of_item(Some(&attributes), info);
                 let delete = DeleteRequest::builder()
                     .set_key(Some(attributes))
                     .build()
                     .map_err(schema_error)?;
-                (WriteRequest::builder().delete_request(delete).build(), size)
+                Built {
+                    request: WriteRequest::builder().delete_request(delete).build(),
+                    size,
+                    key_hash,
+                }
             }
         })
     }
 
-    /// Sends one chunk until done or out of attempts. Returns how many
-    /// were written, the keys that were not, and why.
+    /// Sends one chunk (`entries` and their `requests`, in the same order)
+    /// until done or out of attempts. Returns how many were written, the
+    /// keys that were not, and why.
     ///
     /// The requests move into each attempt (no copy per send). Unprocessed
     /// items come back in the answer; when a request fails as a whole, its
-    /// requests are gone with it and are rebuilt from the chunk's writes.
+    /// requests are gone with it and are rebuilt from the entries' writes.
     async fn write_chunk<T: Model>(
         &self,
         table: &str,
-        chunk: Vec<Pending<T>>,
+        entries: &[(u64, Write<T>)],
+        mut pending: Vec<WriteRequest>,
         options: BatchOptions,
         info: &ModelInfo,
-        keys: &KeyHasher,
     ) -> (usize, Vec<Key>, Option<String>) {
-        let total = chunk.len();
-        let mut entries: Vec<(u64, Write<T>)> = Vec::with_capacity(total);
-        let mut pending: Vec<WriteRequest> = Vec::with_capacity(total);
-        for Pending {
-            hash,
-            write,
-            request,
-            ..
-        } in chunk
-        {
-            entries.push((hash, write));
-            pending.push(request);
-        }
+        let total = entries.len();
         // The entries whose requests are in `pending` (or were, before a
         // failed attempt took them).
         let mut waiting: Vec<usize> = (0..total).collect();
@@ -427,7 +425,7 @@ impl Mapper {
                 tokio::time::sleep(options.backoff.delay(attempt - 1)).await;
             }
             if pending.is_empty() {
-                match self.rebuild(&entries, &waiting, info, table) {
+                match self.rebuild(entries, &waiting, info, table) {
                     Ok(requests) => pending = requests,
                     Err(e) => {
                         last_error = Some(e.to_string());
@@ -455,7 +453,7 @@ impl Mapper {
                     if pending.is_empty() {
                         return (total, Vec::new(), None);
                     }
-                    waiting = unprocessed(&pending, &entries, &waiting, info, keys);
+                    waiting = unprocessed(&pending, entries, &waiting, info);
                 }
                 Err(e) => {
                     let error = Error::service(table, "BatchWriteItem", e);
@@ -472,7 +470,7 @@ impl Mapper {
         let mut left = Vec::with_capacity(waiting.len());
         for &i in &waiting {
             match self.write_request(&entries[i].1, info, table) {
-                Ok((request, _)) => left.push(key_of_item(request_key(&request), info)),
+                Ok(built) => left.push(key_of_item(request_key(&built.request), info)),
                 Err(e) => last_error = Some(e.to_string()),
             }
         }
@@ -490,18 +488,40 @@ impl Mapper {
     ) -> Result<Vec<WriteRequest>> {
         waiting
             .iter()
-            .map(|&i| Ok(self.write_request(&entries[i].1, info, table)?.0))
+            .map(|&i| Ok(self.write_request(&entries[i].1, info, table)?.request))
             .collect()
     }
 }
 
-/// One write of a chunk: its key's hash, the write itself (to rebuild
-/// its request after a failed attempt), the request and its size.
-struct Pending<T> {
-    hash: u64,
-    write: Write<T>,
+/// A write's validated request, its size and its key's hash
+/// ([`key_hash`](crate::key_hash)).
+struct Built {
     request: WriteRequest,
     size: usize,
+    key_hash: u64,
+}
+
+/// The chunks of writes of `sizes`, in order: 25 at most, and under
+/// 16 MB unless a single write is larger (DynamoDB then says why).
+fn chunk_ranges(sizes: &[usize]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start == sizes.len() {
+            return None;
+        }
+        let mut end = start + 1;
+        let mut bytes = sizes[start];
+        while end < sizes.len()
+            && end - start < BATCH_WRITE_LIMIT
+            && bytes + sizes[end] <= BATCH_WRITE_BYTES
+        {
+            bytes += sizes[end];
+            end += 1;
+        }
+        let range = start..end;
+        start = end;
+        Some(range)
+    })
 }
 
 /// The key attributes of a write request: the item of a put, the key of
@@ -514,58 +534,13 @@ fn request_key(request: &WriteRequest) -> Option<&codec::Item> {
     }
 }
 
-/// The names of the key attributes.
-fn key_names(info: &ModelInfo) -> impl Iterator<Item = &str> {
-    std::iter::once(info.hash.name.as_str()).chain(info.range.as_ref().map(|r| r.name.as_str()))
-}
-
 /// Whether two requests' items have the same key. The mapper writes each
 /// number in one text (`codec::number_text`'s: the direct save is held
 /// to it by a property test), so the same key is the same attributes;
 /// nothing is parsed.
 fn same_key(a: Option<&codec::Item>, b: Option<&codec::Item>, info: &ModelInfo) -> bool {
-    key_names(info).all(|name| a.and_then(|a| a.get(name)) == b.and_then(|b| b.get(name)))
-}
-
-/// Hashes keys as [`same_key`] compares them.
-#[derive(Default)]
-struct KeyHasher(foldhash::fast::RandomState);
-
-impl KeyHasher {
-    fn hash(&self, item: Option<&codec::Item>, info: &ModelInfo) -> u64 {
-        let mut state = self.0.build_hasher();
-        for name in key_names(info) {
-            match item.and_then(|item| item.get(name)) {
-                Some(AttributeValue::S(s)) => (0u8, s.as_str()).hash(&mut state),
-                Some(AttributeValue::N(n)) => (1u8, n.as_str()).hash(&mut state),
-                Some(AttributeValue::B(b)) => (2u8, b.as_ref()).hash(&mut state),
-                _ => 3u8.hash(&mut state),
-            }
-        }
-        state.finish()
-    }
-
-    /// The hash of a key as DynamoDB gives it back, which may spell a
-    /// number its own way: numbers are written as the mapper writes them
-    /// before hashing.
-    fn hash_returned(&self, item: Option<&codec::Item>, info: &ModelInfo) -> u64 {
-        let Some(item) = item else {
-            return self.hash(None, info);
-        };
-        let mut key = codec::Item::new();
-        for name in key_names(info) {
-            let attribute = match item.get(name) {
-                Some(AttributeValue::N(text)) => match text.parse::<Number>() {
-                    Ok(n) => AttributeValue::N(codec::number_text(n)),
-                    Err(_) => AttributeValue::N(text.clone()),
-                },
-                Some(other) => other.clone(),
-                None => continue,
-            };
-            key.insert(name.to_owned(), attribute);
-        }
-        self.hash(Some(&key), info)
-    }
+    key_hash::sides(info)
+        .all(|(_, name)| a.and_then(|a| a.get(name)) == b.and_then(|b| b.get(name)))
 }
 
 /// The key of an item (of a request's item, for reports); a part that
@@ -590,11 +565,10 @@ fn unprocessed<T>(
     entries: &[(u64, Write<T>)],
     waiting: &[usize],
     info: &ModelInfo,
-    keys: &KeyHasher,
 ) -> Vec<usize> {
     let hashes: Vec<u64> = requests
         .iter()
-        .map(|r| keys.hash_returned(request_key(r), info))
+        .map(|r| key_hash::of_returned(request_key(r), info))
         .collect();
     let matched: Vec<usize> = waiting
         .iter()
@@ -640,48 +614,67 @@ mod tests {
     #[test]
     fn keys_are_the_same_when_their_key_attributes_are() -> Result<()> {
         let info = ModelInfo::of::<Pair>()?;
-        let keys = KeyHasher::default();
         let (a, b) = (item("p", "7", "one"), item("p", "7", "two"));
         assert!(
             same_key(Some(&a), Some(&b), &info),
             "other attributes do not count"
         );
-        assert_eq!(keys.hash(Some(&a), &info), keys.hash(Some(&b), &info));
+        assert_eq!(
+            key_hash::of_item(Some(&a), &info),
+            key_hash::of_item(Some(&b), &info)
+        );
         for other in [item("p", "8", "one"), item("q", "7", "one")] {
             assert!(!same_key(Some(&a), Some(&other), &info));
-            assert_ne!(keys.hash(Some(&a), &info), keys.hash(Some(&other), &info));
+            assert_ne!(
+                key_hash::of_item(Some(&a), &info),
+                key_hash::of_item(Some(&other), &info)
+            );
         }
         // A string and a number with the same text are different keys.
         let mut texts = a.clone();
         texts.insert("r".to_owned(), AttributeValue::S("7".to_owned()));
         assert!(!same_key(Some(&a), Some(&texts), &info));
-        assert_ne!(keys.hash(Some(&a), &info), keys.hash(Some(&texts), &info));
+        assert_ne!(
+            key_hash::of_item(Some(&a), &info),
+            key_hash::of_item(Some(&texts), &info)
+        );
         Ok(())
     }
 
     #[test]
     fn a_key_given_back_with_its_number_spelled_otherwise_is_matched() -> Result<()> {
         let info = ModelInfo::of::<Pair>()?;
-        let keys = KeyHasher::default();
         let sent = item("p", "1500", "");
         for spelled in ["1500", "1500.0", "1.5E3", "01500"] {
             assert_eq!(
-                keys.hash_returned(Some(&item("p", spelled, "")), &info),
-                keys.hash(Some(&sent), &info),
+                key_hash::of_returned(Some(&item("p", spelled, "")), &info),
+                key_hash::of_item(Some(&sent), &info),
                 "{spelled}"
             );
         }
         assert_ne!(
-            keys.hash_returned(Some(&item("p", "1501", "")), &info),
-            keys.hash(Some(&sent), &info)
+            key_hash::of_returned(Some(&item("p", "1501", "")), &info),
+            key_hash::of_item(Some(&sent), &info)
         );
         Ok(())
     }
 
     #[test]
+    fn writes_are_chunked_by_count_and_by_bytes() {
+        let ranges = |sizes: &[usize]| chunk_ranges(sizes).collect::<Vec<_>>();
+        assert_eq!(ranges(&[10; 60]), [0..25, 25..50, 50..60]);
+        assert!(ranges(&[]).is_empty());
+        let half = BATCH_WRITE_BYTES / 2;
+        // Two halves fit, a third does not; an oversized write goes alone.
+        assert_eq!(
+            ranges(&[half, half, 1, BATCH_WRITE_BYTES + 1, 1, 1]),
+            [0..2, 2..3, 3..4, 4..6]
+        );
+    }
+
+    #[test]
     fn unprocessed_writes_are_matched_to_their_entries_or_all_kept() -> Result<()> {
         let info = ModelInfo::of::<Pair>()?;
-        let keys = KeyHasher::default();
         let put = |r: &str| -> Result<WriteRequest> {
             let put = PutRequest::builder()
                 .set_item(Some(item("p", r, "")))
@@ -694,24 +687,20 @@ mod tests {
         };
         let entries: Vec<(u64, Write<Pair>)> = ["1", "2", "3"]
             .iter()
-            .map(|r| (keys.hash(Some(&item("p", r, "")), &info), Write::Put(Pair)))
+            .map(|r| {
+                (
+                    key_hash::of_item(Some(&item("p", r, "")), &info),
+                    Write::Put(Pair),
+                )
+            })
             .collect();
         let left = [put("3")?, put("1")?];
-        assert_eq!(
-            unprocessed(&left, &entries, &[0, 1, 2], &info, &keys),
-            [0, 2]
-        );
+        assert_eq!(unprocessed(&left, &entries, &[0, 1, 2], &info), [0, 2]);
         // Entry 2 was written already: only entry 0 can still be waiting.
-        assert_eq!(
-            unprocessed(&left[1..], &entries, &[0, 1], &info, &keys),
-            [0]
-        );
+        assert_eq!(unprocessed(&left[1..], &entries, &[0, 1], &info), [0]);
         // A key that was never sent: every entry stays waiting.
         let strange = [put("9")?];
-        assert_eq!(
-            unprocessed(&strange, &entries, &[0, 1], &info, &keys),
-            [0, 1]
-        );
+        assert_eq!(unprocessed(&strange, &entries, &[0, 1], &info), [0, 1]);
         Ok(())
     }
 }

@@ -71,10 +71,16 @@ fn into_attr(value: Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecE
     })
 }
 
+/// An integer's text, as `Number` prints it (itoa's digits: no
+/// formatting machinery).
+pub(crate) fn int_text(i: i64) -> String {
+    itoa::Buffer::new().format(i).to_owned()
+}
+
 /// A number's text; integers that fit an i64 skip the formatting machinery.
 pub(crate) fn number_text(n: Number) -> String {
     match n.as_i64() {
-        Some(i) => i.to_string(),
+        Some(i) => int_text(i),
         None => n.to_string(),
     }
 }

@@ -52,6 +52,7 @@ mod get;
 mod index;
 mod item;
 mod key;
+mod key_hash;
 pub mod keygen;
 mod load;
 mod mapper;

@@ -209,7 +209,7 @@ impl ModelInfo {
         let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
         Ok(ModelInfo {
             table: table.to_owned(),
-            slots: crate::direct::slots(&schema),
+            slots: crate::direct::slots(&schema, T::HASH_KEY, T::RANGE_KEY),
             order: crate::direct::FieldOrder::default(),
             schema,
             hash,

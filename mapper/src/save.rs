@@ -11,6 +11,7 @@ use crate::error::{Error, Result, is_condition_failed};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::Key;
+use crate::key_hash;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{Traced, capacity, op_span};
@@ -44,6 +45,8 @@ pub(crate) struct Encoded {
     pub(crate) attributes: codec::Item,
     /// The item's size as DynamoDB counts it, estimated once.
     pub(crate) size: usize,
+    /// The hash of its key ([`key_hash`](crate::key_hash)).
+    pub(crate) key_hash: u64,
 }
 
 /// What the stored item must look like for a write to go through.
@@ -64,7 +67,10 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Prepared> {
-        if let Some(Encoded { attributes, size }) = direct::encode(model, info) {
+        if let Some(Encoded {
+            attributes, size, ..
+        }) = direct::encode(model, info)
+        {
             let key = Key::of_attributes(&attributes, info);
             within_limit(size, &key, info, table)?;
             return Ok(Prepared {
@@ -108,6 +114,7 @@ impl Mapper {
         if let Some(encoded) = direct::encode(model, info).or_else(|| {
             fields::encode(model, info).map(|attributes| Encoded {
                 size: crate::batch::item_size(&attributes),
+                key_hash: key_hash::of_item(Some(&attributes), info),
                 attributes,
             })
         }) && encoded.size <= MAX_ITEM_BYTES
@@ -127,7 +134,12 @@ pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -
     let attributes =
         codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
     let size = checked_size(&attributes, &key, info, table)?;
-    Ok(Encoded { attributes, size })
+    let key_hash = key_hash::of_item(Some(&attributes), info);
+    Ok(Encoded {
+        attributes,
+        size,
+        key_hash,
+    })
 }
 
 impl Mapper {

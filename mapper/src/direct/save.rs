@@ -20,9 +20,9 @@ use super::order::Cursor;
 use super::slot::Slot;
 use super::vouch::vouch;
 use crate::batch::attribute_size;
-use crate::codec;
 use crate::model::{Model, ModelInfo};
 use crate::save::{COUNTER_KEY, Encoded};
+use crate::{codec, key_hash};
 
 /// struct → validated attributes, serialized where they lie, and their
 /// size as `batch::item_size` counts it, summed while they are written; `None`
@@ -35,11 +35,13 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     let Encoded {
         mut attributes,
         mut size,
+        mut key_hash,
     } = model
         .serialize(Top {
             info,
             attributes: HashMap::with_capacity(schema.fields().len()),
             size: 0,
+            key_hash: 0,
             fields: Cursor::new(&info.order),
         })
         .ok()?;
@@ -63,13 +65,19 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
                 }
             }
         }
+        // A key attribute may have come from a default.
+        key_hash = key_hash::of_item(Some(&attributes), info);
     }
     if T::AUTO_INCREMENT
         && attributes.get(&info.hash.name) == Some(&AttributeValue::N(COUNTER_KEY.to_string()))
     {
         return None;
     }
-    Some(Encoded { attributes, size })
+    Some(Encoded {
+        attributes,
+        size,
+        key_hash,
+    })
 }
 
 /// The answer whenever this path cannot vouch for the item.
@@ -139,6 +147,8 @@ struct Top<'a> {
     attributes: codec::Item,
     /// The attributes' size so far.
     size: usize,
+    /// The hash of the key attributes so far.
+    key_hash: u64,
     /// Finds each field's place in the schema.
     fields: Cursor<'a>,
 }
@@ -210,9 +220,15 @@ impl<'a> Top<'a> {
         {
             return Err(Bail);
         }
+        if let Some(side) = slot.key {
+            self.key_hash ^= key_hash::part(side, &attribute);
+        }
         // A field serialized twice (by a hand-written `Serialize`) counts once.
         if let Some(old) = self.attributes.insert(name.to_owned(), attribute) {
             self.size -= name.len() + attribute_size(&old);
+            if let Some(side) = slot.key {
+                self.key_hash ^= key_hash::part(side, &old);
+            }
         }
         self.size += name.len() + size;
         Ok(())
@@ -247,6 +263,7 @@ impl ser::SerializeStruct for Top<'_> {
         Ok(Encoded {
             attributes: self.attributes,
             size: self.size,
+            key_hash: self.key_hash,
         })
     }
 }
@@ -357,7 +374,7 @@ impl<'s> AttrSer<'s> {
     /// An integer: checked before it becomes text.
     fn int(self, v: i64) -> Out {
         passes(self.check, |c| c.int(v))?;
-        self.n_checked(v.to_string())
+        self.n_checked(codec::int_text(v))
     }
 
     fn n(self, text: String) -> Out {
@@ -1115,13 +1132,15 @@ mod tests {
         #[test]
         fn direct_save_matches_the_whole_item_path(model in wide()) {
             let info = ModelInfo::of::<Wide>().map_err(|e| TestCaseError::fail(e.to_string()))?;
-            if let Some(Encoded { attributes: direct, size }) = encode(&model, &info) {
-                // The same attributes, and the size summed while writing them
-                // is the size counted on them afterwards.
-                let whole = encode_whole(&model, &info, "wide").map(|w| (w.attributes, w.size));
+            if let Some(Encoded { attributes: direct, size, key_hash }) = encode(&model, &info) {
+                // The same attributes, and the size summed and the key hashed
+                // while writing them are the size counted and the key hashed
+                // on them afterwards.
+                let whole = encode_whole(&model, &info, "wide")
+                    .map(|w| (w.attributes, w.size, w.key_hash));
                 prop_assert_eq!(
-                    Ok((&direct, size)),
-                    whole.as_ref().map(|(a, s)| (a, *s)).map_err(|e| e.to_string())
+                    Ok((&direct, size, key_hash)),
+                    whole.as_ref().map(|(a, s, k)| (a, *s, *k)).map_err(|e| e.to_string())
                 );
                 // What `put` returns: the model as written, read back where
                 // it lies, as the `Value` path reads its normalized value.
@@ -1198,6 +1217,45 @@ mod tests {
         Ok(())
     }
 
+    /// A model whose hand-written `Serialize` gives its key twice.
+    #[derive(Deserialize)]
+    struct TwiceId {
+        id: i64,
+    }
+
+    impl Serialize for TwiceId {
+        fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use ser::SerializeStruct;
+            let mut item = serializer.serialize_struct("TwiceId", 2)?;
+            item.serialize_field("id", &(self.id + 1))?;
+            item.serialize_field("id", &self.id)?;
+            item.end()
+        }
+    }
+
+    impl Model for TwiceId {
+        const TABLE: &'static str = "twice";
+        const HASH_KEY: &'static str = "id";
+        fn schema() -> Schema {
+            Schema::new().required("id", int())
+        }
+    }
+
+    #[test]
+    fn a_key_given_twice_is_hashed_as_the_one_kept() -> Result<(), crate::Error> {
+        let info = ModelInfo::of::<TwiceId>()?;
+        let encoded = encode(&TwiceId { id: 7 }, &info).ok_or_else(|| crate::Error::Schema {
+            table: "twice".into(),
+            message: "refused".into(),
+        })?;
+        assert_eq!(encoded.attributes["id"], AttributeValue::N("7".into()));
+        assert_eq!(
+            encoded.key_hash,
+            key_hash::of_item(Some(&encoded.attributes), &info)
+        );
+        Ok(())
+    }
+
     #[test]
     fn a_valid_item_is_written_directly() -> Result<(), crate::Error> {
         let info = ModelInfo::of::<Wide>()?;
@@ -1226,6 +1284,7 @@ mod tests {
         let Encoded {
             attributes: direct,
             size,
+            ..
         } = encode(&model, &info).ok_or_else(|| crate::Error::Schema {
             table: "wide".into(),
             message: "refused".into(),

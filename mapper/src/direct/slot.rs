@@ -4,6 +4,7 @@
 use validate::{Field, Schema, ValueType};
 
 use super::check::{reaches_all, reads_all};
+use crate::key_hash::KeySide;
 
 /// What the direct save and load need of a schema field.
 #[derive(Clone, Debug)]
@@ -22,10 +23,13 @@ pub(crate) struct Slot {
     /// vouched for first: its validator is plain all the way down, with
     /// no binary set inside.
     pub(super) reads_checked: bool,
+    /// The key attribute it is, if it is one.
+    pub(super) key: Option<KeySide>,
 }
 
-/// The slots of `schema`'s fields, in [`Schema::fields`] order.
-pub(crate) fn slots(schema: &Schema) -> Vec<Slot> {
+/// The slots of `schema`'s fields, in [`Schema::fields`] order, for a
+/// model keyed on `hash` and `range`.
+pub(crate) fn slots(schema: &Schema, hash: &str, range: Option<&str>) -> Vec<Slot> {
     schema
         .fields()
         .map(|field| {
@@ -39,6 +43,13 @@ pub(crate) fn slots(schema: &Schema) -> Vec<Slot> {
                 writes_checked: plain.is_some_and(reaches_all)
                     && !matches!(set_type, Some(ValueType::NumberSet | ValueType::BinarySet)),
                 reads_checked: plain.is_some_and(reads_all),
+                key: if field.name() == hash {
+                    Some(KeySide::Hash)
+                } else if Some(field.name()) == range {
+                    Some(KeySide::Range)
+                } else {
+                    None
+                },
             }
         })
         .collect()
