@@ -35,7 +35,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     let Encoded {
         mut attributes,
         mut size,
-        mut key_hash,
+        key_hash,
     } = model
         .serialize(Top {
             info,
@@ -48,6 +48,8 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     // Only the schema's fields are in `attributes` (each once): fewer
     // means some are absent.
     if attributes.len() < schema.fields().len() {
+        // No key attribute is among them: `ModelInfo::of` takes only
+        // required keys without a default, so `Top::add` hashed the key.
         for field in schema.fields() {
             if attributes.contains_key(field.name()) {
                 continue;
@@ -65,8 +67,6 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
                 }
             }
         }
-        // A key attribute may have come from a default.
-        key_hash = key_hash::of_item(Some(&attributes), info);
     }
     if T::AUTO_INCREMENT
         && attributes.get(&info.hash.name) == Some(&AttributeValue::N(COUNTER_KEY.to_string()))
