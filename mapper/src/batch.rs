@@ -22,7 +22,7 @@ use crate::key_hash;
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::trace::{Traced, capacity, op_span};
+use crate::trace::{capacity, op_span, send};
 
 /// Keys per `BatchGetItem`.
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html>
@@ -209,14 +209,13 @@ impl Mapper {
                 table,
                 format!("{} keys", request.keys().len())
             );
-            let sent = self
-                .client()
-                .batch_get_item()
-                .request_items(table, request.clone())
-                .set_return_consumed_capacity(capacity(&span))
-                .send()
-                .traced(span)
-                .await;
+            let sent = send!(
+                self.client()
+                    .batch_get_item()
+                    .request_items(table, request.clone())
+                    .set_return_consumed_capacity(capacity(&span)),
+                span
+            );
             let mut out = match sent {
                 Ok(out) => out,
                 Err(e) => {
@@ -435,14 +434,13 @@ impl Mapper {
             }
             let count = pending.len();
             let span = op_span!("BatchWriteItem", table, format!("{count} writes"));
-            let sent = self
-                .client()
-                .batch_write_item()
-                .request_items(table, std::mem::take(&mut pending))
-                .set_return_consumed_capacity(capacity(&span))
-                .send()
-                .traced(span)
-                .await;
+            let sent = send!(
+                self.client()
+                    .batch_write_item()
+                    .request_items(table, std::mem::take(&mut pending))
+                    .set_return_consumed_capacity(capacity(&span)),
+                span
+            );
             match sent {
                 Ok(mut out) => {
                     pending = out

@@ -9,7 +9,7 @@ use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::Model;
 use crate::save::as_loaded;
-use crate::trace::{Traced, capacity, op_span};
+use crate::trace::{capacity, op_span, send};
 
 impl Mapper {
     /// Deletes a loaded item only if the stored item is still as loaded
@@ -78,18 +78,17 @@ impl Mapper {
         mut placeholders: Placeholders,
     ) -> Result<()> {
         let span = op_span!("DeleteItem", table, shown);
-        let result = self
-            .client()
-            .delete_item()
-            .table_name(table)
-            .set_key(Some(key))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(placeholders.names())
-            .set_expression_attribute_values(placeholders.values())
-            .set_return_consumed_capacity(capacity(&span))
-            .send()
-            .traced(span)
-            .await;
+        let result = send!(
+            self.client()
+                .delete_item()
+                .table_name(table)
+                .set_key(Some(key))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .set_return_consumed_capacity(capacity(&span)),
+            span
+        );
         match result {
             Ok(_) => Ok(()),
             Err(e) if is_condition_failed(&e) => Err(Error::Conflict {

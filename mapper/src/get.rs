@@ -6,7 +6,7 @@ use crate::key::{IntoKey, Key};
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::Model;
-use crate::trace::{Traced, capacity, op_span};
+use crate::trace::{capacity, op_span, send};
 
 impl Mapper {
     /// The item with `key` (`1`, or `(1, 5)` with a range key), eventually consistent.
@@ -15,7 +15,9 @@ impl Mapper {
     /// [`Error::NotFound`], [`Error::Stored`] when the stored item fails the
     /// model (strict policy), [`Error::Validation`] for a bad key, [`Error::Service`].
     pub async fn get<T: Model>(&self, key: impl IntoKey) -> Result<Item<T>> {
-        self.read_required(key.into_key(), false).await
+        let key = key.into_key();
+        let found = self.read(&key, false).await?;
+        self.required(found, &key)
     }
 
     /// Like [`Mapper::get`], with a strongly consistent read.
@@ -23,7 +25,9 @@ impl Mapper {
     /// # Errors
     /// As [`Mapper::get`].
     pub async fn get_consistent<T: Model>(&self, key: impl IntoKey) -> Result<Item<T>> {
-        self.read_required(key.into_key(), true).await
+        let key = key.into_key();
+        let found = self.read(&key, true).await?;
+        self.required(found, &key)
     }
 
     /// The item with `key`, or `None`.
@@ -34,8 +38,11 @@ impl Mapper {
         self.read(&key.into_key(), false).await
     }
 
-    async fn read_required<T: Model>(&self, key: Key, consistent: bool) -> Result<Item<T>> {
-        match self.read(&key, consistent).await? {
+    /// `found`, or [`Error::NotFound`] for `key`. Not an `async fn` around
+    /// [`Mapper::read`]: each `async` layer copies the request future
+    /// (several KB) once more.
+    fn required<T: Model>(&self, found: Option<Item<T>>, key: &Key) -> Result<Item<T>> {
+        match found {
             Some(item) => Ok(item),
             None => {
                 let info = self.model_info::<T>()?;
@@ -69,11 +76,7 @@ impl Mapper {
         if let Some(capacity) = capacity(&span) {
             request = request.return_consumed_capacity(capacity);
         }
-        let out = request
-            .send()
-            .traced(span)
-            .await
-            .map_err(|e| Error::service(table, "GetItem", e))?;
+        let out = send!(request, span).map_err(|e| Error::service(table, "GetItem", e))?;
         out.item.map(|item| load(item, &info, table)).transpose()
     }
 }

@@ -18,7 +18,7 @@ use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::save::COUNTER_KEY;
-use crate::trace::{Traced, capacity, op_span};
+use crate::trace::{capacity, op_span, send};
 
 /// What a query or scan yields per stored item.
 pub trait Output: Sized + Send + 'static {
@@ -145,50 +145,50 @@ impl Spec {
                 forward,
             } => {
                 let span = op_span!("Query", self.table, self.span_key);
-                let out = mapper
-                    .client()
-                    .query()
-                    .table_name(&self.table)
-                    .set_index_name(self.index.clone())
-                    .key_condition_expression(key_condition)
-                    .set_filter_expression(self.filter.clone())
-                    .set_projection_expression(self.projection.clone())
-                    .set_select(select)
-                    .set_expression_attribute_names(self.names.clone())
-                    .set_expression_attribute_values(self.values.clone())
-                    .set_scan_index_forward((!*forward).then_some(false))
-                    .set_consistent_read(self.consistent.then_some(true))
-                    .set_limit(limit)
-                    .set_exclusive_start_key(start)
-                    .set_return_consumed_capacity(capacity(&span))
-                    .send()
-                    .traced(span)
-                    .await
-                    .map_err(|e| Error::service(&self.table, "Query", e))?;
+                let out = send!(
+                    mapper
+                        .client()
+                        .query()
+                        .table_name(&self.table)
+                        .set_index_name(self.index.clone())
+                        .key_condition_expression(key_condition)
+                        .set_filter_expression(self.filter.clone())
+                        .set_projection_expression(self.projection.clone())
+                        .set_select(select)
+                        .set_expression_attribute_names(self.names.clone())
+                        .set_expression_attribute_values(self.values.clone())
+                        .set_scan_index_forward((!*forward).then_some(false))
+                        .set_consistent_read(self.consistent.then_some(true))
+                        .set_limit(limit)
+                        .set_exclusive_start_key(start)
+                        .set_return_consumed_capacity(capacity(&span)),
+                    span
+                )
+                .map_err(|e| Error::service(&self.table, "Query", e))?;
                 (out.items, out.last_evaluated_key)
             }
             Kind::Scan { segment } => {
                 let span = op_span!("Scan", self.table, self.span_key);
-                let out = mapper
-                    .client()
-                    .scan()
-                    .table_name(&self.table)
-                    .set_index_name(self.index.clone())
-                    .set_filter_expression(self.filter.clone())
-                    .set_projection_expression(self.projection.clone())
-                    .set_select(select)
-                    .set_expression_attribute_names(self.names.clone())
-                    .set_expression_attribute_values(self.values.clone())
-                    .set_segment(segment.map(|s| s.0))
-                    .set_total_segments(segment.map(|s| s.1))
-                    .set_consistent_read(self.consistent.then_some(true))
-                    .set_limit(limit)
-                    .set_exclusive_start_key(start)
-                    .set_return_consumed_capacity(capacity(&span))
-                    .send()
-                    .traced(span)
-                    .await
-                    .map_err(|e| Error::service(&self.table, "Scan", e))?;
+                let out = send!(
+                    mapper
+                        .client()
+                        .scan()
+                        .table_name(&self.table)
+                        .set_index_name(self.index.clone())
+                        .set_filter_expression(self.filter.clone())
+                        .set_projection_expression(self.projection.clone())
+                        .set_select(select)
+                        .set_expression_attribute_names(self.names.clone())
+                        .set_expression_attribute_values(self.values.clone())
+                        .set_segment(segment.map(|s| s.0))
+                        .set_total_segments(segment.map(|s| s.1))
+                        .set_consistent_read(self.consistent.then_some(true))
+                        .set_limit(limit)
+                        .set_exclusive_start_key(start)
+                        .set_return_consumed_capacity(capacity(&span)),
+                    span
+                )
+                .map_err(|e| Error::service(&self.table, "Scan", e))?;
                 (out.items, out.last_evaluated_key)
             }
         };

@@ -14,7 +14,7 @@ use crate::key::Key;
 use crate::key_hash;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::trace::{Traced, capacity, op_span};
+use crate::trace::{capacity, op_span, send};
 use crate::{direct, fields};
 
 /// The hash key value reserved for the auto-increment counter item.
@@ -144,21 +144,12 @@ pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -
 
 impl Mapper {
     /// Writes a prepared item under `expect`, plus the version check when
-    /// the model has a version attribute; gives it back as written.
+    /// the model has a version attribute; gives it back as written, its
+    /// attributes kept only when `keep` says so (else they go to the
+    /// request without a copy). One `async` layer under the public
+    /// operations: each layer copies the request future (several KB) once
+    /// more.
     pub(crate) async fn write<T: Model>(
-        &self,
-        info: &ModelInfo,
-        table: &str,
-        prepared: Prepared,
-        expect: Expect,
-    ) -> Result<Prepared> {
-        self.write_keeping::<T>(info, table, prepared, expect, true)
-            .await
-    }
-
-    /// [`Mapper::write`], the attributes kept in what it gives back only
-    /// when `keep` says so (else they go to the request without a copy).
-    async fn write_keeping<T: Model>(
         &self,
         info: &ModelInfo,
         table: &str,
@@ -220,7 +211,7 @@ impl Mapper {
         if let Some(capacity) = capacity(&span) {
             request = request.return_consumed_capacity(capacity);
         }
-        let result = request.send().traced(span).await;
+        let result = send!(request, span);
         match result {
             Ok(_) => Ok(prepared),
             Err(e) if is_condition_failed(&e) => Err(match expect {
@@ -249,7 +240,7 @@ impl Mapper {
         let table = info.table.as_str();
         let prepared = self.prepare(model, &info, table)?;
         let written = self
-            .write::<T>(&info, table, prepared, Expect::Anything)
+            .write::<T>(&info, table, prepared, Expect::Anything, true)
             .await?;
         self.stored_item(written, &info, table, Default::default())
     }
@@ -265,7 +256,7 @@ impl Mapper {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
         let prepared = self.prepare(model, &info, table)?;
-        self.write_keeping::<T>(&info, table, prepared, Expect::Anything, false)
+        self.write::<T>(&info, table, prepared, Expect::Anything, false)
             .await?;
         Ok(())
     }
@@ -280,7 +271,7 @@ impl Mapper {
         let table = info.table.as_str();
         let prepared = self.prepare(model, &info, table)?;
         let written = self
-            .write::<T>(&info, table, prepared, Expect::Absent)
+            .write::<T>(&info, table, prepared, Expect::Absent, true)
             .await?;
         self.stored_item(written, &info, table, Default::default())
     }
@@ -304,7 +295,7 @@ impl Mapper {
         let mut prepared = self.prepare(&item.model, &info, table)?;
         let written = match &item.stored {
             None => {
-                self.write::<T>(&info, table, prepared, Expect::Absent)
+                self.write::<T>(&info, table, prepared, Expect::Absent, true)
                     .await?
             }
             Some(stored) => {
@@ -437,19 +428,18 @@ impl Mapper {
             expression.push_str(&format!("REMOVE {}", removes.join(", ")));
         }
         let span = op_span!("UpdateItem", table, key);
-        let result = self
-            .client()
-            .update_item()
-            .table_name(table)
-            .set_key(Some(key_attributes))
-            .update_expression(expression)
-            .condition_expression(conditions.join(" AND "))
-            .set_expression_attribute_names(p.names())
-            .set_expression_attribute_values(p.values())
-            .set_return_consumed_capacity(capacity(&span))
-            .send()
-            .traced(span)
-            .await;
+        let result = send!(
+            self.client()
+                .update_item()
+                .table_name(table)
+                .set_key(Some(key_attributes))
+                .update_expression(expression)
+                .condition_expression(conditions.join(" AND "))
+                .set_expression_attribute_names(p.names())
+                .set_expression_attribute_values(p.values())
+                .set_return_consumed_capacity(capacity(&span)),
+            span
+        );
         match result {
             Ok(_) => Ok(prepared),
             Err(e) if is_condition_failed(&e) => Err(Error::Conflict {
@@ -506,7 +496,7 @@ impl Mapper {
             }
             let prepared = self.prepare_value::<T>(value.clone(), &info, &table)?;
             match self
-                .write::<T>(&info, &table, prepared, Expect::Absent)
+                .write::<T>(&info, &table, prepared, Expect::Absent, true)
                 .await
             {
                 Ok(written) => return self.stored_item(written, &info, &table, Default::default()),
@@ -522,19 +512,18 @@ impl Mapper {
     }
 
     async fn next_counter(&self, info: &Arc<ModelInfo>, table: &str) -> Result<i64> {
-        let out = self
-            .client()
-            .update_item()
-            .table_name(table)
-            .key(&info.hash.name, AttributeValue::N(COUNTER_KEY.to_string()))
-            .update_expression("ADD #c :one")
-            .expression_attribute_names("#c", COUNTER_ATTRIBUTE)
-            .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
-            .send()
-            .traced(op_span!("UpdateItem", table, "counter"))
-            .await
-            .map_err(|e| Error::service(table, "UpdateItem", e))?;
+        let out = send!(
+            self.client()
+                .update_item()
+                .table_name(table)
+                .key(&info.hash.name, AttributeValue::N(COUNTER_KEY.to_string()))
+                .update_expression("ADD #c :one")
+                .expression_attribute_names("#c", COUNTER_ATTRIBUTE)
+                .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
+                .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew),
+            op_span!("UpdateItem", table, "counter")
+        )
+        .map_err(|e| Error::service(table, "UpdateItem", e))?;
         out.attributes()
             .and_then(|a| a.get(COUNTER_ATTRIBUTE))
             .and_then(|a| a.as_n().ok())

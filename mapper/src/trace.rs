@@ -1,19 +1,16 @@
 //! Tracing: one span per DynamoDB request, with table, key and the
 //! capacity the request consumed.
 
-use std::future::Future;
-
 use aws_sdk_dynamodb::operation::{
     batch_get_item::BatchGetItemOutput, batch_write_item::BatchWriteItemOutput,
     delete_item::DeleteItemOutput, get_item::GetItemOutput, put_item::PutItemOutput,
     query::QueryOutput, scan::ScanOutput, update_item::UpdateItemOutput,
 };
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
-use futures::FutureExt;
-use tracing::{Instrument, Span};
+use tracing::Span;
 
 /// A span for one request: `dynamodb{op, table, key, consumed}`, the last
-/// filled in by [`traced`] when the answer comes.
+/// filled in by [`record`] when the answer comes.
 macro_rules! op_span {
     ($op:expr, $table:expr, $key:expr) => {
         tracing::info_span!("dynamodb", op = $op, table = %$table, key = %$key, consumed = tracing::field::Empty)
@@ -66,23 +63,35 @@ macro_rules! consumed_batch {
 }
 consumed_batch!(BatchGetItemOutput, BatchWriteItemOutput);
 
-/// `request.traced(span)`: runs `request` inside `span` and records on
-/// that span what it consumed.
+/// `send!(request, span)`, inside an `async` body: sends the fluent
+/// builder `request`, awaited, inside `span`, and records on the span what
+/// the request consumed.
 ///
-/// A combinator, not an `async fn`: an `async fn` would keep its `request`
-/// argument and the instrumented request side by side, doubling the size
-/// of every operation's future (an SDK request future is several KB, and
-/// futures are moved whole into executors and streams).
-pub(crate) trait Traced<O: Consumed, E>: Future<Output = Result<O, E>> + Sized {
-    fn traced(self, span: Span) -> impl Future<Output = Result<O, E>> {
-        let recorder = span.clone();
-        self.instrument(span).map(move |answer| {
-            if let Some(units) = answer.as_ref().ok().and_then(Consumed::units) {
-                recorder.record("consumed", units);
-            }
+/// A macro, neither a function nor a combinator: an SDK request future is
+/// about 7 KB, and every wrapper it goes into (an `async fn`'s state, an
+/// `Instrumented`, a `Map`) copies it whole, three copies per request that
+/// cost more than all the mapper's own work on a single get. When no
+/// subscriber records the span (it is disabled), instrumenting would do
+/// nothing, and the request's own future is awaited as a raw call awaits
+/// it.
+macro_rules! send {
+    ($request:expr, $span:expr) => {{
+        let request = $request;
+        let span: tracing::Span = $span;
+        if span.is_disabled() {
+            request.send().await
+        } else {
+            let answer = tracing::Instrument::instrument(request.send(), span.clone()).await;
+            $crate::trace::record(&span, &answer);
             answer
-        })
+        }
+    }};
+}
+pub(crate) use send;
+
+/// Records on `span` the capacity `answer` says its request consumed.
+pub(crate) fn record<O: Consumed, E>(span: &Span, answer: &Result<O, E>) {
+    if let Some(units) = answer.as_ref().ok().and_then(Consumed::units) {
+        span.record("consumed", units);
     }
 }
-
-impl<F, O: Consumed, E> Traced<O, E> for F where F: Future<Output = Result<O, E>> {}

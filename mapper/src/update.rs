@@ -15,7 +15,7 @@ use crate::key::IntoKey;
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::trace::{Traced, capacity, op_span};
+use crate::trace::{capacity, op_span, send};
 
 impl Mapper {
     /// Applies `update` to the stored item with `key` and returns the item
@@ -75,21 +75,22 @@ impl Mapper {
             ));
         }
         let span = op_span!("UpdateItem", table, shown);
-        let result = self
-            .client()
-            .update_item()
-            .table_name(&table)
-            .set_key(Some(key_attributes))
-            .set_update_expression(expression)
-            .condition_expression(conditions.join(" AND "))
-            .set_expression_attribute_names(placeholders.names())
-            .set_expression_attribute_values(placeholders.values())
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .set_return_consumed_capacity(capacity(&span))
-            .send()
-            .traced(span)
-            .await;
+        let result = send!(
+            self.client()
+                .update_item()
+                .table_name(&table)
+                .set_key(Some(key_attributes))
+                .set_update_expression(expression)
+                .condition_expression(conditions.join(" AND "))
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .return_values(ReturnValue::AllNew)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
+                .set_return_consumed_capacity(capacity(&span)),
+            span
+        );
         match result {
             Ok(out) => load(out.attributes.unwrap_or_default(), &info, &table),
             Err(e) if is_condition_failed(&e) => {
