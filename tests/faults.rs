@@ -5,12 +5,16 @@
 mod models;
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use futures::StreamExt;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize};
 
-use mapper::{BatchOptions, Error, IntoKey, Key, Write};
+use mapper::{BatchOptions, Error, IntoKey, Key, Model, Write};
 use models::{Post, Score};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
+use validate::{Schema, int};
 
 type TestResult = Result<(), SetupError>;
 
@@ -269,5 +273,105 @@ async fn single_operations_are_retried_through_faults() -> TestResult {
         }
     }
     assert!(failures > 10, "{failures} failures of 100");
+    Ok(())
+}
+
+/// How many more times [`Flaky`] serializes before it fails.
+static FLAKY_SERIALIZATIONS_LEFT: AtomicI64 = AtomicI64::new(0);
+
+/// A model whose hand-written `Serialize` works a set number of times,
+/// then fails: a batch that has to build its requests again after a
+/// failed attempt cannot.
+#[derive(Debug, Deserialize)]
+struct Flaky {
+    id: i64,
+}
+
+impl Serialize for Flaky {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if FLAKY_SERIALIZATIONS_LEFT.fetch_sub(1, Ordering::SeqCst) <= 0 {
+            return Err(serde::ser::Error::custom("flaky serializer"));
+        }
+        let mut fields = serializer.serialize_struct("Flaky", 1)?;
+        fields.serialize_field("id", &self.id)?;
+        fields.end()
+    }
+}
+
+impl Model for Flaky {
+    const TABLE: &'static str = "flaky";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new().required("id", int())
+    }
+}
+
+/// When every attempt fails as a whole and the puts' requests cannot be
+/// built again, the deletes are still resent, and the report names every
+/// write: the deletes by their keys, the puts by keys of `Null` parts.
+#[tokio::test]
+async fn writes_whose_requests_cannot_be_rebuilt_are_still_reported() -> TestResult {
+    let db = TestDb::with_table::<Flaky>().await?;
+    FLAKY_SERIALIZATIONS_LEFT.store(2, Ordering::SeqCst);
+    db.mapper.put_only(&Flaky { id: 1 }).await?;
+    db.mapper.put_only(&Flaky { id: 2 }).await?;
+    // Enough for the batch's own validation of its three puts, no more.
+    FLAKY_SERIALIZATIONS_LEFT.store(3, Ordering::SeqCst);
+    let proxy = FaultProxy::start(
+        &test_support::endpoint().await?,
+        Faults {
+            throttle: 0.0,
+            server_error: 1.0,
+            partial_batch: 0.0,
+        },
+    )
+    .await?;
+    let failing = db.through(&proxy.endpoint, 1);
+    let writes = [Write::delete(1), Write::delete(2)]
+        .into_iter()
+        .chain((10..13).map(|id| Write::Put(Flaky { id })));
+    let options = BatchOptions {
+        concurrency: 1,
+        backoff: mapper::Backoff {
+            attempts: 3,
+            base: std::time::Duration::from_millis(1),
+            max: std::time::Duration::from_millis(5),
+        },
+        ..BatchOptions::default()
+    };
+    let (written, unwritten, reason) = match failing.batch_write_with(writes, options).await {
+        Err(Error::BatchIncomplete {
+            written,
+            unwritten,
+            reason,
+            ..
+        }) => (written, unwritten, reason),
+        other => panic!("expected an incomplete batch, got {other:?}"),
+    };
+    assert_eq!(written, 0);
+    assert_eq!(unwritten.len(), 5, "{unwritten:?}");
+    for id in [1, 2] {
+        assert!(unwritten.contains(&id.into_key()), "delete of {id}");
+    }
+    let nameless = unwritten
+        .iter()
+        .filter(|k| k.hash == validate::Value::Null)
+        .count();
+    assert_eq!(nameless, 3, "{unwritten:?}");
+    // The deletes were sent at every attempt: three attempts, all failed.
+    assert_eq!(FaultStats::get(&proxy.stats.server_errors), 3);
+    assert!(!reason.is_empty());
+
+    // Nothing was applied: both items are still stored, no put landed.
+    let stored: BTreeSet<i64> = db
+        .mapper
+        .scan::<Flaky>()
+        .all()
+        .await?
+        .into_iter()
+        .map(|item| item.into_inner().id)
+        .collect();
+    assert_eq!(stored, BTreeSet::from([1, 2]));
     Ok(())
 }

@@ -418,18 +418,29 @@ impl Mapper {
         // The entries whose requests are in `pending` (or were, before a
         // failed attempt took them).
         let mut waiting: Vec<usize> = (0..total).collect();
+        // The keys of writes whose requests could not be built again.
+        let mut lost: Vec<Key> = Vec::new();
         let mut last_error = None;
         for attempt in 1..=options.backoff.attempts {
             if attempt > 1 {
                 tokio::time::sleep(options.backoff.delay(attempt - 1)).await;
             }
             if pending.is_empty() {
-                match self.rebuild(entries, &waiting, info, table) {
-                    Ok(requests) => pending = requests,
-                    Err(e) => {
-                        last_error = Some(e.to_string());
-                        break;
+                // A failed attempt took the requests with it: they are
+                // built again, and the others still go.
+                waiting.retain(|&i| match self.write_request(&entries[i].1, info, table) {
+                    Ok(built) => {
+                        pending.push(built.request);
+                        true
                     }
+                    Err(e) => {
+                        lost.push(lost_key(&entries[i].1, info));
+                        last_error = Some(e.to_string());
+                        false
+                    }
+                });
+                if waiting.is_empty() {
+                    break;
                 }
             }
             let count = pending.len();
@@ -465,29 +476,28 @@ impl Mapper {
         }
         // The keys left, from their writes' requests built again (as each
         // was built before; the requests sent are gone).
-        let mut left = Vec::with_capacity(waiting.len());
+        let mut left = lost;
         for &i in &waiting {
             match self.write_request(&entries[i].1, info, table) {
                 Ok(built) => left.push(key_of_item(request_key(&built.request), info)),
-                Err(e) => last_error = Some(e.to_string()),
+                Err(e) => {
+                    left.push(lost_key(&entries[i].1, info));
+                    last_error = Some(e.to_string());
+                }
             }
         }
-        (total - waiting.len(), left, last_error)
+        (total - left.len(), left, last_error)
     }
+}
 
-    /// The requests of the `waiting` entries again, after a failed attempt
-    /// took them with it.
-    fn rebuild<T: Model>(
-        &self,
-        entries: &[(u64, Write<T>)],
-        waiting: &[usize],
-        info: &ModelInfo,
-        table: &str,
-    ) -> Result<Vec<WriteRequest>> {
-        waiting
-            .iter()
-            .map(|&i| Ok(self.write_request(&entries[i].1, info, table)?.request))
-            .collect()
+/// The key to report for a write whose request could not be built again
+/// (a hand-written `Serialize` that failed the second time): a delete's
+/// own key; for a put, a key of `Null` parts, so that the report still
+/// counts it.
+fn lost_key<T: Model>(write: &Write<T>, info: &ModelInfo) -> Key {
+    match write {
+        Write::Delete(key) => key.clone(),
+        Write::Put(_) => key_of_item(None, info),
     }
 }
 

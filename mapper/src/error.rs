@@ -126,7 +126,9 @@ pub enum Error {
         table: String,
         /// How many operations were applied.
         written: usize,
-        /// The keys whose operation was not applied.
+        /// The keys whose operation was not applied, one per write (a put
+        /// whose model failed to serialize when its request had to be built
+        /// again is named by a key of `Null` parts).
         unwritten: Vec<crate::key::Key>,
         /// The last error, or that the retry budget ran out.
         reason: String,
