@@ -234,6 +234,46 @@ async fn a_parallel_scan_returns_each_item_exactly_once() -> TestResult {
         .await
         .unwrap_err();
     assert!(matches!(bad, Error::Schema { .. }), "{bad}");
+
+    // A worker resumes its own segment with that segment's cursor; a
+    // merged parallel scan cannot resume from one cursor and says so.
+    let first = db.mapper.scan::<Score>().segment(1, 3).page(100).await?;
+    let cursor = first.cursor.clone().expect("more of segment 1");
+    let rest = db
+        .mapper
+        .scan::<Score>()
+        .segment(1, 3)
+        .after(cursor.clone())
+        .all()
+        .await?;
+    let resumed: BTreeSet<_> = first.items.iter().chain(&rest).map(key).collect();
+    let whole: BTreeSet<_> = db
+        .mapper
+        .scan::<Score>()
+        .segment(1, 3)
+        .all()
+        .await?
+        .iter()
+        .map(key)
+        .collect();
+    assert_eq!(
+        (first.items.len() + rest.len(), &resumed),
+        (whole.len(), &whole)
+    );
+    let refused: Vec<Result<Item<Score>, Error>> = db
+        .mapper
+        .scan::<Score>()
+        .after(cursor)
+        .parallel(3)
+        .collect()
+        .await;
+    assert_eq!(refused.len(), 1);
+    match &refused[0] {
+        Err(Error::InvalidCursor { message, .. }) => {
+            assert!(message.contains("segment by segment"), "{message}")
+        }
+        other => panic!("expected an invalid cursor, got {other:?}"),
+    }
     Ok(())
 }
 

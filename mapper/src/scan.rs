@@ -203,7 +203,22 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
     /// All `segments` of a parallel scan read concurrently, merged into one
     /// stream (items of different segments interleave). A limit applies
     /// to the merged stream. At most one page per segment is held in memory.
+    ///
+    /// A merged stream has no single place to resume from: a parallel scan
+    /// resumes segment by segment (`.segment(k, n).after(cursor)`, with
+    /// each segment's own cursor from [`Scan::pages`]). Given a cursor
+    /// ([`Scan::after`]), the stream is one [`Error::InvalidCursor`] that
+    /// says so.
     pub fn parallel(self, segments: u32) -> impl Stream<Item = Result<O>> + Send + 'static {
+        if self.after.is_some() {
+            let error = Error::InvalidCursor {
+                table: self.mapper.table_name::<T>().into_owned(),
+                message: "a parallel scan resumes segment by segment: \
+                          `.segment(k, n).after(cursor)` with that segment's cursor"
+                    .to_owned(),
+            };
+            return futures::stream::once(async move { Err(error) }).left_stream();
+        }
         let limit = self.limit;
         let streams: Vec<_> = (0..segments.max(1))
             .map(|segment| {
@@ -212,7 +227,9 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
                 Box::pin(scan.stream())
             })
             .collect();
-        futures::stream::select_all(streams).take(limit.unwrap_or(usize::MAX))
+        futures::stream::select_all(streams)
+            .take(limit.unwrap_or(usize::MAX))
+            .right_stream()
     }
 }
 
