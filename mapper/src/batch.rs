@@ -151,10 +151,13 @@ impl Mapper {
                 slot.insert(attributes);
             }
         }
-        let all: Vec<HashMap<String, AttributeValue>> =
-            order.iter().filter_map(|id| unique.remove(id)).collect();
-        let chunks: Vec<Vec<HashMap<String, AttributeValue>>> =
-            all.chunks(BATCH_GET_LIMIT).map(<[_]>::to_vec).collect();
+        // The keys move into their chunks (no copy).
+        let mut all = order.iter().filter_map(|id| unique.remove(id));
+        let chunks: Vec<Vec<HashMap<String, AttributeValue>>> = std::iter::from_fn(|| {
+            let chunk: Vec<_> = all.by_ref().take(BATCH_GET_LIMIT).collect();
+            (!chunk.is_empty()).then_some(chunk)
+        })
+        .collect();
         let found: Vec<Vec<codec::Item>> = stream::iter(chunks)
             .map(|chunk| self.get_chunk(&table, chunk, options))
             .buffer_unordered(options.concurrency.max(1))
@@ -209,6 +212,8 @@ impl Mapper {
                 table,
                 format!("{} keys", request.keys().len())
             );
+            // A copy of the keys goes out: a request that fails as a whole
+            // is gone, and its keys are asked for again.
             let sent = send!(
                 self.client()
                     .batch_get_item()
