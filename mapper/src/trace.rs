@@ -69,8 +69,8 @@ consumed_batch!(BatchGetItemOutput, BatchWriteItemOutput);
 ///
 /// A macro, neither a function nor a combinator: an SDK request future is
 /// about 7 KB, and every wrapper it goes into (an `async fn`'s state, an
-/// `Instrumented`, a `Map`) copies it whole, three copies per request that
-/// cost more than all the mapper's own work on a single get. When no
+/// `Instrumented`, a `Map`) copies it whole: those copies were most of
+/// the mapper's extra instructions on a single get. When no
 /// subscriber records the span (it is disabled), instrumenting would do
 /// nothing, and the request's own future is awaited as a raw call awaits
 /// it.
