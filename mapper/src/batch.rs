@@ -226,7 +226,7 @@ impl Mapper {
                 Err(e) => {
                     let error = Error::service(table, "BatchGetItem", e);
                     if error.is_retryable() {
-                        keys = request.keys().to_vec();
+                        keys = request.keys;
                         continue;
                     }
                     return Err(error);
@@ -431,19 +431,12 @@ impl Mapper {
                 tokio::time::sleep(options.backoff.delay(attempt - 1)).await;
             }
             if pending.is_empty() {
-                // A failed attempt took the requests with it: they are
-                // built again, and the others still go.
-                waiting.retain(|&i| match self.write_request(&entries[i].1, info, table) {
-                    Ok(built) => {
-                        pending.push(built.request);
-                        true
-                    }
-                    Err(e) => {
-                        lost.push(lost_key(&entries[i].1, info));
-                        last_error = Some(e.to_string());
-                        false
-                    }
-                });
+                // A failed attempt took the requests with it.
+                if let Some(e) =
+                    self.rebuild(entries, &mut waiting, &mut pending, &mut lost, info, table)
+                {
+                    last_error = Some(e);
+                }
                 if waiting.is_empty() {
                     break;
                 }
@@ -479,19 +472,50 @@ impl Mapper {
                 }
             }
         }
-        // The keys left, from their writes' requests built again (as each
-        // was built before; the requests sent are gone).
-        let mut left = lost;
-        for &i in &waiting {
-            match self.write_request(&entries[i].1, info, table) {
-                Ok(built) => left.push(key_of_item(request_key(&built.request), info)),
-                Err(e) => {
-                    left.push(lost_key(&entries[i].1, info));
-                    last_error = Some(e.to_string());
-                }
+        // The keys left are those of the requests left, one per waiting
+        // write. When the last attempt failed as a whole (its requests are
+        // gone) or its answer could not be matched to the writes, the
+        // waiting writes' requests are built again for their keys.
+        if pending.len() != waiting.len() {
+            pending.clear();
+            if let Some(e) =
+                self.rebuild(entries, &mut waiting, &mut pending, &mut lost, info, table)
+            {
+                last_error = Some(e);
             }
         }
+        let mut left = lost;
+        left.extend(pending.iter().map(|r| key_of_item(request_key(r), info)));
         (total - left.len(), left, last_error)
+    }
+
+    /// Builds again the requests of the `waiting` writes (in `pending`,
+    /// in the same order), after a failed attempt took them with it. A
+    /// write whose request cannot be built (a hand-written `Serialize`
+    /// that failed the second time) leaves `waiting` for `lost`, and its
+    /// error is returned; the others still go.
+    fn rebuild<T: Model>(
+        &self,
+        entries: &[(u64, Write<T>)],
+        waiting: &mut Vec<usize>,
+        pending: &mut Vec<WriteRequest>,
+        lost: &mut Vec<Key>,
+        info: &ModelInfo,
+        table: &str,
+    ) -> Option<String> {
+        let mut error = None;
+        waiting.retain(|&i| match self.write_request(&entries[i].1, info, table) {
+            Ok(built) => {
+                pending.push(built.request);
+                true
+            }
+            Err(e) => {
+                lost.push(lost_key(&entries[i].1, info));
+                error = Some(e.to_string());
+                false
+            }
+        });
+        error
     }
 }
 
