@@ -24,6 +24,20 @@ const FAULTS: Faults = Faults {
     partial_batch: 0.3,
 };
 
+/// Batch options: `concurrency` chunks at a time, `attempts` per chunk,
+/// backoff from `base_ms` up to `max_ms` milliseconds.
+fn retrying(concurrency: usize, attempts: u32, base_ms: u64, max_ms: u64) -> BatchOptions {
+    BatchOptions {
+        concurrency,
+        backoff: mapper::Backoff {
+            attempts,
+            base: std::time::Duration::from_millis(base_ms),
+            max: std::time::Duration::from_millis(max_ms),
+        },
+        ..BatchOptions::default()
+    }
+}
+
 fn post(id: i64) -> Post {
     Post {
         id,
@@ -123,15 +137,7 @@ async fn batch_writes_are_resent_after_whole_requests_fail() -> TestResult {
         .map(Write::delete)
         .chain((251..=500).map(|i| Write::Put(renamed(i))))
         .chain((501..=2_500).map(|i| Write::Put(post(i))));
-    let options = BatchOptions {
-        concurrency: 4,
-        backoff: mapper::Backoff {
-            attempts: 40,
-            base: std::time::Duration::from_millis(5),
-            max: std::time::Duration::from_millis(50),
-        },
-        ..BatchOptions::default()
-    };
+    let options = retrying(4, 40, 5, 50);
     assert_eq!(fragile.batch_write_with(writes, options).await?, 2_500);
     let failed =
         FaultStats::get(&proxy.stats.throttled) + FaultStats::get(&proxy.stats.server_errors);
@@ -194,15 +200,7 @@ async fn writes_left_unprocessed_past_the_budget_are_reported_exactly() -> TestR
         .cloned()
         .map(Write::Delete)
         .chain((0..80).map(|g| Write::Put(score(&format!("p{}", g % 4), g))));
-    let options = BatchOptions {
-        concurrency: 2,
-        backoff: mapper::Backoff {
-            attempts: 2,
-            base: std::time::Duration::from_millis(1),
-            max: std::time::Duration::from_millis(5),
-        },
-        ..BatchOptions::default()
-    };
+    let options = retrying(2, 2, 1, 5);
     let (written, unwritten) = match partial.batch_write_with(writes, options).await {
         Err(Error::BatchIncomplete {
             written, unwritten, ..
@@ -331,15 +329,7 @@ async fn writes_whose_requests_cannot_be_rebuilt_are_still_reported() -> TestRes
     let writes = [Write::delete(1), Write::delete(2)]
         .into_iter()
         .chain((10..13).map(|id| Write::Put(Flaky { id })));
-    let options = BatchOptions {
-        concurrency: 1,
-        backoff: mapper::Backoff {
-            attempts: 3,
-            base: std::time::Duration::from_millis(1),
-            max: std::time::Duration::from_millis(5),
-        },
-        ..BatchOptions::default()
-    };
+    let options = retrying(1, 3, 1, 5);
     let (written, unwritten, reason) = match failing.batch_write_with(writes, options).await {
         Err(Error::BatchIncomplete {
             written,
