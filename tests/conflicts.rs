@@ -84,15 +84,15 @@ async fn delete_of_a_stale_item_conflicts_and_keeps_the_item() -> TestResult {
     db.mapper
         .put(&doom_map(1, 3, "Toxin Refinery", &[]))
         .await?;
-    let stale = db.mapper.get::<DoomMap>((1, 3)).await?;
+    let mut stale = db.mapper.get::<DoomMap>((1, 3)).await?;
     let mut fresh = db.mapper.get::<DoomMap>((1, 3)).await?;
     fresh.name = "Changed".into();
     db.mapper.save(&mut fresh).await?;
-    let err = db.mapper.delete(&stale).await.err().ok_or("deleted")?;
+    let err = db.mapper.delete(&mut stale).await.err().ok_or("deleted")?;
     assert!(err.is_conflict(), "{err}");
     assert_eq!(stored_name(&db, 1, 3).await?.as_deref(), Some("Changed"));
-    let current = db.mapper.get::<DoomMap>((1, 3)).await?;
-    db.mapper.delete(&current).await?;
+    let mut current = db.mapper.get::<DoomMap>((1, 3)).await?;
+    db.mapper.delete(&mut current).await?;
     assert_eq!(stored_name(&db, 1, 3).await?, None);
     Ok(())
 }
@@ -187,15 +187,15 @@ async fn version_attribute_locks_put_save_and_delete() -> TestResult {
     );
     assert!(
         db.mapper
-            .delete(&two)
+            .delete(&mut two)
             .await
             .err()
             .ok_or("deleted")?
             .is_conflict()
     );
-    let stored = db.mapper.get_consistent::<Account>("a").await?;
+    let mut stored = db.mapper.get_consistent::<Account>("a").await?;
     assert_eq!((stored.balance, stored.version), (15, 2));
-    db.mapper.delete(&stored).await?;
+    db.mapper.delete(&mut stored).await?;
     assert!(db.mapper.find::<Account>("a").await?.is_none());
     Ok(())
 }

@@ -90,14 +90,14 @@ async fn each_request_span_records_table_and_consumed_capacity() -> Result<(), S
     let _guard = tracing::subscriber::set_default(capture.clone());
 
     db.mapper.put(&doom_map(1, 1, "Hangar", &["idkfa"])).await?;
-    let item = db.mapper.get::<DoomMap>((1, 1)).await?;
+    let mut item = db.mapper.get::<DoomMap>((1, 1)).await?;
     db.mapper.query::<DoomMap>(1).all().await?;
     db.mapper.scan::<DoomMap>().all().await?;
     db.mapper
         .batch_write([Write::Put(doom_map(1, 2, "Nuclear Plant", &[]))])
         .await?;
     db.mapper.batch_get::<DoomMap, _>([(1, 2)]).await?;
-    db.mapper.delete(&item).await?;
+    db.mapper.delete(&mut item).await?;
 
     let spans: Vec<Seen> = capture.0.spans.lock().unwrap().values().cloned().collect();
     for op in [

@@ -335,7 +335,7 @@ impl Mapper {
             })
             .collect();
         let entries = &entries;
-        let outcomes: Vec<(usize, Vec<Key>, Option<String>)> = stream::iter(chunks)
+        let outcomes: Vec<(usize, Vec<Key>, Option<Cause>)> = stream::iter(chunks)
             .map(|(range, requests)| {
                 self.write_chunk(&table, &entries[range], requests, options, &info)
             })
@@ -345,10 +345,16 @@ impl Mapper {
         let mut written = 0;
         let mut unwritten: Vec<Key> = Vec::new();
         let mut reason = None;
+        // Retrying helps only when every chunk stopped for a passing cause.
+        let mut retryable = true;
         for (ok, left, why) in outcomes {
             written += ok;
+            if !left.is_empty() {
+                let why = why.unwrap_or_else(Cause::out_of_budget);
+                retryable &= why.retryable;
+                reason = reason.or(Some(why.message));
+            }
             unwritten.extend(left);
-            reason = reason.or(why);
         }
         if unwritten.is_empty() {
             Ok(total)
@@ -357,8 +363,8 @@ impl Mapper {
                 table,
                 written,
                 unwritten,
-                reason: reason
-                    .unwrap_or_else(|| "items left unprocessed past the retry budget".to_owned()),
+                reason: reason.unwrap_or_else(|| Cause::out_of_budget().message),
+                retryable,
             })
         }
     }
@@ -418,7 +424,7 @@ impl Mapper {
         mut pending: Vec<WriteRequest>,
         options: BatchOptions,
         info: &ModelInfo,
-    ) -> (usize, Vec<Key>, Option<String>) {
+    ) -> (usize, Vec<Key>, Option<Cause>) {
         let total = entries.len();
         // The entries whose requests are in `pending` (or were, before a
         // failed attempt took them).
@@ -465,7 +471,10 @@ impl Mapper {
                 Err(e) => {
                     let error = Error::service(table, "BatchWriteItem", e);
                     let retryable = error.is_retryable();
-                    last_error = Some(error.to_string());
+                    last_error = Some(Cause {
+                        message: error.to_string(),
+                        retryable,
+                    });
                     if !retryable {
                         break;
                     }
@@ -502,7 +511,7 @@ impl Mapper {
         lost: &mut Vec<Key>,
         info: &ModelInfo,
         table: &str,
-    ) -> Option<String> {
+    ) -> Option<Cause> {
         let mut error = None;
         waiting.retain(|&i| match self.write_request(&entries[i].1, info, table) {
             Ok(built) => {
@@ -511,11 +520,31 @@ impl Mapper {
             }
             Err(e) => {
                 lost.push(lost_key(&entries[i].1, info));
-                error = Some(e.to_string());
+                error = Some(Cause {
+                    message: e.to_string(),
+                    retryable: false,
+                });
                 false
             }
         });
         error
+    }
+}
+
+/// Why a chunk's writes were left unwritten, and whether sending them
+/// again may succeed.
+struct Cause {
+    message: String,
+    retryable: bool,
+}
+
+impl Cause {
+    /// Items still unprocessed (throttled) when the attempts ran out.
+    fn out_of_budget() -> Cause {
+        Cause {
+            message: "items left unprocessed past the retry budget".to_owned(),
+            retryable: true,
+        }
     }
 }
 

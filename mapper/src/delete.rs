@@ -8,46 +8,55 @@ use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::Model;
-use crate::save::as_loaded;
+use crate::save::{as_loaded, key_unchanged, model_value, unchanged};
 use crate::trace::{capacity, op_span, send};
 
 impl Mapper {
-    /// Deletes a loaded item only if the stored item is still as loaded
-    /// (or at the loaded version); deletes a never-stored item's key blindly.
+    /// Deletes an item with conflict detection, by its key as loaded.
+    ///
+    /// A loaded item is deleted only if the stored item is still as loaded
+    /// (or, with a version attribute, at the loaded version). An item never
+    /// stored is known as absent: the call deletes nothing and fails with
+    /// [`Error::Conflict`] if anything is stored under its key. On success
+    /// the item is new again, so [`Mapper::save`] writes it back as a
+    /// create ([`Error::Overwrite`] if the key was taken meanwhile).
+    /// [`Mapper::delete_key`] is the blind delete.
     ///
     /// # Errors
-    /// [`Error::Conflict`] when the stored item changed (nothing is
-    /// deleted), [`Error::Service`].
-    pub async fn delete<T: Model>(&self, item: &Item<T>) -> Result<()> {
+    /// [`Error::Conflict`] when the stored item is not as expected (nothing
+    /// is deleted), [`Error::Validation`] when the item's key was edited
+    /// since it was loaded, [`Error::Service`].
+    pub async fn delete<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let value = validate::to_value(&item.model)
-            .map_err(|e| Error::convert(table, Default::default(), e))?;
+        let value = model_value(&item.model, table)?;
         let key = Key::of_item(&value, &info);
+        let shown = key.display(&info);
+        let key_attributes = key.to_attributes(&info, table)?;
         let mut placeholders = Placeholders::default();
         let conditions = match (&item.stored, T::VERSION) {
-            (None, _) => Vec::new(),
-            (Some(stored), Some(version)) => {
-                let n = placeholders.name(version);
-                match stored.get(version) {
-                    Some(v) => {
-                        let v = placeholders.value(v.clone());
-                        vec![format!("{n} = {v}")]
-                    }
-                    None => vec![format!("attribute_not_exists({n})")],
+            (None, _) => vec![format!(
+                "attribute_not_exists({})",
+                placeholders.name(&info.hash.name)
+            )],
+            (Some(stored), version) => {
+                key_unchanged(&key_attributes, stored, &info, table, &shown)?;
+                match version {
+                    Some(version) => vec![unchanged(stored, version, &mut placeholders)],
+                    None => as_loaded(stored, &info, &mut placeholders),
                 }
             }
-            (Some(stored), None) => as_loaded(stored, &info, &mut placeholders),
         };
-        let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
         self.delete_attributes(
             table,
-            key.to_attributes(&info, table)?,
-            key.display(&info),
-            condition,
+            key_attributes,
+            shown,
+            Some(conditions.join(" AND ")),
             placeholders,
         )
-        .await
+        .await?;
+        item.stored = None;
+        Ok(())
     }
 
     /// Deletes the item with `key`, whatever it holds (absent is fine).

@@ -109,7 +109,10 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// A retried operation ran out of attempts.
+    /// A retried operation ran out of attempts. It is raised only for
+    /// passing causes (throttled or unprocessed requests, taken
+    /// auto-increment keys, a table still being created), so it is
+    /// retryable; permanent failures surface as their own error.
     #[error("{operation} on table {table} gave up after {attempts} attempts")]
     MaxRetriesExceeded {
         /// The table.
@@ -132,6 +135,11 @@ pub enum Error {
         unwritten: Vec<crate::key::Key>,
         /// The last error, or that the retry budget ran out.
         reason: String,
+        /// Whether sending the unwritten writes again may succeed: `true`
+        /// when every chunk stopped on throttling, 5xx or the retry budget,
+        /// `false` when one stopped on a permanent error (a missing table,
+        /// a request DynamoDB refuses, a write that could not be built).
+        retryable: bool,
     },
     /// A cursor that does not belong to this query or scan, or is damaged.
     #[error("invalid cursor for table {table}: {message}")]
@@ -183,7 +191,8 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Service { retryable, .. } => *retryable,
-            Error::MaxRetriesExceeded { .. } | Error::BatchIncomplete { .. } => true,
+            Error::MaxRetriesExceeded { .. } => true,
+            Error::BatchIncomplete { retryable, .. } => *retryable,
             _ => false,
         }
     }

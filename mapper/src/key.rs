@@ -92,11 +92,95 @@ impl<H: KeyPart, R: KeyPart> IntoKey for (H, R) {
     }
 }
 
+/// DynamoDB's limit on a partition (hash) key value, in bytes.
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys>
+pub const MAX_HASH_KEY_BYTES: usize = 2048;
+/// DynamoDB's limit on a sort (range) key value, in bytes.
+pub const MAX_RANGE_KEY_BYTES: usize = 1024;
+
+/// Whether a key attribute is a partition or a sort key (of the table or
+/// of an index): the two have different size limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Hash,
+    Range,
+}
+
+impl Role {
+    fn max_bytes(self) -> usize {
+        match self {
+            Role::Hash => MAX_HASH_KEY_BYTES,
+            Role::Range => MAX_RANGE_KEY_BYTES,
+        }
+    }
+}
+
+/// DynamoDB's rules for a key attribute's value, table or index key: a
+/// string or binary is not empty and fits the role's size limit. Records
+/// the broken rule at `path`.
+pub(crate) fn check_key_value(
+    value: &AttributeValue,
+    role: Role,
+    path: &PathNode<'_>,
+    errors: &mut validate::Errors,
+) -> bool {
+    let bytes = match value {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::B(b) => b.as_ref().len(),
+        _ => return true,
+    };
+    let max = role.max_bytes();
+    if bytes == 0 {
+        errors.push(
+            path,
+            validate::ErrorKind::Length,
+            "a key attribute cannot be an empty string or binary",
+        );
+        false
+    } else if bytes > max {
+        let which = match role {
+            Role::Hash => "partition",
+            Role::Range => "sort",
+        };
+        errors.push(
+            path,
+            validate::ErrorKind::Length,
+            format!("a {which} key value is {bytes} bytes; DynamoDB's limit is {max}"),
+        );
+        false
+    } else {
+        true
+    }
+}
+
+/// Checks the key attributes of an item to write, the table's and every
+/// index's, against [`check_key_value`]; a missing index key is fine
+/// (the item is not indexed).
+pub(crate) fn check_item_keys(
+    attributes: &codec::Item,
+    info: &ModelInfo,
+    errors: &mut validate::Errors,
+) {
+    let root = PathNode::ROOT;
+    let table = std::iter::once((&info.hash, Role::Hash))
+        .chain(info.range.iter().map(|r| (r, Role::Range)));
+    let indexes = info.indexes.iter().flat_map(|i| {
+        std::iter::once((&i.hash, Role::Hash)).chain(i.range.iter().map(|r| (r, Role::Range)))
+    });
+    for (attr, role) in table.chain(indexes) {
+        if let Some(value) = attributes.get(&attr.name) {
+            check_key_value(value, role, &root.key(&attr.name), errors);
+        }
+    }
+}
+
 /// Checks one key part through its schema validator (so `"7"` works for
-/// a coercing number key) and converts it; every failure is recorded.
+/// a coercing number key) and DynamoDB's key rules, and converts it;
+/// every failure is recorded.
 fn check_part(
     info: &ModelInfo,
     attr: &KeyAttribute,
+    role: Role,
     value: &Value,
     errors: &mut validate::Errors,
 ) -> Option<AttributeValue> {
@@ -113,7 +197,7 @@ fn check_part(
     let mut value = value.clone();
     field.validator().check(&mut value, &path, errors).ok()?;
     match codec::to_attribute(&value) {
-        Ok(checked) => Some(checked),
+        Ok(checked) => check_key_value(&checked, role, &path, errors).then_some(checked),
         Err(e) => {
             errors.push(&path, validate::ErrorKind::Type, e.message);
             None
@@ -126,10 +210,11 @@ pub(crate) fn part_attribute(
     info: &ModelInfo,
     table: &str,
     attr: &KeyAttribute,
+    role: Role,
     value: &Value,
 ) -> Result<AttributeValue> {
     let mut errors = validate::Errors::new();
-    match check_part(info, attr, value, &mut errors) {
+    match check_part(info, attr, role, value, &mut errors) {
         Some(checked) => Ok(checked),
         None => Err(Error::Validation {
             table: table.to_owned(),
@@ -158,14 +243,14 @@ impl Key {
     ) -> Result<HashMap<String, AttributeValue>> {
         let mut errors = validate::Errors::new();
         let mut out = HashMap::with_capacity(2);
-        let mut part = |attr: &KeyAttribute, value: &Value, errors: &mut validate::Errors| {
-            if let Some(checked) = check_part(info, attr, value, errors) {
+        let mut part = |attr: &KeyAttribute, role, value: &Value, errors: &mut validate::Errors| {
+            if let Some(checked) = check_part(info, attr, role, value, errors) {
                 out.insert(attr.name.clone(), checked);
             }
         };
-        part(&info.hash, &self.hash, &mut errors);
+        part(&info.hash, Role::Hash, &self.hash, &mut errors);
         match (&info.range, &self.range) {
-            (Some(attr), Some(value)) => part(attr, value, &mut errors),
+            (Some(attr), Some(value)) => part(attr, Role::Range, value, &mut errors),
             (Some(attr), None) => {
                 let root = PathNode::ROOT;
                 errors.push(

@@ -80,7 +80,7 @@ pub use expr::{
 };
 pub use index::{Index, IndexInfo, IndexKind, IndexProjection};
 pub use item::Item;
-pub use key::{IntoKey, Key, KeyPart};
+pub use key::{IntoKey, Key, KeyPart, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES};
 pub use mapper::Mapper;
 pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy, Upgrade};
 pub use pages::{Output, Page};

@@ -11,7 +11,7 @@ use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::expr::{AttrPath, Condition, Placeholders};
 use crate::item::Item;
-use crate::key::{KeyPart, part_attribute};
+use crate::key::{KeyPart, Role, part_attribute};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::pages::{self, Kind, Output, Page, Spec};
@@ -195,7 +195,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
         key_names.extend(info.range.as_ref().map(|r| r.name.clone()));
         let mut placeholders = Placeholders::default();
         let h = placeholders.name(&hash.name);
-        let hv = placeholders.value(part_attribute(info, &table, hash, &self.hash)?);
+        let hv = placeholders.value(part_attribute(info, &table, hash, Role::Hash, &self.hash)?);
         let mut key_condition = format!("{h} = {hv}");
         if let Some(condition) = &self.range {
             let Some(range) = range else {
@@ -206,7 +206,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             };
             let r = placeholders.name(&range.name);
             let mut v = |value: &Value| -> Result<String> {
-                Ok(placeholders.value(part_attribute(info, &table, range, value)?))
+                Ok(placeholders.value(part_attribute(info, &table, range, Role::Range, value)?))
             };
             let clause = match condition {
                 RangeCondition::Eq(x) => format!("{r} = {}", v(x)?),

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{ErrorKind, Number, PathNode, Value};
 
 use crate::codec;
-use crate::error::{Error, Result, is_condition_failed};
+use crate::error::{Error, KeyDisplay, Result, is_condition_failed};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::Key;
@@ -72,16 +72,14 @@ impl Mapper {
         }) = direct::encode(model, info)
         {
             let key = Key::of_attributes(&attributes, info);
-            within_limit(size, &key, info, table)?;
+            admit(&attributes, size, &key, info, table)?;
             return Ok(Prepared {
                 value: None,
                 attributes,
                 key,
             });
         }
-        let value =
-            validate::to_value(model).map_err(|e| Error::convert(table, Default::default(), e))?;
-        self.prepare_value::<T>(value, info, table)
+        self.prepare_value::<T>(model_value(model, table)?, info, table)
     }
 
     /// [`Mapper::prepare`] from the model's `Value` on.
@@ -118,6 +116,7 @@ impl Mapper {
                 attributes,
             })
         }) && encoded.size <= MAX_ITEM_BYTES
+            && keys_fit(&encoded.attributes, info)
         {
             return Ok(encoded);
         }
@@ -125,12 +124,18 @@ impl Mapper {
     }
 }
 
+/// Whether an item's key values pass DynamoDB's key rules; when not, the
+/// whole-item path reports them.
+fn keys_fit(attributes: &codec::Item, info: &ModelInfo) -> bool {
+    let mut errors = validate::Errors::new();
+    crate::key::check_item_keys(attributes, info, &mut errors);
+    errors.is_empty()
+}
+
 /// The save path on the whole item as a `Value`, which also reports every
 /// error; the value's strings move into the attributes.
 pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Result<Encoded> {
-    let value =
-        validate::to_value(model).map_err(|e| Error::convert(table, Default::default(), e))?;
-    let (value, key) = validated::<T>(value, info, table)?;
+    let (value, key) = validated::<T>(model_value(model, table)?, info, table)?;
     let attributes =
         codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
     let size = checked_size(&attributes, &key, info, table)?;
@@ -160,20 +165,20 @@ impl Mapper {
         let mut placeholders = Placeholders::default();
         let mut conditions: Vec<String> = Vec::new();
         if let Some(version) = T::VERSION {
-            let current = prepared
-                .attributes
-                .get(version)
-                .and_then(|a| a.as_n().ok())
-                .and_then(|text| text.parse::<Number>().ok())
-                .unwrap_or(Number::ZERO);
+            let (current, next) = next_version(
+                prepared.attributes.get(version),
+                version,
+                table,
+                &prepared.key.display(info),
+            )?;
             let n = placeholders.name(version);
-            if current.is_zero() {
-                conditions.push(format!("attribute_not_exists({n})"));
-            } else {
-                let v = placeholders.value(AttributeValue::N(current.to_string()));
-                conditions.push(format!("{n} = {v}"));
+            match current {
+                None => conditions.push(format!("attribute_not_exists({n})")),
+                Some(current) => {
+                    let v = placeholders.value(AttributeValue::N(current.to_string()));
+                    conditions.push(format!("{n} = {v}"));
+                }
             }
-            let next = current.as_i64().map_or(1, |c| c + 1);
             if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
                 map.insert(version.to_owned(), Value::from(next));
             }
@@ -329,24 +334,10 @@ impl Mapper {
         stored: &codec::Item,
     ) -> Result<Prepared> {
         let key = prepared.key.display(info);
-        let key_parts = std::iter::once(&info.hash).chain(&info.range);
+        key_unchanged(&prepared.attributes, stored, info, table, &key)?;
         let mut key_attributes = codec::Item::with_capacity(2);
-        for part in key_parts {
-            let (new, old) = (prepared.attributes.get(&part.name), stored.get(&part.name));
-            if new != old {
-                let mut errors = validate::Errors::new();
-                errors.push(
-                    &PathNode::ROOT.key(&part.name),
-                    ErrorKind::Custom("key_changed".into()),
-                    "the key of a loaded item cannot change; create a new item instead",
-                );
-                return Err(Error::Validation {
-                    table: table.to_owned(),
-                    key,
-                    errors,
-                });
-            }
-            if let Some(new) = new {
+        for part in std::iter::once(&info.hash).chain(&info.range) {
+            if let Some(new) = prepared.attributes.get(&part.name) {
                 key_attributes.insert(part.name.clone(), new.clone());
             }
         }
@@ -394,14 +385,9 @@ impl Mapper {
             removes.push(p.name(name));
         }
         if let Some(version) = version {
-            let current = stored
-                .get(version)
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse::<i64>().ok())
-                .unwrap_or(0);
+            let (_, next) = next_version(stored.get(version), version, table, &key)?;
             conditions.push(unchanged(stored, version, &mut p));
             let n = p.name(version);
-            let next = current + 1;
             sets.push(format!(
                 "{n} = {}",
                 p.value(AttributeValue::N(next.to_string()))
@@ -468,8 +454,7 @@ impl Mapper {
                 message: "insert_auto needs a model with AUTO_INCREMENT".to_owned(),
             });
         }
-        let mut value =
-            validate::to_value(model).map_err(|e| Error::convert(&table, Default::default(), e))?;
+        let mut value = model_value(model, &table)?;
         // Check everything but the key before taking a number, so an invalid
         // item never leaves a hole in the keys.
         if let Err(errors) = info.schema.validate(value.clone()) {
@@ -559,6 +544,30 @@ impl Mapper {
     }
 }
 
+/// The model as a `Value`, the first step of the save path. A value with
+/// no DynamoDB form (a NaN, a number past 38 digits, a map with keys that
+/// are not strings) is a validation error at its path, reported like any
+/// other bad attribute.
+pub(crate) fn model_value<T: serde::Serialize>(model: &T, table: &str) -> Result<Value> {
+    validate::to_value(model).map_err(|e| {
+        let (path, message) = match e {
+            validate::Error::Convert { path, message } => (path, message),
+            other => (validate::Path::root(), other.to_string()),
+        };
+        let mut errors = validate::Errors::new();
+        errors.push_violation(validate::Violation {
+            path,
+            kind: ErrorKind::Custom("unrepresentable".into()),
+            message: message.into(),
+        });
+        Error::Validation {
+            table: table.to_owned(),
+            key: KeyDisplay::default(),
+            errors,
+        }
+    })
+}
+
 /// The save path's checks on the model's `Value`: empty sets become
 /// absent (so defaults fill them), the schema validates and normalizes, and
 /// the auto-increment counter's key stays reserved.
@@ -607,25 +616,121 @@ fn checked_size(
     info: &ModelInfo,
     table: &str,
 ) -> Result<usize> {
-    within_limit(crate::batch::item_size(attributes), key, info, table)
+    admit(
+        attributes,
+        crate::batch::item_size(attributes),
+        key,
+        info,
+        table,
+    )
 }
 
-/// `size` (of the item with `key`), refused above DynamoDB's item limit.
-fn within_limit(size: usize, key: &Key, info: &ModelInfo, table: &str) -> Result<usize> {
+/// DynamoDB's rules on a whole item to write, checked before it is sent:
+/// its size (`size`) within the item limit, and its table and index key
+/// values within the key rules; every broken rule is reported.
+pub(crate) fn admit(
+    attributes: &codec::Item,
+    size: usize,
+    key: &Key,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<usize> {
+    let mut errors = validate::Errors::new();
     if size > MAX_ITEM_BYTES {
-        let mut errors = validate::Errors::new();
         errors.push(
             &PathNode::ROOT,
             ErrorKind::Length,
             format!("item is about {size} bytes; DynamoDB's limit is {MAX_ITEM_BYTES}"),
         );
-        return Err(Error::Validation {
+    }
+    crate::key::check_item_keys(attributes, info, &mut errors);
+    if errors.is_empty() {
+        Ok(size)
+    } else {
+        Err(Error::Validation {
             table: table.to_owned(),
             key: key.display(info),
             errors,
-        });
+        })
     }
-    Ok(size)
+}
+
+/// The stored version (`None` for a new item: absent or 0) and the one a
+/// write stores next.
+///
+/// # Errors
+/// [`Error::Validation`] for a version that is not an `i64` or is at
+/// `i64::MAX`: nothing is written rather than a version that wraps.
+pub(crate) fn next_version(
+    current: Option<&AttributeValue>,
+    version: &str,
+    table: &str,
+    key: &KeyDisplay,
+) -> Result<(Option<i64>, i64)> {
+    let current = match current {
+        None => None,
+        Some(attr) => Some(
+            attr.as_n()
+                .ok()
+                .and_then(|text| text.parse::<Number>().ok())
+                .and_then(|n| n.as_i64())
+                .ok_or_else(|| {
+                    version_error(version, table, key, "the version is not an integer")
+                })?,
+        ),
+    };
+    let current = current.filter(|c| *c != 0);
+    let next = current.unwrap_or(0).checked_add(1).ok_or_else(|| {
+        version_error(
+            version,
+            table,
+            key,
+            "the version is at its maximum (i64::MAX)",
+        )
+    })?;
+    Ok((current, next))
+}
+
+fn version_error(version: &str, table: &str, key: &KeyDisplay, message: &str) -> Error {
+    let mut errors = validate::Errors::new();
+    errors.push(
+        &PathNode::ROOT.key(version),
+        ErrorKind::Range,
+        message.to_owned(),
+    );
+    Error::Validation {
+        table: table.to_owned(),
+        key: key.clone(),
+        errors,
+    }
+}
+
+/// Refuses a write or delete of a loaded item whose key attributes (in
+/// `new`) differ from those it was loaded with: it would act on another
+/// item.
+pub(crate) fn key_unchanged(
+    new: &codec::Item,
+    stored: &codec::Item,
+    info: &ModelInfo,
+    table: &str,
+    key: &KeyDisplay,
+) -> Result<()> {
+    for part in std::iter::once(&info.hash).chain(&info.range) {
+        if new.get(&part.name) != stored.get(&part.name) {
+            let mut errors = validate::Errors::new();
+            errors.push(
+                &PathNode::ROOT.key(&part.name),
+                ErrorKind::Custom("key_changed".into()),
+                "the key of a loaded item cannot change; create a new item instead",
+            );
+            return Err(Error::Validation {
+                table: table.to_owned(),
+                key: key.clone(),
+                errors,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The condition that attribute `name` is still as in `stored`: equal to

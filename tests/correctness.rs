@@ -1,0 +1,461 @@
+//! Regression tests for correctness holes: wrong or lost writes, checks
+//! that came too late, errors that misled. Each test is named after what
+//! broke, and checks what is really stored (read back with the raw client).
+
+mod models;
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use mapper::{Item, Model, ReadPolicy, Write};
+use models::{Account, DoomMap, doom_map};
+use serde::{Deserialize, Serialize};
+use test_support::{SetupError, TestDb};
+use validate::{Schema, number, set_of, str};
+
+type TestResult = Result<(), SetupError>;
+
+/// The raw stored item, read with the SDK client.
+async fn raw(
+    db: &TestDb,
+    table: String,
+    key: &[(&str, AttributeValue)],
+) -> Result<Option<HashMap<String, AttributeValue>>, SetupError> {
+    let mut request = db
+        .client()
+        .get_item()
+        .table_name(table)
+        .consistent_read(true);
+    for (name, value) in key {
+        request = request.key(*name, value.clone());
+    }
+    Ok(request.send().await?.item)
+}
+
+fn n(i: i64) -> AttributeValue {
+    AttributeValue::N(i.to_string())
+}
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_owned())
+}
+
+async fn stored_map(
+    db: &TestDb,
+    episode: i64,
+    map: i64,
+) -> Result<Option<HashMap<String, AttributeValue>>, SetupError> {
+    raw(
+        db,
+        db.table::<DoomMap>(),
+        &[("episode", n(episode)), ("map", n(map))],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn save_after_delete_writes_the_item_back() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    db.mapper.put(&doom_map(1, 1, "Hangar", &["idkfa"])).await?;
+    let mut item = db.mapper.get::<DoomMap>((1, 1)).await?;
+    db.mapper.delete(&mut item).await?;
+    assert!(stored_map(&db, 1, 1).await?.is_none());
+    assert!(!item.is_stored(), "a deleted item is new again");
+    db.mapper.save(&mut item).await?;
+    let stored = stored_map(&db, 1, 1).await?.ok_or("save did not write")?;
+    assert_eq!(stored.get("name"), Some(&s("Hangar")));
+    // Deleted again, and someone else writes the key: the save is a create.
+    db.mapper.delete(&mut item).await?;
+    db.mapper.put(&doom_map(1, 1, "Theirs", &[])).await?;
+    let err = db.mapper.save(&mut item).await.err().ok_or("overwrote")?;
+    assert!(err.is_overwrite(), "{err}");
+    let stored = stored_map(&db, 1, 1).await?.ok_or("gone")?;
+    assert_eq!(stored.get("name"), Some(&s("Theirs")));
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_after_a_key_edit_is_refused_and_deletes_nothing() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    db.mapper.put(&doom_map(1, 1, "Hangar", &[])).await?;
+    db.mapper.put(&doom_map(1, 2, "Nuclear Plant", &[])).await?;
+    let mut item = db.mapper.get::<DoomMap>((1, 1)).await?;
+    item.map = 2;
+    let err = db.mapper.delete(&mut item).await.err().ok_or("deleted")?;
+    assert!(err.is_invalid(), "{err}");
+    assert!(
+        err.to_string()
+            .contains("map: the key of a loaded item cannot change"),
+        "{err}"
+    );
+    assert!(stored_map(&db, 1, 1).await?.is_some());
+    assert!(stored_map(&db, 1, 2).await?.is_some());
+    // With a version attribute too.
+    let db = TestDb::with_table::<Account>().await?;
+    for id in ["a", "b"] {
+        db.mapper
+            .put(&Account {
+                id: id.into(),
+                balance: 1,
+                version: 0,
+            })
+            .await?;
+    }
+    let mut a = db.mapper.get::<Account>("a").await?;
+    a.id = "b".into();
+    assert!(db.mapper.delete(&mut a).await.is_err());
+    for id in ["a", "b"] {
+        assert!(
+            raw(&db, db.table::<Account>(), &[("id", s(id))])
+                .await?
+                .is_some()
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_of_an_item_never_loaded_conflicts_with_a_stored_item() -> TestResult {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    db.mapper.put(&doom_map(1, 1, "Hangar", &[])).await?;
+    let mut blind = Item::new(doom_map(1, 1, "Something else", &[]));
+    let err = db.mapper.delete(&mut blind).await.err().ok_or("deleted")?;
+    assert!(err.is_conflict(), "{err}");
+    assert!(stored_map(&db, 1, 1).await?.is_some());
+    // Nothing stored: nothing to delete, and the call says so by succeeding.
+    let mut absent = Item::new(doom_map(1, 2, "Nuclear Plant", &[]));
+    db.mapper.delete(&mut absent).await?;
+    assert!(stored_map(&db, 1, 2).await?.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn version_at_its_maximum_is_a_typed_error_and_writes_nothing() -> TestResult {
+    let db = TestDb::with_table::<Account>().await?;
+    let table = db.table::<Account>();
+    db.client()
+        .put_item()
+        .table_name(&table)
+        .item("id", s("max"))
+        .item("balance", n(1))
+        .item("version", n(i64::MAX))
+        .send()
+        .await?;
+    let mut item = db.mapper.get::<Account>("max").await?;
+    item.balance = 2;
+    let err = db.mapper.save(&mut item).await.err().ok_or("saved")?;
+    assert!(err.is_invalid(), "{err}");
+    assert!(
+        err.to_string()
+            .contains("version: the version is at its maximum"),
+        "{err}"
+    );
+    let err = db
+        .mapper
+        .put(&item.clone().into_inner())
+        .await
+        .err()
+        .ok_or("put")?;
+    assert!(err.is_invalid(), "{err}");
+    let err = db
+        .mapper
+        .update::<Account>("max", &mapper::Update::new().increment("balance", 1))
+        .await
+        .err()
+        .ok_or("updated")?;
+    assert!(err.is_invalid(), "{err}");
+    assert!(err.to_string().contains("version"), "{err}");
+    let stored = raw(&db, table, &[("id", s("max"))]).await?.ok_or("gone")?;
+    assert_eq!(stored.get("balance"), Some(&n(1)));
+    assert_eq!(stored.get("version"), Some(&n(i64::MAX)));
+    Ok(())
+}
+
+/// String keys and an index on a string attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Doc {
+    owner: String,
+    path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tag: Option<String>,
+}
+
+impl Model for Doc {
+    const TABLE: &'static str = "doc";
+    const HASH_KEY: &'static str = "owner";
+    const RANGE_KEY: Option<&'static str> = Some("path");
+    const INDEXES: &'static [mapper::Index] = &[mapper::Index::global("by_tag", "tag", None)];
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("owner", str())
+            .required("path", str())
+            .optional("tag", str())
+    }
+}
+
+fn doc(owner: &str, path: &str, tag: Option<&str>) -> Doc {
+    Doc {
+        owner: owner.into(),
+        path: path.into(),
+        tag: tag.map(str::to_owned),
+    }
+}
+
+#[tokio::test]
+async fn empty_and_oversized_key_values_are_refused_before_sending() -> TestResult {
+    let db = TestDb::with_table::<Doc>().await?;
+    let long_hash = "h".repeat(2049);
+    let long_range = "r".repeat(1025);
+    let cases: Vec<(Doc, &str)> = vec![
+        (
+            doc("", "p", None),
+            "owner: a key attribute cannot be an empty string or binary",
+        ),
+        (
+            doc("o", "", None),
+            "path: a key attribute cannot be an empty string or binary",
+        ),
+        (
+            doc("o", "p", Some("")),
+            "tag: a key attribute cannot be an empty string or binary",
+        ),
+        (
+            doc(&long_hash, "p", None),
+            "owner: a partition key value is 2049 bytes; DynamoDB's limit is 2048",
+        ),
+        (
+            doc("o", &long_range, None),
+            "path: a sort key value is 1025 bytes; DynamoDB's limit is 1024",
+        ),
+    ];
+    for (bad, message) in &cases {
+        for result in [
+            db.mapper.put(bad).await.map(drop),
+            db.mapper.create(bad).await.map(drop),
+            db.mapper.save(&mut Item::new(bad.clone())).await,
+        ] {
+            let err = result.err().ok_or("written")?;
+            assert!(matches!(err, mapper::Error::Validation { .. }), "{err}");
+            assert!(
+                err.to_string().contains(message),
+                "{err}\nexpected {message}"
+            );
+        }
+    }
+    let err = db
+        .mapper
+        .batch_write(cases.iter().map(|(bad, _)| Write::Put(bad.clone())))
+        .await
+        .err()
+        .ok_or("batch written")?;
+    assert_eq!(err.errors().map(|e| e.len()), Some(5), "{err}");
+    assert!(
+        err.to_string().contains("[3].owner: a partition key value"),
+        "{err}"
+    );
+    let err = db.mapper.get::<Doc>(("", "p")).await.err().ok_or("got")?;
+    assert!(err.is_invalid(), "{err}");
+    let err = db
+        .mapper
+        .delete_key::<Doc>(("o", long_range.as_str()))
+        .await
+        .err()
+        .ok_or("deleted")?;
+    assert!(err.is_invalid(), "{err}");
+    let scanned = db
+        .client()
+        .scan()
+        .table_name(db.table::<Doc>())
+        .send()
+        .await?;
+    assert_eq!(scanned.count(), 0, "nothing was stored");
+    Ok(())
+}
+
+/// A required string set and a bounded one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Tagged {
+    id: String,
+    tags: BTreeSet<String>,
+}
+
+impl Model for Tagged {
+    const TABLE: &'static str = "tagged";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", str())
+            .required("tags", set_of(str()))
+    }
+}
+
+/// The same table, read leniently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct LenientTagged {
+    id: String,
+    tags: BTreeSet<String>,
+}
+
+impl Model for LenientTagged {
+    const TABLE: &'static str = "tagged";
+    const HASH_KEY: &'static str = "id";
+    const READ_POLICY: ReadPolicy = ReadPolicy::Lenient;
+
+    fn schema() -> Schema {
+        Tagged::schema()
+    }
+}
+
+#[tokio::test]
+async fn a_list_stored_where_the_schema_says_set_is_refused_strict_and_repaired_lenient()
+-> TestResult {
+    let db = TestDb::with_table::<Tagged>().await?;
+    let table = db.table::<Tagged>();
+    db.client()
+        .put_item()
+        .table_name(&table)
+        .item("id", s("l"))
+        .item("tags", AttributeValue::L(vec![s("a"), s("a"), s("b")]))
+        .send()
+        .await?;
+    let err = db.mapper.get::<Tagged>("l").await.err().ok_or("loaded")?;
+    assert!(matches!(err, mapper::Error::Stored { .. }), "{err}");
+    assert!(err.to_string().contains("tags: stored as a list"), "{err}");
+    let lenient = db.mapper.get::<LenientTagged>("l").await?;
+    assert_eq!(
+        lenient.tags,
+        BTreeSet::from(["a".to_owned(), "b".to_owned()])
+    );
+    assert!(
+        lenient
+            .warnings()
+            .to_string()
+            .contains("tags: stored as a list"),
+        "{}",
+        lenient.warnings()
+    );
+    // Other paths that load: query and scan.
+    assert!(db.mapper.scan::<Tagged>().all().await.is_err());
+    assert!(db.mapper.query::<Tagged>("l").all().await.is_err());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_required_set_stored_absent_loads_and_saves_back() -> TestResult {
+    let db = TestDb::with_table::<Tagged>().await?;
+    let table = db.table::<Tagged>();
+    db.client()
+        .put_item()
+        .table_name(&table)
+        .item("id", s("absent"))
+        .send()
+        .await?;
+    let mut item = db.mapper.get::<Tagged>("absent").await?;
+    assert!(item.tags.is_empty());
+    db.mapper.save(&mut item).await?;
+    item.tags.insert("x".into());
+    db.mapper.save(&mut item).await?;
+    item.tags.clear();
+    db.mapper.save(&mut item).await?;
+    let stored = raw(&db, table.clone(), &[("id", s("absent"))])
+        .await?
+        .ok_or("gone")?;
+    assert!(
+        !stored.contains_key("tags"),
+        "an empty set is stored absent"
+    );
+    // A new item with an empty required set is put, and reads back empty.
+    let empty = Tagged {
+        id: "new".into(),
+        tags: BTreeSet::new(),
+    };
+    db.mapper.put(&empty).await?;
+    db.mapper
+        .create(&Tagged {
+            id: "new2".into(),
+            ..empty.clone()
+        })
+        .await?;
+    db.mapper
+        .batch_write([Write::Put(Tagged {
+            id: "new3".into(),
+            ..empty.clone()
+        })])
+        .await?;
+    for id in ["new", "new2", "new3"] {
+        let stored = raw(&db, table.clone(), &[("id", s(id))])
+            .await?
+            .ok_or("not written")?;
+        assert!(!stored.contains_key("tags"));
+        assert!(db.mapper.get::<Tagged>(id).await?.tags.is_empty());
+    }
+    Ok(())
+}
+
+/// A model whose floats may be NaN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Reading {
+    id: String,
+    value: f64,
+}
+
+impl Model for Reading {
+    const TABLE: &'static str = "reading";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", str())
+            .required("value", number())
+    }
+}
+
+#[tokio::test]
+async fn batch_write_reports_every_unconvertible_item() -> TestResult {
+    let db = TestDb::with_table::<Reading>().await?;
+    let reading = |id: &str, value| Reading {
+        id: id.into(),
+        value,
+    };
+    let err = db
+        .mapper
+        .batch_write([
+            Write::Put(reading("a", 1.0)),
+            Write::Put(reading("b", f64::NAN)),
+            Write::Put(reading("c", 2.0)),
+            Write::Put(reading("d", f64::INFINITY)),
+        ])
+        .await
+        .err()
+        .ok_or("written")?;
+    let errors = err.errors().ok_or("not a validation error")?;
+    let paths: Vec<String> = errors.iter().map(|v| v.path.to_string()).collect();
+    assert_eq!(paths, ["[1].value", "[3].value"], "{err}");
+    let scanned = db
+        .client()
+        .scan()
+        .table_name(db.table::<Reading>())
+        .send()
+        .await?;
+    assert_eq!(scanned.count(), 0, "nothing was stored");
+    Ok(())
+}
+
+#[tokio::test]
+async fn batch_write_to_a_missing_table_is_not_retryable() -> TestResult {
+    let db = TestDb::new().await?;
+    let err = db
+        .mapper
+        .batch_write([Write::Put(doom_map(1, 1, "Hangar", &[]))])
+        .await
+        .err()
+        .ok_or("written")?;
+    assert!(
+        matches!(err, mapper::Error::BatchIncomplete { .. }),
+        "{err}"
+    );
+    assert!(!err.is_retryable(), "{err}");
+    Ok(())
+}
