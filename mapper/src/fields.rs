@@ -311,7 +311,8 @@ mod tests {
 
     fn same_load<const P: u8>(attributes: &codec::Item) -> Result<(), TestCaseError> {
         let info = ModelInfo::of::<Probe<P>>().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let whole = load_whole::<Probe<P>>(attributes.clone(), &info, "probe");
+        let whole =
+            load_whole::<Probe<P>>(attributes.clone(), &info, "probe", validate::Errors::new());
         if let Some(direct) = crate::direct::load::<Probe<P>>(attributes, &info) {
             let whole = whole.as_ref().map(|w| &w.model);
             prop_assert_eq!(

@@ -61,6 +61,7 @@ mod pages;
 mod query;
 mod save;
 mod scan;
+mod stored_set;
 mod table;
 mod trace;
 mod update;

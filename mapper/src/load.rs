@@ -8,7 +8,7 @@ use crate::error::{Error, KeyDisplay, Result};
 use crate::item::Item;
 use crate::key::Key;
 use crate::model::{Model, ModelInfo, ReadPolicy};
-use crate::{direct, fields};
+use crate::{direct, fields, stored_set};
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
@@ -16,6 +16,18 @@ pub(crate) fn load<T: Model>(
     info: &ModelInfo,
     table: &str,
 ) -> Result<Item<T>> {
+    let misstored = stored_set::misstored(&attributes, info);
+    if !misstored.is_empty() {
+        return match T::READ_POLICY {
+            ReadPolicy::Strict => Err(Error::Stored {
+                table: table.to_owned(),
+                key: stored_key(&attributes, info),
+                errors: misstored,
+            }),
+            // The whole-item path reads the list as a set, and says so.
+            ReadPolicy::Lenient => load_whole(attributes, info, table, misstored),
+        };
+    }
     if T::READ_POLICY == ReadPolicy::Strict
         && T::UPGRADE.is_none()
         && let Some(model) =
@@ -27,15 +39,17 @@ pub(crate) fn load<T: Model>(
             warnings: Errors::new(),
         });
     }
-    load_whole(attributes, info, table)
+    load_whole(attributes, info, table, Errors::new())
 }
 
 /// The load path on the whole item as a `Value`: upgrades need it, lenient
-/// reads repair it, and it reports every error with its path.
+/// reads repair it, and it reports every error with its path. `repaired`
+/// is what was already found wrong and is repaired here (lenient reads).
 pub(crate) fn load_whole<T: Model>(
     attributes: codec::Item,
     info: &ModelInfo,
     table: &str,
+    repaired: Errors,
 ) -> Result<Item<T>> {
     let stored_error = |key: KeyDisplay, errors: Errors| Error::Stored {
         table: table.to_owned(),
@@ -71,7 +85,13 @@ pub(crate) fn load_whole<T: Model>(
             Errors::new(),
         ),
         ReadPolicy::Lenient => {
-            lenient(value, info).map_err(|errors| stored_error(key(), errors))?
+            let (value, found) =
+                lenient(value, info).map_err(|errors| stored_error(key(), errors))?;
+            let mut warnings = repaired;
+            for violation in found {
+                warnings.push_violation(violation);
+            }
+            (value, warnings)
         }
     };
     Item::stored(value, attributes, warnings, table, |a| stored_key(a, info))

@@ -122,6 +122,9 @@ pub struct ModelInfo {
     pub range: Option<KeyAttribute>,
     /// Attributes the schema says are sets (absent reads as empty).
     pub sets: Vec<(String, ValueType)>,
+    /// Attributes whose validator declares a set at any depth (checked on
+    /// load to be stored as sets).
+    pub(crate) holding_sets: Vec<String>,
     /// The secondary indexes, keys typed.
     pub indexes: Vec<IndexInfo>,
     /// What the direct save needs of each field, in [`Schema::fields`] order.
@@ -206,6 +209,11 @@ impl ModelInfo {
                     .map(|t| (f.name().to_owned(), t))
             })
             .collect();
+        let holding_sets = schema
+            .fields()
+            .filter(|f| crate::stored_set::holds_sets(f.validator()))
+            .map(|f| f.name().to_owned())
+            .collect();
         let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
         Ok(ModelInfo {
             table: table.to_owned(),
@@ -215,6 +223,7 @@ impl ModelInfo {
             hash,
             range,
             sets,
+            holding_sets,
             indexes,
         })
     }

@@ -577,11 +577,26 @@ pub(crate) fn validated<T: Model>(
     table: &str,
 ) -> Result<(Value, Key)> {
     if let Some(map) = value.as_map_mut() {
-        // An empty set is an absent attribute in DynamoDB, so a
-        // default (the original's `cheats = {"Konami"}`) fills it.
-        for (name, _) in &info.sets {
-            if map.get(name).is_some_and(fields::is_empty_collection) {
-                map.remove(name);
+        // An empty set is an absent attribute in DynamoDB, and the other
+        // way round: a default (the original's `cheats = {"Konami"}`)
+        // fills it, and a required set is there, empty (stored absent,
+        // as a load reads it back), for its validator to judge.
+        for (name, set_type) in &info.sets {
+            let empty = map.get(name).is_none_or(fields::is_empty_collection);
+            if !empty {
+                continue;
+            }
+            let required = info
+                .schema
+                .get(name)
+                .is_some_and(|f| matches!(f.presence(), validate::Presence::Required));
+            match set_type.empty_set() {
+                Some(set) if required => {
+                    map.insert(name.clone(), set);
+                }
+                _ => {
+                    map.remove(name);
+                }
             }
         }
     }

@@ -538,7 +538,7 @@ mod tests {
 
     use proptest::prelude::*;
     use serde::{Deserialize, Serialize};
-    use validate::{Number, Schema, float, int, list_of, maybe, set_of, str};
+    use validate::{Errors, Number, Schema, float, int, list_of, maybe, set_of, str};
 
     use super::*;
     use crate::load::load_whole;
@@ -628,7 +628,7 @@ mod tests {
     fn a_valid_item_loads_directly_as_the_whole_path_loads_it() -> Result<(), crate::Error> {
         let info = ModelInfo::of::<Nested>()?;
         let direct = load::<Nested>(&valid(), &info);
-        let whole = load_whole::<Nested>(valid(), &info, "nested")?.into_inner();
+        let whole = load_whole::<Nested>(valid(), &info, "nested", Errors::new())?.into_inner();
         assert_eq!(direct.as_ref(), Some(&whole));
         assert_eq!(whole.tags, ["a", "b"].map(String::from).into());
         Ok(())
@@ -659,7 +659,7 @@ mod tests {
         assert_eq!(load::<Nested>(&bad, &info), None);
         let mut no_sizes = valid();
         no_sizes.remove("sizes");
-        assert!(load_whole::<Nested>(no_sizes.clone(), &info, "nested").is_err());
+        assert!(load_whole::<Nested>(no_sizes.clone(), &info, "nested", Errors::new()).is_err());
         assert_eq!(
             load::<Nested>(&no_sizes, &info),
             None,
@@ -702,7 +702,7 @@ mod tests {
             ])
         };
         assert_eq!(load::<Fewer>(&item("ab"), &info), Some(Fewer { id: 1 }));
-        assert!(load_whole::<Fewer>(item("abc"), &info, "fewer").is_err());
+        assert!(load_whole::<Fewer>(item("abc"), &info, "fewer", Errors::new()).is_err());
         assert_eq!(load::<Fewer>(&item("abc"), &info), None, "too long, unread");
         Ok(())
     }
@@ -754,14 +754,14 @@ mod tests {
         };
         let good = item(&["Blue", "Red"]);
         let direct = load::<Shapes>(&good, &info);
-        let whole = load_whole::<Shapes>(good, &info, "shapes")?.into_inner();
+        let whole = load_whole::<Shapes>(good, &info, "shapes", Errors::new())?.into_inner();
         assert_eq!(direct.as_ref(), Some(&whole));
         assert_eq!(whole.names, [Name("ann".into()), Name("bo".into())]);
         assert_eq!(whole.maybe, [Some("x".to_owned())]);
         // Not a variant: neither path reads it.
         let bad = item(&["Green"]);
         assert_eq!(load::<Shapes>(&bad, &info), None);
-        assert!(load_whole::<Shapes>(bad, &info, "shapes").is_err());
+        assert!(load_whole::<Shapes>(bad, &info, "shapes", Errors::new()).is_err());
         Ok(())
     }
 
@@ -833,7 +833,7 @@ mod tests {
         #[test]
         fn direct_load_matches_the_whole_item_path(attributes in stored()) {
             let info = ModelInfo::of::<Nested>().map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let whole = load_whole::<Nested>(attributes.clone(), &info, "nested");
+            let whole = load_whole::<Nested>(attributes.clone(), &info, "nested", Errors::new());
             if let Some(direct) = load::<Nested>(&attributes, &info) {
                 let whole = whole.map(|w| w.into_inner()).map_err(|e| e.to_string());
                 prop_assert_eq!(Ok(direct), whole);
