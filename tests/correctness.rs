@@ -459,3 +459,128 @@ async fn batch_write_to_a_missing_table_is_not_retryable() -> TestResult {
     assert!(!err.is_retryable(), "{err}");
     Ok(())
 }
+
+/// Numbers and collections with bounds, for updates computed by DynamoDB.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Bounded {
+    id: String,
+    n: i64,
+    rating: f64,
+    tags: BTreeSet<String>,
+    log: Vec<String>,
+}
+
+impl Model for Bounded {
+    const TABLE: &'static str = "bounded";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", str())
+            .required("n", validate::int().range(0..=100))
+            .required("rating", number().range(0..=10))
+            .required("tags", set_of(str()).length(..=3))
+            .required("log", validate::list_of(str()).length(..=3))
+    }
+}
+
+fn num(text: &str) -> validate::Number {
+    text.parse().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn updates_past_the_schema_are_refused_atomically_and_name_the_rule() -> TestResult {
+    use mapper::Update;
+    use validate::{Set, Value};
+    let db = TestDb::with_table::<Bounded>().await?;
+    let table = db.table::<Bounded>();
+    db.mapper
+        .put(&Bounded {
+            id: "b".into(),
+            n: 5,
+            rating: 9.5,
+            tags: BTreeSet::from(["a".to_owned(), "b".to_owned()]),
+            log: vec!["one".into(), "two".into()],
+        })
+        .await?;
+    let before = raw(&db, table.clone(), &[("id", s("b"))])
+        .await?
+        .ok_or("gone")?;
+    let refused: Vec<(Update, &str)> = vec![
+        (
+            Update::new().increment("n", 1000),
+            "n: the update would make it 1005, out of range 0..=100",
+        ),
+        (
+            Update::new().decrement("n", 6),
+            "n: the update would make it -1, out of range 0..=100",
+        ),
+        (
+            Update::new().add("n", 96),
+            "n: the update would make it 101, out of range 0..=100",
+        ),
+        (
+            Update::new().increment("rating", num("0.75")),
+            "rating: the update would make it 10.25, out of range 0..=10",
+        ),
+        (
+            Update::new().list_append("log", vec![Value::from("3"), Value::from("4")]),
+            "log: the update could make its length 4, out of range 0..=3",
+        ),
+        (
+            Update::new().add(
+                "tags",
+                Value::from(Set::from_iter(["c".to_owned(), "d".to_owned()])),
+            ),
+            "tags: the update could make its length 4, out of range 0..=3",
+        ),
+    ];
+    for (update, message) in refused {
+        let err = db
+            .mapper
+            .update::<Bounded>("b", &update)
+            .await
+            .err()
+            .ok_or("updated")?;
+        assert!(matches!(err, mapper::Error::Validation { .. }), "{err}");
+        assert!(
+            err.to_string().contains(message),
+            "{err}\nexpected {message}"
+        );
+    }
+    // Refused before sending: an integer moved by a fraction.
+    let err = db
+        .mapper
+        .update::<Bounded>("b", &Update::new().increment("n", num("0.5")))
+        .await
+        .err()
+        .ok_or("updated")?;
+    assert!(
+        err.to_string()
+            .contains("n: an integer attribute cannot move by 0.5"),
+        "{err}"
+    );
+    let after = raw(&db, table.clone(), &[("id", s("b"))])
+        .await?
+        .ok_or("gone")?;
+    assert_eq!(before, after, "nothing was written");
+    // Within the rules, the same updates go through.
+    let item = db
+        .mapper
+        .update::<Bounded>(
+            "b",
+            &Update::new()
+                .increment("n", 95)
+                .increment("rating", num("0.5"))
+                .list_append("log", vec![Value::from("3")])
+                .add("tags", Value::from(Set::from_iter(["c".to_owned()]))),
+        )
+        .await?;
+    assert_eq!(
+        (item.n, item.rating, item.log.len(), item.tags.len()),
+        (100, 10.0, 3, 3)
+    );
+    let stored = raw(&db, table, &[("id", s("b"))]).await?.ok_or("gone")?;
+    assert_eq!(stored.get("n"), Some(&n(100)));
+    Ok(())
+}

@@ -49,6 +49,7 @@ mod error;
 pub mod expr;
 mod fields;
 mod get;
+mod guard;
 mod index;
 mod item;
 mod key;

@@ -10,6 +10,7 @@ use crate::error::{Error, Result, is_condition_failed};
 use crate::expr::{
     Action, AttrPath, Condition, PathStep, Placeholders, SetOperand, SetValue, Update,
 };
+use crate::guard::{self, Guard};
 use crate::item::Item;
 use crate::key::IntoKey;
 use crate::load::load;
@@ -53,14 +54,11 @@ impl Mapper {
         let key = key.into_key();
         let shown = key.display(&info);
         let key_attributes = key.to_attributes(&info, &table)?;
-        let mut checked = check::<T>(update, &info).map_err(|errors| Error::Validation {
+        let (checked, guards) = check::<T>(update, &info).map_err(|errors| Error::Validation {
             table: table.clone(),
             key: shown.clone(),
             errors,
         })?;
-        if let Some(version) = T::VERSION {
-            checked = checked.increment(version, 1);
-        }
         let mut placeholders = Placeholders::default();
         let convert = |e| Error::convert(&table, shown.clone(), e);
         let expression = checked.render(&mut placeholders).map_err(convert)?;
@@ -73,6 +71,9 @@ impl Mapper {
                 "({})",
                 condition.render(&mut placeholders).map_err(convert)?
             ));
+        }
+        for guard in &guards {
+            conditions.push(guard.condition(&mut placeholders));
         }
         let span = op_span!("UpdateItem", table, shown);
         let result = send!(
@@ -94,17 +95,30 @@ impl Mapper {
         match result {
             Ok(out) => load(out.attributes.unwrap_or_default(), &info, &table),
             Err(e) if is_condition_failed(&e) => {
-                let existed = e
+                let stored = e
                     .as_service_error()
                     .and_then(|s| match s {
                         aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
                         _ => None,
                     })
-                    .is_some_and(|item| !item.is_empty());
-                Err(if existed {
+                    .filter(|item| !item.is_empty());
+                let Some(stored) = stored else {
+                    return Err(Error::NotFound { table, key: shown });
+                };
+                // A rule the update would have broken on the stored item,
+                // else the caller's condition (or a concurrent change).
+                let mut errors = Errors::new();
+                for guard in &guards {
+                    guard.broken(stored, &mut errors);
+                }
+                Err(if errors.is_empty() {
                     Error::Conflict { table, key: shown }
                 } else {
-                    Error::NotFound { table, key: shown }
+                    Error::Validation {
+                        table,
+                        key: shown,
+                        errors,
+                    }
                 })
             }
             Err(e) => Err(Error::service(&table, "UpdateItem", e)),
@@ -212,8 +226,13 @@ fn is_number_operand(operand: &SetOperand, info: &ModelInfo) -> bool {
     }
 }
 
-/// Checks every action against `T`'s schema; values come back normalized.
-fn check<T: Model>(update: &Update, info: &ModelInfo) -> std::result::Result<Update, Errors> {
+/// Checks every action against `T`'s schema; values come back normalized,
+/// the version (if any) bumped, with the guards that keep the schema's
+/// rules on values DynamoDB computes.
+fn check<T: Model>(
+    update: &Update,
+    info: &ModelInfo,
+) -> std::result::Result<(Update, Vec<Guard>), Errors> {
     let mut errors = Errors::new();
     let mut out = Update::new();
     if update.actions().is_empty() {
@@ -413,8 +432,19 @@ fn check<T: Model>(update: &Update, info: &ModelInfo) -> std::result::Result<Upd
         };
         out = out.action(action);
     }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Some(version) = T::VERSION {
+        out = out.increment(version, 1);
+    }
+    let validator = |path: &AttrPath| match target(path, info) {
+        Ok(Target::Checked(v)) => Some(v),
+        _ => None,
+    };
+    let guards = guard::derive(&out, validator, T::VERSION, &mut errors);
     if errors.is_empty() {
-        Ok(out)
+        Ok((out, guards))
     } else {
         Err(errors)
     }

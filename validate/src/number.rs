@@ -112,6 +112,39 @@ impl Number {
         self.magnitude() == 0
     }
 
+    /// The exact sum, or `None` when it is past DynamoDB's number limits
+    /// (38 significant digits, magnitude 1E-130..9.99E+125).
+    ///
+    /// ```
+    /// use validate::Number;
+    /// let a: Number = "100".parse()?;
+    /// let b: Number = "0.25".parse()?;
+    /// assert_eq!(a.checked_add(b), Some("100.25".parse()?));
+    /// assert_eq!(a.checked_sub(b), Some("99.75".parse()?));
+    /// # Ok::<(), validate::Error>(())
+    /// ```
+    pub fn checked_add(self, other: Number) -> Option<Number> {
+        let exponent = self.exponent.min(other.exponent);
+        let scaled = |n: &Number| -> Option<i128> {
+            let shift = u32::try_from(n.exponent - exponent).ok()?;
+            let magnitude = i128::try_from(n.magnitude())
+                .ok()?
+                .checked_mul(10i128.checked_pow(shift)?)?;
+            Some(if n.negative { -magnitude } else { magnitude })
+        };
+        let sum = scaled(&self)?.checked_add(scaled(&other)?)?;
+        Number::from_parts(sum < 0, sum.unsigned_abs(), i64::from(exponent)).ok()
+    }
+
+    /// The exact difference, or `None` as for [`Number::checked_add`].
+    pub fn checked_sub(self, other: Number) -> Option<Number> {
+        let negated = Number {
+            negative: !other.negative && !other.is_zero(),
+            ..other
+        };
+        self.checked_add(negated)
+    }
+
     /// The integer value, if the number is an integer that fits an `i128`.
     pub fn as_i128(&self) -> Option<i128> {
         if self.exponent < 0 {

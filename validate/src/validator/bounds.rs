@@ -97,6 +97,29 @@ pub struct Bounds {
 }
 
 impl Bounds {
+    /// The lower bound.
+    pub fn low(&self) -> Bound<&Number> {
+        self.low.as_ref()
+    }
+
+    /// The upper bound.
+    pub fn high(&self) -> Bound<&Number> {
+        self.high.as_ref()
+    }
+
+    /// Whether `n` is within these bounds.
+    pub fn contains(&self, n: &Number) -> bool {
+        (match &self.low {
+            Bound::Included(l) => n >= l,
+            Bound::Excluded(l) => n > l,
+            Bound::Unbounded => true,
+        }) && (match &self.high {
+            Bound::Included(h) => n <= h,
+            Bound::Excluded(h) => n < h,
+            Bound::Unbounded => true,
+        })
+    }
+
     /// `n` moved into these bounds.
     pub(crate) fn clamped(&self, n: Number) -> Number {
         let edge = |b: &Bound<Number>| match b {
@@ -131,18 +154,6 @@ impl Bounds {
         };
         let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
         Some((clamp(low), clamp(high)))
-    }
-
-    pub(crate) fn contains(&self, n: &Number) -> bool {
-        (match &self.low {
-            Bound::Included(l) => n >= l,
-            Bound::Excluded(l) => n > l,
-            Bound::Unbounded => true,
-        }) && (match &self.high {
-            Bound::Included(h) => n <= h,
-            Bound::Excluded(h) => n < h,
-            Bound::Unbounded => true,
-        })
     }
 
     #[inline]
@@ -254,6 +265,16 @@ impl Lengths {
             return Ok(());
         }
         self.check_len(chars(s), path, errors)
+    }
+
+    /// The smallest length allowed.
+    pub fn min(&self) -> usize {
+        self.low
+    }
+
+    /// The largest length allowed, if any.
+    pub fn max(&self) -> Option<usize> {
+        self.high
     }
 
     /// Whether `len` is within these bounds.

@@ -16,6 +16,7 @@ mod text;
 use std::sync::Arc;
 
 use crate::error::Errors;
+use crate::number::Number;
 use crate::path::PathNode;
 use crate::schema::Schema;
 use crate::value::{Value, ValueType};
@@ -34,6 +35,22 @@ pub use text::{capitalize, lower, matches, strip, sub, title, upper};
 pub use bounds::{Bounds, IntoBounds, Lengths, ToBound};
 pub use plain::{Plain, Text};
 pub(crate) use scalar::TypeCheck;
+
+/// What a validator requires of a number ([`Validator::number_rule`]).
+#[derive(Clone, Debug)]
+pub struct NumberRule {
+    /// Whether the number must be an integer.
+    pub integer: bool,
+    /// Ranges it must be within, all of them.
+    pub bounds: Vec<Bounds>,
+}
+
+impl NumberRule {
+    /// Whether `n` keeps the rule.
+    pub fn allows(&self, n: &Number) -> bool {
+        (!self.integer || n.is_integer()) && self.bounds.iter().all(|b| b.contains(n))
+    }
+}
 
 /// Marks a failed check; the reasons are in the [`Errors`] passed along.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,6 +225,55 @@ impl Validator {
             Step::SetOf(element) => Some(&**element),
             _ => None,
         })
+    }
+
+    /// What this validator requires of a number, when that is all it
+    /// does: a type check (integer or any number) and ranges, no
+    /// normalization. For callers that change a stored number without
+    /// seeing it (an update's arithmetic), which must keep the rule.
+    ///
+    /// ```
+    /// use validate::{int, number, str};
+    /// let rule = int().range(0..=100).number_rule().expect("a plain number rule");
+    /// assert!(rule.integer && rule.bounds.len() == 1);
+    /// assert!(number().number_rule().is_some_and(|r| !r.integer && r.bounds.is_empty()));
+    /// assert!(int().clamp(0..=9).number_rule().is_none());
+    /// assert!(str().number_rule().is_none());
+    /// ```
+    pub fn number_rule(&self) -> Option<NumberRule> {
+        let mut rule = NumberRule {
+            integer: false,
+            bounds: Vec::new(),
+        };
+        let mut typed = false;
+        for step in &self.steps {
+            match step {
+                Step::Type(TypeCheck::Int, _) => (typed, rule.integer) = (true, true),
+                Step::Type(TypeCheck::Number, _) => typed = true,
+                Step::Range(bounds) => rule.bounds.push((**bounds).clone()),
+                _ => return None,
+            }
+        }
+        typed.then_some(rule)
+    }
+
+    /// The lengths this validator allows a list or set, when it is a
+    /// `list_of` or `set_of` with at most length rules after it (element
+    /// rules are the element validator's). For callers that grow or
+    /// shrink a stored collection without seeing it.
+    pub fn collection_lengths(&self) -> Option<Lengths> {
+        let mut lengths = Lengths::ANY;
+        let (first, rest) = self.steps.split_first()?;
+        if !matches!(first, Step::ListOf(_) | Step::SetOf(_)) {
+            return None;
+        }
+        for step in rest {
+            match step {
+                Step::Length(l) if lengths.min() == 0 && lengths.max().is_none() => lengths = *l,
+                _ => return None,
+            }
+        }
+        Some(lengths)
     }
 
     /// Whether this validator starts with a `set_of`: a list it is given

@@ -1,0 +1,376 @@
+//! Guards: the schema's rules on values an update computes inside
+//! DynamoDB — a number moved by a delta, a list appended to, a set grown or
+//! shrunk. Only DynamoDB sees the stored value, so each rule becomes part
+//! of the update's condition (`n <= :max_minus_delta`, `size(l) <= :room`)
+//! and DynamoDB refuses a write that would break it, atomically. When it
+//! does, the stored item it hands back tells which rule, for the error.
+
+use std::ops::Bound;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use validate::{ErrorKind, Errors, Lengths, Number, NumberRule, Validator, Value, Violation};
+
+use crate::codec;
+use crate::expr::{Action, AttrPath, PathStep, Placeholders, SetOperand, SetValue, Update};
+
+/// One rule an update must keep at one path.
+#[derive(Debug)]
+pub(crate) struct Guard {
+    path: AttrPath,
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    /// The stored number plus `delta` keeps `rule`: the stored number
+    /// within `stored` (the rule's bounds shifted by `-delta`). `absent`
+    /// is the result when the attribute is absent (`if_not_exists`, ADD).
+    Number {
+        delta: Number,
+        rule: NumberRule,
+        stored: Vec<(Bound<Number>, Bound<Number>)>,
+        absent: Option<Number>,
+    },
+    /// The stored collection, changed by `delta` elements at the most
+    /// (a set may already hold some added elements, or lack some removed
+    /// ones, so the guard is conservative), keeps `lengths`. `absent` is
+    /// the length when the attribute is absent.
+    Size {
+        delta: isize,
+        lengths: Lengths,
+        absent: Option<usize>,
+    },
+}
+
+/// The guards `update` needs, from the validators `target` finds for its
+/// paths (`None`: an attribute the schema does not check). An action
+/// whose result cannot be guarded (arithmetic on an attribute whose rule
+/// is not a plain number rule, an integer moved by a fraction) is
+/// recorded in `errors`. The version attribute, when there is one, is
+/// kept within `i64`.
+pub(crate) fn derive<'a>(
+    update: &Update,
+    target: impl Fn(&AttrPath) -> Option<&'a Validator>,
+    version: Option<&str>,
+    errors: &mut Errors,
+) -> Vec<Guard> {
+    let mut guards = Vec::new();
+    for action in update.actions() {
+        let (path, change) = match action {
+            Action::Set(path, SetValue::Plus(a, b)) => (path, arithmetic(path, a, b, false)),
+            Action::Set(path, SetValue::Minus(a, b)) => (path, arithmetic(path, a, b, true)),
+            Action::Add(path, Value::Number(n)) => (path, Change::Number(*n, Some(Number::ZERO))),
+            Action::Add(path, set) if set.is_set() => (path, Change::Size(count(set), Some(0))),
+            Action::Delete(path, set) => (path, Change::Size(-count(set), None)),
+            Action::Set(path, SetValue::ListAppend(a, b)) => (path, appended(path, a, b)),
+            _ => continue,
+        };
+        let Some(validator) = target(path) else {
+            continue;
+        };
+        let fail = |errors: &mut Errors, kind, message: String| {
+            errors.push_violation(Violation {
+                path: path.to_validate_path(),
+                kind,
+                message: message.into(),
+            });
+        };
+        match change {
+            Change::Number(delta, absent) => {
+                let Some(mut rule) = validator.number_rule() else {
+                    fail(
+                        errors,
+                        ErrorKind::Custom("unchecked_update".into()),
+                        "the schema's rule for this attribute cannot be checked on a value computed by DynamoDB; set the value instead".to_owned(),
+                    );
+                    continue;
+                };
+                if rule.integer && !delta.is_integer() {
+                    fail(
+                        errors,
+                        ErrorKind::Type,
+                        format!("an integer attribute cannot move by {delta}"),
+                    );
+                    continue;
+                }
+                if version == Some(path.top()) && path.is_top() {
+                    rule.bounds
+                        .push(validate::IntoBounds::into_bounds(i64::MIN..=i64::MAX));
+                }
+                if rule.bounds.is_empty() {
+                    continue;
+                }
+                let Some(stored) = shifted(&rule, delta) else {
+                    fail(
+                        errors,
+                        ErrorKind::Range,
+                        format!("moving by {delta} leaves DynamoDB's number range"),
+                    );
+                    continue;
+                };
+                guards.push(Guard {
+                    path: path.clone(),
+                    kind: Kind::Number {
+                        delta,
+                        rule,
+                        stored,
+                        absent: absent.and_then(|a| a.checked_add(delta)),
+                    },
+                });
+            }
+            Change::Size(delta, absent) => {
+                let Some(lengths) = validator.collection_lengths() else {
+                    fail(
+                        errors,
+                        ErrorKind::Custom("unchecked_update".into()),
+                        "the schema's rule for this collection cannot be checked on a value computed by DynamoDB; set the value instead".to_owned(),
+                    );
+                    continue;
+                };
+                if lengths.min() == 0 && lengths.max().is_none() {
+                    continue;
+                }
+                guards.push(Guard {
+                    path: path.clone(),
+                    kind: Kind::Size {
+                        delta,
+                        lengths,
+                        absent: absent.map(|a| a.saturating_add_signed(delta)),
+                    },
+                });
+            }
+            Change::Unguarded => {
+                if validator
+                    .number_rule()
+                    .is_none_or(|r| !r.bounds.is_empty() || r.integer)
+                {
+                    fail(
+                        errors,
+                        ErrorKind::Custom("unchecked_update".into()),
+                        "the schema's rule for this attribute can be kept only for `path + value` or `path - value`; set the value instead".to_owned(),
+                    );
+                }
+            }
+        }
+    }
+    guards
+}
+
+/// What an action does to the stored value at its path.
+enum Change {
+    /// Adds the number; the result for an absent attribute.
+    Number(Number, Option<Number>),
+    /// Changes the length by at most this; the length for an absent one.
+    Size(isize, Option<usize>),
+    /// Something a guard cannot follow.
+    Unguarded,
+}
+
+fn count(set: &Value) -> isize {
+    let n = match set {
+        Value::StringSet(s) => s.len(),
+        Value::NumberSet(s) => s.len(),
+        Value::BinarySet(s) => s.len(),
+        _ => 0,
+    };
+    isize::try_from(n).unwrap_or(isize::MAX)
+}
+
+/// `path ± value` (either order for `+`), with `path` itself or
+/// `if_not_exists(path, start)` on its side.
+fn arithmetic(path: &AttrPath, a: &SetOperand, b: &SetOperand, minus: bool) -> Change {
+    let itself = |o: &SetOperand| match o {
+        SetOperand::Path(p) if p == path => Some(None),
+        SetOperand::IfNotExists(p, Value::Number(start)) if p == path => Some(Some(*start)),
+        _ => None,
+    };
+    let number = |o: &SetOperand| match o {
+        SetOperand::Value(Value::Number(n)) => Some(*n),
+        _ => None,
+    };
+    let (start, delta) = match (itself(a), number(b), itself(b), number(a)) {
+        (Some(start), Some(d), _, _) if minus => (start, Number::ZERO.checked_sub(d)),
+        (Some(start), Some(d), _, _) => (start, Some(d)),
+        (_, _, Some(start), Some(d)) if !minus => (start, Some(d)),
+        _ => return Change::Unguarded,
+    };
+    match delta {
+        Some(delta) => Change::Number(delta, start),
+        None => Change::Unguarded,
+    }
+}
+
+/// `list_append` of `path` (or `if_not_exists(path, start)`) and a list.
+fn appended(path: &AttrPath, a: &SetOperand, b: &SetOperand) -> Change {
+    let itself = |o: &SetOperand| match o {
+        SetOperand::Path(p) if p == path => Some(None),
+        SetOperand::IfNotExists(p, Value::List(start)) if p == path => Some(Some(start.len())),
+        _ => None,
+    };
+    let items = |o: &SetOperand| match o {
+        SetOperand::Value(Value::List(items)) => isize::try_from(items.len()).ok(),
+        _ => None,
+    };
+    match (itself(a), items(b), itself(b), items(a)) {
+        (Some(start), Some(n), _, _) | (_, _, Some(start), Some(n)) => Change::Size(n, start),
+        _ => Change::Unguarded,
+    }
+}
+
+/// The rule's bounds shifted by `-delta`: what the stored number must be.
+fn shifted(rule: &NumberRule, delta: Number) -> Option<Vec<(Bound<Number>, Bound<Number>)>> {
+    let shift = |b: Bound<&Number>| -> Option<Bound<Number>> {
+        Some(match b {
+            Bound::Included(n) => Bound::Included(n.checked_sub(delta)?),
+            Bound::Excluded(n) => Bound::Excluded(n.checked_sub(delta)?),
+            Bound::Unbounded => Bound::Unbounded,
+        })
+    };
+    rule.bounds
+        .iter()
+        .map(|b| Some((shift(b.low())?, shift(b.high())?)))
+        .collect()
+}
+
+impl Guard {
+    /// The condition that keeps the rule, placeholders only.
+    pub(crate) fn condition(&self, p: &mut Placeholders) -> String {
+        let path = self.path.render(p);
+        let mut number = |n: Number| p.value(AttributeValue::N(codec::number_text(n)));
+        let (mut parts, absent_ok) = match &self.kind {
+            Kind::Number {
+                rule,
+                stored,
+                absent,
+                ..
+            } => {
+                let mut parts = Vec::new();
+                for (low, high) in stored {
+                    match low {
+                        Bound::Included(l) => parts.push(format!("{path} >= {}", number(*l))),
+                        Bound::Excluded(l) => parts.push(format!("{path} > {}", number(*l))),
+                        Bound::Unbounded => {}
+                    }
+                    match high {
+                        Bound::Included(h) => parts.push(format!("{path} <= {}", number(*h))),
+                        Bound::Excluded(h) => parts.push(format!("{path} < {}", number(*h))),
+                        Bound::Unbounded => {}
+                    }
+                }
+                (parts, absent.is_some_and(|a| rule.allows(&a)))
+            }
+            Kind::Size {
+                delta,
+                lengths,
+                absent,
+            } => {
+                let mut parts = Vec::new();
+                let mut size = |op: &str, n: usize| {
+                    let v = p.value(AttributeValue::N(n.to_string()));
+                    parts.push(format!("size({path}) {op} {v}"));
+                };
+                // Growing can only break the upper bound, shrinking the lower.
+                if *delta >= 0 {
+                    if let Some(max) = lengths.max() {
+                        size("<=", max.saturating_sub(delta.unsigned_abs()));
+                    }
+                    let min = lengths.min().saturating_sub(delta.unsigned_abs());
+                    if min > 0 {
+                        size(">=", min);
+                    }
+                } else {
+                    size(">=", lengths.min().saturating_add(delta.unsigned_abs()));
+                }
+                (parts, absent.is_none_or(|a| lengths.fits(a)))
+            }
+        };
+        if parts.is_empty() {
+            parts.push(format!("attribute_exists({path})"));
+        }
+        let kept = parts.join(" AND ");
+        if absent_ok {
+            format!("(attribute_not_exists({path}) OR ({kept}))")
+        } else {
+            format!("({kept})")
+        }
+    }
+
+    /// Records in `errors` the rule this update would break on `stored`
+    /// (the item as it was when DynamoDB refused the condition).
+    pub(crate) fn broken(&self, stored: &codec::Item, errors: &mut Errors) {
+        let old = at(stored, &self.path);
+        let (kind, message) = match &self.kind {
+            Kind::Number {
+                delta,
+                rule,
+                absent,
+                ..
+            } => {
+                let new = match old {
+                    Some(AttributeValue::N(text)) => text
+                        .parse::<Number>()
+                        .ok()
+                        .and_then(|old| old.checked_add(*delta)),
+                    None => *absent,
+                    Some(_) => None,
+                };
+                match new {
+                    Some(new) if !rule.allows(&new) => {
+                        let bounds: Vec<String> =
+                            rule.bounds.iter().map(ToString::to_string).collect();
+                        (
+                            ErrorKind::Range,
+                            format!(
+                                "the update would make it {new}, out of range {}",
+                                bounds.join(" and ")
+                            ),
+                        )
+                    }
+                    _ => return,
+                }
+            }
+            Kind::Size {
+                delta,
+                lengths,
+                absent,
+            } => {
+                let len = match old {
+                    Some(AttributeValue::L(l)) => Some(l.len()),
+                    Some(AttributeValue::Ss(s)) => Some(s.len()),
+                    Some(AttributeValue::Ns(s)) => Some(s.len()),
+                    Some(AttributeValue::Bs(s)) => Some(s.len()),
+                    _ => None,
+                };
+                let new = match (old, len) {
+                    (None, _) => *absent,
+                    (Some(_), len) => len.map(|l| l.saturating_add_signed(*delta)),
+                };
+                match new {
+                    Some(new) if !lengths.fits(new) => (
+                        ErrorKind::Length,
+                        format!("the update could make its length {new}, out of range {lengths}"),
+                    ),
+                    _ => return,
+                }
+            }
+        };
+        errors.push_violation(Violation {
+            path: self.path.to_validate_path(),
+            kind,
+            message: message.into(),
+        });
+    }
+}
+
+/// The value at `path` in a stored item.
+fn at<'a>(item: &'a codec::Item, path: &AttrPath) -> Option<&'a AttributeValue> {
+    let mut value = item.get(path.top())?;
+    for step in path.steps() {
+        value = match (step, value) {
+            (PathStep::Name(name), AttributeValue::M(map)) => map.get(name)?,
+            (PathStep::Index(i), AttributeValue::L(list)) => list.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(value)
+}
