@@ -584,3 +584,87 @@ async fn updates_past_the_schema_are_refused_atomically_and_name_the_rule() -> T
     assert_eq!(stored.get("n"), Some(&n(100)));
     Ok(())
 }
+
+#[tokio::test]
+async fn writes_resent_after_a_lost_answer_succeed_and_apply_once() -> TestResult {
+    use mapper::Update;
+    use test_support::{FaultProxy, FaultStats, Faults};
+    let db = TestDb::with_table::<Account>().await?;
+    let maps = TestDb::with_table::<DoomMap>().await?;
+    let posts = TestDb::with_table::<models::Post>().await?;
+    // A quarter of the requests are applied by DynamoDB and answered with a 500:
+    // the SDK sends it again, and the mapper must recognize its own work.
+    let proxy = FaultProxy::start(
+        &test_support::endpoint().await?,
+        Faults {
+            lost_answer: 0.25,
+            ..Faults::default()
+        },
+    )
+    .await?;
+    let fragile = db.through(&proxy.endpoint, 12);
+    let fragile_maps = maps.through(&proxy.endpoint, 12);
+    let fragile_posts = posts.through(&proxy.endpoint, 12);
+    for i in 0..20 {
+        let account = Account {
+            id: format!("a{i}"),
+            balance: 0,
+            version: 0,
+        };
+        fragile.create(&account).await?;
+        let mut loaded = fragile.get::<Account>(account.id.as_str()).await?;
+        loaded.balance += 10;
+        fragile.save(&mut loaded).await?;
+        fragile_maps
+            .create(&doom_map(1, i % 9 + 1, "Hangar", &[]))
+            .await?;
+        let mut map = fragile_maps.get::<DoomMap>((1, i % 9 + 1)).await?;
+        map.name = format!("renamed {i}");
+        fragile_maps.save(&mut map).await?;
+        fragile_maps.delete(&mut map).await?;
+        fragile_posts
+            .insert_auto(&models::Post {
+                id: 0,
+                title: format!("post {i}"),
+            })
+            .await?;
+    }
+    for _ in 0..30 {
+        fragile
+            .update_once::<Account>("a0", &Update::new().increment("balance", 1))
+            .await?;
+    }
+    assert!(
+        FaultStats::get(&proxy.stats.lost_answers) > 20,
+        "answers were lost"
+    );
+    let a0 = raw(&db, db.table::<Account>(), &[("id", s("a0"))])
+        .await?
+        .ok_or("gone")?;
+    assert_eq!(
+        a0.get("balance"),
+        Some(&n(40)),
+        "30 increments applied once each"
+    );
+    assert_eq!(a0.get("version"), Some(&n(32)));
+    for i in 1..20 {
+        let id = format!("a{i}");
+        let stored = raw(&db, db.table::<Account>(), &[("id", s(&id))])
+            .await?
+            .ok_or("gone")?;
+        assert_eq!(stored.get("balance"), Some(&n(10)));
+        assert_eq!(stored.get("version"), Some(&n(2)));
+    }
+    let left = maps
+        .client()
+        .scan()
+        .table_name(maps.table::<DoomMap>())
+        .send()
+        .await?;
+    assert_eq!(left.count(), 0, "every map was deleted");
+    let stored_posts = posts.mapper.scan::<models::Post>().all().await?;
+    let titles: BTreeSet<String> = stored_posts.iter().map(|p| p.title.clone()).collect();
+    assert_eq!(titles.len(), 20, "each post inserted once");
+    assert_eq!(stored_posts.len(), 20);
+    Ok(())
+}

@@ -22,6 +22,7 @@ const FAULTS: Faults = Faults {
     throttle: 0.06,
     server_error: 0.04,
     partial_batch: 0.3,
+    lost_answer: 0.0,
 };
 
 /// Batch options: `concurrency` chunks at a time, `attempts` per chunk,
@@ -125,6 +126,7 @@ async fn batch_writes_are_resent_after_whole_requests_fail() -> TestResult {
             throttle: 0.15,
             server_error: 0.15,
             partial_batch: 0.3,
+            lost_answer: 0.0,
         },
     )
     .await?;
@@ -188,6 +190,7 @@ async fn writes_left_unprocessed_past_the_budget_are_reported_exactly() -> TestR
             throttle: 0.0,
             server_error: 0.0,
             partial_batch: 1.0,
+            lost_answer: 0.0,
         },
     )
     .await?;
@@ -245,6 +248,7 @@ async fn single_operations_are_retried_through_faults() -> TestResult {
             throttle: 0.15,
             server_error: 0.15,
             partial_batch: 0.0,
+            lost_answer: 0.0,
         },
     )
     .await?;
@@ -322,6 +326,7 @@ async fn writes_whose_requests_cannot_be_rebuilt_are_still_reported() -> TestRes
             throttle: 0.0,
             server_error: 1.0,
             partial_batch: 0.0,
+            lost_answer: 0.0,
         },
     )
     .await?;

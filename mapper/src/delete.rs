@@ -1,6 +1,7 @@
 //! `delete` (with conflict detection) and `delete_key` (blind).
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::error::{Error, Result, is_condition_failed};
 use crate::expr::Placeholders;
@@ -20,7 +21,9 @@ impl Mapper {
     /// [`Error::Conflict`] if anything is stored under its key. On success
     /// the item is new again, so [`Mapper::save`] writes it back as a
     /// create ([`Error::Overwrite`] if the key was taken meanwhile).
-    /// [`Mapper::delete_key`] is the blind delete.
+    /// [`Mapper::delete_key`] is the blind delete. A loaded item found
+    /// already gone counts as deleted (a delete resent after its answer
+    /// was lost finds its own work done).
     ///
     /// # Errors
     /// [`Error::Conflict`] when the stored item is not as expected (nothing
@@ -53,6 +56,7 @@ impl Mapper {
             shown,
             Some(conditions.join(" AND ")),
             placeholders,
+            item.stored.is_some(),
         )
         .await?;
         item.stored = None;
@@ -74,6 +78,7 @@ impl Mapper {
             key.display(&info),
             None,
             Placeholders::default(),
+            false,
         )
         .await
     }
@@ -85,6 +90,7 @@ impl Mapper {
         shown: crate::error::KeyDisplay,
         condition: Option<String>,
         mut placeholders: Placeholders,
+        absent_is_done: bool,
     ) -> Result<()> {
         let span = op_span!("DeleteItem", table, shown);
         let result = send!(
@@ -95,11 +101,29 @@ impl Mapper {
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(placeholders.names())
                 .set_expression_attribute_values(placeholders.values())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
                 .set_return_consumed_capacity(capacity(&span)),
             span
         );
         match result {
             Ok(_) => Ok(()),
+            // The item found gone where it was expected: a delete resent
+            // after its answer was lost (or another delete) already did
+            // what this one says.
+            Err(e)
+                if absent_is_done
+                    && is_condition_failed(&e)
+                    && e.as_service_error().is_some_and(|s| match s {
+                        DeleteItemError::ConditionalCheckFailedException(c) => {
+                            c.item().is_none_or(|i| i.is_empty())
+                        }
+                        _ => false,
+                    }) =>
+            {
+                Ok(())
+            }
             Err(e) if is_condition_failed(&e) => Err(Error::Conflict {
                 table: table.to_owned(),
                 key: shown,

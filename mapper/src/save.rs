@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use validate::{ErrorKind, Number, PathNode, Value};
 
 use crate::codec;
@@ -195,7 +197,8 @@ impl Mapper {
         }
         let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
         let span = op_span!("PutItem", table, prepared.key.display(info));
-        let item = if keep {
+        // A conditional put keeps what it wrote, to recognize it stored.
+        let item = if keep || condition.is_some() {
             prepared.attributes.clone()
         } else {
             std::mem::take(&mut prepared.attributes)
@@ -211,7 +214,10 @@ impl Mapper {
             request = request
                 .condition_expression(condition)
                 .set_expression_attribute_names(placeholders.names())
-                .set_expression_attribute_values(placeholders.values());
+                .set_expression_attribute_values(placeholders.values())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                );
         }
         if let Some(capacity) = capacity(&span) {
             request = request.return_consumed_capacity(capacity);
@@ -219,6 +225,19 @@ impl Mapper {
         let result = send!(request, span);
         match result {
             Ok(_) => Ok(prepared),
+            // A request resent after its answer was lost finds the item it
+            // wrote: that is success, not a conflict.
+            Err(e)
+                if is_condition_failed(&e)
+                    && e.as_service_error().is_some_and(|s| match s {
+                        PutItemError::ConditionalCheckFailedException(c) => {
+                            c.item() == Some(&prepared.attributes)
+                        }
+                        _ => false,
+                    }) =>
+            {
+                Ok(prepared)
+            }
             Err(e) if is_condition_failed(&e) => Err(match expect {
                 Expect::Absent => Error::Overwrite {
                     table: table.to_owned(),
@@ -342,19 +361,22 @@ impl Mapper {
             }
         }
         let version = T::VERSION.filter(|v| info.schema.get(v).is_some());
-        let mut changed: Vec<&String> = prepared
+        // Names owned: the version is written into the attributes below,
+        // and the names still judge a refused condition after the send.
+        let mut changed: Vec<String> = prepared
             .attributes
             .iter()
             .filter(|(name, attr)| {
                 Some(name.as_str()) != version && stored.get(*name) != Some(attr)
             })
-            .map(|(name, _)| name)
+            .map(|(name, _)| name.clone())
             .collect();
-        let mut removed: Vec<&String> = stored
+        let mut removed: Vec<String> = stored
             .keys()
             .filter(|name| {
                 Some(name.as_str()) != version && !prepared.attributes.contains_key(*name)
             })
+            .cloned()
             .collect();
         if changed.is_empty() && removed.is_empty() {
             if let Some(version) = version
@@ -378,7 +400,7 @@ impl Mapper {
         let mut removes = Vec::with_capacity(removed.len());
         for name in &changed {
             let n = p.name(name);
-            let v = p.value(prepared.attributes[*name].clone());
+            let v = p.value(prepared.attributes[name].clone());
             sets.push(format!("{n} = {v}"));
         }
         for name in &removed {
@@ -423,15 +445,37 @@ impl Mapper {
                 .condition_expression(conditions.join(" AND "))
                 .set_expression_attribute_names(p.names())
                 .set_expression_attribute_values(p.values())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
                 .set_return_consumed_capacity(capacity(&span)),
             span
         );
         match result {
             Ok(_) => Ok(prepared),
-            Err(e) if is_condition_failed(&e) => Err(Error::Conflict {
-                table: table.to_owned(),
-                key,
-            }),
+            Err(e) if is_condition_failed(&e) => {
+                // A request resent after its answer was lost finds its own
+                // change stored: that is success, not a conflict.
+                let now = e.as_service_error().and_then(|s| match s {
+                    UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
+                    _ => None,
+                });
+                let ours = now.is_some_and(|now| {
+                    changed
+                        .iter()
+                        .chain(version.map(str::to_owned).as_ref())
+                        .all(|name| now.get(name) == prepared.attributes.get(name))
+                        && removed.iter().all(|name| !now.contains_key(name))
+                });
+                if ours {
+                    Ok(prepared)
+                } else {
+                    Err(Error::Conflict {
+                        table: table.to_owned(),
+                        key,
+                    })
+                }
+            }
             Err(e) => Err(Error::service(table, "UpdateItem", e)),
         }
     }

@@ -4,7 +4,8 @@
 use aws_sdk_dynamodb::operation::{
     batch_get_item::BatchGetItemOutput, batch_write_item::BatchWriteItemOutput,
     delete_item::DeleteItemOutput, get_item::GetItemOutput, put_item::PutItemOutput,
-    query::QueryOutput, scan::ScanOutput, update_item::UpdateItemOutput,
+    query::QueryOutput, scan::ScanOutput, transact_write_items::TransactWriteItemsOutput,
+    update_item::UpdateItemOutput,
 };
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
 use tracing::Span;
@@ -61,7 +62,11 @@ macro_rules! consumed_batch {
         }
     )*};
 }
-consumed_batch!(BatchGetItemOutput, BatchWriteItemOutput);
+consumed_batch!(
+    BatchGetItemOutput,
+    BatchWriteItemOutput,
+    TransactWriteItemsOutput
+);
 
 /// `send!(request, span)`, inside an `async` body: sends the fluent
 /// builder `request`, awaited, inside `span`, and records on the span what

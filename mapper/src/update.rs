@@ -3,10 +3,14 @@
 //! attribute's validator, ADD applies only to numbers and sets, DELETE only
 //! to sets, and a required attribute cannot be removed.
 
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
 use validate::{ErrorKind, Errors, Extra, Path, Presence, Validator, Value, ValueType, Violation};
 
-use crate::error::{Error, Result, is_condition_failed};
+use crate::error::{Error, KeyDisplay, Result, is_condition_failed};
 use crate::expr::{
     Action, AttrPath, Condition, PathStep, Placeholders, SetOperand, SetValue, Update,
 };
@@ -26,8 +30,32 @@ impl Mapper {
     /// # Errors
     /// [`Error::Validation`] naming every refused action (nothing is
     /// sent), [`Error::NotFound`], [`Error::Service`].
+    ///
+    /// The update is applied at least once: when DynamoDB applied it but
+    /// its answer was lost (a timeout, a 5xx), the SDK sends it again and
+    /// an increment or `ADD` is applied twice. Use
+    /// [`Mapper::update_once`] where that matters (counters of money or
+    /// stock), or [`Mapper::update_if`] with a condition the update itself
+    /// makes false.
     pub async fn update<T: Model>(&self, key: impl IntoKey, update: &Update) -> Result<Item<T>> {
-        self.update_inner::<T>(key, update, None).await
+        self.update_inner::<T>(key, update, None, false).await
+    }
+
+    /// [`Mapper::update`] applied exactly once: sent as a one-action
+    /// `TransactWriteItems` with an idempotency token, which DynamoDB
+    /// applies once however often the SDK resends it (within ten minutes).
+    /// The item is then read back (strongly consistent), so the returned
+    /// item may also hold later writes of others. Costs twice the write
+    /// capacity of an `UpdateItem`, plus the read.
+    ///
+    /// # Errors
+    /// As [`Mapper::update`].
+    pub async fn update_once<T: Model>(
+        &self,
+        key: impl IntoKey,
+        update: &Update,
+    ) -> Result<Item<T>> {
+        self.update_inner::<T>(key, update, None, true).await
     }
 
     /// [`Mapper::update`] applied only when `condition` holds on the stored item.
@@ -40,7 +68,8 @@ impl Mapper {
         update: &Update,
         condition: Condition,
     ) -> Result<Item<T>> {
-        self.update_inner::<T>(key, update, Some(condition)).await
+        self.update_inner::<T>(key, update, Some(condition), false)
+            .await
     }
 
     async fn update_inner<T: Model>(
@@ -48,6 +77,7 @@ impl Mapper {
         key: impl IntoKey,
         update: &Update,
         condition: Option<Condition>,
+        once: bool,
     ) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.clone();
@@ -75,6 +105,50 @@ impl Mapper {
         for guard in &guards {
             conditions.push(guard.condition(&mut placeholders));
         }
+        if once {
+            let reread = key.clone();
+            let action = aws_sdk_dynamodb::types::Update::builder()
+                .table_name(&table)
+                .set_key(Some(key_attributes))
+                .set_update_expression(expression)
+                .condition_expression(conditions.join(" AND "))
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(|e| Error::Schema {
+                    table: table.clone(),
+                    message: e.to_string(),
+                })?;
+            let span = op_span!("TransactWriteItems", table, shown);
+            let result = send!(
+                self.client()
+                    .transact_write_items()
+                    .transact_items(TransactWriteItem::builder().update(action).build())
+                    .client_request_token(uuid::Uuid::new_v4().to_string())
+                    .set_return_consumed_capacity(capacity(&span)),
+                span
+            );
+            return match result {
+                Ok(_) => self.get_consistent::<T>(reread).await,
+                Err(e) => {
+                    let reason = e.as_service_error().and_then(|s| match s {
+                        TransactWriteItemsError::TransactionCanceledException(c) => {
+                            c.cancellation_reasons().first()
+                        }
+                        _ => None,
+                    });
+                    match reason {
+                        Some(r) if r.code() == Some("ConditionalCheckFailed") => {
+                            Err(refused(r.item(), &guards, table, shown))
+                        }
+                        _ => Err(Error::service(&table, "TransactWriteItems", e)),
+                    }
+                }
+            };
+        }
         let span = op_span!("UpdateItem", table, shown);
         let result = send!(
             self.client()
@@ -95,34 +169,37 @@ impl Mapper {
         match result {
             Ok(out) => load(out.attributes.unwrap_or_default(), &info, &table),
             Err(e) if is_condition_failed(&e) => {
-                let stored = e
-                    .as_service_error()
-                    .and_then(|s| match s {
-                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
-                        _ => None,
-                    })
-                    .filter(|item| !item.is_empty());
-                let Some(stored) = stored else {
-                    return Err(Error::NotFound { table, key: shown });
-                };
-                // A rule the update would have broken on the stored item,
-                // else the caller's condition (or a concurrent change).
-                let mut errors = Errors::new();
-                for guard in &guards {
-                    guard.broken(stored, &mut errors);
-                }
-                Err(if errors.is_empty() {
-                    Error::Conflict { table, key: shown }
-                } else {
-                    Error::Validation {
-                        table,
-                        key: shown,
-                        errors,
-                    }
-                })
+                let stored = e.as_service_error().and_then(|s| match s {
+                    UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
+                    _ => None,
+                });
+                Err(refused(stored, &guards, table, shown))
             }
             Err(e) => Err(Error::service(&table, "UpdateItem", e)),
         }
+    }
+}
+
+/// The error for an update whose condition failed, from the item stored
+/// then: absent → not found; a rule the update would have broken on it →
+/// that rule; else the caller's condition (or a concurrent change).
+fn refused(
+    stored: Option<&std::collections::HashMap<String, AttributeValue>>,
+    guards: &[Guard],
+    table: String,
+    key: KeyDisplay,
+) -> Error {
+    let Some(stored) = stored.filter(|item| !item.is_empty()) else {
+        return Error::NotFound { table, key };
+    };
+    let mut errors = Errors::new();
+    for guard in guards {
+        guard.broken(stored, &mut errors);
+    }
+    if errors.is_empty() {
+        Error::Conflict { table, key }
+    } else {
+        Error::Validation { table, key, errors }
     }
 }
 

@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use crate::SetupError;
 
 /// How often each fault happens, as a fraction of requests (0.0..=1.0).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Faults {
     /// Answered with a throttling error (ProvisionedThroughputExceeded,
     /// Throttling or RequestLimitExceeded, in turn).
@@ -32,6 +32,9 @@ pub struct Faults {
     /// BatchWriteItem / BatchGetItem: only part of the request is forwarded,
     /// the rest is returned as unprocessed.
     pub partial_batch: f64,
+    /// Forwarded and applied by DynamoDB, then answered with a 500 (the
+    /// answer lost on the way back): the client cannot tell it was applied.
+    pub lost_answer: f64,
 }
 
 /// What the proxy did, for tests to check that faults really happened.
@@ -47,6 +50,8 @@ pub struct FaultStats {
     pub partial_writes: AtomicU64,
     /// Batch gets answered with part of their keys unprocessed.
     pub partial_gets: AtomicU64,
+    /// Requests applied upstream whose answer was replaced by a 500.
+    pub lost_answers: AtomicU64,
 }
 
 impl FaultStats {
@@ -215,6 +220,14 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
             );
         }
     };
+    if faults.lost_answer > 0.0 && shared.roll() < faults.lost_answer {
+        shared.stats.lost_answers.fetch_add(1, Ordering::Relaxed);
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            "injected by the fault proxy after the request was applied",
+        );
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
         return error(
