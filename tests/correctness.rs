@@ -668,3 +668,256 @@ async fn writes_resent_after_a_lost_answer_succeed_and_apply_once() -> TestResul
     assert_eq!(stored_posts.len(), 20);
     Ok(())
 }
+
+/// `cursor` with its key changed by `edit` (the wire form: base64url of
+/// `{"v", "q", "k": {name: {"S"|"N"|"B": text}}}`), as a client could send.
+fn tampered(cursor: &mapper::Cursor, edit: impl FnOnce(&mut serde_json::Value)) -> mapper::Cursor {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let payload = cursor.as_str().split('.').next().unwrap_or_default();
+    let mut wire: serde_json::Value = URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .unwrap_or_default();
+    edit(&mut wire["k"]);
+    let json = serde_json::to_vec(&wire).unwrap_or_default();
+    mapper::Cursor::from_string(URL_SAFE_NO_PAD.encode(json))
+}
+
+#[tokio::test]
+async fn a_damaged_cursor_is_an_invalid_cursor_not_a_service_error() -> TestResult {
+    use models::{Score, score};
+    let db = TestDb::with_table::<Score>().await?;
+    for game in 0..6 {
+        db.mapper.put(&score("ann", game, 1, "red")).await?;
+        db.mapper.put(&score("bob", game, 1, "red")).await?;
+    }
+    let page = db.mapper.query::<Score>("ann").page(2).await?;
+    let cursor = page.cursor.ok_or("no cursor")?;
+    let damaged = [
+        tampered(&cursor, |k| k["game"] = serde_json::json!({"S": "2"})),
+        tampered(&cursor, |k| {
+            k.as_object_mut().map(|k| k.remove("game"));
+        }),
+        tampered(&cursor, |k| k["player"] = serde_json::json!({"S": "bob"})),
+        tampered(&cursor, |k| k["game"] = serde_json::json!({"N": "two"})),
+    ];
+    for cursor in damaged {
+        let err = db
+            .mapper
+            .query::<Score>("ann")
+            .after(cursor)
+            .page(2)
+            .await
+            .err()
+            .ok_or("accepted")?;
+        assert!(matches!(err, mapper::Error::InvalidCursor { .. }), "{err}");
+    }
+    let scan = db
+        .mapper
+        .scan::<Score>()
+        .page(2)
+        .await?
+        .cursor
+        .ok_or("no cursor")?;
+    let err = db
+        .mapper
+        .scan::<Score>()
+        .after(tampered(&scan, |k| {
+            k["player"] = serde_json::json!({"N": "1"})
+        }))
+        .page(2)
+        .await
+        .err()
+        .ok_or("accepted")?;
+    assert!(matches!(err, mapper::Error::InvalidCursor { .. }), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn signed_cursors_refuse_forged_and_unsigned_ones() -> TestResult {
+    use models::{Score, score};
+    let db = TestDb::with_table::<Score>().await?;
+    for game in 0..6 {
+        db.mapper.put(&score("ann", game, 1, "red")).await?;
+    }
+    let public = db
+        .mapper
+        .with_cursor_key(b"0123456789abcdef0123456789abcdef");
+    let first = public.query::<Score>("ann").page(2).await?;
+    let cursor = first.cursor.ok_or("no cursor")?;
+    let second = public
+        .query::<Score>("ann")
+        .after(cursor.clone())
+        .page(2)
+        .await?;
+    let games: Vec<i64> = second.items.iter().map(|s| s.game).collect();
+    assert_eq!(games, [2, 3]);
+    // The same key moved on by a client: the signature no longer matches.
+    let forged = tampered(&cursor, |k| k["game"] = serde_json::json!({"N": "4"}));
+    let signature = cursor
+        .as_str()
+        .split_once('.')
+        .map(|(_, s)| s)
+        .ok_or("unsigned")?;
+    let forged = mapper::Cursor::from_string(format!("{forged}.{signature}"));
+    let unsigned = db
+        .mapper
+        .query::<Score>("ann")
+        .page(2)
+        .await?
+        .cursor
+        .ok_or("no cursor")?;
+    for refused in [forged, unsigned] {
+        let err = public
+            .query::<Score>("ann")
+            .after(refused)
+            .page(2)
+            .await
+            .err()
+            .ok_or("accepted")?;
+        assert!(matches!(err, mapper::Error::InvalidCursor { .. }), "{err}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_filtered_page_stops_at_its_request_budget() -> TestResult {
+    use mapper::attr;
+    use models::{Score, score};
+    use test_support::{FaultProxy, FaultStats, Faults};
+    let db = TestDb::with_table::<Score>().await?;
+    for game in 0..40 {
+        db.mapper.put(&score("ann", game, 1, "red")).await?;
+    }
+    // A proxy without faults counts the requests.
+    let proxy = FaultProxy::start(&test_support::endpoint().await?, Faults::default()).await?;
+    let counted = db.through(&proxy.endpoint, 1);
+    let nothing = || {
+        counted
+            .query::<Score>("ann")
+            .filter(attr("team").eq("blue"))
+    };
+    let page = nothing().page(1).await?;
+    assert!(page.items.is_empty());
+    assert!(page.partial, "stopped at its budget");
+    assert_eq!(
+        FaultStats::get(&proxy.stats.requests),
+        mapper::PAGE_BUDGET as u64
+    );
+    // Followed, the pages reach the end, each within its budget.
+    let mut cursor = page.cursor;
+    let mut calls = 1;
+    while let Some(after) = cursor {
+        let page = nothing().page_budget(3).after(after).page(1).await?;
+        assert!(page.items.is_empty());
+        cursor = page.cursor;
+        calls += 1;
+    }
+    // 40 items and the empty page after them: 41 requests in all.
+    assert_eq!(FaultStats::get(&proxy.stats.requests), 41);
+    assert_eq!(calls, 1 + (41 - 10_usize).div_ceil(3));
+    Ok(())
+}
+
+#[tokio::test]
+async fn from_env_ignores_the_test_only_endpoint_variable() -> TestResult {
+    const PROBE: &str = "MAPPER_ENDPOINT_PROBE";
+    if std::env::var_os(PROBE).is_some() {
+        // The child: print what from_env chose.
+        let mapper = mapper::Mapper::from_env().await;
+        println!("endpoint={:?}", mapper.endpoint());
+        return Ok(());
+    }
+    let run = |vars: &[(&str, &str)]| -> Result<String, SetupError> {
+        let mut child = std::process::Command::new(std::env::current_exe()?);
+        child
+            .args([
+                "--exact",
+                "from_env_ignores_the_test_only_endpoint_variable",
+                "--nocapture",
+            ])
+            .env(PROBE, "1")
+            .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("DYNAMODB_ENDPOINT");
+        for (name, value) in vars {
+            child.env(name, value);
+        }
+        Ok(String::from_utf8(child.output()?.stdout)?)
+    };
+    let leftover = run(&[("DYNAMODB_ENDPOINT", "http://127.0.0.1:9")])?;
+    assert!(leftover.contains("endpoint=None"), "{leftover}");
+    let standard = run(&[("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")])?;
+    assert!(
+        standard.contains("endpoint=Some(\"http://127.0.0.1:9\")"),
+        "{standard}"
+    );
+    Ok(())
+}
+
+/// An auto-increment model that gives up early.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Impatient {
+    id: i64,
+    note: String,
+}
+
+impl Model for Impatient {
+    const TABLE: &'static str = "impatient";
+    const HASH_KEY: &'static str = "id";
+    const AUTO_INCREMENT: bool = true;
+    const AUTO_INCREMENT_ATTEMPTS: u32 = 3;
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", validate::int())
+            .required("note", str())
+    }
+}
+
+#[tokio::test]
+async fn auto_increment_tries_the_originals_100_keys_and_is_configurable() -> TestResult {
+    use models::Post;
+    let db = TestDb::with_table::<Post>().await?;
+    for id in 1..=15 {
+        db.mapper
+            .put(&Post {
+                id,
+                title: "direct".into(),
+            })
+            .await?;
+    }
+    let post = db
+        .mapper
+        .insert_auto(&Post {
+            id: 0,
+            title: "auto".into(),
+        })
+        .await?;
+    assert_eq!(post.id, 16, "15 taken keys skipped (10 was the old limit)");
+    let db = TestDb::with_table::<Impatient>().await?;
+    for id in 1..=3 {
+        db.mapper
+            .put(&Impatient {
+                id,
+                note: "direct".into(),
+            })
+            .await?;
+    }
+    let err = db
+        .mapper
+        .insert_auto(&Impatient {
+            id: 0,
+            note: "auto".into(),
+        })
+        .await
+        .err()
+        .ok_or("inserted")?;
+    assert!(
+        matches!(err, mapper::Error::MaxRetriesExceeded { attempts: 3, .. }),
+        "{err}"
+    );
+    Ok(())
+}

@@ -85,7 +85,7 @@ pub use item::Item;
 pub use key::{IntoKey, Key, KeyPart, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES};
 pub use mapper::Mapper;
 pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy, Upgrade};
-pub use pages::{Output, Page};
+pub use pages::{Output, PAGE_BUDGET, Page};
 pub use query::{Query, RangeCondition};
 pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
 pub use scan::Scan;

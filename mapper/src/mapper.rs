@@ -19,6 +19,10 @@ pub struct Mapper {
 struct Inner {
     client: Client,
     prefix: String,
+    /// The endpoint URL the environment named ([`Mapper::from_env`]).
+    endpoint: Option<String>,
+    /// The key that signs and checks cursors ([`Mapper::with_cursor_key`]).
+    cursor_key: Option<Arc<[u8]>>,
     /// Each model's facts, table name included, derived once; a `TypeId`
     /// is already a hash, so a fast hasher does.
     models: RwLock<HashMap<TypeId, Arc<ModelInfo>, foldhash::fast::RandomState>>,
@@ -39,34 +43,81 @@ impl Mapper {
             inner: Arc::new(Inner {
                 client,
                 prefix: String::new(),
+                endpoint: None,
+                cursor_key: None,
                 models: RwLock::default(),
             }),
         }
     }
 
-    /// A mapper configured from the environment: the standard credential
-    /// chain and region (`aws-config`), the endpoint from
-    /// `AWS_ENDPOINT_URL_DYNAMODB` or `DYNAMODB_ENDPOINT`.
+    /// A mapper configured from the environment, as every AWS SDK is: the
+    /// standard credential chain and region (`aws-config`), and the
+    /// endpoint from `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`)
+    /// when set. The endpoint in use is logged (tracing, `info`) and
+    /// available as [`Mapper::endpoint`]. The tests' and examples'
+    /// `DYNAMODB_ENDPOINT` is not read here: a value left over from a test
+    /// run must not send an application's signed requests elsewhere.
     pub async fn from_env() -> Mapper {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none()
-            && let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT")
-        {
-            loader = loader.endpoint_url(endpoint);
-        }
-        Mapper::new(Client::new(&loader.load().await))
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        // The SDK reads the service's own variable when it builds the
+        // client; it is read here too, to say which endpoint is used.
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+            .ok()
+            .or_else(|| config.endpoint_url().map(str::to_owned));
+        tracing::info!(
+            endpoint = endpoint.as_deref().unwrap_or("AWS regional endpoint"),
+            "DynamoDB endpoint"
+        );
+        let mapper = Mapper::new(Client::new(&config));
+        mapper.rebuilt(|inner| inner.endpoint = endpoint)
+    }
+
+    /// The endpoint URL [`Mapper::from_env`] found in the environment
+    /// variables (`AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`);
+    /// `None` for AWS's regional endpoint, or a mapper built from a client
+    /// (whose configuration says).
+    pub fn endpoint(&self) -> Option<&str> {
+        self.inner.endpoint.as_deref()
     }
 
     /// The same connection with `prefix` put before every table name
     /// (`"staging_"` makes `doom_map` into `staging_doom_map`).
     #[must_use]
     pub fn with_prefix(&self, prefix: impl Into<String>) -> Mapper {
+        let prefix = prefix.into();
+        self.rebuilt(|inner| inner.prefix = prefix)
+    }
+
+    /// The same connection signing its cursors with `key` (HMAC-SHA256),
+    /// and refusing any cursor not signed with it
+    /// ([`Error::InvalidCursor`](crate::Error::InvalidCursor)): for APIs
+    /// that hand cursors to the public, so that a client cannot forge the
+    /// key a query resumes from. Use at least 32 random bytes, the same on
+    /// every server that reads the cursors.
+    #[must_use]
+    pub fn with_cursor_key(&self, key: impl AsRef<[u8]>) -> Mapper {
+        let key: Arc<[u8]> = Arc::from(key.as_ref());
+        self.rebuilt(|inner| inner.cursor_key = Some(key))
+    }
+
+    /// The cursor signing key, if any.
+    pub(crate) fn cursor_key(&self) -> Option<&[u8]> {
+        self.inner.cursor_key.as_deref()
+    }
+
+    /// A mapper with this one's settings, changed by `change`, and a model
+    /// cache of its own (table names depend on the prefix).
+    fn rebuilt(&self, change: impl FnOnce(&mut Inner)) -> Mapper {
+        let mut inner = Inner {
+            client: self.inner.client.clone(),
+            prefix: self.inner.prefix.clone(),
+            endpoint: self.inner.endpoint.clone(),
+            cursor_key: self.inner.cursor_key.clone(),
+            models: RwLock::default(),
+        };
+        change(&mut inner);
         Mapper {
-            inner: Arc::new(Inner {
-                client: self.inner.client.clone(),
-                prefix: prefix.into(),
-                models: RwLock::default(),
-            }),
+            inner: Arc::new(inner),
         }
     }
 

@@ -60,6 +60,10 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Whether the hash key is an auto-incremented number
     /// ([`Mapper::insert_auto`](crate::Mapper::insert_auto)).
     const AUTO_INCREMENT: bool = false;
+    /// How many keys [`Mapper::insert_auto`](crate::Mapper::insert_auto)
+    /// tries (each taken by a direct write, or skipped by a counter
+    /// increment resent after a lost answer) before giving up.
+    const AUTO_INCREMENT_ATTEMPTS: u32 = crate::MAX_AUTO_INCREMENT_ATTEMPTS;
     /// A numeric attribute used for optimistic locking on every write.
     const VERSION: Option<&'static str> = None;
     /// What loads do with stored items that fail the schema.

@@ -13,10 +13,11 @@ use crate::codec;
 use crate::cursor::{self, Cursor};
 use crate::error::{Error, Result};
 use crate::expr::{self, AttrPath, Condition, Placeholders};
+use crate::index::IndexInfo;
 use crate::item::Item;
 use crate::load::load;
 use crate::mapper::Mapper;
-use crate::model::{Model, ModelInfo};
+use crate::model::{KeyAttribute, Model, ModelInfo};
 use crate::save::COUNTER_KEY;
 use crate::trace::{capacity, op_span, send};
 
@@ -43,6 +44,9 @@ impl Output for Value {
     }
 }
 
+/// How many requests one `page(size)` call sends at most, by default.
+pub const PAGE_BUDGET: usize = 10;
+
 /// One page of results and where the next one starts.
 #[derive(Debug)]
 pub struct Page<O> {
@@ -50,6 +54,10 @@ pub struct Page<O> {
     pub items: Vec<O>,
     /// Resumes after this page; `None` when the query or scan is complete.
     pub cursor: Option<Cursor>,
+    /// Whether the page stopped at its request budget
+    /// ([`Query::page_budget`](crate::Query::page_budget)) with fewer items
+    /// than asked and more to read: follow `cursor` for the rest.
+    pub partial: bool,
 }
 
 /// Query or scan specifics.
@@ -75,8 +83,11 @@ pub(crate) struct Spec {
     pub(crate) names: Option<HashMap<String, String>>,
     pub(crate) values: Option<HashMap<String, AttributeValue>>,
     pub(crate) consistent: bool,
-    /// Attribute names a start key may hold (table and index keys).
-    pub(crate) key_names: Vec<String>,
+    /// The attributes a start key holds (table and index keys).
+    pub(crate) key_names: Vec<KeyAttribute>,
+    /// A query's partition: its key attribute and the value queried, which
+    /// a start key must hold.
+    pub(crate) partition: Option<(String, AttributeValue)>,
     /// The hash key name, when the auto-increment counter item must be skipped.
     pub(crate) skip_counter: Option<String>,
     /// What the span shows as key.
@@ -119,17 +130,28 @@ impl Spec {
     }
 
     /// The start key a cursor holds, checked against this request.
-    pub(crate) fn start(&self, cursor: Option<&Cursor>) -> Result<Option<codec::Item>> {
+    pub(crate) fn start(
+        &self,
+        cursor: Option<&Cursor>,
+        secret: Option<&[u8]>,
+    ) -> Result<Option<codec::Item>> {
         let Some(cursor) = cursor else {
             return Ok(None);
         };
-        let keys: Vec<&str> = self.key_names.iter().map(String::as_str).collect();
-        cursor::decode(cursor, self.fingerprint(), &keys)
-            .map(Some)
-            .map_err(|message| Error::InvalidCursor {
-                table: self.table.clone(),
-                message,
-            })
+        let invalid = |message| Error::InvalidCursor {
+            table: self.table.clone(),
+            message,
+        };
+        let key =
+            cursor::decode(cursor, self.fingerprint(), &self.key_names, secret).map_err(invalid)?;
+        if let Some((name, value)) = &self.partition
+            && key.get(name) != Some(value)
+        {
+            return Err(invalid(format!(
+                "the cursor's key is in another partition than the query's {name:?}"
+            )));
+        }
+        Ok(Some(key))
     }
 
     async fn fetch(
@@ -202,6 +224,8 @@ impl Spec {
 struct State {
     start: Option<codec::Item>,
     remaining: Option<usize>,
+    /// Requests left to send, when bounded.
+    requests: Option<usize>,
     done: bool,
     pending: Option<Error>,
 }
@@ -220,7 +244,11 @@ impl Fetched {
     fn decode<O: Output>(mut self) -> Result<Page<O>> {
         let cursor = self.cursor.take();
         let items = self.into_items().collect::<Result<_>>()?;
-        Ok(Page { items, cursor })
+        Ok(Page {
+            items,
+            cursor,
+            partial: false,
+        })
     }
 
     /// The items, each decoded when it is taken.
@@ -234,15 +262,16 @@ impl Fetched {
     }
 }
 
-/// The pages of `spec`, from `cursor` on, at most `limit` items in all.
-/// Only one page is held at a time.
+/// The pages of `spec`, from `cursor` on, at most `limit` items in all,
+/// from at most `requests` requests. Only one page is held at a time.
 pub(crate) fn pages<O: Output>(
     mapper: Mapper,
     spec: Result<(Arc<ModelInfo>, Spec)>,
     cursor: Option<Cursor>,
     limit: Option<usize>,
+    requests: Option<usize>,
 ) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
-    fetched(mapper, spec, cursor, limit).and_then(|page| future::ready(page.decode()))
+    fetched(mapper, spec, cursor, limit, requests).and_then(|page| future::ready(page.decode()))
 }
 
 /// The items of `spec`, from `cursor` on, at most `limit` in all, one by
@@ -253,26 +282,31 @@ pub(crate) fn items<O: Output>(
     cursor: Option<Cursor>,
     limit: Option<usize>,
 ) -> impl Stream<Item = Result<O>> + Send + 'static {
-    fetched(mapper, spec, cursor, limit)
+    fetched(mapper, spec, cursor, limit, None)
         .map_ok(|page| stream::iter(page.into_items()))
         .try_flatten()
 }
 
 /// The pages of `spec` as fetched, from `cursor` on, at most `limit`
-/// items in all.
+/// items in all, from at most `requests` requests.
 fn fetched(
     mapper: Mapper,
     spec: Result<(Arc<ModelInfo>, Spec)>,
     cursor: Option<Cursor>,
     limit: Option<usize>,
+    requests: Option<usize>,
 ) -> impl Stream<Item = Result<Fetched>> + Send + 'static {
     let mut state = State {
         start: None,
         remaining: limit,
+        requests,
         done: false,
         pending: None,
     };
-    let spec = match spec.and_then(|(info, s)| Ok((info, s.start(cursor.as_ref())?, s))) {
+    let secret = mapper.cursor_key().map(<[u8]>::to_vec);
+    let spec = match spec
+        .and_then(|(info, s)| Ok((info, s.start(cursor.as_ref(), secret.as_deref())?, s)))
+    {
         Ok((info, start, spec)) => {
             state.start = start;
             Some((info, Arc::new(spec)))
@@ -296,8 +330,11 @@ fn fetched(
             let Some((info, spec)) = spec else {
                 return Ok(None);
             };
-            if state.done || state.remaining == Some(0) {
+            if state.done || state.remaining == Some(0) || state.requests == Some(0) {
                 return Ok(None);
+            }
+            if let Some(requests) = &mut state.requests {
+                *requests -= 1;
             }
             let limit = state
                 .remaining
@@ -311,12 +348,14 @@ fn fetched(
                 *remaining = remaining.saturating_sub(page.items.len());
             }
             let cursor = match &page.next {
-                Some(next) => Some(cursor::encode(fingerprint, next).map_err(|message| {
-                    Error::InvalidCursor {
-                        table: spec.table.clone(),
-                        message,
-                    }
-                })?),
+                Some(next) => Some(
+                    cursor::encode(fingerprint, next, mapper.cursor_key()).map_err(|message| {
+                        Error::InvalidCursor {
+                            table: spec.table.clone(),
+                            message,
+                        }
+                    })?,
+                ),
                 None => None,
             };
             state.done = page.next.is_none();
@@ -330,6 +369,24 @@ fn fetched(
             Ok(Some((page, state)))
         }
     })
+}
+
+/// The attributes a start key of a query or scan on `index` (or the
+/// table) holds: the index's keys and the table's, each once.
+pub(crate) fn key_attributes(info: &ModelInfo, index: Option<&IndexInfo>) -> Vec<KeyAttribute> {
+    let index_keys = index
+        .into_iter()
+        .flat_map(|i| std::iter::once(&i.hash).chain(&i.range));
+    let mut keys: Vec<KeyAttribute> = Vec::with_capacity(4);
+    for key in index_keys
+        .chain(std::iter::once(&info.hash))
+        .chain(&info.range)
+    {
+        if !keys.iter().any(|k| k.name == key.name) {
+            keys.push(key.clone());
+        }
+    }
+    keys
 }
 
 /// `T`'s model facts and the request `spec` renders from them.
@@ -357,19 +414,23 @@ pub(crate) fn filter_and_projection(
 }
 
 /// Up to `size` items from `pages` (which must be limited to `size`), and
-/// the cursor after the last one.
+/// the cursor after the last one; partial when the pages stopped before
+/// `size` items with more to read (their request budget ran out).
 pub(crate) async fn one_page<O: Output>(
     pages: impl Stream<Item = Result<Page<O>>> + Send + 'static,
+    size: usize,
 ) -> Result<Page<O>> {
     let mut pages = std::pin::pin!(pages);
     let mut out = Page {
         items: Vec::new(),
         cursor: None,
+        partial: false,
     };
     while let Some(page) = pages.next().await {
         let page = page?;
         out.items.extend(page.items);
         out.cursor = page.cursor;
     }
+    out.partial = out.items.len() < size && out.cursor.is_some();
     Ok(out)
 }

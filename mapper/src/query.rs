@@ -83,6 +83,7 @@ pub struct Query<'m, T, O = Item<T>> {
     limit: Option<usize>,
     consistent: bool,
     after: Option<Cursor>,
+    page_budget: usize,
     _model: PhantomData<fn() -> (T, O)>,
 }
 
@@ -101,6 +102,7 @@ impl Mapper {
             limit: None,
             consistent: false,
             after: None,
+            page_budget: pages::PAGE_BUDGET,
             _model: PhantomData,
         }
     }
@@ -168,14 +170,15 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             limit: self.limit,
             consistent: self.consistent,
             after: self.after,
+            page_budget: self.page_budget,
             _model: PhantomData,
         }
     }
 
     fn spec(&self, info: &ModelInfo) -> Result<Spec> {
         let table = info.table.clone();
-        let (hash, range, mut key_names) = match &self.index {
-            None => (&info.hash, info.range.as_ref(), Vec::new()),
+        let index = match &self.index {
+            None => None,
             Some(name) => {
                 let index = info.index(&table, name)?;
                 if self.consistent && index.index.kind == crate::IndexKind::Global {
@@ -186,16 +189,18 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
                         ),
                     });
                 }
-                let mut names = vec![index.hash.name.clone()];
-                names.extend(index.range.as_ref().map(|r| r.name.clone()));
-                (&index.hash, index.range.as_ref(), names)
+                Some(index)
             }
         };
-        key_names.push(info.hash.name.clone());
-        key_names.extend(info.range.as_ref().map(|r| r.name.clone()));
+        let (hash, range) = match index {
+            None => (&info.hash, info.range.as_ref()),
+            Some(index) => (&index.hash, index.range.as_ref()),
+        };
+        let key_names = pages::key_attributes(info, index);
         let mut placeholders = Placeholders::default();
         let h = placeholders.name(&hash.name);
-        let hv = placeholders.value(part_attribute(info, &table, hash, Role::Hash, &self.hash)?);
+        let partition = part_attribute(info, &table, hash, Role::Hash, &self.hash)?;
+        let hv = placeholders.value(partition.clone());
         let mut key_condition = format!("{h} = {hv}");
         if let Some(condition) = &self.range {
             let Some(range) = range else {
@@ -241,6 +246,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             values: placeholders.values(),
             consistent: self.consistent,
             key_names,
+            partition: Some((hash.name.clone(), partition)),
             table,
         })
     }
@@ -250,7 +256,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
     /// key value, a stored item that fails the model) come as stream items.
     pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
         let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        pages::pages(self.mapper.clone(), spec, self.after, self.limit)
+        pages::pages(self.mapper.clone(), spec, self.after, self.limit, None)
     }
 
     /// The results one by one, following every page; only one page is
@@ -276,8 +282,26 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
     ///
     /// # Errors
     /// As [`Query::all`].
-    pub async fn page(mut self, size: usize) -> Result<Page<O>> {
-        self.limit = Some(size);
-        pages::one_page(self.pages()).await
+    pub async fn page(self, size: usize) -> Result<Page<O>> {
+        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
+        let pages = pages::pages(
+            self.mapper.clone(),
+            spec,
+            self.after,
+            Some(size),
+            Some(self.page_budget),
+        );
+        pages::one_page(pages, size).await
+    }
+
+    /// How many requests one [`Query::page`] call may send (default
+    /// [`PAGE_BUDGET`](crate::PAGE_BUDGET)): with a filter that matches few
+    /// items, DynamoDB evaluates up to `size` items per request, and a
+    /// page of a public API must not read a whole partition. A page that
+    /// stops at its budget holds fewer items than asked, says so
+    /// ([`Page::partial`]) and carries the cursor to go on.
+    pub fn page_budget(mut self, requests: usize) -> Self {
+        self.page_budget = requests.max(1);
+        self
     }
 }

@@ -27,8 +27,10 @@ pub const COUNTER_ATTRIBUTE: &str = "__max_hash_key__";
 /// DynamoDB's item size limit (400 KB), names and values included.
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items>
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
-/// How many keys an auto-increment insert tries before giving up.
-pub const MAX_AUTO_INCREMENT_ATTEMPTS: u32 = 10;
+/// How many keys an auto-increment insert tries before giving up, by
+/// default ([`Model::AUTO_INCREMENT_ATTEMPTS`]): the original
+/// dynamodb-mapper's 100.
+pub const MAX_AUTO_INCREMENT_ATTEMPTS: u32 = 100;
 
 /// A validated item ready to write, with the normalized value kept (to
 /// return the item as stored).
@@ -287,6 +289,11 @@ impl Mapper {
 
     /// Writes `model` only if no item has its key.
     ///
+    /// An item found stored exactly as this call writes it counts as
+    /// written: that is how a create resent after its answer was lost
+    /// finds its own work (an identical item written by another cannot be
+    /// told from it, and leaves the table as this call would).
+    ///
     /// # Errors
     /// [`Error::Overwrite`] if the key is taken (the stored item is left
     /// unchanged), [`Error::Validation`], [`Error::Service`].
@@ -485,9 +492,13 @@ impl Mapper {
     /// on the condition that the key is free; a key already taken by a
     /// direct write is skipped for the next one.
     ///
+    /// Keys are unique and increasing, not gapless: the counter's `ADD` is
+    /// applied at least once, so one resent after its answer was lost skips
+    /// a number, as does an invalid item found after the key was taken.
+    ///
     /// # Errors
     /// [`Error::MaxRetriesExceeded`] after
-    /// [`MAX_AUTO_INCREMENT_ATTEMPTS`] taken keys, [`Error::Schema`] for a
+    /// [`Model::AUTO_INCREMENT_ATTEMPTS`] taken keys, [`Error::Schema`] for a
     /// model without `AUTO_INCREMENT`, [`Error::Validation`], [`Error::Service`].
     pub async fn insert_auto<T: Model>(&self, model: &T) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
@@ -518,7 +529,7 @@ impl Mapper {
                 });
             }
         }
-        for _ in 0..MAX_AUTO_INCREMENT_ATTEMPTS {
+        for _ in 0..T::AUTO_INCREMENT_ATTEMPTS {
             let id = self.next_counter(&info, &table).await?;
             if let Some(map) = value.as_map_mut() {
                 map.insert(info.hash.name.clone(), Value::from(id));
@@ -536,7 +547,7 @@ impl Mapper {
         Err(Error::MaxRetriesExceeded {
             table,
             operation: "auto-increment insert",
-            attempts: MAX_AUTO_INCREMENT_ATTEMPTS,
+            attempts: T::AUTO_INCREMENT_ATTEMPTS,
         })
     }
 

@@ -30,6 +30,7 @@ pub struct Scan<'m, T, O = Item<T>> {
     consistent: bool,
     segment: Option<(u32, u32)>,
     after: Option<Cursor>,
+    page_budget: usize,
     _model: PhantomData<fn() -> (T, O)>,
 }
 
@@ -44,6 +45,7 @@ impl<T, O> Clone for Scan<'_, T, O> {
             consistent: self.consistent,
             segment: self.segment,
             after: self.after.clone(),
+            page_budget: self.page_budget,
             _model: PhantomData,
         }
     }
@@ -61,6 +63,7 @@ impl Mapper {
             consistent: false,
             segment: None,
             after: None,
+            page_budget: pages::PAGE_BUDGET,
             _model: PhantomData,
         }
     }
@@ -120,19 +123,18 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
             consistent: self.consistent,
             segment: self.segment,
             after: self.after,
+            page_budget: self.page_budget,
             _model: PhantomData,
         }
     }
 
     fn spec(&self, info: &ModelInfo) -> Result<Spec> {
         let table = info.table.clone();
-        let mut key_names = vec![info.hash.name.clone()];
-        key_names.extend(info.range.as_ref().map(|r| r.name.clone()));
-        if let Some(name) = &self.index {
-            let index = info.index(&table, name)?;
-            key_names.push(index.hash.name.clone());
-            key_names.extend(index.range.as_ref().map(|r| r.name.clone()));
-        }
+        let index = match &self.index {
+            Some(name) => Some(info.index(&table, name)?),
+            None => None,
+        };
+        let key_names = pages::key_attributes(info, index);
         let segment = match self.segment {
             None => None,
             Some((segment, total)) => {
@@ -164,6 +166,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
             values: placeholders.values(),
             consistent: self.consistent,
             key_names,
+            partition: None,
             table,
         })
     }
@@ -171,7 +174,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
     /// The results page by page; each page carries the cursor resuming after it.
     pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
         let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        pages::pages(self.mapper.clone(), spec, self.after, self.limit)
+        pages::pages(self.mapper.clone(), spec, self.after, self.limit, None)
     }
 
     /// The results one by one, following every page; only one page is
@@ -195,9 +198,27 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
     ///
     /// # Errors
     /// As [`Scan::all`].
-    pub async fn page(mut self, size: usize) -> Result<Page<O>> {
-        self.limit = Some(size);
-        pages::one_page(self.pages()).await
+    pub async fn page(self, size: usize) -> Result<Page<O>> {
+        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
+        let pages = pages::pages(
+            self.mapper.clone(),
+            spec,
+            self.after,
+            Some(size),
+            Some(self.page_budget),
+        );
+        pages::one_page(pages, size).await
+    }
+
+    /// How many requests one [`Scan::page`] call may send (default
+    /// [`PAGE_BUDGET`](crate::PAGE_BUDGET)): with a filter that matches few
+    /// items, DynamoDB evaluates up to `size` items per request, and a
+    /// page of a public API must not read a whole partition. A page that
+    /// stops at its budget holds fewer items than asked, says so
+    /// ([`Page::partial`]) and carries the cursor to go on.
+    pub fn page_budget(mut self, requests: usize) -> Self {
+        self.page_budget = requests.max(1);
+        self
     }
 
     /// All `segments` of a parallel scan read concurrently, merged into one
