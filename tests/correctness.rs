@@ -263,13 +263,32 @@ async fn empty_and_oversized_key_values_are_refused_before_sending() -> TestResu
         .err()
         .ok_or("deleted")?;
     assert!(err.is_invalid(), "{err}");
+    db.mapper.put(&doc("o", "p", None)).await?;
+    let err = db
+        .mapper
+        .update::<Doc>(("o", "p"), &mapper::Update::new().set("tag", ""))
+        .await
+        .err()
+        .ok_or("updated")?;
+    assert!(
+        err.to_string()
+            .contains("tag: a key attribute cannot be an empty string"),
+        "{err}"
+    );
     let scanned = db
         .client()
         .scan()
         .table_name(db.table::<Doc>())
         .send()
         .await?;
-    assert_eq!(scanned.count(), 0, "nothing was stored");
+    assert_eq!(scanned.count(), 1, "only the valid item was stored");
+    let stored = raw(
+        &db,
+        db.table::<Doc>(),
+        &[("owner", s("o")), ("path", s("p"))],
+    )
+    .await?;
+    assert!(stored.ok_or("gone")?.get("tag").is_none());
     Ok(())
 }
 

@@ -8,7 +8,9 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
-use validate::{ErrorKind, Errors, Extra, Path, Presence, Validator, Value, ValueType, Violation};
+use validate::{
+    ErrorKind, Errors, Extra, Path, PathNode, Presence, Validator, Value, ValueType, Violation,
+};
 
 use crate::error::{Error, KeyDisplay, Result, is_condition_failed};
 use crate::expr::{
@@ -16,7 +18,7 @@ use crate::expr::{
 };
 use crate::guard::{self, Guard};
 use crate::item::Item;
-use crate::key::IntoKey;
+use crate::key::{IntoKey, Role, check_key_value};
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
@@ -385,6 +387,7 @@ fn check<T: Model>(
                 Target::Checked(validator),
             ) => {
                 let v = checked_value(validator, p, v, &mut errors);
+                index_key_value(p, &v, info, &mut errors);
                 Action::Set(p.clone(), SetValue::Operand(SetOperand::Value(v)))
             }
             (
@@ -392,6 +395,7 @@ fn check<T: Model>(
                 Target::Checked(validator),
             ) => {
                 let v = checked_value(validator, p, v, &mut errors);
+                index_key_value(p, &v, info, &mut errors);
                 Action::Set(
                     p.clone(),
                     SetValue::Operand(SetOperand::IfNotExists(from.clone(), v)),
@@ -524,6 +528,26 @@ fn check<T: Model>(
         Ok((out, guards))
     } else {
         Err(errors)
+    }
+}
+
+/// DynamoDB's key rules on a value set into an index key attribute.
+fn index_key_value(path: &AttrPath, value: &Value, info: &ModelInfo, errors: &mut Errors) {
+    if !path.is_top() {
+        return;
+    }
+    let role = info.indexes.iter().find_map(|i| {
+        if i.hash.name == path.top() {
+            Some(Role::Hash)
+        } else {
+            i.range
+                .as_ref()
+                .filter(|r| r.name == path.top())
+                .map(|_| Role::Range)
+        }
+    });
+    if let (Some(role), Ok(attribute)) = (role, crate::codec::to_attribute(value)) {
+        check_key_value(&attribute, role, &PathNode::ROOT.key(path.top()), errors);
     }
 }
 
