@@ -32,6 +32,7 @@
 //! paths are linked stack frames ([`PathNode`]) materialized only when an
 //! error is recorded.
 
+pub mod datetime;
 mod error;
 mod json;
 mod number;
@@ -43,6 +44,7 @@ mod validator;
 mod value;
 mod view;
 
+pub use datetime::{DateFormat, datetime};
 pub use error::{Error, ErrorKind, Errors, Message, NumberProblem, Result, Violation};
 pub use number::{MAX_DIGITS, MAX_EXPONENT, MIN_EXPONENT, Number};
 pub use path::{Path, PathNode, Segment};

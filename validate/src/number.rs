@@ -155,6 +155,28 @@ impl Number {
         Some(if self.negative { -magnitude } else { magnitude })
     }
 
+    /// The number times `10^places`, its fraction beyond that dropped
+    /// (toward zero), if it fits an `i128`: epoch seconds as nanoseconds.
+    pub(crate) fn scaled(&self, places: i64) -> Option<i128> {
+        let exponent = i64::from(self.exponent) + places;
+        let magnitude = i128::try_from(self.magnitude()).ok()?;
+        let scaled = if exponent >= 0 {
+            magnitude.checked_mul(10i128.checked_pow(u32::try_from(exponent).ok()?)?)?
+        } else {
+            match u32::try_from(-exponent).ok().and_then(|e| 10i128.checked_pow(e)) {
+                Some(divisor) => magnitude / divisor,
+                None => 0,
+            }
+        };
+        Some(if self.negative { -scaled } else { scaled })
+    }
+
+    /// `units × 10^-places` exactly (nanoseconds as epoch seconds), if
+    /// within DynamoDB's number limits.
+    pub(crate) fn from_scaled(units: i128, places: i64) -> Option<Number> {
+        Number::from_parts(units < 0, units.unsigned_abs(), -places).ok()
+    }
+
     /// The integer value, if the number is an integer that fits an `i64`.
     pub fn as_i64(&self) -> Option<i64> {
         self.as_i128().and_then(|v| i64::try_from(v).ok())

@@ -499,7 +499,7 @@ fn formats() {
         v(json!("2026-13-01T00:00:00Z")),
         ErrorKind::Format,
         "(root)",
-        "\"2026-13-01T00:00:00Z\" is not an RFC 3339 date-time: month must be in the range 1..=12",
+        "\"2026-13-01T00:00:00Z\" is not a datetime: month must be in the range 1..=12",
     );
 }
 

@@ -1,8 +1,5 @@
-//! Well-known formats: `url`, `email`, `datetime`.
-
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
+//! Well-known formats: `url`, `email` (datetimes have a module of their
+//! own: `crate::datetime`).
 
 use super::{Failed, Outcome, Rule, Validator, type_error};
 use crate::error::{ErrorKind, Errors};
@@ -81,28 +78,6 @@ pub fn email() -> Validator {
                 );
             }
             Ok(None)
-        },
-    })
-}
-
-/// An RFC 3339 date-time (`2026-11-24T08:30:00+01:00`), normalized to a
-/// fixed-width UTC string (`2026-11-24T07:30:00.000000000Z`) that sorts in
-/// time order, which is how the mapper stores it.
-pub fn datetime() -> Validator {
-    Validator::rule(Format {
-        name: "an RFC 3339 date-time",
-        parse: |s| {
-            let parsed = OffsetDateTime::parse(s, &Rfc3339).map_err(|e| e.to_string())?;
-            let utc = parsed.to_offset(time::UtcOffset::UTC);
-            if !(0..=9999).contains(&utc.year()) {
-                return Err("the year must be within 0000..=9999 to sort as text".to_owned());
-            }
-            let shown = utc
-                .format(format_description!(
-                    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
-                ))
-                .map_err(|e| e.to_string())?;
-            Ok((shown != s).then_some(shown))
         },
     })
 }

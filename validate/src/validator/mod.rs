@@ -28,7 +28,7 @@ pub use combinator::{
     Invalid, all, any, custom, is_false, is_true, literal, maybe, msg, not_one_of, one_of,
     transform,
 };
-pub use format::{datetime, email, url};
+pub use format::{email, url};
 pub use scalar::{anything, bool, boolean, bytes, float, int, null, number, str};
 pub use text::{capitalize, lower, matches, strip, sub, title, upper};
 
@@ -107,7 +107,7 @@ pub(crate) enum Step {
 /// A composable validator: a pipeline of checks and normalizations.
 #[derive(Clone)]
 pub struct Validator {
-    steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// The steps in plain terms, derived whenever they change.
     plain: Option<Arc<Plain>>,
 }
@@ -123,7 +123,7 @@ impl Validator {
         Validator::of_steps(vec![step])
     }
 
-    fn of_steps(steps: Vec<Step>) -> Validator {
+    pub(crate) fn of_steps(steps: Vec<Step>) -> Validator {
         let plain = Plain::of(&steps).map(Arc::new);
         Validator { steps, plain }
     }
