@@ -204,9 +204,9 @@ impl Validator {
     #[must_use]
     pub fn stored_as(mut self, format: DateFormat) -> Validator {
         let rule: std::sync::Arc<dyn Rule> = std::sync::Arc::new(DateTime { format });
-        let place = self.steps.iter().rposition(|step| {
-            matches!(step, Step::Rule(r) if (&**r as &dyn std::any::Any).is::<DateTime>())
-        });
+        let place = self.steps.iter().rposition(
+            |step| matches!(step, Step::Rule(r) if (&**r as &dyn std::any::Any).is::<DateTime>()),
+        );
         match place {
             Some(at) => {
                 let mut steps = std::mem::take(&mut self.steps);
@@ -346,12 +346,30 @@ mod tests {
             assert_eq!(at(text), instant, "{text}");
         }
         let cases = [
-            (DateFormat::Rfc3339Nanos, Value::from("2012-05-31T12:00:00.000042000Z")),
-            (DateFormat::Rfc3339Micros, Value::from("2012-05-31T12:00:00.000042Z")),
-            (DateFormat::DynamodbMapper, Value::from("2012-05-31T12:00:00.000042+00:00")),
-            (DateFormat::PynamoDb, Value::from("2012-05-31T12:00:00.000042+0000")),
-            (DateFormat::EpochSeconds, Value::Number("1338465600.000042".parse().unwrap())),
-            (DateFormat::EpochMillis, Value::Number("1338465600000.042".parse().unwrap())),
+            (
+                DateFormat::Rfc3339Nanos,
+                Value::from("2012-05-31T12:00:00.000042000Z"),
+            ),
+            (
+                DateFormat::Rfc3339Micros,
+                Value::from("2012-05-31T12:00:00.000042Z"),
+            ),
+            (
+                DateFormat::DynamodbMapper,
+                Value::from("2012-05-31T12:00:00.000042+00:00"),
+            ),
+            (
+                DateFormat::PynamoDb,
+                Value::from("2012-05-31T12:00:00.000042+0000"),
+            ),
+            (
+                DateFormat::EpochSeconds,
+                Value::Number("1338465600.000042".parse().unwrap()),
+            ),
+            (
+                DateFormat::EpochMillis,
+                Value::Number("1338465600000.042".parse().unwrap()),
+            ),
         ];
         for (format, stored) in cases {
             assert_eq!(format.write(instant).unwrap(), stored, "{format:?}");

@@ -163,7 +163,10 @@ impl Number {
         let scaled = if exponent >= 0 {
             magnitude.checked_mul(10i128.checked_pow(u32::try_from(exponent).ok()?)?)?
         } else {
-            match u32::try_from(-exponent).ok().and_then(|e| 10i128.checked_pow(e)) {
+            match u32::try_from(-exponent)
+                .ok()
+                .and_then(|e| 10i128.checked_pow(e))
+            {
                 Some(divisor) => magnitude / divisor,
                 None => 0,
             }
