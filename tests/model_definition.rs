@@ -46,6 +46,19 @@ impl Model for OptionalKey {
     }
 }
 
+#[derive(Serialize, Deserialize)]
+struct ConstantKey {
+    id: Option<String>,
+}
+
+impl Model for ConstantKey {
+    const TABLE: &'static str = "bad";
+    const HASH_KEY: &'static str = "id";
+    fn schema() -> Schema {
+        Schema::new().with_default("id", str(), "same")
+    }
+}
+
 fn mapper() -> Mapper {
     // No request is sent: model checks come first.
     Mapper::new(test_support::client("http://127.0.0.1:9"))
@@ -70,6 +83,11 @@ fn keys_must_be_required_scalar_schema_attributes() {
     let err = mapper().model_info::<OptionalKey>().unwrap_err();
     assert_eq!(
         err.to_string(),
-        "bad model for table bad: hash key \"id\" must be a required attribute without default"
+        "bad model for table bad: hash key \"id\" must be a required attribute (or have a default function)"
+    );
+    let err = mapper().model_info::<ConstantKey>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bad model for table bad: hash key \"id\" has a constant default: every item would share it (use a default function such as mapper::keygen::uuid)"
     );
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use validate::{Schema, Value, ValueType};
+use validate::{Presence, Schema, Value, ValueType};
 
 use crate::error::{Error, Result};
 use crate::index::{Index, IndexInfo};
@@ -145,10 +145,20 @@ fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result
     let field = schema
         .get(name)
         .ok_or_else(|| bad(format!("{role} key {name:?} is not in the schema")))?;
-    if !field.is_required() {
-        return Err(bad(format!(
-            "{role} key {name:?} must be a required attribute without default"
-        )));
+    match field.presence() {
+        // A generated key (a uuid, a ulid, the user's own function): new
+        // items without one get a fresh one on save; loads never apply it.
+        Presence::Required | Presence::Default(validate::Default::Fn(_)) => {}
+        Presence::Default(validate::Default::Value(_)) => {
+            return Err(bad(format!(
+                "{role} key {name:?} has a constant default: every item would share it (use a default function such as mapper::keygen::uuid)"
+            )));
+        }
+        Presence::Optional => {
+            return Err(bad(format!(
+                "{role} key {name:?} must be a required attribute (or have a default function)"
+            )));
+        }
     }
     let key_type = match field.validator().output_type() {
         Some(ValueType::String) => KeyType::String,

@@ -48,11 +48,13 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     // Only the schema's fields are in `attributes` (each once): fewer
     // means some are absent.
     if attributes.len() < schema.fields().len() {
-        // No key attribute is among them: `ModelInfo::of` takes only
-        // required keys without a default, so `Top::add` hashed the key.
         for field in schema.fields() {
             if attributes.contains_key(field.name()) {
                 continue;
+            }
+            // A generated key: the whole-item path makes it (and hashes it).
+            if slot_is_key(info, field.name()) {
+                return None;
             }
             match field.presence() {
                 Presence::Required => return None,
@@ -99,6 +101,11 @@ impl ser::Error for Bail {
 }
 
 type Out = Result<Option<AttributeValue>, Bail>;
+
+/// Whether `name` is the table's hash or range key.
+fn slot_is_key(info: &ModelInfo, name: &str) -> bool {
+    info.hash.name == name || info.range.as_ref().is_some_and(|r| r.name == name)
+}
 
 /// A list the schema turns into a set, as `set_of` would turn it: sorted,
 /// without duplicates; `None` for an empty one (an absent attribute).
