@@ -433,3 +433,57 @@ fn operation_futures_stay_near_the_size_of_the_sdk_request() {
         "query {query} bytes, SDK {sdk_query}"
     );
 }
+
+/// A plain `Vec<u8>` field, no `serde_bytes`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Attachment {
+    id: String,
+    data: Vec<u8>,
+    codes: Vec<u8>,
+}
+
+impl mapper::Model for Attachment {
+    const TABLE: &'static str = "attachment";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> validate::Schema {
+        validate::Schema::new()
+            .required("id", validate::str())
+            .required("data", validate::bytes())
+            .required("codes", validate::list_of(validate::int()))
+    }
+}
+
+#[tokio::test]
+async fn a_plain_vec_u8_declared_bytes_is_stored_as_binary() -> TestResult {
+    let db = TestDb::with_table::<Attachment>().await?;
+    let attachment = Attachment {
+        id: "a".into(),
+        data: vec![0, 1, 2, 255],
+        codes: vec![7, 8],
+    };
+    db.mapper.put(&attachment).await?;
+    let stored = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Attachment>())
+        .key("id", AttributeValue::S("a".into()))
+        .send()
+        .await?
+        .item
+        .ok_or("not stored")?;
+    assert_eq!(
+        stored.get("data"),
+        Some(&AttributeValue::B(vec![0, 1, 2, 255].into()))
+    );
+    // Declared a list of numbers, it stays one.
+    assert_eq!(
+        stored.get("codes"),
+        Some(&AttributeValue::L(vec![n(7), n(8)]))
+    );
+    let loaded = db.mapper.get::<Attachment>("a").await?;
+    assert_eq!(loaded.into_inner(), attachment);
+    let batch = db.mapper.batch_get::<Attachment, _>(["a"]).await?;
+    assert_eq!(batch.items.len(), 1);
+    Ok(())
+}

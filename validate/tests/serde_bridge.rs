@@ -97,6 +97,28 @@ fn hash_sets_without_the_helper_become_sets_through_the_schema() {
 }
 
 #[test]
+fn a_plain_vec_of_bytes_is_binary_where_the_schema_says_bytes() {
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct Blob {
+        data: Vec<u8>,
+    }
+    let schema = Schema::new().required("data", validate::bytes());
+    let blob = Blob {
+        data: vec![0, 7, 255],
+    };
+    let stored = schema.validate(to_value(&blob).unwrap()).unwrap();
+    assert_eq!(stored["data"], Value::Binary(vec![0, 7, 255]));
+    assert_eq!(from_value::<Blob>(stored).unwrap(), blob);
+    // Not bytes: a number past 255 is an error, not a wrapped byte.
+    let bad = Value::List(vec![Value::from(256)]);
+    let errors = validate::bytes().validate(bad).unwrap_err();
+    assert_eq!(
+        errors.to_string(),
+        "(root): expected binary, got list [256]"
+    );
+}
+
+#[test]
 fn numbers_convert_exactly_or_fail_loudly() {
     #[derive(Debug, Deserialize)]
     struct Small {

@@ -54,12 +54,14 @@ fn type_checks() {
         Value::Binary(vec![1, 2]),
         Value::Binary(vec![1, 2]),
     );
+    // A list of bytes (a plain `Vec<u8>` serialized) is binary; other lists are not.
+    ok(&bytes(), v(json!([1, 255])), Value::Binary(vec![1, 255]));
     fails(
         &bytes(),
-        v(json!([1])),
+        v(json!([1, -1])),
         ErrorKind::Type,
         "(root)",
-        "expected binary, got list [1]",
+        "expected binary, got list [1, -1]",
     );
     ok(&null(), Value::Null, Value::Null);
     fails(

@@ -188,8 +188,17 @@ impl<'de> de::Deserializer<'de> for Value {
         visitor.visit_unit()
     }
 
+    /// Binary read as a sequence is its bytes: a plain `Vec<u8>` field
+    /// reads back what `bytes()` stored.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self {
+            Value::Binary(b) => visit_seq(b.into_iter().map(Value::from), visitor),
+            other => other.deserialize_any(visitor),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
-        bool char str string unit unit_struct seq tuple tuple_struct map struct identifier
+        bool char str string unit unit_struct tuple tuple_struct map struct identifier
     }
 }
 

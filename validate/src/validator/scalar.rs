@@ -64,6 +64,14 @@ impl TypeCheck {
         if ok {
             return Ok(());
         }
+        // A plain `Vec<u8>` serializes as a list of numbers: where binary is
+        // declared, such a list is the bytes, stored as binary.
+        if let (TypeCheck::Bytes, Value::List(items)) = (self, &*value)
+            && let Some(bytes) = byte_list(items)
+        {
+            *value = Value::Binary(bytes);
+            return Ok(());
+        }
         if coerce {
             return self.coerce(value, path, errors);
         }
@@ -118,6 +126,17 @@ impl TypeCheck {
         *value = converted;
         Ok(())
     }
+}
+
+/// The bytes of a list of integers 0..=255, if it is one.
+fn byte_list(items: &[Value]) -> Option<Vec<u8>> {
+    items
+        .iter()
+        .map(|item| match item {
+            Value::Number(n) => n.as_u64().and_then(|b| u8::try_from(b).ok()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn cannot_coerce(
