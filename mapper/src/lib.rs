@@ -90,3 +90,15 @@ pub use query::{Query, RangeCondition};
 pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
 pub use scan::Scan;
 pub use table::Throughput;
+
+/// `#[derive(Model)]`: writes the `impl Model` (and its schema) from the
+/// struct; `#[derive(Schema)]`: a nested map or unit-only enum usable as a
+/// field. See [`Model`](trait@Model) for the options.
+pub use mapper_derive::{Model, Schema};
+
+/// What generated code names; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::{Index, IndexProjection, Model, ReadPolicy};
+    pub use validate;
+}

@@ -1,0 +1,157 @@
+//! Writing the code: the `Schema::new()…` builder a user would write, and
+//! the `impl Model` around it. Generated code names the runtime only
+//! through `::mapper::__private`, so users depend on `mapper` alone.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::parse::{Field, Model, Nested};
+
+/// The `Schema` builder for `fields`.
+fn schema(fields: &[Field], extra: Option<&syn::LitStr>) -> TokenStream {
+    let p = quote!(::mapper::__private);
+    let mut builder = quote!(#p::validate::Schema::new());
+    if let Some(extra) = extra {
+        let policy = match extra.value().as_str() {
+            "allow" => quote!(Allow),
+            "remove" => quote!(Remove),
+            _ => quote!(Forbid),
+        };
+        builder = quote!(#builder.extra(#p::validate::Extra::#policy));
+    }
+    for field in fields {
+        let name = &field.name;
+        let ty = &field.ty;
+        let mut validator = match &field.validate {
+            Some(expr) => quote!({
+                #[allow(unused_imports)]
+                use #p::validate::*;
+                #p::validate::Validator::from(#expr)
+            }),
+            None => quote!(<#ty as #p::validate::Typed>::validator()),
+        };
+        if let Some(range) = &field.range {
+            validator = quote!(#validator.range(#range));
+        }
+        if let Some(length) = &field.length {
+            validator = quote!(#validator.length(#length));
+        }
+        if let Some(pattern) = &field.matches {
+            validator = quote!(#validator.matches(#pattern));
+        }
+        if let Some(allowed) = &field.one_of {
+            validator = quote!(#validator.one_of(#allowed));
+        }
+        if field.coerce.is_some() {
+            validator = quote!(#validator.coerce());
+        }
+        builder = match (&field.default, &field.default_fn) {
+            (Some(default), _) => quote!(#builder.with_default(#name, #validator, #default)),
+            (None, Some(function)) => {
+                quote!(#builder.with_default_fn(#name, #validator, #function))
+            }
+            (None, None) if field.optional => quote!(#builder.optional(#name, #validator)),
+            (None, None) => quote!(#builder.required(#name, #validator)),
+        };
+    }
+    builder
+}
+
+/// `impl Model` for a `#[derive(Model)]`.
+pub(crate) fn model(model: &Model) -> TokenStream {
+    let p = quote!(::mapper::__private);
+    let ident = &model.ident;
+    let (impl_generics, type_generics, where_clause) = model.generics.split_for_impl();
+    let table = &model.table;
+    let field_name = |pick: fn(&Field) -> bool| {
+        model
+            .fields
+            .iter()
+            .find(|f| pick(f))
+            .map(|f| f.name.clone())
+    };
+    let hash = field_name(|f| f.hash_key.is_some()).unwrap_or_default();
+    let optional = |name: Option<String>| match name {
+        Some(name) => quote!(::core::option::Option::Some(#name)),
+        None => quote!(::core::option::Option::None),
+    };
+    let range = optional(field_name(|f| f.range_key.is_some()));
+    let version = optional(field_name(|f| f.version.is_some()));
+    let auto_increment = model.fields.iter().any(|f| f.auto_increment.is_some());
+    let read_policy = if model.lenient {
+        quote!(#p::ReadPolicy::Lenient)
+    } else {
+        quote!(#p::ReadPolicy::Strict)
+    };
+    let indexes = model.indexes.iter().map(|index| {
+        let name = &index.name;
+        let mut declared = if index.local {
+            let range = &index.range;
+            quote!(#p::Index::local(#name, #range))
+        } else {
+            let hash = &index.hash;
+            let range = match &index.range {
+                Some(range) => quote!(::core::option::Option::Some(#range)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(#p::Index::global(#name, #hash, #range))
+        };
+        if index.keys_only {
+            declared = quote!(#declared.projection(#p::IndexProjection::KeysOnly));
+        }
+        declared
+    });
+    let schema = schema(&model.fields, model.extra.as_ref());
+    quote! {
+        impl #impl_generics #p::Model for #ident #type_generics #where_clause {
+            const TABLE: &'static str = #table;
+            const HASH_KEY: &'static str = #hash;
+            const RANGE_KEY: ::core::option::Option<&'static str> = #range;
+            const AUTO_INCREMENT: bool = #auto_increment;
+            const VERSION: ::core::option::Option<&'static str> = #version;
+            const READ_POLICY: #p::ReadPolicy = #read_policy;
+            const INDEXES: &'static [#p::Index] = &[#(#indexes),*];
+
+            fn schema() -> #p::validate::Schema {
+                #schema
+            }
+        }
+    }
+}
+
+/// `impl Typed` for a `#[derive(Schema)]`.
+pub(crate) fn nested(nested: &Nested) -> TokenStream {
+    let p = quote!(::mapper::__private);
+    let (ident, generics, body) = match nested {
+        Nested::Map {
+            ident,
+            generics,
+            extra,
+            fields,
+        } => {
+            let schema = schema(fields, extra.as_ref());
+            (
+                ident,
+                generics,
+                quote!(#p::validate::Validator::from(#schema)),
+            )
+        }
+        Nested::Names {
+            ident,
+            generics,
+            names,
+        } => (
+            ident,
+            generics,
+            quote!(#p::validate::str().one_of([#(#names),*])),
+        ),
+    };
+    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        impl #impl_generics #p::validate::Typed for #ident #type_generics #where_clause {
+            fn validator() -> #p::validate::Validator {
+                #body
+            }
+        }
+    }
+}

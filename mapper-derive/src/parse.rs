@@ -1,0 +1,496 @@
+//! Reading the input: the struct's fields with their serde names and
+//! `#[model(…)]` options, the struct's options. Syntax errors are gathered
+//! and reported together; what the options mean is `check`'s.
+
+use proc_macro2::Span;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{
+    Attribute, Data, DeriveInput, Expr, ExprLit, Fields, GenericArgument, Ident, Lit, LitStr, Meta,
+    PathArguments, Token, Type,
+};
+
+use crate::case;
+
+/// Errors gathered while reading, reported together.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub(crate) fn at(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.push(syn::Error::new(span, message));
+    }
+
+    pub(crate) fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+/// What a field's Rust type is, as far as DynamoDB keys and the
+/// shorthand options care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Int,
+    Float,
+    Str,
+    Bool,
+    Bytes,
+    DateTime,
+    Other,
+}
+
+impl Kind {
+    fn of(ty: &Type) -> Kind {
+        let ty = match ty {
+            Type::Reference(r) => &*r.elem,
+            other => other,
+        };
+        let Type::Path(path) = ty else {
+            return Kind::Other;
+        };
+        let Some(last) = path.path.segments.last() else {
+            return Kind::Other;
+        };
+        match last.ident.to_string().as_str() {
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
+            | "u128" | "usize" => Kind::Int,
+            "f32" | "f64" => Kind::Float,
+            "String" | "str" => Kind::Str,
+            "bool" => Kind::Bool,
+            "ByteBuf" | "Bytes" => Kind::Bytes,
+            "OffsetDateTime" => Kind::DateTime,
+            _ => Kind::Other,
+        }
+    }
+
+    /// Whether a value of this kind can be a DynamoDB key (S, N or B).
+    pub(crate) fn is_key(self) -> bool {
+        matches!(
+            self,
+            Kind::Int | Kind::Float | Kind::Str | Kind::Bytes | Kind::DateTime
+        )
+    }
+}
+
+/// One option as written, for its span.
+pub(crate) type Flag = Option<Span>;
+
+/// A field of the model.
+pub(crate) struct Field {
+    pub(crate) ident: Ident,
+    pub(crate) ty: Type,
+    /// The attribute name: serde's.
+    pub(crate) name: String,
+    /// `Option<T>`: optional, and `T` is what `kind` describes.
+    pub(crate) optional: bool,
+    pub(crate) kind: Kind,
+    pub(crate) hash_key: Flag,
+    pub(crate) range_key: Flag,
+    pub(crate) version: Flag,
+    pub(crate) auto_increment: Flag,
+    pub(crate) coerce: Flag,
+    pub(crate) default: Option<Expr>,
+    pub(crate) default_fn: Option<Expr>,
+    pub(crate) range: Option<Expr>,
+    pub(crate) length: Option<Expr>,
+    pub(crate) matches: Option<LitStr>,
+    pub(crate) one_of: Option<Expr>,
+    pub(crate) validate: Option<Expr>,
+}
+
+/// A secondary index option: `index(name = …, hash = …, range = …)` or
+/// `local_index(name = …, range = …)`.
+pub(crate) struct IndexOption {
+    pub(crate) span: Span,
+    pub(crate) local: bool,
+    pub(crate) name: Option<LitStr>,
+    pub(crate) hash: Option<LitStr>,
+    pub(crate) range: Option<LitStr>,
+    pub(crate) keys_only: bool,
+}
+
+/// A struct with `#[derive(Model)]`.
+pub(crate) struct Model {
+    pub(crate) ident: Ident,
+    pub(crate) generics: syn::Generics,
+    pub(crate) table: Option<LitStr>,
+    pub(crate) lenient: bool,
+    pub(crate) extra: Option<LitStr>,
+    pub(crate) indexes: Vec<IndexOption>,
+    pub(crate) fields: Vec<Field>,
+}
+
+/// A type with `#[derive(Schema)]`.
+pub(crate) enum Nested {
+    /// A struct stored as a map.
+    Map {
+        ident: Ident,
+        generics: syn::Generics,
+        extra: Option<LitStr>,
+        fields: Vec<Field>,
+    },
+    /// A unit-only enum stored as one of its (serde) names.
+    Names {
+        ident: Ident,
+        generics: syn::Generics,
+        names: Vec<String>,
+    },
+}
+
+/// Reads a `#[derive(Model)]` input.
+pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
+    let mut errors = Errors::default();
+    let mut model = Model {
+        ident: input.ident.clone(),
+        generics: input.generics.clone(),
+        table: None,
+        lenient: false,
+        extra: None,
+        indexes: Vec::new(),
+        fields: Vec::new(),
+    };
+    for attr in model_attrs(&input.attrs) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            match key.as_str() {
+                "table" => model.table = Some(meta.value()?.parse()?),
+                "extra" => model.extra = Some(meta.value()?.parse()?),
+                "read_policy" => {
+                    let policy: LitStr = meta.value()?.parse()?;
+                    match policy.value().as_str() {
+                        "lenient" => model.lenient = true,
+                        "strict" => model.lenient = false,
+                        _ => errors.at(policy.span(), "read_policy is \"strict\" or \"lenient\""),
+                    }
+                }
+                "index" | "local_index" => {
+                    let mut index = IndexOption {
+                        span: meta.path.span(),
+                        local: key == "local_index",
+                        name: None,
+                        hash: None,
+                        range: None,
+                        keys_only: false,
+                    };
+                    meta.parse_nested_meta(|inner| {
+                        let part = inner.path.get_ident().map(ToString::to_string);
+                        match part.as_deref() {
+                            Some("name") => index.name = Some(inner.value()?.parse()?),
+                            Some("hash") => index.hash = Some(inner.value()?.parse()?),
+                            Some("range") => index.range = Some(inner.value()?.parse()?),
+                            Some("keys_only") => index.keys_only = true,
+                            _ => errors.at(
+                                inner.path.span(),
+                                "unknown index option: expected name, hash, range or keys_only",
+                            ),
+                        }
+                        Ok(())
+                    })?;
+                    model.indexes.push(index);
+                }
+                _ => {
+                    if meta.input.peek(Token![=]) {
+                        meta.value()?.parse::<Expr>()?;
+                    }
+                    errors.at(
+                        meta.path.span(),
+                        "unknown model option: expected table, read_policy, extra, index or local_index",
+                    );
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+    match &input.data {
+        Data::Struct(data) => model.fields = fields(&data.fields, &input.attrs, &mut errors),
+        _ => errors.at(
+            input.ident.span(),
+            "#[derive(Model)] is for structs with named fields",
+        ),
+    }
+    errors.finish()?;
+    Ok(model)
+}
+
+/// Reads a `#[derive(Schema)]` input.
+pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
+    let mut errors = Errors::default();
+    let mut extra = None;
+    for attr in model_attrs(&input.attrs) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("extra") {
+                extra = Some(meta.value()?.parse()?);
+            } else {
+                errors.at(meta.path.span(), "unknown schema option: expected extra");
+            }
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+    let nested = match &input.data {
+        Data::Struct(data) => Nested::Map {
+            ident: input.ident.clone(),
+            generics: input.generics.clone(),
+            extra,
+            fields: fields(&data.fields, &input.attrs, &mut errors),
+        },
+        Data::Enum(data) => {
+            let rule = serde_rename_all(&input.attrs, &mut errors);
+            let mut names = Vec::new();
+            for variant in &data.variants {
+                if !matches!(variant.fields, Fields::Unit) {
+                    errors.at(
+                        variant.ident.span(),
+                        "#[derive(Schema)] takes unit-only enums (stored as their names)",
+                    );
+                    continue;
+                }
+                let serde = serde_field(&variant.attrs, &mut errors);
+                if serde.skip {
+                    continue;
+                }
+                names.push(serde.rename.unwrap_or_else(|| {
+                    renamed(&variant.ident.to_string(), rule.as_ref(), true, &mut errors)
+                }));
+            }
+            Nested::Names {
+                ident: input.ident.clone(),
+                generics: input.generics.clone(),
+                names,
+            }
+        }
+        Data::Union(_) => {
+            errors.at(
+                input.ident.span(),
+                "#[derive(Schema)] is for structs and unit-only enums",
+            );
+            Nested::Names {
+                ident: input.ident.clone(),
+                generics: input.generics.clone(),
+                names: Vec::new(),
+            }
+        }
+    };
+    errors.finish()?;
+    Ok(nested)
+}
+
+fn model_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("model"))
+}
+
+/// The fields serde writes, with their options.
+fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Field> {
+    let Fields::Named(named) = fields else {
+        errors.at(fields.span(), "expected a struct with named fields");
+        return Vec::new();
+    };
+    let rule = serde_rename_all(attrs, errors);
+    let mut out = Vec::new();
+    for field in &named.named {
+        let Some(ident) = field.ident.clone() else {
+            continue;
+        };
+        let serde = serde_field(&field.attrs, errors);
+        if serde.skip {
+            continue;
+        }
+        if let Some(span) = serde.flatten {
+            errors.at(span, "#[serde(flatten)] is not supported in a model: nest a #[derive(Schema)] struct instead");
+        }
+        let name = serde.rename.unwrap_or_else(|| {
+            let raw = ident.to_string();
+            let raw = raw.strip_prefix("r#").unwrap_or(&raw).to_owned();
+            renamed(&raw, rule.as_ref(), false, errors)
+        });
+        let (optional, inner) = match option_inner(&field.ty) {
+            Some(inner) => (true, inner),
+            None => (false, &field.ty),
+        };
+        let mut out_field = Field {
+            ident,
+            ty: field.ty.clone(),
+            name,
+            optional,
+            kind: Kind::of(inner),
+            hash_key: None,
+            range_key: None,
+            version: None,
+            auto_increment: None,
+            coerce: None,
+            default: None,
+            default_fn: None,
+            range: None,
+            length: None,
+            matches: None,
+            one_of: None,
+            validate: None,
+        };
+        for attr in model_attrs(&field.attrs) {
+            let parsed = attr.parse_nested_meta(|meta| {
+                let span = meta.path.span();
+                let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+                let f = &mut out_field;
+                match key.as_str() {
+                    "hash_key" => f.hash_key = Some(span),
+                    "range_key" => f.range_key = Some(span),
+                    "version" => f.version = Some(span),
+                    "auto_increment" => f.auto_increment = Some(span),
+                    "coerce" => f.coerce = Some(span),
+                    "default" => f.default = Some(meta.value()?.parse()?),
+                    "default_fn" => f.default_fn = Some(meta.value()?.parse()?),
+                    "range" => f.range = Some(meta.value()?.parse()?),
+                    "length" => f.length = Some(meta.value()?.parse()?),
+                    "matches" => f.matches = Some(meta.value()?.parse()?),
+                    "one_of" => f.one_of = Some(meta.value()?.parse()?),
+                    "validate" => f.validate = Some(meta.value()?.parse()?),
+                    _ => {
+                        // Consume a value, if any, so parsing goes on.
+                        if meta.input.peek(Token![=]) {
+                            meta.value()?.parse::<Expr>()?;
+                        }
+                        errors.at(
+                            span,
+                            "unknown field option: expected hash_key, range_key, version, auto_increment, default, default_fn, range, length, matches, one_of, coerce or validate",
+                        );
+                    }
+                }
+                Ok(())
+            });
+            if let Err(e) = parsed {
+                errors.push(e);
+            }
+        }
+        out.push(out_field);
+    }
+    out
+}
+
+/// `T` of an `Option<T>`.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    }
+}
+
+/// What the serde attributes of a field or variant say.
+#[derive(Default)]
+struct SerdeField {
+    rename: Option<String>,
+    skip: bool,
+    flatten: Option<Span>,
+}
+
+/// The `serde(…)` metas of `attrs`, each parsed as a `Meta`.
+fn serde_metas(attrs: &[Attribute], errors: &mut Errors) -> Vec<Meta> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        match attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+            Ok(metas) => out.extend(metas),
+            Err(e) => errors.push(e),
+        }
+    }
+    out
+}
+
+fn string_value(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(s.value()),
+        _ => None,
+    }
+}
+
+fn serde_field(attrs: &[Attribute], errors: &mut Errors) -> SerdeField {
+    let mut out = SerdeField::default();
+    for meta in serde_metas(attrs, errors) {
+        match &meta {
+            Meta::NameValue(nv) if nv.path.is_ident("rename") => {
+                out.rename = string_value(&nv.value);
+            }
+            // `rename(serialize = "…", deserialize = "…")`: what is written.
+            Meta::List(list) if list.path.is_ident("rename") => {
+                let inner = list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated);
+                for part in inner.into_iter().flatten() {
+                    if let Meta::NameValue(nv) = part
+                        && nv.path.is_ident("serialize")
+                    {
+                        out.rename = string_value(&nv.value);
+                    }
+                }
+            }
+            Meta::Path(p) if p.is_ident("skip") || p.is_ident("skip_serializing") => {
+                out.skip = true;
+            }
+            Meta::Path(p) if p.is_ident("flatten") => out.flatten = Some(p.span()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The struct's or enum's `#[serde(rename_all = "…")]` rule.
+fn serde_rename_all(attrs: &[Attribute], errors: &mut Errors) -> Option<LitStr> {
+    let mut rule = None;
+    for meta in serde_metas(attrs, errors) {
+        match &meta {
+            Meta::NameValue(nv) if nv.path.is_ident("rename_all") => {
+                if let Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) = &nv.value
+                {
+                    rule = Some(s.clone());
+                }
+            }
+            Meta::List(list) if list.path.is_ident("rename_all") => {
+                let inner = list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated);
+                for part in inner.into_iter().flatten() {
+                    if let Meta::NameValue(nv) = part
+                        && nv.path.is_ident("serialize")
+                        && let Expr::Lit(ExprLit {
+                            lit: Lit::Str(s), ..
+                        }) = &nv.value
+                    {
+                        rule = Some(s.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    rule
+}
+
+fn renamed(name: &str, rule: Option<&LitStr>, variant: bool, errors: &mut Errors) -> String {
+    let Some(rule) = rule else {
+        return name.to_owned();
+    };
+    case::rename(name, &rule.value(), variant).unwrap_or_else(|| {
+        errors.at(rule.span(), "unknown rename_all rule");
+        name.to_owned()
+    })
+}
