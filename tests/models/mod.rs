@@ -7,27 +7,18 @@ use mapper::{Model, ReadPolicy};
 use serde::{Deserialize, Serialize};
 use validate::{Schema, int, number, set_of, str};
 
-/// The original README's model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The original README's model, declared with the derive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "doom_map")]
 pub struct DoomMap {
+    #[model(hash_key, range = 1..=4)]
     pub episode: i64,
+    #[model(range_key, range = 1..=9)]
     pub map: i64,
+    #[model(length = 1..=64)]
     pub name: String,
+    #[model(default = ["Konami"])]
     pub cheats: BTreeSet<String>,
-}
-
-impl Model for DoomMap {
-    const TABLE: &'static str = "doom_map";
-    const HASH_KEY: &'static str = "episode";
-    const RANGE_KEY: Option<&'static str> = Some("map");
-
-    fn schema() -> Schema {
-        Schema::new()
-            .required("episode", int().range(1..=4))
-            .required("map", int().range(1..=9))
-            .required("name", str().length(1..=64))
-            .with_default("cheats", set_of(str()), ["Konami"])
-    }
 }
 
 pub fn doom_map(episode: i64, map: i64, name: &str, cheats: &[&str]) -> DoomMap {
@@ -39,7 +30,8 @@ pub fn doom_map(episode: i64, map: i64, name: &str, cheats: &[&str]) -> DoomMap 
     }
 }
 
-/// The same table read leniently.
+/// The same table read leniently, with the `Model` written by hand (the
+/// builder the derive writes for the others).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LenientMap {
     pub episode: i64,
@@ -66,78 +58,47 @@ impl Model for LenientMap {
 }
 
 /// An auto-increment model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "post")]
 pub struct Post {
+    #[model(hash_key, auto_increment)]
     pub id: i64,
+    #[model(length = 1..)]
     pub title: String,
 }
 
-impl Model for Post {
-    const TABLE: &'static str = "post";
-    const HASH_KEY: &'static str = "id";
-    const AUTO_INCREMENT: bool = true;
-
-    fn schema() -> Schema {
-        Schema::new()
-            .required("id", int())
-            .required("title", str().length(1..))
-    }
-}
-
 /// A model with optimistic locking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "account")]
 pub struct Account {
+    #[model(hash_key)]
     pub id: String,
     pub balance: i64,
+    #[model(version)]
     pub version: u64,
 }
 
-impl Model for Account {
-    const TABLE: &'static str = "account";
-    const HASH_KEY: &'static str = "id";
-    const VERSION: Option<&'static str> = Some("version");
-
-    fn schema() -> Schema {
-        Schema::new()
-            .required("id", str())
-            .required("balance", int())
-            .required("version", int().range(0..))
-    }
-}
-
 /// A model with secondary indexes, for queries, scans and cursors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "score",
+    index(name = "by_team", hash = "team", range = "points"),
+    local_index(name = "by_points", range = "points"),
+    index(name = "by_status", hash = "status", keys_only)
+)]
 pub struct Score {
+    #[model(hash_key)]
     pub player: String,
+    #[model(range_key)]
     pub game: i64,
+    #[model(range = 0..)]
     pub points: i64,
     pub team: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(default)]
+    #[model(default = "")]
     pub padding: String,
-}
-
-impl Model for Score {
-    const TABLE: &'static str = "score";
-    const HASH_KEY: &'static str = "player";
-    const RANGE_KEY: Option<&'static str> = Some("game");
-    const INDEXES: &'static [mapper::Index] = &[
-        mapper::Index::global("by_team", "team", Some("points")),
-        mapper::Index::local("by_points", "points"),
-        mapper::Index::global("by_status", "status", None)
-            .projection(mapper::IndexProjection::KeysOnly),
-    ];
-
-    fn schema() -> Schema {
-        Schema::new()
-            .required("player", str())
-            .required("game", int())
-            .required("points", int().range(0..))
-            .required("team", str())
-            .optional("status", str())
-            .with_default("padding", str(), "")
-    }
 }
 
 pub fn score(player: &str, game: i64, points: i64, team: &str) -> Score {
