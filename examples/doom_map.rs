@@ -9,28 +9,20 @@ use std::collections::BTreeSet;
 
 use mapper::{Mapper, Model, RangeCondition, Throughput};
 use serde::{Deserialize, Serialize};
-use validate::{Schema, int, set_of, str};
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The original's model, declared once: `#[derive(Model)]` writes the
+/// schema (`int().range(1..=4)` for the episode, …) and the `impl Model`.
+#[derive(Debug, Serialize, Deserialize, Model)]
+#[model(table = "doom_map")]
 struct DoomMap {
+    #[model(hash_key, range = 1..=4)]
     episode: i64,
+    #[model(range_key, range = 1..=9)]
     map: i64,
+    #[model(length = 1..=64)]
     name: String,
+    #[model(default = ["Konami"])]
     cheats: BTreeSet<String>,
-}
-
-impl Model for DoomMap {
-    const TABLE: &'static str = "doom_map";
-    const HASH_KEY: &'static str = "episode";
-    const RANGE_KEY: Option<&'static str> = Some("map");
-
-    fn schema() -> Schema {
-        Schema::new()
-            .required("episode", int())
-            .required("map", int())
-            .required("name", str())
-            .with_default("cheats", set_of(str()), ["Konami"])
-    }
 }
 
 fn level(episode: i64, map: i64, name: &str, cheats: &[&str]) -> DoomMap {

@@ -1,31 +1,30 @@
 //! Typed, validated models on DynamoDB, over `aws-sdk-dynamodb` and tokio.
 //!
-//! Data flows one way on save — struct → [`validate::Value`] → schema
-//! validation → attributes → `PutItem` — and back on load — attributes →
-//! `Value` → [`Model::UPGRADE`] (migrations) → validation → struct. An
-//! invalid item is never sent; a stored item that does not fit the model is
-//! a typed error ([`ReadPolicy::Strict`]) or repaired and reported
-//! ([`ReadPolicy::Lenient`]), never a panic. In the common case (saves,
-//! strict loads without upgrades) the same rules run without the item as
-//! a `Value`: a struct serialized straight to attributes, or deserialized
-//! straight from them, when every validator vouches for the attributes
-//! where they lie ([`validate::Validator::plain`], else
-//! [`validate::Validator::accepts`]); otherwise field by
-//! field, one `Value` per top-level attribute; otherwise the whole item,
-//! which reports every error.
+//! Declare a model with `#[derive(Model)]`, then `create`, `get`, `save`
+//! (conflict-detecting), `query`, `scan`, `update` and batch it. Every item
+//! is validated on save (nothing invalid is sent) and on load (a typed
+//! error under [`ReadPolicy::Strict`], repaired and reported under
+//! [`ReadPolicy::Lenient`]; never a panic). Data flows one way on save —
+//! struct → schema validation → attributes — and back on load —
+//! attributes → [`Model::UPGRADE`] (migrations) → validation → struct.
 //!
 //! ```no_run
-//! # use std::collections::BTreeSet;
-//! # use mapper::{Mapper, Model, RangeCondition, Throughput};
-//! # use validate::{Schema, int, set_of, str};
-//! # #[derive(serde::Serialize, serde::Deserialize)]
-//! # struct DoomMap { episode: i64, map: i64, name: String, cheats: BTreeSet<String> }
-//! # impl Model for DoomMap {
-//! #     const TABLE: &'static str = "doom_map";
-//! #     const HASH_KEY: &'static str = "episode";
-//! #     const RANGE_KEY: Option<&'static str> = Some("map");
-//! #     fn schema() -> Schema { Schema::new().required("episode", int()).required("map", int()).required("name", str()).with_default("cheats", set_of(str()), ["Konami"]) }
-//! # }
+//! use std::collections::BTreeSet;
+//! use mapper::{Mapper, Model, RangeCondition, Throughput};
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, Model)]
+//! #[model(table = "doom_map")]
+//! struct DoomMap {
+//!     #[model(hash_key, range = 1..=4)]
+//!     episode: i64,
+//!     #[model(range_key, range = 1..=9)]
+//!     map: i64,
+//!     #[model(length = 1..=64)]
+//!     name: String,
+//!     #[model(default = ["Konami"])]
+//!     cheats: BTreeSet<String>,
+//! }
+//!
 //! # async fn run() -> mapper::Result<()> {
 //! let mapper = Mapper::from_env().await;
 //! mapper.create_table::<DoomMap>(Throughput::Provisioned { read: 10, write: 10 }).await?;

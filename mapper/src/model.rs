@@ -23,6 +23,30 @@ pub enum ReadPolicy {
 
 /// A typed model: a serde type stored in one DynamoDB table.
 ///
+/// Declared once with the derive, which writes the schema from the field
+/// types and `#[model(…)]` options (the README lists them all):
+///
+/// ```
+/// use std::collections::BTreeSet;
+/// use mapper::Model;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, Model)]
+/// #[model(table = "doom_map")]
+/// struct DoomMap {
+///     #[model(hash_key, range = 1..=4)]
+///     episode: i64,
+///     #[model(range_key, range = 1..=9)]
+///     map: i64,
+///     #[model(length = 1..=64)]
+///     name: String,
+///     #[model(default = ["Konami"])]
+///     cheats: BTreeSet<String>,
+/// }
+/// assert_eq!(DoomMap::RANGE_KEY, Some("map"));
+/// ```
+///
+/// or by hand, with the schema builder (for schemas built at run time):
+///
 /// ```
 /// use std::collections::BTreeSet;
 /// use mapper::Model;
