@@ -413,13 +413,17 @@ pub(crate) fn filter_and_projection(
     Ok((filter, expr::projection(projection, placeholders)))
 }
 
-/// Up to `size` items from `pages` (which must be limited to `size`), and
-/// the cursor after the last one; partial when the pages stopped before
-/// `size` items with more to read (their request budget ran out).
-pub(crate) async fn one_page<O: Output>(
-    pages: impl Stream<Item = Result<Page<O>>> + Send + 'static,
+/// Up to `size` items of `spec` from `cursor` on, from at most `budget`
+/// requests, and the cursor after the last one; partial when the requests
+/// ran out before `size` items with more to read.
+pub(crate) async fn page<O: Output>(
+    mapper: Mapper,
+    spec: Result<(Arc<ModelInfo>, Spec)>,
+    cursor: Option<Cursor>,
     size: usize,
+    budget: usize,
 ) -> Result<Page<O>> {
+    let pages = pages(mapper, spec, cursor, Some(size), Some(budget));
     let mut pages = std::pin::pin!(pages);
     let mut out = Page {
         items: Vec::new(),

@@ -200,14 +200,14 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
     /// As [`Scan::all`].
     pub async fn page(self, size: usize) -> Result<Page<O>> {
         let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        let pages = pages::pages(
+        pages::page(
             self.mapper.clone(),
             spec,
             self.after,
-            Some(size),
-            Some(self.page_budget),
-        );
-        pages::one_page(pages, size).await
+            size,
+            self.page_budget,
+        )
+        .await
     }
 
     /// How many requests one [`Scan::page`] call may send (default
