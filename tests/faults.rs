@@ -23,6 +23,7 @@ const FAULTS: Faults = Faults {
     server_error: 0.04,
     partial_batch: 0.3,
     lost_answer: 0.0,
+    transaction_conflict: 0.0,
 };
 
 /// Batch options: `concurrency` chunks at a time, `attempts` per chunk,
@@ -127,6 +128,7 @@ async fn batch_writes_are_resent_after_whole_requests_fail() -> TestResult {
             server_error: 0.15,
             partial_batch: 0.3,
             lost_answer: 0.0,
+            transaction_conflict: 0.0,
         },
     )
     .await?;
@@ -191,6 +193,7 @@ async fn writes_left_unprocessed_past_the_budget_are_reported_exactly() -> TestR
             server_error: 0.0,
             partial_batch: 1.0,
             lost_answer: 0.0,
+            transaction_conflict: 0.0,
         },
     )
     .await?;
@@ -249,6 +252,7 @@ async fn single_operations_are_retried_through_faults() -> TestResult {
             server_error: 0.15,
             partial_batch: 0.0,
             lost_answer: 0.0,
+            transaction_conflict: 0.0,
         },
     )
     .await?;
@@ -327,6 +331,7 @@ async fn writes_whose_requests_cannot_be_rebuilt_are_still_reported() -> TestRes
             server_error: 1.0,
             partial_batch: 0.0,
             lost_answer: 0.0,
+            transaction_conflict: 0.0,
         },
     )
     .await?;

@@ -1,16 +1,61 @@
 //! `delete` (with conflict detection) and `delete_key` (blind).
 
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
-use crate::error::{Error, Result, is_condition_failed};
+use crate::codec;
+use crate::error::{Error, KeyDisplay, Result, is_condition_failed};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
-use crate::model::Model;
+use crate::model::{Model, ModelInfo};
 use crate::save::{as_loaded, key_unchanged, model_value, unchanged};
 use crate::trace::{capacity, op_span, send};
+
+/// A conflict-detecting delete, ready to send: the key as loaded, and the
+/// condition that the stored item is as loaded (or at the loaded version),
+/// or absent for an item never loaded. The one rule for single deletes and
+/// transactions.
+pub(crate) struct DeletePlan {
+    pub(crate) key_attributes: codec::Item,
+    pub(crate) shown: KeyDisplay,
+    pub(crate) condition: String,
+    pub(crate) placeholders: Placeholders,
+}
+
+/// Plans the delete of `item` ([`DeletePlan`]).
+///
+/// # Errors
+/// [`Error::Validation`] for a key edited since the item was loaded, or
+/// a model that does not convert.
+pub(crate) fn delete_plan<T: Model>(item: &Item<T>, info: &ModelInfo) -> Result<DeletePlan> {
+    let table = info.table.as_str();
+    let value = model_value(&item.model, table)?;
+    let key = Key::of_item(&value, info);
+    let shown = key.display(info);
+    let key_attributes = key.to_attributes(info, table)?;
+    let mut placeholders = Placeholders::default();
+    let conditions = match (&item.stored, T::VERSION) {
+        (None, _) => vec![format!(
+            "attribute_not_exists({})",
+            placeholders.name(&info.hash.name)
+        )],
+        (Some(stored), version) => {
+            key_unchanged(&key_attributes, stored, info, table, &shown)?;
+            match version {
+                Some(version) => vec![unchanged(stored, version, &mut placeholders)],
+                None => as_loaded(stored, info, &mut placeholders),
+            }
+        }
+    };
+    Ok(DeletePlan {
+        key_attributes,
+        shown,
+        condition: conditions.join(" AND "),
+        placeholders,
+    })
+}
 
 impl Mapper {
     /// Deletes an item with conflict detection, by its key as loaded.
@@ -32,29 +77,17 @@ impl Mapper {
     pub async fn delete<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let value = model_value(&item.model, table)?;
-        let key = Key::of_item(&value, &info);
-        let shown = key.display(&info);
-        let key_attributes = key.to_attributes(&info, table)?;
-        let mut placeholders = Placeholders::default();
-        let conditions = match (&item.stored, T::VERSION) {
-            (None, _) => vec![format!(
-                "attribute_not_exists({})",
-                placeholders.name(&info.hash.name)
-            )],
-            (Some(stored), version) => {
-                key_unchanged(&key_attributes, stored, &info, table, &shown)?;
-                match version {
-                    Some(version) => vec![unchanged(stored, version, &mut placeholders)],
-                    None => as_loaded(stored, &info, &mut placeholders),
-                }
-            }
-        };
+        let DeletePlan {
+            key_attributes,
+            shown,
+            condition,
+            placeholders,
+        } = delete_plan(item, &info)?;
         self.delete_attributes(
             table,
             key_attributes,
             shown,
-            Some(conditions.join(" AND ")),
+            Some(condition),
             placeholders,
             item.stored.is_some(),
         )
@@ -86,8 +119,8 @@ impl Mapper {
     async fn delete_attributes(
         &self,
         table: &str,
-        key: std::collections::HashMap<String, AttributeValue>,
-        shown: crate::error::KeyDisplay,
+        key: codec::Item,
+        shown: KeyDisplay,
         condition: Option<String>,
         mut placeholders: Placeholders,
         absent_is_done: bool,

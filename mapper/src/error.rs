@@ -42,6 +42,49 @@ impl CodecError {
     }
 }
 
+/// Why DynamoDB canceled one action of a transaction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CancelReason {
+    /// The action's position in the transaction, as the caller added it.
+    pub index: usize,
+    /// Its table.
+    pub table: String,
+    /// Its item's key.
+    pub key: KeyDisplay,
+    /// DynamoDB's code: `ConditionalCheckFailed`, `TransactionConflict`,
+    /// `ThrottlingError`, `ValidationError`, …
+    pub code: String,
+    /// DynamoDB's message.
+    pub message: Option<String>,
+    /// The item as stored, when a condition failed.
+    pub item: Option<crate::codec::Item>,
+}
+
+impl CancelReason {
+    /// Whether sending again may succeed (a conflict with another
+    /// transaction, or throttling).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+        )
+    }
+}
+
+impl fmt::Display for CancelReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "[{}] {} ({}): {}",
+            self.index, self.table, self.key, self.code
+        )?;
+        if let Some(message) = &self.message {
+            write!(f, " ({message})")?;
+        }
+        Ok(())
+    }
+}
+
 /// Everything that can go wrong in the mapper.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -149,6 +192,23 @@ pub enum Error {
         /// Why it was refused.
         message: String,
     },
+    /// A transaction DynamoDB would refuse whole, refused before sending
+    /// (or a token reused with other actions).
+    #[error("invalid transaction on table {table}: {message}")]
+    InvalidTransaction {
+        /// The table of the first action.
+        table: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// DynamoDB canceled a transaction: nothing was applied.
+    #[error("transaction on table {table} canceled: {}", reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    TransactionCanceled {
+        /// The table of the first action.
+        table: String,
+        /// Why, for each action that failed, in the order of the actions.
+        reasons: Vec<CancelReason>,
+    },
     /// DynamoDB or the network refused a request.
     #[error("{operation} on table {table} failed: {message}")]
     Service {
@@ -167,9 +227,20 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether a conditional write found the item changed since it was loaded.
+    /// Whether a conditional write found the item changed since it was
+    /// loaded (for a transaction: an action's condition failed, or another
+    /// transaction was on the same item).
     pub fn is_conflict(&self) -> bool {
-        matches!(self, Error::Conflict { .. })
+        match self {
+            Error::Conflict { .. } => true,
+            Error::TransactionCanceled { reasons, .. } => reasons.iter().any(|r| {
+                matches!(
+                    r.code.as_str(),
+                    "ConditionalCheckFailed" | "TransactionConflict"
+                )
+            }),
+            _ => false,
+        }
     }
 
     /// Whether a new item's key was taken.
@@ -193,6 +264,9 @@ impl Error {
             Error::Service { retryable, .. } => *retryable,
             Error::MaxRetriesExceeded { .. } => true,
             Error::BatchIncomplete { retryable, .. } => *retryable,
+            Error::TransactionCanceled { reasons, .. } => {
+                !reasons.is_empty() && reasons.iter().all(CancelReason::is_retryable)
+            }
             _ => false,
         }
     }

@@ -64,6 +64,7 @@ mod scan;
 mod stored_set;
 mod table;
 mod trace;
+mod transact;
 mod update;
 
 pub use backoff::Backoff;
@@ -74,7 +75,7 @@ pub use codec::{
     Item as Attributes, from_attribute, from_item, into_attribute, into_item, to_attribute, to_item,
 };
 pub use cursor::Cursor;
-pub use error::{CodecError, Error, KeyDisplay, Result};
+pub use error::{CancelReason, CodecError, Error, KeyDisplay, Result};
 pub use expr::{
     Action, AttrPath, AttrType, Comparator, Condition, IntoOperand, Operand, PathStep, SetOperand,
     SetValue, Update, attr, size,
@@ -89,6 +90,7 @@ pub use query::{Query, RangeCondition};
 pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
 pub use scan::Scan;
 pub use table::Throughput;
+pub use transact::{Got, Slot, TRANSACT_BYTES, TRANSACT_LIMIT, TransactGet, TransactWrite};
 
 /// `#[derive(Model)]`: writes the `impl Model` (and its schema) from the
 /// struct; `#[derive(Schema)]`: a nested map or unit-only enum usable as a

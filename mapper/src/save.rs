@@ -54,6 +54,7 @@ pub(crate) struct Encoded {
 }
 
 /// What the stored item must look like for a write to go through.
+#[derive(Clone, Copy)]
 pub(crate) enum Expect {
     /// Nothing: a blind write.
     Anything,
@@ -167,37 +168,7 @@ impl Mapper {
         keep: bool,
     ) -> Result<Prepared> {
         let mut placeholders = Placeholders::default();
-        let mut conditions: Vec<String> = Vec::new();
-        if let Some(version) = T::VERSION {
-            let (current, next) = next_version(
-                prepared.attributes.get(version),
-                version,
-                table,
-                &prepared.key.display(info),
-            )?;
-            let n = placeholders.name(version);
-            match current {
-                None => conditions.push(format!("attribute_not_exists({n})")),
-                Some(current) => {
-                    let v = placeholders.value(AttributeValue::N(current.to_string()));
-                    conditions.push(format!("{n} = {v}"));
-                }
-            }
-            if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
-                map.insert(version.to_owned(), Value::from(next));
-            }
-            prepared
-                .attributes
-                .insert(version.to_owned(), AttributeValue::N(next.to_string()));
-        }
-        match expect {
-            Expect::Anything => {}
-            Expect::Absent => {
-                let n = placeholders.name(&info.hash.name);
-                conditions.push(format!("attribute_not_exists({n})"));
-            }
-        }
-        let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        let condition = put_condition::<T>(info, table, &mut prepared, expect, &mut placeholders)?;
         let span = op_span!("PutItem", table, prepared.key.display(info));
         // A conditional put keeps what it wrote, to recognize it stored.
         let item = if keep || condition.is_some() {
@@ -330,16 +301,7 @@ impl Mapper {
                     .await?
             }
             Some(stored) => {
-                if info.schema.extra_policy() != validate::Extra::Remove {
-                    for (name, attr) in stored {
-                        if info.schema.get(name).is_none() {
-                            prepared
-                                .attributes
-                                .entry(name.clone())
-                                .or_insert_with(|| attr.clone());
-                        }
-                    }
-                }
+                keep_unknown(&mut prepared, stored, &info);
                 self.write_changes::<T>(&info, table, prepared, stored)
                     .await?
             }
@@ -359,89 +321,18 @@ impl Mapper {
         mut prepared: Prepared,
         stored: &codec::Item,
     ) -> Result<Prepared> {
-        let key = prepared.key.display(info);
-        key_unchanged(&prepared.attributes, stored, info, table, &key)?;
-        let mut key_attributes = codec::Item::with_capacity(2);
-        for part in std::iter::once(&info.hash).chain(&info.range) {
-            if let Some(new) = prepared.attributes.get(&part.name) {
-                key_attributes.insert(part.name.clone(), new.clone());
-            }
-        }
-        let version = T::VERSION.filter(|v| info.schema.get(v).is_some());
-        // Names owned: the version is written into the attributes below,
-        // and the names still judge a refused condition after the send.
-        let mut changed: Vec<String> = prepared
-            .attributes
-            .iter()
-            .filter(|(name, attr)| {
-                Some(name.as_str()) != version && stored.get(*name) != Some(attr)
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
-        let mut removed: Vec<String> = stored
-            .keys()
-            .filter(|name| {
-                Some(name.as_str()) != version && !prepared.attributes.contains_key(*name)
-            })
-            .cloned()
-            .collect();
-        if changed.is_empty() && removed.is_empty() {
-            if let Some(version) = version
-                && let Some(old) = stored.get(version)
-            {
-                prepared.attributes.insert(version.to_owned(), old.clone());
-                if let (Some(map), Ok(old)) = (
-                    prepared.value.as_mut().and_then(Value::as_map_mut),
-                    codec::from_attribute(old),
-                ) {
-                    map.insert(version.to_owned(), old);
-                }
-            }
+        let Some(change) = change_plan::<T>(info, table, &mut prepared, stored)? else {
             return Ok(prepared);
-        }
-        changed.sort();
-        removed.sort();
-        let mut p = Placeholders::default();
-        let mut conditions = vec![format!("attribute_exists({})", p.name(&info.hash.name))];
-        let mut sets = Vec::with_capacity(changed.len() + 1);
-        let mut removes = Vec::with_capacity(removed.len());
-        for name in &changed {
-            let n = p.name(name);
-            let v = p.value(prepared.attributes[name].clone());
-            sets.push(format!("{n} = {v}"));
-        }
-        for name in &removed {
-            removes.push(p.name(name));
-        }
-        if let Some(version) = version {
-            let (_, next) = next_version(stored.get(version), version, table, &key)?;
-            conditions.push(unchanged(stored, version, &mut p));
-            let n = p.name(version);
-            sets.push(format!(
-                "{n} = {}",
-                p.value(AttributeValue::N(next.to_string()))
-            ));
-            prepared
-                .attributes
-                .insert(version.to_owned(), AttributeValue::N(next.to_string()));
-            if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
-                map.insert(version.to_owned(), Value::from(next));
-            }
-        } else {
-            for name in changed.iter().chain(&removed) {
-                conditions.push(unchanged(stored, name, &mut p));
-            }
-        }
-        let mut expression = String::new();
-        if !sets.is_empty() {
-            expression = format!("SET {}", sets.join(", "));
-        }
-        if !removes.is_empty() {
-            if !expression.is_empty() {
-                expression.push(' ');
-            }
-            expression.push_str(&format!("REMOVE {}", removes.join(", ")));
-        }
+        };
+        let Change {
+            key,
+            key_attributes,
+            expression,
+            condition,
+            mut placeholders,
+            touched,
+            removed,
+        } = change;
         let span = op_span!("UpdateItem", table, key);
         let result = send!(
             self.client()
@@ -449,9 +340,9 @@ impl Mapper {
                 .table_name(table)
                 .set_key(Some(key_attributes))
                 .update_expression(expression)
-                .condition_expression(conditions.join(" AND "))
-                .set_expression_attribute_names(p.names())
-                .set_expression_attribute_values(p.values())
+                .condition_expression(condition)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld
                 )
@@ -468,9 +359,8 @@ impl Mapper {
                     _ => None,
                 });
                 let ours = now.is_some_and(|now| {
-                    changed
+                    touched
                         .iter()
-                        .chain(version.map(str::to_owned).as_ref())
                         .all(|name| now.get(name) == prepared.attributes.get(name))
                         && removed.iter().all(|name| !now.contains_key(name))
                 });
@@ -575,7 +465,7 @@ impl Mapper {
     }
 
     /// The item as written: the normalized value back as the model.
-    fn stored_item<T: Model>(
+    pub(crate) fn stored_item<T: Model>(
         &self,
         written: Prepared,
         info: &ModelInfo,
@@ -723,6 +613,181 @@ pub(crate) fn admit(
             errors,
         })
     }
+}
+
+/// Attributes the model does not know (written by newer code, say) stay
+/// through a save of a loaded item, unless the schema removes extras.
+pub(crate) fn keep_unknown(prepared: &mut Prepared, stored: &codec::Item, info: &ModelInfo) {
+    if info.schema.extra_policy() != validate::Extra::Remove {
+        for (name, attr) in stored {
+            if info.schema.get(name).is_none() {
+                prepared
+                    .attributes
+                    .entry(name.clone())
+                    .or_insert_with(|| attr.clone());
+            }
+        }
+    }
+}
+
+/// A partial save, ready to send: an `UpdateItem` of the attributes that
+/// differ from `stored` (SET or REMOVE), on the condition that those are
+/// still as loaded (or the version is); `None` when nothing changed. The
+/// one rule for single saves and transactions.
+pub(crate) struct Change {
+    pub(crate) key: KeyDisplay,
+    pub(crate) key_attributes: codec::Item,
+    pub(crate) expression: String,
+    pub(crate) condition: String,
+    pub(crate) placeholders: Placeholders,
+    /// The attributes set (the version included), to recognize the
+    /// change stored.
+    pub(crate) touched: Vec<String>,
+    /// The attributes removed.
+    pub(crate) removed: Vec<String>,
+}
+
+/// Plans the partial save of `prepared` over `stored` ([`Change`]); the
+/// version, if any, is bumped in `prepared`.
+pub(crate) fn change_plan<T: Model>(
+    info: &ModelInfo,
+    table: &str,
+    prepared: &mut Prepared,
+    stored: &codec::Item,
+) -> Result<Option<Change>> {
+    let key = prepared.key.display(info);
+    key_unchanged(&prepared.attributes, stored, info, table, &key)?;
+    let mut key_attributes = codec::Item::with_capacity(2);
+    for part in std::iter::once(&info.hash).chain(&info.range) {
+        if let Some(new) = prepared.attributes.get(&part.name) {
+            key_attributes.insert(part.name.clone(), new.clone());
+        }
+    }
+    let version = T::VERSION.filter(|v| info.schema.get(v).is_some());
+    // Names owned: the version is written into the attributes below, and
+    // the names still judge a refused condition after the send.
+    let mut changed: Vec<String> = prepared
+        .attributes
+        .iter()
+        .filter(|(name, attr)| Some(name.as_str()) != version && stored.get(*name) != Some(attr))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let mut removed: Vec<String> = stored
+        .keys()
+        .filter(|name| Some(name.as_str()) != version && !prepared.attributes.contains_key(*name))
+        .cloned()
+        .collect();
+    if changed.is_empty() && removed.is_empty() {
+        if let Some(version) = version
+            && let Some(old) = stored.get(version)
+        {
+            prepared.attributes.insert(version.to_owned(), old.clone());
+            if let (Some(map), Ok(old)) = (
+                prepared.value.as_mut().and_then(Value::as_map_mut),
+                codec::from_attribute(old),
+            ) {
+                map.insert(version.to_owned(), old);
+            }
+        }
+        return Ok(None);
+    }
+    changed.sort();
+    removed.sort();
+    let mut p = Placeholders::default();
+    let mut conditions = vec![format!("attribute_exists({})", p.name(&info.hash.name))];
+    let mut sets = Vec::with_capacity(changed.len() + 1);
+    let mut removes = Vec::with_capacity(removed.len());
+    for name in &changed {
+        let n = p.name(name);
+        let v = p.value(prepared.attributes[name].clone());
+        sets.push(format!("{n} = {v}"));
+    }
+    for name in &removed {
+        removes.push(p.name(name));
+    }
+    if let Some(version) = version {
+        let (_, next) = next_version(stored.get(version), version, table, &key)?;
+        conditions.push(unchanged(stored, version, &mut p));
+        let n = p.name(version);
+        sets.push(format!(
+            "{n} = {}",
+            p.value(AttributeValue::N(next.to_string()))
+        ));
+        prepared
+            .attributes
+            .insert(version.to_owned(), AttributeValue::N(next.to_string()));
+        if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
+            map.insert(version.to_owned(), Value::from(next));
+        }
+    } else {
+        for name in changed.iter().chain(&removed) {
+            conditions.push(unchanged(stored, name, &mut p));
+        }
+    }
+    let mut expression = String::new();
+    if !sets.is_empty() {
+        expression = format!("SET {}", sets.join(", "));
+    }
+    if !removes.is_empty() {
+        if !expression.is_empty() {
+            expression.push(' ');
+        }
+        expression.push_str(&format!("REMOVE {}", removes.join(", ")));
+    }
+    let mut touched = changed;
+    touched.extend(version.map(str::to_owned));
+    Ok(Some(Change {
+        key,
+        key_attributes,
+        expression,
+        condition: conditions.join(" AND "),
+        placeholders: p,
+        touched,
+        removed,
+    }))
+}
+
+/// The condition of a put of `prepared` under `expect`, with the version
+/// check (and the version bumped in `prepared`) when the model has one:
+/// the one rule for single puts and transactions.
+pub(crate) fn put_condition<T: Model>(
+    info: &ModelInfo,
+    table: &str,
+    prepared: &mut Prepared,
+    expect: Expect,
+    placeholders: &mut Placeholders,
+) -> Result<Option<String>> {
+    let mut conditions: Vec<String> = Vec::new();
+    if let Some(version) = T::VERSION {
+        let (current, next) = next_version(
+            prepared.attributes.get(version),
+            version,
+            table,
+            &prepared.key.display(info),
+        )?;
+        let n = placeholders.name(version);
+        match current {
+            None => conditions.push(format!("attribute_not_exists({n})")),
+            Some(current) => {
+                let v = placeholders.value(AttributeValue::N(current.to_string()));
+                conditions.push(format!("{n} = {v}"));
+            }
+        }
+        if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
+            map.insert(version.to_owned(), Value::from(next));
+        }
+        prepared
+            .attributes
+            .insert(version.to_owned(), AttributeValue::N(next.to_string()));
+    }
+    match expect {
+        Expect::Anything => {}
+        Expect::Absent => {
+            let n = placeholders.name(&info.hash.name);
+            conditions.push(format!("attribute_not_exists({n})"));
+        }
+    }
+    Ok((!conditions.is_empty()).then(|| conditions.join(" AND ")))
 }
 
 /// The stored version (`None` for a new item: absent or 0) and the one a

@@ -4,8 +4,8 @@
 use aws_sdk_dynamodb::operation::{
     batch_get_item::BatchGetItemOutput, batch_write_item::BatchWriteItemOutput,
     delete_item::DeleteItemOutput, get_item::GetItemOutput, put_item::PutItemOutput,
-    query::QueryOutput, scan::ScanOutput, transact_write_items::TransactWriteItemsOutput,
-    update_item::UpdateItemOutput,
+    query::QueryOutput, scan::ScanOutput, transact_get_items::TransactGetItemsOutput,
+    transact_write_items::TransactWriteItemsOutput, update_item::UpdateItemOutput,
 };
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
 use tracing::Span;
@@ -65,6 +65,7 @@ macro_rules! consumed_batch {
 consumed_batch!(
     BatchGetItemOutput,
     BatchWriteItemOutput,
+    TransactGetItemsOutput,
     TransactWriteItemsOutput
 );
 

@@ -3,11 +3,8 @@
 //! attribute's validator, ADD applies only to numbers and sets, DELETE only
 //! to sets, and a required attribute cannot be removed.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use validate::{
     ErrorKind, Errors, Extra, Path, PathNode, Presence, Validator, Value, ValueType, Violation,
 };
@@ -84,73 +81,37 @@ impl Mapper {
         let info = self.model_info::<T>()?;
         let table = info.table.clone();
         let key = key.into_key();
-        let shown = key.display(&info);
-        let key_attributes = key.to_attributes(&info, &table)?;
-        let (checked, guards) = check::<T>(update, &info).map_err(|errors| Error::Validation {
-            table: table.clone(),
-            key: shown.clone(),
-            errors,
-        })?;
-        let mut placeholders = Placeholders::default();
-        let convert = |e| Error::convert(&table, shown.clone(), e);
-        let expression = checked.render(&mut placeholders).map_err(convert)?;
-        let mut conditions = vec![format!(
-            "attribute_exists({})",
-            placeholders.name(&info.hash.name)
-        )];
-        if let Some(condition) = &condition {
-            conditions.push(format!(
-                "({})",
-                condition.render(&mut placeholders).map_err(convert)?
-            ));
-        }
-        for guard in &guards {
-            conditions.push(guard.condition(&mut placeholders));
-        }
         if once {
-            let reread = key.clone();
-            let action = aws_sdk_dynamodb::types::Update::builder()
-                .table_name(&table)
-                .set_key(Some(key_attributes))
-                .set_update_expression(expression)
-                .condition_expression(conditions.join(" AND "))
-                .set_expression_attribute_names(placeholders.names())
-                .set_expression_attribute_values(placeholders.values())
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build()
-                .map_err(|e| Error::Schema {
-                    table: table.clone(),
-                    message: e.to_string(),
-                })?;
-            let span = op_span!("TransactWriteItems", table, shown);
-            let result = send!(
-                self.client()
-                    .transact_write_items()
-                    .transact_items(TransactWriteItem::builder().update(action).build())
-                    .client_request_token(uuid::Uuid::new_v4().to_string())
-                    .set_return_consumed_capacity(capacity(&span)),
-                span
-            );
+            let result = self
+                .transact_write()
+                .update::<T>(key.clone(), update, condition.clone())
+                .send()
+                .await;
             return match result {
-                Ok(_) => self.get_consistent::<T>(reread).await,
-                Err(e) => {
-                    let reason = e.as_service_error().and_then(|s| match s {
-                        TransactWriteItemsError::TransactionCanceledException(c) => {
-                            c.cancellation_reasons().first()
-                        }
-                        _ => None,
-                    });
-                    match reason {
-                        Some(r) if r.code() == Some("ConditionalCheckFailed") => {
-                            Err(refused(r.item(), &guards, table, shown))
-                        }
-                        _ => Err(Error::service(&table, "TransactWriteItems", e)),
-                    }
+                Ok(()) => self.get_consistent::<T>(key).await,
+                Err(Error::TransactionCanceled { reasons, .. })
+                    if reasons.len() == 1 && reasons[0].code == "ConditionalCheckFailed" =>
+                {
+                    // Which rule: the guards judge the item DynamoDB saw.
+                    let plan = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
+                    Err(refused(
+                        reasons[0].item.as_ref(),
+                        &plan.guards,
+                        table,
+                        plan.shown,
+                    ))
                 }
+                Err(e) => Err(e),
             };
         }
+        let UpdatePlan {
+            key_attributes,
+            shown,
+            expression,
+            condition: conditions,
+            mut placeholders,
+            guards,
+        } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
         let span = op_span!("UpdateItem", table, shown);
         let result = send!(
             self.client()
@@ -158,7 +119,7 @@ impl Mapper {
                 .table_name(&table)
                 .set_key(Some(key_attributes))
                 .set_update_expression(expression)
-                .condition_expression(conditions.join(" AND "))
+                .condition_expression(conditions)
                 .set_expression_attribute_names(placeholders.names())
                 .set_expression_attribute_values(placeholders.values())
                 .return_values(ReturnValue::AllNew)
@@ -182,10 +143,67 @@ impl Mapper {
     }
 }
 
+/// An update, ready to send: the key, the expression (values checked and
+/// normalized, the version bumped), and the condition that the item exists,
+/// the caller's condition holds and the schema's guards keep. The one rule
+/// for `update`, `update_once` and transactions.
+pub(crate) struct UpdatePlan {
+    pub(crate) key_attributes: crate::codec::Item,
+    pub(crate) shown: KeyDisplay,
+    pub(crate) expression: Option<String>,
+    pub(crate) condition: String,
+    pub(crate) placeholders: Placeholders,
+    pub(crate) guards: Vec<Guard>,
+}
+
+/// Plans `update` of the item with `key` ([`UpdatePlan`]).
+///
+/// # Errors
+/// [`Error::Validation`] naming every refused action, a bad key.
+pub(crate) fn update_plan<T: Model>(
+    key: &crate::key::Key,
+    update: &Update,
+    condition: Option<&Condition>,
+    info: &ModelInfo,
+) -> Result<UpdatePlan> {
+    let table = info.table.as_str();
+    let shown = key.display(info);
+    let key_attributes = key.to_attributes(info, table)?;
+    let (checked, guards) = check::<T>(update, info).map_err(|errors| Error::Validation {
+        table: table.to_owned(),
+        key: shown.clone(),
+        errors,
+    })?;
+    let mut placeholders = Placeholders::default();
+    let convert = |e| Error::convert(table, shown.clone(), e);
+    let expression = checked.render(&mut placeholders).map_err(convert)?;
+    let mut conditions = vec![format!(
+        "attribute_exists({})",
+        placeholders.name(&info.hash.name)
+    )];
+    if let Some(condition) = condition {
+        conditions.push(format!(
+            "({})",
+            condition.render(&mut placeholders).map_err(convert)?
+        ));
+    }
+    for guard in &guards {
+        conditions.push(guard.condition(&mut placeholders));
+    }
+    Ok(UpdatePlan {
+        key_attributes,
+        shown,
+        expression,
+        condition: conditions.join(" AND "),
+        placeholders,
+        guards,
+    })
+}
+
 /// The error for an update whose condition failed, from the item stored
 /// then: absent → not found; a rule the update would have broken on it →
 /// that rule; else the caller's condition (or a concurrent change).
-fn refused(
+pub(crate) fn refused(
     stored: Option<&std::collections::HashMap<String, AttributeValue>>,
     guards: &[Guard],
     table: String,

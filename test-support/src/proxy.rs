@@ -35,6 +35,11 @@ pub struct Faults {
     /// Forwarded and applied by DynamoDB, then answered with a 500 (the
     /// answer lost on the way back): the client cannot tell it was applied.
     pub lost_answer: f64,
+    /// TransactWriteItems: answered, without forwarding, with the
+    /// cancellation DynamoDB gives when another transaction holds an item
+    /// (`TransactionConflict` on the first action), which DynamoDB Local
+    /// never produces.
+    pub transaction_conflict: f64,
 }
 
 /// What the proxy did, for tests to check that faults really happened.
@@ -52,6 +57,8 @@ pub struct FaultStats {
     pub partial_gets: AtomicU64,
     /// Requests applied upstream whose answer was replaced by a 500.
     pub lost_answers: AtomicU64,
+    /// Transactions answered with an injected TransactionConflict.
+    pub transaction_conflicts: AtomicU64,
 }
 
 impl FaultStats {
@@ -180,6 +187,42 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
             "InternalServerError",
             "injected by the fault proxy",
         );
+    }
+    if faults.transaction_conflict > 0.0
+        && target.ends_with(".TransactWriteItems")
+        && shared.roll() < faults.transaction_conflict
+    {
+        shared
+            .stats
+            .transaction_conflicts
+            .fetch_add(1, Ordering::Relaxed);
+        let actions = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|r| {
+                r.get("TransactItems")
+                    .and_then(Value::as_array)
+                    .map(Vec::len)
+            })
+            .unwrap_or(1);
+        let reasons: Vec<Value> = (0..actions)
+            .map(|i| {
+                if i == 0 {
+                    json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+                } else {
+                    json!({"Code": "None"})
+                }
+            })
+            .collect();
+        let body = json!({
+            "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+            "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
+            "CancellationReasons": reasons,
+        });
+        return Response::builder()
+            .status(StatusCode::BAD_REQUEST)
+            .header("content-type", "application/x-amz-json-1.0")
+            .body(Full::new(Bytes::from(body.to_string())))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
     }
     let batch = target.ends_with(".BatchWriteItem") || target.ends_with(".BatchGetItem");
     let split = if batch && shared.roll() < faults.partial_batch {

@@ -1,0 +1,749 @@
+//! Native transactions over models: [`TransactWrite`]
+//! (`TransactWriteItems`) and [`TransactGet`] (`TransactGetItems`). Every
+//! action goes through the same save, delete and update rules as the
+//! single operations (validation, conflict conditions, versions, the
+//! schema's guards), is encoded before anything is sent, and is refused
+//! locally when DynamoDB would refuse the whole transaction.
+
+use std::collections::HashSet;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
+    TransactWriteItem, Update as UpdateAction,
+};
+
+use crate::backoff::Backoff;
+use crate::codec;
+use crate::delete::{DeletePlan, delete_plan};
+use crate::error::{CancelReason, Error, KeyDisplay, Result};
+use crate::expr::{Condition, Placeholders, Update};
+use crate::item::Item;
+use crate::key::IntoKey;
+use crate::load::load;
+use crate::mapper::Mapper;
+use crate::model::{Model, ModelInfo};
+use crate::save::{Change, Expect, change_plan, keep_unknown, put_condition};
+use crate::trace::{capacity, op_span, send};
+use crate::update::{UpdatePlan, update_plan};
+
+/// DynamoDB's limit on the actions of one transaction.
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html>
+pub const TRANSACT_LIMIT: usize = 100;
+/// DynamoDB's limit on the size of one transaction (4 MB).
+pub const TRANSACT_BYTES: usize = 4 * 1024 * 1024;
+/// DynamoDB's limit on an idempotency token's length.
+const TOKEN_CHARS: usize = 36;
+
+/// One action, encoded, with what the report and the refresh need.
+struct Planned<'a> {
+    item: TransactWriteItem,
+    table: String,
+    key: KeyDisplay,
+    /// Table and key, to refuse two actions on one item.
+    identity: String,
+    size: usize,
+    /// Runs after a successful send: the `Item` the action saved or
+    /// deleted takes the state now stored.
+    refresh: Option<Box<dyn FnOnce() -> Result<()> + Send + 'a>>,
+}
+
+/// A write transaction: up to 100 actions over any models, applied all or
+/// none ([`Mapper::transact_write`]).
+///
+/// ```no_run
+/// # use mapper::{Mapper, Model, Update, attr};
+/// # #[derive(serde::Serialize, serde::Deserialize, Model)]
+/// # #[model(table = "account")]
+/// # struct Account { #[model(hash_key)] id: String, #[model(range = 0..)] balance: i64 }
+/// # async fn run(mapper: Mapper) -> mapper::Result<()> {
+/// mapper
+///     .transact_write()
+///     .update::<Account>("alice", &Update::new().decrement("balance", 10), None)
+///     .update::<Account>("bob", &Update::new().increment("balance", 10), None)
+///     .send()
+///     .await?; // alice's balance stays ≥ 0 (the schema's range), or nothing is applied
+/// # Ok(()) }
+/// ```
+#[must_use = "a transaction does nothing until sent"]
+pub struct TransactWrite<'a> {
+    mapper: &'a Mapper,
+    actions: Vec<Planned<'a>>,
+    /// Actions that could not be encoded, by position.
+    errors: Vec<(usize, Error)>,
+    token: Option<String>,
+    backoff: Backoff,
+}
+
+impl Mapper {
+    /// A write transaction ([`TransactWrite`]).
+    pub fn transact_write(&self) -> TransactWrite<'_> {
+        TransactWrite {
+            mapper: self,
+            actions: Vec::new(),
+            errors: Vec::new(),
+            token: None,
+            backoff: Backoff::default(),
+        }
+    }
+
+    /// A read transaction ([`TransactGet`]).
+    pub fn transact_get(&self) -> TransactGet<'_> {
+        TransactGet {
+            mapper: self,
+            gets: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+fn build_error(table: &str) -> impl Fn(aws_sdk_dynamodb::error::BuildError) -> Error + '_ {
+    move |e| Error::Schema {
+        table: table.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// Table and key attributes as one string.
+fn identity(table: &str, key: &codec::Item) -> String {
+    let mut parts: Vec<String> = key.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    parts.sort();
+    format!("{table}\u{0}{}", parts.join("\u{0}"))
+}
+
+impl<'a> TransactWrite<'a> {
+    fn push(&mut self, planned: Result<Planned<'a>>) {
+        match planned {
+            Ok(planned) => self.actions.push(planned),
+            Err(e) => self
+                .errors
+                .push((self.actions.len() + self.errors.len(), e)),
+        }
+    }
+
+    fn put_action<T: Model>(&self, model: &T, expect: Expect) -> Result<Planned<'a>> {
+        let info = self.mapper.model_info::<T>()?;
+        let table = info.table.as_str();
+        let mut prepared = self.mapper.prepare(model, &info, table)?;
+        let mut placeholders = Placeholders::default();
+        let condition = put_condition::<T>(&info, table, &mut prepared, expect, &mut placeholders)?;
+        let key_attributes = key_of(&prepared.attributes, &info);
+        let put = Put::builder()
+            .table_name(table)
+            .set_item(Some(prepared.attributes))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(placeholders.names())
+            .set_expression_attribute_values(placeholders.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_error(table))?;
+        Ok(Planned {
+            size: crate::batch::item_size(put.item()),
+            item: TransactWriteItem::builder().put(put).build(),
+            table: table.to_owned(),
+            key: prepared.key.display(&info),
+            identity: identity(table, &key_attributes),
+            refresh: None,
+        })
+    }
+
+    /// Writes `model` whatever is stored under its key (the version, if
+    /// any, checked and bumped), as [`Mapper::put`].
+    pub fn put<T: Model>(mut self, model: &T) -> Self {
+        let planned = self.put_action(model, Expect::Anything);
+        self.push(planned);
+        self
+    }
+
+    /// Writes `model` only if no item has its key, as [`Mapper::create`].
+    pub fn create<T: Model>(mut self, model: &T) -> Self {
+        let planned = self.put_action(model, Expect::Absent);
+        self.push(planned);
+        self
+    }
+
+    /// Saves `item` as [`Mapper::save`] does: a new item is created (key
+    /// must be free), a loaded one updated in its changed attributes on the
+    /// condition that they (or the version) are as loaded; an unchanged
+    /// loaded item is checked to be still as loaded. On success `item`
+    /// holds what is stored.
+    pub fn save<T: Model>(mut self, item: &'a mut Item<T>) -> Self {
+        let planned = self.save_action(item);
+        self.push(planned);
+        self
+    }
+
+    fn save_action<T: Model>(&self, item: &'a mut Item<T>) -> Result<Planned<'a>> {
+        let mapper = self.mapper;
+        let info = mapper.model_info::<T>()?;
+        let table = info.table.clone();
+        let mut prepared = mapper.prepare(&item.model, &info, &table)?;
+        let key = prepared.key.display(&info);
+        let key_attributes = key_of(&prepared.attributes, &info);
+        let identity = identity(&table, &key_attributes);
+        let Some(stored) = &item.stored else {
+            let mut placeholders = Placeholders::default();
+            let condition = put_condition::<T>(
+                &info,
+                &table,
+                &mut prepared,
+                Expect::Absent,
+                &mut placeholders,
+            )?;
+            let put = Put::builder()
+                .table_name(&table)
+                .set_item(Some(prepared.attributes.clone()))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(build_error(&table))?;
+            return Ok(Planned {
+                size: crate::batch::item_size(put.item()),
+                item: TransactWriteItem::builder().put(put).build(),
+                table: table.clone(),
+                key,
+                identity,
+                refresh: Some(refresh_saved(mapper, item, prepared, info)),
+            });
+        };
+        keep_unknown(&mut prepared, stored, &info);
+        let action = match change_plan::<T>(&info, &table, &mut prepared, stored)? {
+            Some(Change {
+                key_attributes,
+                expression,
+                condition,
+                mut placeholders,
+                ..
+            }) => {
+                let update = UpdateAction::builder()
+                    .table_name(&table)
+                    .set_key(Some(key_attributes))
+                    .update_expression(expression)
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(placeholders.names())
+                    .set_expression_attribute_values(placeholders.values())
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    )
+                    .build()
+                    .map_err(build_error(&table))?;
+                TransactWriteItem::builder().update(update).build()
+            }
+            // Unchanged: the transaction still depends on it as loaded.
+            None => {
+                let mut placeholders = Placeholders::default();
+                let conditions = match T::VERSION {
+                    Some(version) => {
+                        vec![crate::save::unchanged(stored, version, &mut placeholders)]
+                    }
+                    None => crate::save::as_loaded(stored, &info, &mut placeholders),
+                };
+                let check = ConditionCheck::builder()
+                    .table_name(&table)
+                    .set_key(Some(key_attributes.clone()))
+                    .condition_expression(conditions.join(" AND "))
+                    .set_expression_attribute_names(placeholders.names())
+                    .set_expression_attribute_values(placeholders.values())
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    )
+                    .build()
+                    .map_err(build_error(&table))?;
+                TransactWriteItem::builder().condition_check(check).build()
+            }
+        };
+        Ok(Planned {
+            size: crate::batch::item_size(&prepared.attributes),
+            item: action,
+            table: table.clone(),
+            key,
+            identity,
+            refresh: Some(refresh_saved(mapper, item, prepared, info)),
+        })
+    }
+
+    /// Applies `update` to the item with `key`, as [`Mapper::update_if`]
+    /// (the item must exist; the schema's rules kept; the version bumped).
+    pub fn update<T: Model>(
+        mut self,
+        key: impl IntoKey,
+        update: &Update,
+        condition: Option<Condition>,
+    ) -> Self {
+        let planned = self.update_action::<T>(key, update, condition);
+        self.push(planned);
+        self
+    }
+
+    fn update_action<T: Model>(
+        &self,
+        key: impl IntoKey,
+        update: &Update,
+        condition: Option<Condition>,
+    ) -> Result<Planned<'a>> {
+        let info = self.mapper.model_info::<T>()?;
+        let table = info.table.as_str();
+        let UpdatePlan {
+            key_attributes,
+            shown,
+            expression,
+            condition,
+            mut placeholders,
+            ..
+        } = update_plan::<T>(&key.into_key(), update, condition.as_ref(), &info)?;
+        let identity = identity(table, &key_attributes);
+        let values = placeholders.values();
+        let size = crate::batch::item_size(&key_attributes)
+            + values.as_ref().map_or(0, crate::batch::item_size);
+        let action = UpdateAction::builder()
+            .table_name(table)
+            .set_key(Some(key_attributes))
+            .set_update_expression(expression)
+            .condition_expression(condition)
+            .set_expression_attribute_names(placeholders.names())
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_error(table))?;
+        Ok(Planned {
+            item: TransactWriteItem::builder().update(action).build(),
+            table: table.to_owned(),
+            key: shown,
+            identity,
+            size,
+            refresh: None,
+        })
+    }
+
+    /// Deletes `item` as [`Mapper::delete`] does (only as loaded, or at
+    /// the loaded version; an item never loaded must be absent). On
+    /// success `item` is new again.
+    pub fn delete<T: Model>(mut self, item: &'a mut Item<T>) -> Self {
+        let planned = self.delete_action(item);
+        self.push(planned);
+        self
+    }
+
+    fn delete_action<T: Model>(&self, item: &'a mut Item<T>) -> Result<Planned<'a>> {
+        let info = self.mapper.model_info::<T>()?;
+        let table = info.table.as_str();
+        let DeletePlan {
+            key_attributes,
+            shown,
+            condition,
+            mut placeholders,
+        } = delete_plan(item, &info)?;
+        Ok(Planned {
+            identity: identity(table, &key_attributes),
+            size: crate::batch::item_size(&key_attributes),
+            item: delete_item(table, key_attributes, Some(condition), &mut placeholders)?,
+            table: table.to_owned(),
+            key: shown,
+            refresh: Some(Box::new(move || {
+                item.stored = None;
+                Ok(())
+            })),
+        })
+    }
+
+    /// Deletes the item with `key`, whatever it holds.
+    pub fn delete_key<T: Model>(mut self, key: impl IntoKey) -> Self {
+        let planned = (|| {
+            let info = self.mapper.model_info::<T>()?;
+            let table = info.table.as_str();
+            let key = key.into_key();
+            let key_attributes = key.to_attributes(&info, table)?;
+            Ok(Planned {
+                identity: identity(table, &key_attributes),
+                size: crate::batch::item_size(&key_attributes),
+                item: delete_item(table, key_attributes, None, &mut Placeholders::default())?,
+                table: table.to_owned(),
+                key: key.display(&info),
+                refresh: None,
+            })
+        })();
+        self.push(planned);
+        self
+    }
+
+    /// Requires `condition` of the item with `key` (a `ConditionCheck`):
+    /// the transaction applies only if it holds.
+    pub fn check<T: Model>(mut self, key: impl IntoKey, condition: Condition) -> Self {
+        let planned = (|| {
+            let info = self.mapper.model_info::<T>()?;
+            let table = info.table.as_str();
+            let key = key.into_key();
+            let shown = key.display(&info);
+            let key_attributes = key.to_attributes(&info, table)?;
+            let mut placeholders = Placeholders::default();
+            let expression = condition
+                .render(&mut placeholders)
+                .map_err(|e| Error::convert(table, shown.clone(), e))?;
+            let check = ConditionCheck::builder()
+                .table_name(table)
+                .set_key(Some(key_attributes.clone()))
+                .condition_expression(expression)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(build_error(table))?;
+            Ok(Planned {
+                identity: identity(table, &key_attributes),
+                size: crate::batch::item_size(&key_attributes),
+                item: TransactWriteItem::builder().condition_check(check).build(),
+                table: table.to_owned(),
+                key: shown,
+                refresh: None,
+            })
+        })();
+        self.push(planned);
+        self
+    }
+
+    /// The idempotency token (`ClientRequestToken`, at most 36
+    /// characters): the same token sent again within ten minutes is applied
+    /// once. Without one, a fresh token is made per call, so the mapper's
+    /// own resends after an unknown outcome are safe; give your own to make
+    /// a retry of the whole call (by another process, say) safe too.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The backoff between resends after a transaction conflict, throttling
+    /// or an unknown outcome (default: [`Backoff::default`]).
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Sends the transaction: all actions apply, or none.
+    ///
+    /// Cancellations for transaction conflicts or throttling only, and
+    /// unknown outcomes (timeouts, 5xx, a transaction still in progress),
+    /// are resent after backoff with the same token; a failed condition is
+    /// returned at once.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] listing every bad action (paths start with the
+    /// action's position, `[2].balance`), [`Error::InvalidTransaction`]
+    /// for what DynamoDB would refuse whole (more than 100 actions, over
+    /// 4 MB, two actions on one item, a token over 36 characters, a token
+    /// reused with other parameters), [`Error::TransactionCanceled`] with
+    /// the reasons in the order of the actions, [`Error::MaxRetriesExceeded`],
+    /// [`Error::Service`]. Nothing is applied on error.
+    pub async fn send(self) -> Result<()> {
+        let TransactWrite {
+            mapper,
+            actions,
+            errors,
+            token,
+            backoff,
+        } = self;
+        refuse_bad_actions(errors)?;
+        let table = actions.first().map(|a| a.table.clone()).unwrap_or_default();
+        let invalid = |message: String| Error::InvalidTransaction {
+            table: table.clone(),
+            message,
+        };
+        if actions.is_empty() {
+            return Err(invalid(
+                "a transaction needs at least one action".to_owned(),
+            ));
+        }
+        if actions.len() > TRANSACT_LIMIT {
+            return Err(invalid(format!(
+                "a transaction holds at most {TRANSACT_LIMIT} actions; this one has {}",
+                actions.len()
+            )));
+        }
+        let mut seen = HashSet::with_capacity(actions.len());
+        for (index, action) in actions.iter().enumerate() {
+            if !seen.insert(action.identity.as_str()) {
+                return Err(invalid(format!(
+                    "two actions on one item: [{index}] on table {} ({})",
+                    action.table, action.key
+                )));
+            }
+        }
+        let size: usize = actions.iter().map(|a| a.size).sum();
+        if size > TRANSACT_BYTES {
+            return Err(invalid(format!(
+                "the transaction is about {size} bytes; DynamoDB's limit is {TRANSACT_BYTES}"
+            )));
+        }
+        let token = token.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        if token.chars().count() > TOKEN_CHARS {
+            return Err(invalid(format!(
+                "an idempotency token has at most {TOKEN_CHARS} characters"
+            )));
+        }
+        let (items, reports): (Vec<TransactWriteItem>, Vec<Planned<'a>>) = actions
+            .into_iter()
+            .map(|mut a| {
+                (
+                    std::mem::replace(&mut a.item, TransactWriteItem::builder().build()),
+                    a,
+                )
+            })
+            .unzip();
+        let span_key = format!("{} actions", items.len());
+        for attempt in 1..=backoff.attempts {
+            if attempt > 1 {
+                tokio::time::sleep(backoff.delay(attempt - 1)).await;
+            }
+            let span = op_span!("TransactWriteItems", table, span_key);
+            let result = send!(
+                mapper
+                    .client()
+                    .transact_write_items()
+                    .set_transact_items(Some(items.clone()))
+                    .client_request_token(&token)
+                    .set_return_consumed_capacity(capacity(&span)),
+                span
+            );
+            let e = match result {
+                Ok(_) => {
+                    for report in reports {
+                        if let Some(refresh) = report.refresh {
+                            refresh()?;
+                        }
+                    }
+                    return Ok(());
+                }
+                Err(e) => e,
+            };
+            match e.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+                    let reasons: Vec<CancelReason> = c
+                        .cancellation_reasons()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.code().is_some_and(|code| code != "None"))
+                        .map(|(index, r)| {
+                            let action = reports.get(index);
+                            CancelReason {
+                                index,
+                                table: action.map(|a| a.table.clone()).unwrap_or_default(),
+                                key: action.map(|a| a.key.clone()).unwrap_or_default(),
+                                code: r.code().unwrap_or_default().to_owned(),
+                                message: r.message().map(str::to_owned),
+                                item: r.item().cloned(),
+                            }
+                        })
+                        .collect();
+                    let error = Error::TransactionCanceled {
+                        table: table.clone(),
+                        reasons,
+                    };
+                    if !error.is_retryable() {
+                        return Err(error);
+                    }
+                }
+                Some(TransactWriteItemsError::IdempotentParameterMismatchException(_)) => {
+                    return Err(invalid(
+                        "the idempotency token was used before with other actions".to_owned(),
+                    ));
+                }
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => {}
+                _ => {
+                    let error = Error::service(&table, "TransactWriteItems", e);
+                    if !error.is_retryable() {
+                        return Err(error);
+                    }
+                }
+            }
+        }
+        Err(Error::MaxRetriesExceeded {
+            table,
+            operation: "TransactWriteItems",
+            attempts: backoff.attempts,
+        })
+    }
+}
+
+/// The key attributes of an item to write.
+fn key_of(attributes: &codec::Item, info: &ModelInfo) -> codec::Item {
+    std::iter::once(&info.hash)
+        .chain(&info.range)
+        .filter_map(|k| attributes.get(&k.name).map(|v| (k.name.clone(), v.clone())))
+        .collect()
+}
+
+fn delete_item(
+    table: &str,
+    key: codec::Item,
+    condition: Option<String>,
+    placeholders: &mut Placeholders,
+) -> Result<TransactWriteItem> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .set_key(Some(key))
+        .set_condition_expression(condition)
+        .set_expression_attribute_names(placeholders.names())
+        .set_expression_attribute_values(placeholders.values())
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(build_error(table))?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+/// After the send: `item` holds what was written.
+fn refresh_saved<'a, T: Model>(
+    mapper: &'a Mapper,
+    item: &'a mut Item<T>,
+    prepared: crate::save::Prepared,
+    info: Arc<ModelInfo>,
+) -> Box<dyn FnOnce() -> Result<()> + Send + 'a> {
+    Box::new(move || {
+        let warnings = std::mem::take(&mut item.warnings);
+        *item = mapper.stored_item(prepared, &info, &info.table, warnings)?;
+        Ok(())
+    })
+}
+
+/// Every action that could not be encoded, as one error: validation
+/// failures together, each path under its action's position.
+fn refuse_bad_actions(errors: Vec<(usize, Error)>) -> Result<()> {
+    let mut found = validate::Errors::new();
+    let mut table = String::new();
+    for (index, error) in errors {
+        match error {
+            Error::Validation {
+                table: t, errors, ..
+            } => {
+                table = t;
+                for violation in errors.prefixed(&validate::Path::root().index(index)) {
+                    found.push_violation(violation);
+                }
+            }
+            other => return Err(other),
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation {
+            table,
+            key: KeyDisplay("transaction".to_owned()),
+            errors: found,
+        })
+    }
+}
+
+/// Where a [`TransactGet`] puts one model's item.
+#[derive(Debug)]
+pub struct Slot<T> {
+    index: usize,
+    _model: PhantomData<fn() -> T>,
+}
+
+/// A read transaction: up to 100 items of any models, read at one point
+/// in time ([`Mapper::transact_get`]).
+pub struct TransactGet<'a> {
+    mapper: &'a Mapper,
+    gets: Vec<(TransactGetItem, Arc<ModelInfo>)>,
+    errors: Vec<Error>,
+}
+
+/// What a [`TransactGet`] read, taken out by [`Slot`].
+pub struct Got {
+    items: Vec<Option<codec::Item>>,
+    infos: Vec<Arc<ModelInfo>>,
+}
+
+impl TransactGet<'_> {
+    /// Reads the item of `T` with `key`; take it from [`Got`] with the slot.
+    pub fn get<T: Model>(&mut self, key: impl IntoKey) -> Slot<T> {
+        let index = self.gets.len() + self.errors.len();
+        let got = (|| {
+            let info = self.mapper.model_info::<T>()?;
+            let table = info.table.clone();
+            let key = key.into_key().to_attributes(&info, &table)?;
+            let get = Get::builder()
+                .table_name(&table)
+                .set_key(Some(key))
+                .build()
+                .map_err(build_error(&table))?;
+            Ok((TransactGetItem::builder().get(get).build(), info))
+        })();
+        match got {
+            Ok(get) => self.gets.push(get),
+            Err(e) => self.errors.push(e),
+        }
+        Slot {
+            index,
+            _model: PhantomData,
+        }
+    }
+
+    /// Reads every item in one `TransactGetItems`.
+    ///
+    /// # Errors
+    /// The first bad key or model, [`Error::InvalidTransaction`] over 100
+    /// items, [`Error::Service`].
+    pub async fn send(self) -> Result<Got> {
+        if let Some(error) = self.errors.into_iter().next() {
+            return Err(error);
+        }
+        let table = self
+            .gets
+            .first()
+            .map(|(_, info)| info.table.clone())
+            .unwrap_or_default();
+        if self.gets.len() > TRANSACT_LIMIT || self.gets.is_empty() {
+            return Err(Error::InvalidTransaction {
+                table,
+                message: format!(
+                    "a read transaction holds 1 to {TRANSACT_LIMIT} items; this one has {}",
+                    self.gets.len()
+                ),
+            });
+        }
+        let (items, infos): (Vec<TransactGetItem>, Vec<Arc<ModelInfo>>) =
+            self.gets.into_iter().unzip();
+        let span = op_span!("TransactGetItems", table, format!("{} items", items.len()));
+        let out = send!(
+            self.mapper
+                .client()
+                .transact_get_items()
+                .set_transact_items(Some(items))
+                .set_return_consumed_capacity(capacity(&span)),
+            span
+        )
+        .map_err(|e| Error::service(&table, "TransactGetItems", e))?;
+        let items = out
+            .responses
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.item.filter(|i| !i.is_empty()))
+            .collect();
+        Ok(Got { items, infos })
+    }
+}
+
+impl Got {
+    /// The item in `slot`, through the load path (validated); `None` when
+    /// no item had the key.
+    ///
+    /// # Errors
+    /// A stored item that does not fit the model, as on any load.
+    pub fn take<T: Model>(&mut self, slot: Slot<T>) -> Result<Option<Item<T>>> {
+        let (Some(item), Some(info)) = (
+            self.items.get_mut(slot.index).and_then(Option::take),
+            self.infos.get(slot.index),
+        ) else {
+            return Ok(None);
+        };
+        load(item, info, &info.table).map(Some)
+    }
+}
