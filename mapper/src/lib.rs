@@ -40,6 +40,7 @@
 mod backoff;
 mod batch;
 mod codec;
+mod commit;
 mod convert;
 mod cursor;
 mod delete;
@@ -74,6 +75,7 @@ pub use batch::{
 pub use codec::{
     Item as Attributes, from_attribute, from_item, into_attribute, into_item, to_attribute, to_item,
 };
+pub use commit::{CommitError, CommitReport, Plan, Transaction, TransactionStatus};
 pub use cursor::Cursor;
 pub use error::{CancelReason, CodecError, Error, KeyDisplay, Result};
 pub use expr::{

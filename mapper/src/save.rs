@@ -88,7 +88,7 @@ impl Mapper {
     }
 
     /// [`Mapper::prepare`] from the model's `Value` on.
-    fn prepare_value<T: Model>(
+    pub(crate) fn prepare_value<T: Model>(
         &self,
         value: Value,
         info: &ModelInfo,
@@ -321,7 +321,7 @@ impl Mapper {
         mut prepared: Prepared,
         stored: &codec::Item,
     ) -> Result<Prepared> {
-        let Some(change) = change_plan::<T>(info, table, &mut prepared, stored)? else {
+        let Some(change) = change_plan::<T>(info, table, &mut prepared, stored, false)? else {
             return Ok(prepared);
         };
         let Change {
@@ -648,12 +648,15 @@ pub(crate) struct Change {
 }
 
 /// Plans the partial save of `prepared` over `stored` ([`Change`]); the
-/// version, if any, is bumped in `prepared`.
+/// version, if any, is bumped in `prepared`. Without a version, the
+/// condition is on the changed attributes, or on the `whole` item as
+/// loaded.
 pub(crate) fn change_plan<T: Model>(
     info: &ModelInfo,
     table: &str,
     prepared: &mut Prepared,
     stored: &codec::Item,
+    whole: bool,
 ) -> Result<Option<Change>> {
     let key = prepared.key.display(info);
     key_unchanged(&prepared.attributes, stored, info, table, &key)?;
@@ -719,6 +722,8 @@ pub(crate) fn change_plan<T: Model>(
         if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
             map.insert(version.to_owned(), Value::from(next));
         }
+    } else if whole {
+        conditions.extend(as_loaded(stored, info, &mut p));
     } else {
         for name in changed.iter().chain(&removed) {
             conditions.push(unchanged(stored, name, &mut p));

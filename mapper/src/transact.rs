@@ -17,6 +17,7 @@ use aws_sdk_dynamodb::types::{
 
 use crate::backoff::Backoff;
 use crate::codec;
+use crate::commit::Transaction;
 use crate::delete::{DeletePlan, delete_plan};
 use crate::error::{CancelReason, Error, KeyDisplay, Result};
 use crate::expr::{Condition, Placeholders, Update};
@@ -149,6 +150,44 @@ impl<'a> TransactWrite<'a> {
         })
     }
 
+    /// The record of a committed [`Transaction`]: created (its key must be
+    /// free), with its status done and its datetime `now`.
+    pub(crate) fn record<R: Transaction>(mut self, record: &R, now: &str) -> Self {
+        let planned = (|| {
+            let info = self.mapper.model_info::<R>()?;
+            let table = info.table.as_str();
+            let value = marked::<R>(record, table, now)?;
+            let mut prepared = self.mapper.prepare_value::<R>(value, &info, table)?;
+            let mut placeholders = Placeholders::default();
+            let condition = put_condition::<R>(
+                &info,
+                table,
+                &mut prepared,
+                Expect::Absent,
+                &mut placeholders,
+            )?;
+            let key_attributes = key_of(&prepared.attributes, &info);
+            let put = Put::builder()
+                .table_name(table)
+                .set_item(Some(prepared.attributes))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .build()
+                .map_err(build_error(table))?;
+            Ok(Planned {
+                size: crate::batch::item_size(put.item()),
+                item: TransactWriteItem::builder().put(put).build(),
+                table: table.to_owned(),
+                key: prepared.key.display(&info),
+                identity: identity(table, &key_attributes),
+                refresh: None,
+            })
+        })();
+        self.push(planned);
+        self
+    }
+
     /// Writes `model` whatever is stored under its key (the version, if
     /// any, checked and bumped), as [`Mapper::put`].
     pub fn put<T: Model>(mut self, model: &T) -> Self {
@@ -170,12 +209,22 @@ impl<'a> TransactWrite<'a> {
     /// loaded item is checked to be still as loaded. On success `item`
     /// holds what is stored.
     pub fn save<T: Model>(mut self, item: &'a mut Item<T>) -> Self {
-        let planned = self.save_action(item);
+        let planned = self.save_action(item, false);
         self.push(planned);
         self
     }
 
-    fn save_action<T: Model>(&self, item: &'a mut Item<T>) -> Result<Planned<'a>> {
+    /// [`TransactWrite::save`] conditioned on the whole item as loaded
+    /// (or its version), not only on the changed attributes: the
+    /// original's transactors, for which any change by another writer is a
+    /// conflict.
+    pub(crate) fn save_whole<T: Model>(mut self, item: &'a mut Item<T>) -> Self {
+        let planned = self.save_action(item, true);
+        self.push(planned);
+        self
+    }
+
+    fn save_action<T: Model>(&self, item: &'a mut Item<T>, whole: bool) -> Result<Planned<'a>> {
         let mapper = self.mapper;
         let info = mapper.model_info::<T>()?;
         let table = info.table.clone();
@@ -213,7 +262,7 @@ impl<'a> TransactWrite<'a> {
             });
         };
         keep_unknown(&mut prepared, stored, &info);
-        let action = match change_plan::<T>(&info, &table, &mut prepared, stored)? {
+        let action = match change_plan::<T>(&info, &table, &mut prepared, stored, whole)? {
             Some(Change {
                 key_attributes,
                 expression,
@@ -569,6 +618,21 @@ impl<'a> TransactWrite<'a> {
             attempts: backoff.attempts,
         })
     }
+}
+
+/// A transaction record as committed: its status done, its time `now`
+/// (then validated with the rest).
+pub(crate) fn marked<R: Transaction>(
+    record: &R,
+    table: &str,
+    now: &str,
+) -> Result<validate::Value> {
+    let mut value = crate::save::model_value(record, table)?;
+    if let Some(map) = value.as_map_mut() {
+        map.insert(R::STATUS.to_owned(), validate::Value::from("done"));
+        map.insert(R::DATETIME.to_owned(), validate::Value::from(now));
+    }
+    Ok(value)
 }
 
 /// The key attributes of an item to write.

@@ -59,6 +59,10 @@ pub struct FaultStats {
     pub lost_answers: AtomicU64,
     /// Transactions answered with an injected TransactionConflict.
     pub transaction_conflicts: AtomicU64,
+    /// TransactWriteItems requests received.
+    pub transact_writes: AtomicU64,
+    /// Actions in the TransactWriteItems requests received.
+    pub transact_actions: AtomicU64,
 }
 
 impl FaultStats {
@@ -169,6 +173,21 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         .and_then(|t| t.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    if target.ends_with(".TransactWriteItems") {
+        shared.stats.transact_writes.fetch_add(1, Ordering::Relaxed);
+        let actions = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|r| {
+                r.get("TransactItems")
+                    .and_then(Value::as_array)
+                    .map(Vec::len)
+            })
+            .unwrap_or(0);
+        shared
+            .stats
+            .transact_actions
+            .fetch_add(actions as u64, Ordering::Relaxed);
+    }
     let roll = shared.roll();
     let faults = shared.faults;
     if roll < faults.throttle {

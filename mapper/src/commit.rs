@@ -1,0 +1,451 @@
+//! The original dynamodb-mapper's transactions — a persisted record,
+//! transactors (a target and a setter), sub-transactions, read-apply-retry
+//! — made atomic: each attempt reads every target, applies the setters,
+//! and writes every change, condition and record in one
+//! `TransactWriteItems`. A conflict re-reads and retries; a setter's error,
+//! a missing target or running out of attempts writes nothing.
+
+use std::any::Any;
+use std::fmt;
+
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::backoff::Backoff;
+use crate::error::{Error, KeyDisplay};
+use crate::item::Item;
+use crate::key::{IntoKey, Key};
+use crate::mapper::Mapper;
+use crate::model::Model;
+use crate::transact::TransactWrite;
+
+/// Where a transaction's record stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransactionStatus {
+    /// Not committed (yet, or a setter or setup refused it).
+    #[default]
+    Pending,
+    /// Being committed (the non-atomic mode of the original; not written
+    /// by atomic commits, kept so that records the original wrote load).
+    Running,
+    /// Committed.
+    Done,
+}
+
+impl validate::Typed for TransactionStatus {
+    fn validator() -> validate::Validator {
+        validate::str().one_of(["pending", "running", "done"])
+    }
+}
+
+/// A transaction in the original's style. The type is the persisted
+/// record (a [`Model`] with a status and a datetime attribute); its
+/// [`setup`](Transaction::setup) says what it does, as transactors (a
+/// target read fresh and a setter that changes it) and sub-transactions.
+/// [`Mapper::commit`] runs it.
+pub trait Transaction: Model {
+    /// No record is written (the original's transient transactions).
+    const TRANSIENT: bool = false;
+    /// Attempts before giving up on conflicts (the original's 100).
+    const MAX_ATTEMPTS: u32 = 100;
+    /// The record's status attribute ([`TransactionStatus`] names).
+    const STATUS: &'static str = "status";
+    /// The record's time attribute, written in the original's form
+    /// (`2026-12-01T15:40:02.933859+00:00`) when the record is committed.
+    const DATETIME: &'static str = "datetime";
+    /// What a setter or the setup may abort with.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// The wait between attempts after a conflict (its `attempts` is
+    /// [`Transaction::MAX_ATTEMPTS`]'s): short, with jitter, as contention
+    /// on one item resolves in milliseconds.
+    fn backoff() -> Backoff {
+        Backoff {
+            base: std::time::Duration::from_millis(5),
+            max: std::time::Duration::from_millis(200),
+            attempts: Self::MAX_ATTEMPTS,
+        }
+    }
+
+    /// Runs once, before the first attempt: adds the transactors and
+    /// sub-transactions to `plan`.
+    ///
+    /// # Errors
+    /// Aborts the commit: nothing is written.
+    fn setup(&mut self, plan: &mut Plan<Self::Error>) -> Result<(), Self::Error>;
+}
+
+/// What a commit failed with.
+#[derive(Debug)]
+pub enum CommitError<E> {
+    /// The setup or a setter refused (nothing was written).
+    Aborted(E),
+    /// The mapper failed: a target not found, attempts exhausted, a
+    /// service error (nothing was written).
+    Mapper(Error),
+}
+
+impl<E: fmt::Display> fmt::Display for CommitError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommitError::Aborted(e) => write!(f, "transaction aborted: {e}"),
+            CommitError::Mapper(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for CommitError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CommitError::Aborted(e) => Some(e),
+            CommitError::Mapper(e) => Some(e),
+        }
+    }
+}
+
+impl<E> From<Error> for CommitError<E> {
+    fn from(error: Error) -> Self {
+        CommitError::Mapper(error)
+    }
+}
+
+/// What a commit did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommitReport {
+    /// Attempts made (1 when nothing conflicted).
+    pub attempts: u32,
+    /// Attempts that found a target changed and were retried.
+    pub conflicts: u32,
+    /// The keys of the records written (the transaction's, then its
+    /// sub-transactions').
+    pub records: Vec<KeyDisplay>,
+}
+
+type Setter<T, E> = Box<dyn FnMut(&mut T) -> Result<(), E> + Send>;
+
+/// One target: its key, how to make it when absent, its setters, and the
+/// item read this attempt.
+struct Target<T: Model, E> {
+    key: Key,
+    new: Option<Box<dyn Fn() -> T + Send>>,
+    setters: Vec<Setter<T, E>>,
+    item: Option<Item<T>>,
+}
+
+/// A target of any model.
+trait AnyTarget<E>: Send {
+    fn as_any(&mut self) -> &mut dyn Any;
+    fn read<'a>(&'a mut self, mapper: &'a Mapper) -> BoxFuture<'a, Result<(), Error>>;
+    fn apply(&mut self) -> Result<(), E>;
+    fn write<'a>(&'a mut self, tx: TransactWrite<'a>) -> TransactWrite<'a>;
+}
+
+impl<T: Model, E: 'static> AnyTarget<E> for Target<T, E> {
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn read<'a>(&'a mut self, mapper: &'a Mapper) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            self.item = match mapper.get_consistent::<T>(self.key.clone()).await {
+                Ok(item) => Some(item),
+                Err(Error::NotFound { table, key }) => match &self.new {
+                    Some(new) => Some(Item::new(new())),
+                    None => return Err(Error::NotFound { table, key }),
+                },
+                Err(other) => return Err(other),
+            };
+            Ok(())
+        })
+    }
+
+    fn apply(&mut self) -> Result<(), E> {
+        if let Some(item) = &mut self.item {
+            for setter in &mut self.setters {
+                setter(item)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write<'a>(&'a mut self, tx: TransactWrite<'a>) -> TransactWrite<'a> {
+        match &mut self.item {
+            Some(item) => tx.save_whole(item),
+            None => tx,
+        }
+    }
+}
+
+/// A new item that must not exist yet (its creation fails the commit with
+/// [`Error::Overwrite`] when the key is taken, instead of a retry).
+struct Creation<T> {
+    model: T,
+}
+
+impl<T: Model, E: 'static> AnyTarget<E> for Creation<T> {
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn read<'a>(&'a mut self, _mapper: &'a Mapper) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn apply(&mut self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn write<'a>(&'a mut self, tx: TransactWrite<'a>) -> TransactWrite<'a> {
+        tx.create(&self.model)
+    }
+}
+
+/// A sub-transaction's record, of any type.
+trait AnyRecord: Send {
+    fn write<'a>(&'a self, tx: TransactWrite<'a>, now: &str) -> TransactWrite<'a>;
+    fn key(&self, mapper: &Mapper) -> KeyDisplay;
+}
+
+impl<S: Transaction> AnyRecord for S {
+    fn write<'a>(&'a self, tx: TransactWrite<'a>, now: &str) -> TransactWrite<'a> {
+        tx.record::<S>(self, now)
+    }
+
+    fn key(&self, mapper: &Mapper) -> KeyDisplay {
+        record_key(self, mapper)
+    }
+}
+
+fn record_key<R: Model>(record: &R, mapper: &Mapper) -> KeyDisplay {
+    match (mapper.model_info::<R>(), validate::to_value(record)) {
+        (Ok(info), Ok(value)) => Key::of_item(&value, &info).display(&info),
+        _ => KeyDisplay::default(),
+    }
+}
+
+/// What a transaction does, filled by its [`Transaction::setup`].
+pub struct Plan<E> {
+    /// One write action each, in this order.
+    targets: Vec<Entry<E>>,
+    records: Vec<Box<dyn AnyRecord>>,
+}
+
+struct Entry<E> {
+    /// Table and key, so that a key named twice is read once.
+    identity: String,
+    target: Box<dyn AnyTarget<E>>,
+    /// For a creation: its key, to name it when taken.
+    creation: Option<KeyDisplay>,
+}
+
+impl<E: Send + 'static> Plan<E> {
+    /// The target of `T` with `key` (it must exist), changed by `setter`.
+    /// A key named twice is read once, its setters applied in order.
+    pub fn target<T: Model>(
+        &mut self,
+        key: impl IntoKey,
+        setter: impl FnMut(&mut T) -> Result<(), E> + Send + 'static,
+    ) {
+        self.add(key.into_key(), None, Box::new(setter));
+    }
+
+    /// As [`Plan::target`], for a target that may not exist yet: `new`
+    /// makes it (then it is created, on the condition that its key is
+    /// still free).
+    pub fn target_or_new<T: Model>(
+        &mut self,
+        key: impl IntoKey,
+        new: impl Fn() -> T + Send + 'static,
+        setter: impl FnMut(&mut T) -> Result<(), E> + Send + 'static,
+    ) {
+        self.add(key.into_key(), Some(Box::new(new)), Box::new(setter));
+    }
+
+    fn add<T: Model>(
+        &mut self,
+        key: Key,
+        new: Option<Box<dyn Fn() -> T + Send>>,
+        setter: Setter<T, E>,
+    ) {
+        let identity = format!("{}\u{0}{:?}", T::TABLE, key);
+        let existing = self
+            .targets
+            .iter_mut()
+            .find(|entry| entry.identity == identity)
+            .and_then(|entry| entry.target.as_any().downcast_mut::<Target<T, E>>());
+        match existing {
+            Some(target) => {
+                target.setters.push(setter);
+                if target.new.is_none() {
+                    target.new = new;
+                }
+            }
+            None => self.targets.push(Entry {
+                identity,
+                target: Box::new(Target {
+                    key,
+                    new,
+                    setters: vec![setter],
+                    item: None,
+                }),
+                creation: None,
+            }),
+        }
+    }
+
+    /// A new item, created in the same write on the condition that its
+    /// key is free; a taken key fails the commit with [`Error::Overwrite`]
+    /// (nothing is written), it is not retried.
+    pub fn create<T: Model>(&mut self, model: T) {
+        let key = validate::to_value(&model)
+            .ok()
+            .and_then(|v| {
+                let hash = v.get(T::HASH_KEY).map(ToString::to_string)?;
+                let range = T::RANGE_KEY.and_then(|r| v.get(r)).map(ToString::to_string);
+                Some(match range {
+                    Some(range) => format!(
+                        "{}={hash}, {}={range}",
+                        T::HASH_KEY,
+                        T::RANGE_KEY.unwrap_or_default()
+                    ),
+                    None => format!("{}={hash}", T::HASH_KEY),
+                })
+            })
+            .unwrap_or_default();
+        self.targets.push(Entry {
+            identity: format!("new {}", self.targets.len()),
+            target: Box::new(Creation { model }),
+            creation: Some(KeyDisplay(key)),
+        });
+    }
+
+    /// A sub-transaction: its setup runs now, its targets join this
+    /// transaction's, its record is written with the parent's (unless
+    /// transient), all in the same `TransactWriteItems`.
+    ///
+    /// # Errors
+    /// The sub-transaction's setup error.
+    pub fn sub<S: Transaction<Error = E>>(&mut self, mut sub: S) -> Result<(), E> {
+        sub.setup(self)?;
+        if !S::TRANSIENT {
+            self.records.push(Box::new(sub));
+        }
+        Ok(())
+    }
+}
+
+/// The key of the creation whose action is at `index` of the write, if it
+/// is one (each target is one action, in the order added).
+fn creation_at<E>(plan: &Plan<E>, index: usize) -> Option<&KeyDisplay> {
+    plan.targets.get(index)?.creation.as_ref()
+}
+
+/// The datetime in the original dynamodb-mapper's form.
+fn now_text() -> String {
+    match validate::DateFormat::DynamodbMapper.write(OffsetDateTime::now_utc()) {
+        Ok(validate::Value::String(text)) => text,
+        _ => String::new(),
+    }
+}
+
+impl Mapper {
+    /// Commits `transaction` atomically: its setup runs once; then, per
+    /// attempt (up to [`Transaction::MAX_ATTEMPTS`]), every target of it
+    /// and of its sub-transactions is read (strongly consistent), the
+    /// setters applied, and one `TransactWriteItems` sends an update per
+    /// changed target conditioned on its state as read, a create per new
+    /// target, a condition check per unchanged target, and the record of
+    /// each non-transient transaction (`status` done, `datetime` now). A
+    /// target changed by another writer meanwhile cancels the attempt:
+    /// backoff with jitter, read again, retry. On success the transaction
+    /// holds its record as stored.
+    ///
+    /// # Errors
+    /// [`CommitError::Aborted`] with the setup's or a setter's error;
+    /// [`CommitError::Mapper`] with [`Error::NotFound`] for a missing
+    /// target, [`Error::MaxRetriesExceeded`] after the attempts,
+    /// [`Error::InvalidTransaction`] past 100 actions, or another
+    /// error. Nothing is written on error, and the status stays pending.
+    pub async fn commit<X: Transaction>(
+        &self,
+        transaction: &mut X,
+    ) -> Result<CommitReport, CommitError<X::Error>> {
+        let mut plan = Plan {
+            targets: Vec::new(),
+            records: Vec::new(),
+        };
+        transaction.setup(&mut plan).map_err(CommitError::Aborted)?;
+        let backoff = X::backoff();
+        let mut report = CommitReport::default();
+        for attempt in 1..=X::MAX_ATTEMPTS {
+            report.attempts = attempt;
+            if attempt > 1 {
+                tokio::time::sleep(backoff.delay(attempt - 1)).await;
+            }
+            for entry in &mut plan.targets {
+                entry.target.read(self).await?;
+                entry.target.apply().map_err(CommitError::Aborted)?;
+            }
+            let now = now_text();
+            let mut tx = self.transact_write();
+            for entry in &mut plan.targets {
+                tx = entry.target.write(tx);
+            }
+            if !X::TRANSIENT {
+                tx = tx.record::<X>(transaction, &now);
+            }
+            for record in &plan.records {
+                tx = record.write(tx, &now);
+            }
+            match tx.send().await {
+                Ok(()) => {
+                    if !X::TRANSIENT {
+                        report.records.push(record_key(transaction, self));
+                        *transaction = self.committed(transaction, &now)?;
+                    }
+                    report
+                        .records
+                        .extend(plan.records.iter().map(|r| r.key(self)));
+                    return Ok(report);
+                }
+                Err(Error::TransactionCanceled { table, reasons })
+                    if reasons.iter().any(|r| {
+                        r.code == "ConditionalCheckFailed" && creation_at(&plan, r.index).is_some()
+                    }) =>
+                {
+                    let taken = reasons
+                        .iter()
+                        .find_map(|r| creation_at(&plan, r.index))
+                        .cloned()
+                        .unwrap_or_default();
+                    return Err(CommitError::Mapper(Error::Overwrite { table, key: taken }));
+                }
+                Err(e) if e.is_conflict() => report.conflicts += 1,
+                Err(e) => return Err(CommitError::Mapper(e)),
+            }
+        }
+        Err(CommitError::Mapper(Error::MaxRetriesExceeded {
+            table: self.model_info::<X>()?.table.clone(),
+            operation: "transaction commit",
+            attempts: X::MAX_ATTEMPTS,
+        }))
+    }
+
+    /// The record as committed: status done, datetime `now`.
+    fn committed<X: Transaction>(&self, record: &X, now: &str) -> Result<X, Error> {
+        let info = self.model_info::<X>()?;
+        let value = crate::transact::marked::<X>(record, &info.table, now)?;
+        let value = info
+            .schema
+            .validate(value)
+            .map_err(|errors| Error::Validation {
+                table: info.table.clone(),
+                key: KeyDisplay::default(),
+                errors,
+            })?;
+        validate::from_value(value)
+            .map_err(|e| Error::convert(&info.table, KeyDisplay::default(), e))
+    }
+}

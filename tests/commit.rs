@@ -1,0 +1,597 @@
+//! The original dynamodb-mapper's transactions, made atomic, against
+//! DynamoDB Local: its scenarios (nominal, transient, setup failing, target
+//! not found, insufficient energy, races, max retries, two transactors,
+//! new targets, sub-transactions), atomicity, and contention with exact
+//! totals. Requests are counted by a fault proxy without faults.
+
+mod models;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use mapper::{CommitError, Error, Mapper, Model, Plan, Throughput, Transaction, TransactionStatus};
+use serde::{Deserialize, Serialize};
+use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
+
+type TestResult = Result<(), SetupError>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "user")]
+struct User {
+    #[model(hash_key)]
+    id: i64,
+    energy: i64,
+    #[serde(default)]
+    #[model(default = 0)]
+    touched: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "reward")]
+struct Reward {
+    #[model(hash_key)]
+    user: i64,
+    #[model(range_key)]
+    name: String,
+}
+
+/// The setters' own error.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum Refused {
+    #[error("user {0} has {1} energy, {2} needed")]
+    Insufficient(i64, i64, i64),
+    #[error("setup refused")]
+    Setup,
+}
+
+/// The original's `UserEnergyTransaction`: spend `energy` of user
+/// `requester_id`; its record keyed by requester and time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "energy_transaction")]
+struct UserEnergyTransaction {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
+    datetime: String,
+    status: TransactionStatus,
+    energy: i64,
+    #[serde(skip)]
+    fail_setup: bool,
+    #[serde(skip)]
+    also: Option<i64>,
+}
+
+fn spend(requester_id: i64, energy: i64) -> UserEnergyTransaction {
+    UserEnergyTransaction {
+        requester_id,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+        energy,
+        fail_setup: false,
+        also: None,
+    }
+}
+
+fn take_energy(amount: i64) -> impl FnMut(&mut User) -> Result<(), Refused> + Send + 'static {
+    move |user| {
+        if user.energy < amount {
+            return Err(Refused::Insufficient(user.id, user.energy, amount));
+        }
+        user.energy -= amount;
+        Ok(())
+    }
+}
+
+impl Transaction for UserEnergyTransaction {
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        if self.fail_setup {
+            return Err(Refused::Setup);
+        }
+        plan.target::<User>(self.requester_id, take_energy(self.energy));
+        if let Some(other) = self.also {
+            plan.target::<User>(other, take_energy(self.energy));
+        }
+        Ok(())
+    }
+}
+
+/// The same, writing no record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "energy_transaction")]
+struct TransientEnergy {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key)]
+    datetime: String,
+    status: TransactionStatus,
+    energy: i64,
+}
+
+impl Transaction for TransientEnergy {
+    const TRANSIENT: bool = true;
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        plan.target::<User>(self.requester_id, take_energy(self.energy));
+        Ok(())
+    }
+}
+
+/// Buys energy: a reward is created, and the energy transaction runs as a
+/// sub-transaction, both in one write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "purchase")]
+struct EnergyPurchase {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
+    datetime: String,
+    status: TransactionStatus,
+    rewards: Vec<String>,
+    energy: i64,
+}
+
+impl Transaction for EnergyPurchase {
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        for name in &self.rewards {
+            plan.create(Reward {
+                user: self.requester_id,
+                name: name.clone(),
+            });
+        }
+        plan.sub(spend(self.requester_id, self.energy))
+    }
+}
+
+fn purchase(requester_id: i64, rewards: &[&str], energy: i64) -> EnergyPurchase {
+    EnergyPurchase {
+        requester_id,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+        rewards: rewards.iter().map(|r| (*r).to_owned()).collect(),
+        energy,
+    }
+}
+
+struct World {
+    db: TestDb,
+    proxy: FaultProxy,
+    mapper: Mapper,
+}
+
+async fn world(users: &[(i64, i64)]) -> Result<World, SetupError> {
+    let db = TestDb::with_table::<User>().await?;
+    db.mapper
+        .create_table::<Reward>(Throughput::OnDemand)
+        .await?;
+    db.mapper
+        .create_table::<UserEnergyTransaction>(Throughput::OnDemand)
+        .await?;
+    db.mapper
+        .create_table::<EnergyPurchase>(Throughput::OnDemand)
+        .await?;
+    for (id, energy) in users {
+        db.mapper
+            .create(&User {
+                id: *id,
+                energy: *energy,
+                touched: 0,
+            })
+            .await?;
+    }
+    let proxy = FaultProxy::start(&test_support::endpoint().await?, Faults::default()).await?;
+    let mapper = db.through(&proxy.endpoint, 3);
+    Ok(World { db, proxy, mapper })
+}
+
+impl World {
+    async fn energy(&self, id: i64) -> Result<Option<i64>, SetupError> {
+        let out = self
+            .db
+            .client()
+            .get_item()
+            .table_name(self.db.table::<User>())
+            .key("id", AttributeValue::N(id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(out
+            .item
+            .and_then(|i| i.get("energy").and_then(|e| e.as_n().ok()?.parse().ok())))
+    }
+
+    async fn count<T: Model>(&self) -> Result<i32, SetupError> {
+        let out = self
+            .db
+            .client()
+            .scan()
+            .table_name(self.db.table::<T>())
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(out.count())
+    }
+
+    fn writes(&self) -> (u64, u64) {
+        (
+            FaultStats::get(&self.proxy.stats.transact_writes),
+            FaultStats::get(&self.proxy.stats.transact_actions),
+        )
+    }
+}
+
+#[tokio::test]
+async fn nominal_one_write_of_two_actions_and_one_record() -> TestResult {
+    let w = world(&[(1, 10)]).await?;
+    let mut tx = spend(1, 10);
+    let report = w.mapper.commit(&mut tx).await?;
+    assert_eq!(w.energy(1).await?, Some(0));
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 1);
+    assert_eq!(w.writes(), (1, 2), "one TransactWriteItems of 2 actions");
+    assert_eq!(
+        (report.attempts, report.conflicts, report.records.len()),
+        (1, 0, 1)
+    );
+    assert_eq!(tx.status, TransactionStatus::Done);
+    assert!(tx.datetime.ends_with("+00:00"), "{}", tx.datetime);
+    let stored: Vec<_> = w.mapper.scan::<UserEnergyTransaction>().all().await?;
+    assert_eq!(stored[0].status, TransactionStatus::Done);
+    assert_eq!(stored[0].datetime, tx.datetime);
+    Ok(())
+}
+
+#[tokio::test]
+async fn transient_writes_no_record() -> TestResult {
+    let w = world(&[(1, 10)]).await?;
+    let mut tx = TransientEnergy {
+        requester_id: 1,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+        energy: 10,
+    };
+    w.mapper.commit(&mut tx).await?;
+    assert_eq!(w.energy(1).await?, Some(0));
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 0);
+    assert_eq!(w.writes(), (1, 1));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failing_setup_writes_nothing() -> TestResult {
+    let w = world(&[(1, 10)]).await?;
+    let mut tx = UserEnergyTransaction {
+        fail_setup: true,
+        ..spend(1, 10)
+    };
+    let err = w.mapper.commit(&mut tx).await.err().ok_or("committed")?;
+    assert!(matches!(err, CommitError::Aborted(Refused::Setup)), "{err}");
+    assert_eq!(w.writes(), (0, 0));
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 0);
+    assert_eq!(tx.status, TransactionStatus::Pending);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_missing_target_is_not_found_and_writes_nothing() -> TestResult {
+    let w = world(&[(1, 100)]).await?;
+    // Spend on user 1 and on the missing user 2: nothing applied.
+    let mut tx = UserEnergyTransaction {
+        also: Some(2),
+        ..spend(1, 10)
+    };
+    let err = w.mapper.commit(&mut tx).await.err().ok_or("committed")?;
+    assert!(
+        matches!(err, CommitError::Mapper(ref e) if e.is_not_found()),
+        "{err}"
+    );
+    assert_eq!(w.writes(), (0, 0));
+    assert_eq!(w.energy(1).await?, Some(100));
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn insufficient_energy_is_the_setters_error_and_writes_nothing() -> TestResult {
+    let w = world(&[(1, 10)]).await?;
+    let mut tx = spend(1, 20);
+    let err = w.mapper.commit(&mut tx).await.err().ok_or("committed")?;
+    assert!(
+        matches!(err, CommitError::Aborted(Refused::Insufficient(1, 10, 20))),
+        "{err}"
+    );
+    assert_eq!(w.energy(1).await?, Some(10));
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 0);
+    assert_eq!(w.writes(), (0, 0));
+    Ok(())
+}
+
+/// A transaction whose target another client changes right after each of
+/// its first `races` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "energy_transaction")]
+struct Raced {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
+    datetime: String,
+    status: TransactionStatus,
+    #[serde(skip)]
+    races: u32,
+    #[serde(skip)]
+    raw: Option<Rival>,
+}
+
+/// Another client, changing the user behind the transaction's back.
+#[derive(Debug, Clone)]
+struct Rival {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    reads: Arc<AtomicU32>,
+}
+
+impl PartialEq for Rival {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Transaction for Raced {
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        let (races, rival) = (self.races, self.raw.clone());
+        let mut spend = take_energy(10);
+        plan.target::<User>(self.requester_id, move |user: &mut User| {
+            if let Some(rival) = &rival {
+                let read = rival.reads.fetch_add(1, Ordering::SeqCst) + 1;
+                if read <= races {
+                    let (client, table) = (rival.client.clone(), rival.table.clone());
+                    let id = user.id;
+                    tokio::task::block_in_place(|| {
+                        tokio::runtime::Handle::current().block_on(async move {
+                            client
+                                .update_item()
+                                .table_name(table)
+                                .key("id", AttributeValue::N(id.to_string()))
+                                .update_expression("ADD touched :one")
+                                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                                .send()
+                                .await
+                                .map(drop)
+                                .map_err(|_| Refused::Setup)
+                        })
+                    })?;
+                }
+            }
+            spend(user)
+        });
+        Ok(())
+    }
+}
+
+fn raced(w: &World, races: u32) -> (Raced, Arc<AtomicU32>) {
+    let reads = Arc::new(AtomicU32::new(0));
+    let tx = Raced {
+        requester_id: 1,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+        races,
+        raw: Some(Rival {
+            client: w.db.client().clone(),
+            table: w.db.table::<User>(),
+            reads: Arc::clone(&reads),
+        }),
+    };
+    (tx, reads)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_race_is_read_again_and_retried_until_it_goes_through() -> TestResult {
+    let w = world(&[(1, 10)]).await?;
+    let (mut tx, reads) = raced(&w, 9);
+    let report = w.mapper.commit(&mut tx).await?;
+    assert_eq!((report.attempts, report.conflicts), (10, 9));
+    assert_eq!(reads.load(Ordering::SeqCst), 10);
+    assert_eq!(w.energy(1).await?, Some(0));
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_changed_after_every_read_gives_up_after_100_attempts() -> TestResult {
+    let w = world(&[(1, 10)]).await?;
+    let (mut tx, reads) = raced(&w, u32::MAX);
+    let err = w.mapper.commit(&mut tx).await.err().ok_or("committed")?;
+    assert!(
+        matches!(
+            err,
+            CommitError::Mapper(Error::MaxRetriesExceeded { attempts: 100, .. })
+        ),
+        "{err}"
+    );
+    assert_eq!(reads.load(Ordering::SeqCst), 100);
+    assert_eq!(w.energy(1).await?, Some(10));
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_transactors_in_one_write() -> TestResult {
+    let w = world(&[(1, 10), (2, 15)]).await?;
+    let mut tx = UserEnergyTransaction {
+        also: Some(2),
+        ..spend(1, 10)
+    };
+    w.mapper.commit(&mut tx).await?;
+    assert_eq!((w.energy(1).await?, w.energy(2).await?), (Some(0), Some(5)));
+    assert_eq!(w.writes(), (1, 3));
+    Ok(())
+}
+
+#[tokio::test]
+async fn new_targets_and_a_sub_transaction_in_one_write() -> TestResult {
+    let w = world(&[(1, 10)]).await?;
+    let mut buy = purchase(1, &["sword", "shield"], 10);
+    let report = w.mapper.commit(&mut buy).await?;
+    // 2 rewards + the user + 2 records, in one write.
+    assert_eq!(w.writes(), (1, 5));
+    assert_eq!(report.records.len(), 2);
+    assert_eq!(w.energy(1).await?, Some(0));
+    assert_eq!(w.count::<Reward>().await?, 2);
+    assert_eq!(w.count::<EnergyPurchase>().await?, 1);
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 1);
+    // A reward already there: Overwrite, neither written, no record.
+    w.db.mapper
+        .create(&User {
+            id: 2,
+            energy: 10,
+            touched: 0,
+        })
+        .await?;
+    let mut again = purchase(2, &["helmet", "sword"], 1);
+    w.db.mapper
+        .create(&Reward {
+            user: 2,
+            name: "sword".into(),
+        })
+        .await?;
+    let err = w.mapper.commit(&mut again).await.err().ok_or("committed")?;
+    assert!(
+        matches!(err, CommitError::Mapper(ref e) if e.is_overwrite()),
+        "{err}"
+    );
+    assert_eq!(w.count::<Reward>().await?, 3, "helmet not written");
+    assert_eq!(w.energy(2).await?, Some(10));
+    // A failing sub-transaction setter: nothing written, no record.
+    let mut greedy = purchase(1, &["bow"], 5);
+    let err = w
+        .mapper
+        .commit(&mut greedy)
+        .await
+        .err()
+        .ok_or("committed")?;
+    assert!(
+        matches!(err, CommitError::Aborted(Refused::Insufficient(..))),
+        "{err}"
+    );
+    assert_eq!(w.count::<Reward>().await?, 3);
+    assert_eq!(w.count::<EnergyPurchase>().await?, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn contention_on_one_user_loses_nothing() -> TestResult {
+    let w = world(&[(1, 400)]).await?;
+    let mapper = w.db.mapper.clone();
+    // 480 transactions of -1 on 400 energy, 16 at a time.
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let mapper = mapper.clone();
+            tokio::spawn(async move {
+                let (mut done, mut refused) = (0, 0);
+                for _ in 0..30 {
+                    match mapper.commit(&mut spend(1, 1)).await {
+                        Ok(_) => done += 1,
+                        Err(CommitError::Aborted(Refused::Insufficient(..))) => refused += 1,
+                        Err(e) => return Err(e.to_string()),
+                    }
+                }
+                Ok((done, refused))
+            })
+        })
+        .collect();
+    let (mut done, mut refused) = (0, 0);
+    for task in tasks {
+        let (d, r) = task.await??;
+        done += d;
+        refused += r;
+    }
+    assert_eq!((done, refused), (400, 80));
+    assert_eq!(w.energy(1).await?, Some(0));
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 400);
+    Ok(())
+}
+
+/// A transfer between two users' energy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "energy_transaction")]
+struct Transfer {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
+    datetime: String,
+    status: TransactionStatus,
+    to: i64,
+    amount: i64,
+}
+
+impl Transaction for Transfer {
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        let amount = self.amount;
+        plan.target::<User>(self.requester_id, take_energy(amount));
+        plan.target::<User>(self.to, move |user: &mut User| {
+            user.energy += amount;
+            Ok(())
+        });
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn random_transfers_keep_the_sum_and_never_go_negative() -> TestResult {
+    let accounts: Vec<(i64, i64)> = (1..=8).map(|id| (id, 1_000)).collect();
+    let w = world(&accounts).await?;
+    let tasks: Vec<_> = (0..32_u64)
+        .map(|task| {
+            let mapper = w.db.mapper.clone();
+            tokio::spawn(async move {
+                let mut seed = task.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+                let mut next = move |n: u64| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed % n
+                };
+                let mut done = 0;
+                for _ in 0..50 {
+                    let from = next(8) as i64 + 1;
+                    let to = (from + next(7) as i64) % 8 + 1;
+                    let mut transfer = Transfer {
+                        requester_id: from,
+                        datetime: String::new(),
+                        status: TransactionStatus::Pending,
+                        to,
+                        amount: next(400) as i64 + 1,
+                    };
+                    match mapper.commit(&mut transfer).await {
+                        Ok(_) => done += 1,
+                        Err(CommitError::Aborted(Refused::Insufficient(..))) => {}
+                        Err(e) => return Err(e.to_string()),
+                    }
+                }
+                Ok(done)
+            })
+        })
+        .collect();
+    let mut done = 0;
+    for task in tasks {
+        done += task.await??;
+    }
+    let mut sum = 0;
+    for id in 1..=8 {
+        let energy = w.energy(id).await?.ok_or("account gone")?;
+        assert!(energy >= 0, "account {id} at {energy}");
+        sum += energy;
+    }
+    assert_eq!(sum, 8_000);
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, done);
+    assert!(done > 800, "{done} transfers went through");
+    Ok(())
+}
