@@ -24,9 +24,9 @@ use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, WriteRequest};
 use futures::{StreamExt, TryStreamExt, stream};
-use mapper::{BatchOptions, Mapper, Model, Throughput, Write};
+use mapper::{BatchOptions, Mapper, Model, Plan, Throughput, Transaction, Write};
 use nix::sys::resource::{UsageWho, getrusage};
 use serde::{Deserialize, Serialize};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
@@ -475,6 +475,159 @@ async fn puts_mapper(
     Ok(n as usize)
 }
 
+/// Raw transactions of 4 puts each (the SDK fills the idempotency token,
+/// as the mapper does).
+async fn transacts_raw(
+    client: &Client,
+    table: &str,
+    device: i64,
+    ats: Range<i64>,
+    conc: usize,
+) -> Result<usize, Error> {
+    let n = ats.end - ats.start;
+    stream::iter(ats.step_by(4))
+        .map(|at| {
+            let items: Result<Vec<TransactWriteItem>, _> = (at..at + 4)
+                .map(|a| {
+                    Put::builder()
+                        .table_name(table)
+                        .set_item(Some(raw_to(&reading(device, a))))
+                        .build()
+                        .map(|put| TransactWriteItem::builder().put(put).build())
+                })
+                .collect();
+            async move {
+                client
+                    .transact_write_items()
+                    .set_transact_items(Some(items?))
+                    .send()
+                    .await?;
+                Ok::<(), Error>(())
+            }
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(n as usize)
+}
+
+/// Mapper transactions of 4 puts each.
+async fn transacts_mapper(
+    mapper: &Mapper,
+    device: i64,
+    ats: Range<i64>,
+    conc: usize,
+) -> Result<usize, Error> {
+    let n = ats.end - ats.start;
+    stream::iter(ats.step_by(4))
+        .map(|at| {
+            let items: Vec<Reading> = (at..at + 4).map(|a| reading(device, a)).collect();
+            async move {
+                items
+                    .iter()
+                    .fold(mapper.transact_write(), |tx, item| tx.put(item))
+                    .send()
+                    .await?;
+                Ok::<(), Error>(())
+            }
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(n as usize)
+}
+
+/// A counter bumped by contended app-level transactions (no record).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Bump {
+    id: i64,
+    #[serde(default)]
+    datetime: String,
+    #[serde(default)]
+    status: String,
+}
+
+impl Model for Bump {
+    const TABLE: &'static str = "bump";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", int())
+            .with_default("datetime", str(), "")
+            .with_default("status", str(), "pending")
+    }
+}
+
+impl Transaction for Bump {
+    const TRANSIENT: bool = true;
+    type Error = std::convert::Infallible;
+
+    fn setup(&mut self, plan: &mut Plan<Self::Error>) -> Result<(), Self::Error> {
+        plan.target::<Counter>(self.id, |counter: &mut Counter| {
+            counter.n += 1;
+            Ok(())
+        });
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Counter {
+    id: i64,
+    n: i64,
+}
+
+impl Model for Counter {
+    const TABLE: &'static str = "counter";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new().required("id", int()).required("n", int())
+    }
+}
+
+/// W7: `tasks` tasks committing `each` transactions on one counter;
+/// commits per second and attempts per commit.
+async fn contended(mapper: &Mapper, tasks: usize, each: usize) -> Result<(f64, f64), Error> {
+    mapper.create_table::<Counter>(Throughput::OnDemand).await?;
+    mapper.put(&Counter { id: 1, n: 0 }).await?;
+    let start = Instant::now();
+    let runs: Vec<_> = (0..tasks)
+        .map(|_| {
+            let mapper = mapper.clone();
+            tokio::spawn(async move {
+                let mut attempts = 0;
+                for _ in 0..each {
+                    let mut bump = Bump {
+                        id: 1,
+                        datetime: String::new(),
+                        status: String::new(),
+                    };
+                    attempts += mapper
+                        .commit(&mut bump)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .attempts;
+                }
+                Ok::<u32, String>(attempts)
+            })
+        })
+        .collect();
+    let mut attempts = 0;
+    for run in runs {
+        attempts += run.await??;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let commits = (tasks * each) as f64;
+    let stored = mapper.get::<Counter>(1).await?.n;
+    if stored != (tasks * each) as i64 {
+        return Err(format!("counter at {stored}, {commits} commits").into());
+    }
+    mapper.delete_table::<Counter>().await?;
+    Ok((commits / seconds, f64::from(attempts) / commits))
+}
+
 async fn gets_raw(
     client: &Client,
     table: &str,
@@ -846,6 +999,31 @@ async fn main() -> Result<(), Error> {
         rows.push(Row::new("W5 scan table".to_owned(), measured, NETWORKED));
     }
 
+    // W6: native transactions of 4 puts, against raw TransactWriteItems.
+    let transacts = (n(2_000) as i64 / 4) * 4;
+    if wanted("W6") {
+        let measured = sliced(
+            rounds,
+            |k| transacts_raw(&client, &raw_table, 3000, part(transacts, k), 8),
+            |k| transacts_mapper(&mapper, 3000, part(transacts, k), 8),
+        )
+        .await?;
+        rows.push(
+            Row::new(
+                format!("W6 transaction of 4 puts ×{} c8", transacts / 4),
+                measured,
+                NETWORKED,
+            )
+            .at(8),
+        );
+    }
+    // W7: app-level transactions contending for one item.
+    let contention = if wanted("W7") {
+        Some(contended(&mapper, 16, n(25)).await?)
+    } else {
+        None
+    };
+
     println!();
     println!(
         "| workload | raw items/s | mapper items/s | items/s ratio | items/s target | raw CPU µs/item | mapper CPU µs/item | CPU ratio | CPU target | allocations/item raw / mapper |"
@@ -871,6 +1049,12 @@ async fn main() -> Result<(), Error> {
             verdict(*cpu_ratio, Some(row.cpu_target), true),
             raw.allocs_per_item,
             mapper.allocs_per_item,
+        );
+    }
+    if let Some((rate, attempts)) = contention {
+        println!();
+        println!(
+            "W7 app-level transactions, 16 tasks on one item: {rate:.0} commits/s, {attempts:.2} attempts per commit"
         );
     }
     mapper.delete_table::<Reading>().await?;
