@@ -5,7 +5,7 @@
 //! schema's guards), is encoded before anything is sent, and is refused
 //! locally when DynamoDB would refuse the whole transaction.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -22,7 +22,8 @@ use crate::delete::{DeletePlan, delete_plan};
 use crate::error::{CancelReason, Error, KeyDisplay, Result};
 use crate::expr::{Condition, Placeholders, Update};
 use crate::item::Item;
-use crate::key::IntoKey;
+use crate::key::{IntoKey, Key};
+use crate::key_hash;
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
@@ -41,10 +42,11 @@ const TOKEN_CHARS: usize = 36;
 /// One action, encoded, with what the report and the refresh need.
 struct Planned<'a> {
     item: TransactWriteItem,
-    table: String,
-    key: KeyDisplay,
-    /// Table and key, to refuse two actions on one item.
-    identity: String,
+    /// The model's facts: its table, and how to show the key (only when
+    /// an error needs it).
+    info: Arc<ModelInfo>,
+    /// The key's hash ([`key_hash`]), to find two actions on one item.
+    hash: u64,
     size: usize,
     /// Runs after a successful send: the `Item` the action saved or
     /// deleted takes the state now stored.
@@ -107,11 +109,38 @@ fn build_error(table: &str) -> impl Fn(aws_sdk_dynamodb::error::BuildError) -> E
     }
 }
 
-/// Table and key attributes as one string.
-fn identity(table: &str, key: &codec::Item) -> String {
-    let mut parts: Vec<String> = key.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-    parts.sort();
-    format!("{table}\u{0}{}", parts.join("\u{0}"))
+impl Planned<'_> {
+    fn table(&self) -> &str {
+        &self.info.table
+    }
+
+    /// The item a put writes, or the key the other actions name.
+    fn attributes(&self) -> Option<&codec::Item> {
+        let item = &self.item;
+        item.put()
+            .map(Put::item)
+            .or_else(|| item.update().map(UpdateAction::key))
+            .or_else(|| item.delete().map(Delete::key))
+            .or_else(|| item.condition_check().map(ConditionCheck::key))
+    }
+
+    /// The key, for messages.
+    fn key(&self) -> KeyDisplay {
+        self.attributes()
+            .map(|a| Key::of_attributes(a, &self.info).display(&self.info))
+            .unwrap_or_default()
+    }
+
+    /// Whether `other` acts on the same item (same table, same key).
+    fn same_item(&self, other: &Planned<'_>) -> bool {
+        let (Some(mine), Some(theirs)) = (self.attributes(), other.attributes()) else {
+            return false;
+        };
+        self.table() == other.table()
+            && std::iter::once(&self.info.hash)
+                .chain(&self.info.range)
+                .all(|k| mine.get(&k.name) == theirs.get(&k.name))
+    }
 }
 
 impl<'a> TransactWrite<'a> {
@@ -130,22 +159,24 @@ impl<'a> TransactWrite<'a> {
         let mut prepared = self.mapper.prepare(model, &info, table)?;
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(&info, table, &mut prepared, expect, &mut placeholders)?;
-        let key_attributes = key_of(&prepared.attributes, &info);
+        let hash = key_hash::of_item(Some(&prepared.attributes), &info);
+        let on_failure = condition
+            .is_some()
+            .then_some(ReturnValuesOnConditionCheckFailure::AllOld);
         let put = Put::builder()
             .table_name(table)
             .set_item(Some(prepared.attributes))
             .set_condition_expression(condition)
             .set_expression_attribute_names(placeholders.names())
             .set_expression_attribute_values(placeholders.values())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_values_on_condition_check_failure(on_failure)
             .build()
             .map_err(build_error(table))?;
         Ok(Planned {
             size: crate::batch::item_size(put.item()),
             item: TransactWriteItem::builder().put(put).build(),
-            table: table.to_owned(),
-            key: prepared.key.display(&info),
-            identity: identity(table, &key_attributes),
+            hash,
+            info,
             refresh: None,
         })
     }
@@ -166,7 +197,7 @@ impl<'a> TransactWrite<'a> {
                 Expect::Absent,
                 &mut placeholders,
             )?;
-            let key_attributes = key_of(&prepared.attributes, &info);
+            let hash = key_hash::of_item(Some(&prepared.attributes), &info);
             let put = Put::builder()
                 .table_name(table)
                 .set_item(Some(prepared.attributes))
@@ -178,9 +209,8 @@ impl<'a> TransactWrite<'a> {
             Ok(Planned {
                 size: crate::batch::item_size(put.item()),
                 item: TransactWriteItem::builder().put(put).build(),
-                table: table.to_owned(),
-                key: prepared.key.display(&info),
-                identity: identity(table, &key_attributes),
+                hash,
+                info: Arc::clone(&info),
                 refresh: None,
             })
         })();
@@ -229,9 +259,7 @@ impl<'a> TransactWrite<'a> {
         let info = mapper.model_info::<T>()?;
         let table = info.table.clone();
         let mut prepared = mapper.prepare(&item.model, &info, &table)?;
-        let key = prepared.key.display(&info);
-        let key_attributes = key_of(&prepared.attributes, &info);
-        let identity = identity(&table, &key_attributes);
+        let hash = key_hash::of_item(Some(&prepared.attributes), &info);
         let Some(stored) = &item.stored else {
             let mut placeholders = Placeholders::default();
             let condition = put_condition::<T>(
@@ -255,9 +283,8 @@ impl<'a> TransactWrite<'a> {
             return Ok(Planned {
                 size: crate::batch::item_size(put.item()),
                 item: TransactWriteItem::builder().put(put).build(),
-                table: table.clone(),
-                key,
-                identity,
+                hash,
+                info: Arc::clone(&info),
                 refresh: Some(refresh_saved(mapper, item, prepared, info)),
             });
         };
@@ -286,6 +313,7 @@ impl<'a> TransactWrite<'a> {
             }
             // Unchanged: the transaction still depends on it as loaded.
             None => {
+                let key_attributes = key_of(&prepared.attributes, &info);
                 let mut placeholders = Placeholders::default();
                 let conditions = match T::VERSION {
                     Some(version) => {
@@ -295,7 +323,7 @@ impl<'a> TransactWrite<'a> {
                 };
                 let check = ConditionCheck::builder()
                     .table_name(&table)
-                    .set_key(Some(key_attributes.clone()))
+                    .set_key(Some(key_attributes))
                     .condition_expression(conditions.join(" AND "))
                     .set_expression_attribute_names(placeholders.names())
                     .set_expression_attribute_values(placeholders.values())
@@ -310,9 +338,8 @@ impl<'a> TransactWrite<'a> {
         Ok(Planned {
             size: crate::batch::item_size(&prepared.attributes),
             item: action,
-            table: table.clone(),
-            key,
-            identity,
+            hash,
+            info: Arc::clone(&info),
             refresh: Some(refresh_saved(mapper, item, prepared, info)),
         })
     }
@@ -340,13 +367,12 @@ impl<'a> TransactWrite<'a> {
         let table = info.table.as_str();
         let UpdatePlan {
             key_attributes,
-            shown,
             expression,
             condition,
             mut placeholders,
             ..
         } = update_plan::<T>(&key.into_key(), update, condition.as_ref(), &info)?;
-        let identity = identity(table, &key_attributes);
+        let hash = key_hash::of_item(Some(&key_attributes), &info);
         let values = placeholders.values();
         let size = crate::batch::item_size(&key_attributes)
             + values.as_ref().map_or(0, crate::batch::item_size);
@@ -362,9 +388,8 @@ impl<'a> TransactWrite<'a> {
             .map_err(build_error(table))?;
         Ok(Planned {
             item: TransactWriteItem::builder().update(action).build(),
-            table: table.to_owned(),
-            key: shown,
-            identity,
+            hash,
+            info,
             size,
             refresh: None,
         })
@@ -384,16 +409,15 @@ impl<'a> TransactWrite<'a> {
         let table = info.table.as_str();
         let DeletePlan {
             key_attributes,
-            shown,
             condition,
             mut placeholders,
+            ..
         } = delete_plan(item, &info)?;
         Ok(Planned {
-            identity: identity(table, &key_attributes),
+            hash: key_hash::of_item(Some(&key_attributes), &info),
             size: crate::batch::item_size(&key_attributes),
             item: delete_item(table, key_attributes, Some(condition), &mut placeholders)?,
-            table: table.to_owned(),
-            key: shown,
+            info: Arc::clone(&info),
             refresh: Some(Box::new(move || {
                 item.stored = None;
                 Ok(())
@@ -409,11 +433,10 @@ impl<'a> TransactWrite<'a> {
             let key = key.into_key();
             let key_attributes = key.to_attributes(&info, table)?;
             Ok(Planned {
-                identity: identity(table, &key_attributes),
+                hash: key_hash::of_item(Some(&key_attributes), &info),
                 size: crate::batch::item_size(&key_attributes),
                 item: delete_item(table, key_attributes, None, &mut Placeholders::default())?,
-                table: table.to_owned(),
-                key: key.display(&info),
+                info: Arc::clone(&info),
                 refresh: None,
             })
         })();
@@ -436,7 +459,7 @@ impl<'a> TransactWrite<'a> {
                 .map_err(|e| Error::convert(table, shown.clone(), e))?;
             let check = ConditionCheck::builder()
                 .table_name(table)
-                .set_key(Some(key_attributes.clone()))
+                .set_key(Some(key_attributes))
                 .condition_expression(expression)
                 .set_expression_attribute_names(placeholders.names())
                 .set_expression_attribute_values(placeholders.values())
@@ -446,11 +469,10 @@ impl<'a> TransactWrite<'a> {
                 .build()
                 .map_err(build_error(table))?;
             Ok(Planned {
-                identity: identity(table, &key_attributes),
-                size: crate::batch::item_size(&key_attributes),
+                hash: key_hash::of_item(Some(check.key()), &info),
+                size: crate::batch::item_size(check.key()),
                 item: TransactWriteItem::builder().condition_check(check).build(),
-                table: table.to_owned(),
-                key: shown,
+                info: Arc::clone(&info),
                 refresh: None,
             })
         })();
@@ -499,7 +521,10 @@ impl<'a> TransactWrite<'a> {
             backoff,
         } = self;
         refuse_bad_actions(errors)?;
-        let table = actions.first().map(|a| a.table.clone()).unwrap_or_default();
+        let table = actions
+            .first()
+            .map(|a| a.table().to_owned())
+            .unwrap_or_default();
         let invalid = |message: String| Error::InvalidTransaction {
             table: table.clone(),
             message,
@@ -515,14 +540,18 @@ impl<'a> TransactWrite<'a> {
                 actions.len()
             )));
         }
-        let mut seen = HashSet::with_capacity(actions.len());
+        // Two actions on one item: same table and key hash, then the same key.
+        let mut seen: HashMap<(&str, u64), Vec<usize>> = HashMap::with_capacity(actions.len());
         for (index, action) in actions.iter().enumerate() {
-            if !seen.insert(action.identity.as_str()) {
+            let earlier = seen.entry((action.table(), action.hash)).or_default();
+            if earlier.iter().any(|&e| actions[e].same_item(action)) {
                 return Err(invalid(format!(
                     "two actions on one item: [{index}] on table {} ({})",
-                    action.table, action.key
+                    action.table(),
+                    action.key()
                 )));
             }
+            earlier.push(index);
         }
         let size: usize = actions.iter().map(|a| a.size).sum();
         if size > TRANSACT_BYTES {
@@ -536,16 +565,7 @@ impl<'a> TransactWrite<'a> {
                 "an idempotency token has at most {TOKEN_CHARS} characters"
             )));
         }
-        let (items, reports): (Vec<TransactWriteItem>, Vec<Planned<'a>>) = actions
-            .into_iter()
-            .map(|mut a| {
-                (
-                    std::mem::replace(&mut a.item, TransactWriteItem::builder().build()),
-                    a,
-                )
-            })
-            .unzip();
-        let span_key = format!("{} actions", items.len());
+        let span_key = format!("{} actions", actions.len());
         for attempt in 1..=backoff.attempts {
             if attempt > 1 {
                 tokio::time::sleep(backoff.delay(attempt - 1)).await;
@@ -555,15 +575,16 @@ impl<'a> TransactWrite<'a> {
                 mapper
                     .client()
                     .transact_write_items()
-                    .set_transact_items(Some(items.clone()))
+                    // A copy per attempt: a resend needs the actions again.
+                    .set_transact_items(Some(actions.iter().map(|a| a.item.clone()).collect()))
                     .client_request_token(&token)
                     .set_return_consumed_capacity(capacity(&span)),
                 span
             );
             let e = match result {
                 Ok(_) => {
-                    for report in reports {
-                        if let Some(refresh) = report.refresh {
+                    for action in actions {
+                        if let Some(refresh) = action.refresh {
                             refresh()?;
                         }
                     }
@@ -579,11 +600,11 @@ impl<'a> TransactWrite<'a> {
                         .enumerate()
                         .filter(|(_, r)| r.code().is_some_and(|code| code != "None"))
                         .map(|(index, r)| {
-                            let action = reports.get(index);
+                            let action = actions.get(index);
                             CancelReason {
                                 index,
-                                table: action.map(|a| a.table.clone()).unwrap_or_default(),
-                                key: action.map(|a| a.key.clone()).unwrap_or_default(),
+                                table: action.map(|a| a.table().to_owned()).unwrap_or_default(),
+                                key: action.map(Planned::key).unwrap_or_default(),
                                 code: r.code().unwrap_or_default().to_owned(),
                                 message: r.message().map(str::to_owned),
                                 item: r.item().cloned(),
