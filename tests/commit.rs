@@ -595,3 +595,67 @@ async fn random_transfers_keep_the_sum_and_never_go_negative() -> TestResult {
     assert!(done > 800, "{done} transfers went through");
     Ok(())
 }
+
+/// Spends the energy of whichever user has the most, found by a scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "energy_transaction")]
+struct FromRichest {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
+    datetime: String,
+    status: TransactionStatus,
+    at_least: i64,
+}
+
+impl Transaction for FromRichest {
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        let at_least = self.at_least;
+        plan.target_with::<User>(
+            move |mapper| {
+                Box::pin(async move {
+                    let rich = mapper
+                        .scan::<User>()
+                        .filter(mapper::attr("energy").ge(at_least))
+                        .consistent()
+                        .all()
+                        .await?;
+                    Ok(rich.into_iter().max_by_key(|u| u.energy))
+                })
+            },
+            take_energy(at_least),
+        );
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_target_found_by_a_getter_of_the_callers() -> TestResult {
+    let w = world(&[(1, 3), (2, 12), (3, 7)]).await?;
+    let mut richest = FromRichest {
+        requester_id: 9,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+        at_least: 10,
+    };
+    w.mapper.commit(&mut richest).await?;
+    assert_eq!(
+        (w.energy(1).await?, w.energy(2).await?, w.energy(3).await?),
+        (Some(3), Some(2), Some(7))
+    );
+    // Nobody has 10 left: the getter finds none, nothing is written.
+    let err = w
+        .mapper
+        .commit(&mut richest)
+        .await
+        .err()
+        .ok_or("committed")?;
+    assert!(
+        matches!(err, CommitError::Mapper(ref e) if e.is_not_found()),
+        "{err}"
+    );
+    assert_eq!(w.count::<UserEnergyTransaction>().await?, 1);
+    Ok(())
+}

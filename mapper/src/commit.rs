@@ -178,6 +178,54 @@ impl<T: Model, E: 'static> AnyTarget<E> for Target<T, E> {
     }
 }
 
+/// A target found by a getter of the caller's (a query, an index, a
+/// lookup elsewhere) instead of by key.
+struct Found<T: Model, E> {
+    getter: Getter<T>,
+    setters: Vec<Setter<T, E>>,
+    item: Option<Item<T>>,
+}
+
+type Getter<T> =
+    Box<dyn for<'m> Fn(&'m Mapper) -> BoxFuture<'m, Result<Option<Item<T>>, Error>> + Send>;
+
+impl<T: Model, E: 'static> AnyTarget<E> for Found<T, E> {
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn read<'a>(&'a mut self, mapper: &'a Mapper) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            match (self.getter)(mapper).await? {
+                Some(item) => self.item = Some(item),
+                None => {
+                    return Err(Error::NotFound {
+                        table: mapper.model_info::<T>()?.table.clone(),
+                        key: KeyDisplay("(found by the transaction's getter)".to_owned()),
+                    });
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn apply(&mut self) -> Result<(), E> {
+        if let Some(item) = &mut self.item {
+            for setter in &mut self.setters {
+                setter(item)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write<'a>(&'a mut self, tx: TransactWrite<'a>) -> TransactWrite<'a> {
+        match &mut self.item {
+            Some(item) => tx.save_whole(item),
+            None => tx,
+        }
+    }
+}
+
 /// A new item that must not exist yet (its creation fails the commit with
 /// [`Error::Overwrite`] when the key is taken, instead of a retry).
 struct Creation<T> {
@@ -293,6 +341,27 @@ impl<E: Send + 'static> Plan<E> {
                 creation: None,
             }),
         }
+    }
+
+    /// A target found by `getter` (read again on every attempt; it should
+    /// read strongly consistent), changed by `setter`. `None` from the
+    /// getter fails the commit with [`Error::NotFound`].
+    pub fn target_with<T: Model>(
+        &mut self,
+        getter: impl for<'m> Fn(&'m Mapper) -> BoxFuture<'m, Result<Option<Item<T>>, Error>>
+        + Send
+        + 'static,
+        setter: impl FnMut(&mut T) -> Result<(), E> + Send + 'static,
+    ) {
+        self.targets.push(Entry {
+            identity: format!("found {}", self.targets.len()),
+            target: Box::new(Found {
+                getter: Box::new(getter),
+                setters: vec![Box::new(setter)],
+                item: None,
+            }),
+            creation: None,
+        });
     }
 
     /// A new item, created in the same write on the condition that its
