@@ -342,14 +342,21 @@ async fn conflicts_and_lost_answers_are_resent_and_apply_exactly_once() -> TestR
         },
     ] {
         let proxy = FaultProxy::start(&test_support::endpoint().await?, faults).await?;
-        let fragile = db.through(&proxy.endpoint, 8);
+        let fragile = db.through(&proxy.endpoint, 12);
         let before = balance(&db, "a").await?.ok_or("no wallet")?;
-        for _ in 0..200 {
-            fragile
+        for i in 0..200 {
+            let sent = fragile
                 .transact_write()
                 .update::<Wallet>("a", &Update::new().increment("balance", 1), None)
                 .send()
-                .await?;
+                .await;
+            if let Err(e) = sent {
+                return Err(format!(
+                    "transaction {i} under {faults:?}: {e} ({} requests)",
+                    FaultStats::get(&proxy.stats.requests)
+                )
+                .into());
+            }
         }
         let injected = FaultStats::get(&proxy.stats.transaction_conflicts)
             + FaultStats::get(&proxy.stats.lost_answers);

@@ -92,7 +92,9 @@ pub use query::{Query, RangeCondition};
 pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
 pub use scan::Scan;
 pub use table::Throughput;
-pub use transact::{Got, Slot, TRANSACT_BYTES, TRANSACT_LIMIT, TransactGet, TransactWrite};
+pub use transact::{
+    Got, Slot, TRANSACT_BYTES, TRANSACT_LIMIT, TransactGet, TransactWrite, TransactionRetries,
+};
 
 /// `#[derive(Model)]`: writes the `impl Model` (and its schema) from the
 /// struct; `#[derive(Schema)]`: a nested map or unit-only enum usable as a

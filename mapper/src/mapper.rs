@@ -37,8 +37,18 @@ impl std::fmt::Debug for Mapper {
 }
 
 impl Mapper {
-    /// A mapper over an SDK client.
+    /// A mapper over an SDK client. The mapper's copy of the client also
+    /// resends transactions canceled by conflicts
+    /// ([`TransactionRetries`](crate::TransactionRetries)), with the
+    /// client's retry configuration.
     pub fn new(client: Client) -> Mapper {
+        let client = Client::from_conf(
+            client
+                .config()
+                .to_builder()
+                .retry_classifier(crate::transact::TransactionRetries)
+                .build(),
+        );
         Mapper {
             inner: Arc::new(Inner {
                 client,

@@ -9,13 +9,14 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use aws_sdk_dynamodb::config::interceptors::InterceptorContext;
+use aws_sdk_dynamodb::config::retry::{ClassifyRetry, RetryAction};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
     TransactWriteItem, Update as UpdateAction,
 };
 
-use crate::backoff::Backoff;
 use crate::codec;
 use crate::commit::Transaction;
 use crate::delete::{DeletePlan, delete_plan};
@@ -47,6 +48,9 @@ struct Planned<'a> {
     info: Arc<ModelInfo>,
     /// The key's hash ([`key_hash`]), to find two actions on one item.
     hash: u64,
+    /// The key attributes, for messages and to confirm two actions on one
+    /// item (the action itself goes into the request).
+    key: codec::Item,
     size: usize,
     /// Runs after a successful send: the `Item` the action saved or
     /// deleted takes the state now stored.
@@ -77,7 +81,6 @@ pub struct TransactWrite<'a> {
     /// Actions that could not be encoded, by position.
     errors: Vec<(usize, Error)>,
     token: Option<String>,
-    backoff: Backoff,
 }
 
 impl Mapper {
@@ -88,7 +91,6 @@ impl Mapper {
             actions: Vec::new(),
             errors: Vec::new(),
             token: None,
-            backoff: Backoff::default(),
         }
     }
 
@@ -114,32 +116,14 @@ impl Planned<'_> {
         &self.info.table
     }
 
-    /// The item a put writes, or the key the other actions name.
-    fn attributes(&self) -> Option<&codec::Item> {
-        let item = &self.item;
-        item.put()
-            .map(Put::item)
-            .or_else(|| item.update().map(UpdateAction::key))
-            .or_else(|| item.delete().map(Delete::key))
-            .or_else(|| item.condition_check().map(ConditionCheck::key))
-    }
-
     /// The key, for messages.
     fn key(&self) -> KeyDisplay {
-        self.attributes()
-            .map(|a| Key::of_attributes(a, &self.info).display(&self.info))
-            .unwrap_or_default()
+        Key::of_attributes(&self.key, &self.info).display(&self.info)
     }
 
     /// Whether `other` acts on the same item (same table, same key).
     fn same_item(&self, other: &Planned<'_>) -> bool {
-        let (Some(mine), Some(theirs)) = (self.attributes(), other.attributes()) else {
-            return false;
-        };
-        self.table() == other.table()
-            && std::iter::once(&self.info.hash)
-                .chain(&self.info.range)
-                .all(|k| mine.get(&k.name) == theirs.get(&k.name))
+        self.table() == other.table() && self.key == other.key
     }
 }
 
@@ -160,6 +144,7 @@ impl<'a> TransactWrite<'a> {
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(&info, table, &mut prepared, expect, &mut placeholders)?;
         let hash = key_hash::of_item(Some(&prepared.attributes), &info);
+        let key = key_of(&prepared.attributes, &info);
         let on_failure = condition
             .is_some()
             .then_some(ReturnValuesOnConditionCheckFailure::AllOld);
@@ -176,6 +161,7 @@ impl<'a> TransactWrite<'a> {
             size: crate::batch::item_size(put.item()),
             item: TransactWriteItem::builder().put(put).build(),
             hash,
+            key,
             info,
             refresh: None,
         })
@@ -198,6 +184,7 @@ impl<'a> TransactWrite<'a> {
                 &mut placeholders,
             )?;
             let hash = key_hash::of_item(Some(&prepared.attributes), &info);
+            let key = key_of(&prepared.attributes, &info);
             let put = Put::builder()
                 .table_name(table)
                 .set_item(Some(prepared.attributes))
@@ -210,6 +197,7 @@ impl<'a> TransactWrite<'a> {
                 size: crate::batch::item_size(put.item()),
                 item: TransactWriteItem::builder().put(put).build(),
                 hash,
+                key,
                 info: Arc::clone(&info),
                 refresh: None,
             })
@@ -260,6 +248,7 @@ impl<'a> TransactWrite<'a> {
         let table = info.table.clone();
         let mut prepared = mapper.prepare(&item.model, &info, &table)?;
         let hash = key_hash::of_item(Some(&prepared.attributes), &info);
+        let key = key_of(&prepared.attributes, &info);
         let Some(stored) = &item.stored else {
             let mut placeholders = Placeholders::default();
             let condition = put_condition::<T>(
@@ -284,6 +273,7 @@ impl<'a> TransactWrite<'a> {
                 size: crate::batch::item_size(put.item()),
                 item: TransactWriteItem::builder().put(put).build(),
                 hash,
+                key,
                 info: Arc::clone(&info),
                 refresh: Some(refresh_saved(mapper, item, prepared, info)),
             });
@@ -313,7 +303,6 @@ impl<'a> TransactWrite<'a> {
             }
             // Unchanged: the transaction still depends on it as loaded.
             None => {
-                let key_attributes = key_of(&prepared.attributes, &info);
                 let mut placeholders = Placeholders::default();
                 let conditions = match T::VERSION {
                     Some(version) => {
@@ -323,7 +312,7 @@ impl<'a> TransactWrite<'a> {
                 };
                 let check = ConditionCheck::builder()
                     .table_name(&table)
-                    .set_key(Some(key_attributes))
+                    .set_key(Some(key.clone()))
                     .condition_expression(conditions.join(" AND "))
                     .set_expression_attribute_names(placeholders.names())
                     .set_expression_attribute_values(placeholders.values())
@@ -339,6 +328,7 @@ impl<'a> TransactWrite<'a> {
             size: crate::batch::item_size(&prepared.attributes),
             item: action,
             hash,
+            key,
             info: Arc::clone(&info),
             refresh: Some(refresh_saved(mapper, item, prepared, info)),
         })
@@ -373,6 +363,7 @@ impl<'a> TransactWrite<'a> {
             ..
         } = update_plan::<T>(&key.into_key(), update, condition.as_ref(), &info)?;
         let hash = key_hash::of_item(Some(&key_attributes), &info);
+        let key = key_attributes.clone();
         let values = placeholders.values();
         let size = crate::batch::item_size(&key_attributes)
             + values.as_ref().map_or(0, crate::batch::item_size);
@@ -389,6 +380,7 @@ impl<'a> TransactWrite<'a> {
         Ok(Planned {
             item: TransactWriteItem::builder().update(action).build(),
             hash,
+            key,
             info,
             size,
             refresh: None,
@@ -416,6 +408,7 @@ impl<'a> TransactWrite<'a> {
         Ok(Planned {
             hash: key_hash::of_item(Some(&key_attributes), &info),
             size: crate::batch::item_size(&key_attributes),
+            key: key_attributes.clone(),
             item: delete_item(table, key_attributes, Some(condition), &mut placeholders)?,
             info: Arc::clone(&info),
             refresh: Some(Box::new(move || {
@@ -435,6 +428,7 @@ impl<'a> TransactWrite<'a> {
             Ok(Planned {
                 hash: key_hash::of_item(Some(&key_attributes), &info),
                 size: crate::batch::item_size(&key_attributes),
+                key: key_attributes.clone(),
                 item: delete_item(table, key_attributes, None, &mut Placeholders::default())?,
                 info: Arc::clone(&info),
                 refresh: None,
@@ -471,6 +465,7 @@ impl<'a> TransactWrite<'a> {
             Ok(Planned {
                 hash: key_hash::of_item(Some(check.key()), &info),
                 size: crate::batch::item_size(check.key()),
+                key: check.key().clone(),
                 item: TransactWriteItem::builder().condition_check(check).build(),
                 info: Arc::clone(&info),
                 refresh: None,
@@ -490,19 +485,13 @@ impl<'a> TransactWrite<'a> {
         self
     }
 
-    /// The backoff between resends after a transaction conflict, throttling
-    /// or an unknown outcome (default: [`Backoff::default`]).
-    pub fn backoff(mut self, backoff: Backoff) -> Self {
-        self.backoff = backoff;
-        self
-    }
-
     /// Sends the transaction: all actions apply, or none.
     ///
     /// Cancellations for transaction conflicts or throttling only, and
     /// unknown outcomes (timeouts, 5xx, a transaction still in progress),
-    /// are resent after backoff with the same token; a failed condition is
-    /// returned at once.
+    /// are resent with the same token by the client's retry strategy (its
+    /// backoff and attempts; see [`TransactionRetries`]); a failed
+    /// condition is returned at once.
     ///
     /// # Errors
     /// [`Error::Validation`] listing every bad action (paths start with the
@@ -518,7 +507,6 @@ impl<'a> TransactWrite<'a> {
             actions,
             errors,
             token,
-            backoff,
         } = self;
         refuse_bad_actions(errors)?;
         let table = actions
@@ -565,78 +553,64 @@ impl<'a> TransactWrite<'a> {
                 "an idempotency token has at most {TOKEN_CHARS} characters"
             )));
         }
-        let span_key = format!("{} actions", actions.len());
-        for attempt in 1..=backoff.attempts {
-            if attempt > 1 {
-                tokio::time::sleep(backoff.delay(attempt - 1)).await;
-            }
-            let span = op_span!("TransactWriteItems", table, span_key);
-            let result = send!(
-                mapper
-                    .client()
-                    .transact_write_items()
-                    // A copy per attempt: a resend needs the actions again.
-                    .set_transact_items(Some(actions.iter().map(|a| a.item.clone()).collect()))
-                    .client_request_token(&token)
-                    .set_return_consumed_capacity(capacity(&span)),
-                span
-            );
-            let e = match result {
-                Ok(_) => {
-                    for action in actions {
-                        if let Some(refresh) = action.refresh {
-                            refresh()?;
-                        }
-                    }
-                    return Ok(());
-                }
-                Err(e) => e,
-            };
-            match e.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
-                    let reasons: Vec<CancelReason> = c
-                        .cancellation_reasons()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.code().is_some_and(|code| code != "None"))
-                        .map(|(index, r)| {
-                            let action = actions.get(index);
-                            CancelReason {
-                                index,
-                                table: action.map(|a| a.table().to_owned()).unwrap_or_default(),
-                                key: action.map(Planned::key).unwrap_or_default(),
-                                code: r.code().unwrap_or_default().to_owned(),
-                                message: r.message().map(str::to_owned),
-                                item: r.item().cloned(),
-                            }
-                        })
-                        .collect();
-                    let error = Error::TransactionCanceled {
-                        table: table.clone(),
-                        reasons,
-                    };
-                    if !error.is_retryable() {
-                        return Err(error);
-                    }
-                }
-                Some(TransactWriteItemsError::IdempotentParameterMismatchException(_)) => {
-                    return Err(invalid(
-                        "the idempotency token was used before with other actions".to_owned(),
-                    ));
-                }
-                Some(TransactWriteItemsError::TransactionInProgressException(_)) => {}
-                _ => {
-                    let error = Error::service(&table, "TransactWriteItems", e);
-                    if !error.is_retryable() {
-                        return Err(error);
-                    }
-                }
-            }
-        }
-        Err(Error::MaxRetriesExceeded {
+        let mut actions = actions;
+        // The actions move into the request; the SDK's retry strategy
+        // resends that same request (same token) on throttling, 5xx,
+        // timeouts, and, through [`TransactionRetries`], conflicts.
+        let items: Vec<TransactWriteItem> = actions
+            .iter_mut()
+            .map(|a| std::mem::replace(&mut a.item, TransactWriteItem::builder().build()))
+            .collect();
+        let span = op_span!(
+            "TransactWriteItems",
             table,
-            operation: "TransactWriteItems",
-            attempts: backoff.attempts,
+            format!("{} actions", items.len())
+        );
+        let result = send!(
+            mapper
+                .client()
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .client_request_token(token)
+                .set_return_consumed_capacity(capacity(&span)),
+            span
+        );
+        let e = match result {
+            Ok(_) => {
+                for action in actions {
+                    if let Some(refresh) = action.refresh {
+                        refresh()?;
+                    }
+                }
+                return Ok(());
+            }
+            Err(e) => e,
+        };
+        Err(match e.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+                let reasons = c
+                    .cancellation_reasons()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.code().is_some_and(|code| code != "None"))
+                    .map(|(index, r)| {
+                        let action = actions.get(index);
+                        CancelReason {
+                            index,
+                            table: action.map(|a| a.table().to_owned()).unwrap_or_default(),
+                            key: action.map(Planned::key).unwrap_or_default(),
+                            code: r.code().unwrap_or_default().to_owned(),
+                            message: r.message().map(str::to_owned),
+                            item: r.item().cloned(),
+                        }
+                    })
+                    .collect();
+                Error::TransactionCanceled { table, reasons }
+            }
+            Some(TransactWriteItemsError::IdempotentParameterMismatchException(_)) => {
+                invalid("the idempotency token was used before with other actions".to_owned())
+            }
+            _ => Error::service(&table, "TransactWriteItems", e),
         })
     }
 }
@@ -654,6 +628,60 @@ pub(crate) fn marked<R: Transaction>(
         map.insert(R::DATETIME.to_owned(), validate::Value::from(now));
     }
     Ok(value)
+}
+
+/// Tells the SDK's retry strategy that a `TransactWriteItems` canceled
+/// only for conflicts with other transactions or throttling, or still in
+/// progress, is worth sending again: the SDK then resends the same
+/// request, with the same idempotency token, after its backoff. Installed
+/// on the mapper's client ([`Mapper::new`]); it has no opinion on any other
+/// answer.
+#[derive(Debug)]
+pub struct TransactionRetries;
+
+impl ClassifyRetry for TransactionRetries {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let Some(Err(error)) = ctx.output_or_error() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let Some(error) = error
+            .as_operation_error()
+            .and_then(|e| e.downcast_ref::<TransactWriteItemsError>())
+        else {
+            return RetryAction::NoActionIndicated;
+        };
+        match error {
+            TransactWriteItemsError::TransactionInProgressException(_) => {
+                RetryAction::transient_error()
+            }
+            TransactWriteItemsError::TransactionCanceledException(c) => {
+                let codes: Vec<&str> = c
+                    .cancellation_reasons()
+                    .iter()
+                    .filter_map(|r| r.code())
+                    .filter(|code| *code != "None")
+                    .collect();
+                let passing = |code: &&str| {
+                    matches!(
+                        *code,
+                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+                    )
+                };
+                if codes.is_empty() || !codes.iter().all(passing) {
+                    RetryAction::NoActionIndicated
+                } else if codes.contains(&"TransactionConflict") {
+                    RetryAction::transient_error()
+                } else {
+                    RetryAction::throttling_error()
+                }
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "mapper: transactions canceled by conflicts"
+    }
 }
 
 /// The key attributes of an item to write.

@@ -85,8 +85,14 @@ impl TestDb {
     /// A mapper with this test's prefix on another endpoint (a proxy in
     /// front of the same server), whose client retries up to `max_attempts`
     /// times with the SDK's standard retry strategy (first backoff 20 ms,
-    /// so tests of many faults stay quick).
+    /// so tests of many faults stay quick) and a retry quota of its own.
     pub fn through(&self, endpoint: &str, max_attempts: u32) -> Mapper {
+        // A retry quota of its own: the SDK shares one per partition name
+        // across the process, and one test's faults must not spend another's.
+        let partition = aws_sdk_dynamodb::config::retry::RetryPartition::new(format!(
+            "{}{endpoint}",
+            self.mapper.prefix()
+        ));
         let config = client(endpoint)
             .config()
             .to_builder()
@@ -95,6 +101,7 @@ impl TestDb {
                     .with_max_attempts(max_attempts)
                     .with_initial_backoff(std::time::Duration::from_millis(20)),
             )
+            .retry_partition(partition)
             .build();
         Mapper::new(Client::from_conf(config)).with_prefix(self.mapper.prefix())
     }
