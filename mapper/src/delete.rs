@@ -18,6 +18,7 @@ use crate::trace::{capacity, op_span, send};
 /// or absent for an item never loaded. The one rule for single deletes and
 /// transactions.
 pub(crate) struct DeletePlan {
+    pub(crate) key: Key,
     pub(crate) key_attributes: codec::Item,
     pub(crate) shown: KeyDisplay,
     pub(crate) condition: String,
@@ -50,6 +51,7 @@ pub(crate) fn delete_plan<T: Model>(item: &Item<T>, info: &ModelInfo) -> Result<
         }
     };
     Ok(DeletePlan {
+        key,
         key_attributes,
         shown,
         condition: conditions.join(" AND "),
@@ -82,6 +84,7 @@ impl Mapper {
             shown,
             condition,
             placeholders,
+            ..
         } = delete_plan(item, &info)?;
         self.delete_attributes(
             table,

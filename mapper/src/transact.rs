@@ -48,9 +48,9 @@ struct Planned<'a> {
     info: Arc<ModelInfo>,
     /// The key's hash ([`key_hash`]), to find two actions on one item.
     hash: u64,
-    /// The key attributes, for messages and to confirm two actions on one
-    /// item (the action itself goes into the request).
-    key: codec::Item,
+    /// The key, for messages and to confirm two actions on one item (the
+    /// action itself goes into the request).
+    key: Key,
     size: usize,
     /// Runs after a successful send: the `Item` the action saved or
     /// deleted takes the state now stored.
@@ -118,7 +118,7 @@ impl Planned<'_> {
 
     /// The key, for messages.
     fn key(&self) -> KeyDisplay {
-        Key::of_attributes(&self.key, &self.info).display(&self.info)
+        self.key.display(&self.info)
     }
 
     /// Whether `other` acts on the same item (same table, same key).
@@ -144,7 +144,7 @@ impl<'a> TransactWrite<'a> {
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(&info, table, &mut prepared, expect, &mut placeholders)?;
         let hash = key_hash::of_item(Some(&prepared.attributes), &info);
-        let key = key_of(&prepared.attributes, &info);
+        let key = prepared.key;
         let on_failure = condition
             .is_some()
             .then_some(ReturnValuesOnConditionCheckFailure::AllOld);
@@ -184,7 +184,7 @@ impl<'a> TransactWrite<'a> {
                 &mut placeholders,
             )?;
             let hash = key_hash::of_item(Some(&prepared.attributes), &info);
-            let key = key_of(&prepared.attributes, &info);
+            let key = prepared.key;
             let put = Put::builder()
                 .table_name(table)
                 .set_item(Some(prepared.attributes))
@@ -248,7 +248,7 @@ impl<'a> TransactWrite<'a> {
         let table = info.table.clone();
         let mut prepared = mapper.prepare(&item.model, &info, &table)?;
         let hash = key_hash::of_item(Some(&prepared.attributes), &info);
-        let key = key_of(&prepared.attributes, &info);
+        let key = prepared.key.clone();
         let Some(stored) = &item.stored else {
             let mut placeholders = Placeholders::default();
             let condition = put_condition::<T>(
@@ -312,7 +312,7 @@ impl<'a> TransactWrite<'a> {
                 };
                 let check = ConditionCheck::builder()
                     .table_name(&table)
-                    .set_key(Some(key.clone()))
+                    .set_key(Some(key_of(&prepared.attributes, &info)))
                     .condition_expression(conditions.join(" AND "))
                     .set_expression_attribute_names(placeholders.names())
                     .set_expression_attribute_values(placeholders.values())
@@ -355,15 +355,15 @@ impl<'a> TransactWrite<'a> {
     ) -> Result<Planned<'a>> {
         let info = self.mapper.model_info::<T>()?;
         let table = info.table.as_str();
+        let key = key.into_key();
         let UpdatePlan {
             key_attributes,
             expression,
             condition,
             mut placeholders,
             ..
-        } = update_plan::<T>(&key.into_key(), update, condition.as_ref(), &info)?;
+        } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
         let hash = key_hash::of_item(Some(&key_attributes), &info);
-        let key = key_attributes.clone();
         let values = placeholders.values();
         let size = crate::batch::item_size(&key_attributes)
             + values.as_ref().map_or(0, crate::batch::item_size);
@@ -400,6 +400,7 @@ impl<'a> TransactWrite<'a> {
         let info = self.mapper.model_info::<T>()?;
         let table = info.table.as_str();
         let DeletePlan {
+            key,
             key_attributes,
             condition,
             mut placeholders,
@@ -408,7 +409,7 @@ impl<'a> TransactWrite<'a> {
         Ok(Planned {
             hash: key_hash::of_item(Some(&key_attributes), &info),
             size: crate::batch::item_size(&key_attributes),
-            key: key_attributes.clone(),
+            key,
             item: delete_item(table, key_attributes, Some(condition), &mut placeholders)?,
             info: Arc::clone(&info),
             refresh: Some(Box::new(move || {
@@ -428,7 +429,7 @@ impl<'a> TransactWrite<'a> {
             Ok(Planned {
                 hash: key_hash::of_item(Some(&key_attributes), &info),
                 size: crate::batch::item_size(&key_attributes),
-                key: key_attributes.clone(),
+                key,
                 item: delete_item(table, key_attributes, None, &mut Placeholders::default())?,
                 info: Arc::clone(&info),
                 refresh: None,
@@ -465,7 +466,7 @@ impl<'a> TransactWrite<'a> {
             Ok(Planned {
                 hash: key_hash::of_item(Some(check.key()), &info),
                 size: crate::batch::item_size(check.key()),
-                key: check.key().clone(),
+                key,
                 item: TransactWriteItem::builder().condition_check(check).build(),
                 info: Arc::clone(&info),
                 refresh: None,
