@@ -18,6 +18,7 @@ use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::Model;
+use crate::save::Expect;
 use crate::transact::TransactWrite;
 
 /// Where a transaction's record stands.
@@ -48,8 +49,18 @@ impl validate::Typed for TransactionStatus {
 pub trait Transaction: Model {
     /// No record is written (the original's transient transactions).
     const TRANSIENT: bool = false;
-    /// Attempts before giving up on conflicts (the original's 100).
+    /// Attempts before giving up on conflicts (the original's 100; per
+    /// target in the non-atomic mode).
     const MAX_ATTEMPTS: u32 = 100;
+    /// `false`: the original's per-target commit, for transactions past
+    /// DynamoDB's 100 actions. A pending record listing the targets
+    /// ([`TARGETS_ATTRIBUTE`](crate::TARGETS_ATTRIBUTE)) is written first,
+    /// so that a crash leaves a trace; then each target is read, set and
+    /// saved on its own (conditioned on its state as read, retried on
+    /// conflict); then the sub-transactions' records and the record, done.
+    /// **Not atomic**: an error leaves the targets before it applied and
+    /// the record pending.
+    const ATOMIC: bool = true;
     /// The record's status attribute ([`TransactionStatus`] names).
     const STATUS: &'static str = "status";
     /// The record's time attribute, written in the original's form
@@ -140,6 +151,8 @@ trait AnyTarget<E>: Send {
     fn read<'a>(&'a mut self, mapper: &'a Mapper) -> BoxFuture<'a, Result<(), Error>>;
     fn apply(&mut self) -> Result<(), E>;
     fn write<'a>(&'a mut self, tx: TransactWrite<'a>) -> TransactWrite<'a>;
+    /// What the target is, for a non-atomic commit's record.
+    fn describe(&self) -> String;
 }
 
 impl<T: Model, E: 'static> AnyTarget<E> for Target<T, E> {
@@ -162,19 +175,15 @@ impl<T: Model, E: 'static> AnyTarget<E> for Target<T, E> {
     }
 
     fn apply(&mut self) -> Result<(), E> {
-        if let Some(item) = &mut self.item {
-            for setter in &mut self.setters {
-                setter(item)?;
-            }
-        }
-        Ok(())
+        apply(&mut self.item, &mut self.setters)
     }
 
     fn write<'a>(&'a mut self, tx: TransactWrite<'a>) -> TransactWrite<'a> {
-        match &mut self.item {
-            Some(item) => tx.save_whole(item),
-            None => tx,
-        }
+        write(&mut self.item, tx)
+    }
+
+    fn describe(&self) -> String {
+        format!("{}: {:?}", T::TABLE, self.key)
     }
 }
 
@@ -210,19 +219,15 @@ impl<T: Model, E: 'static> AnyTarget<E> for Found<T, E> {
     }
 
     fn apply(&mut self) -> Result<(), E> {
-        if let Some(item) = &mut self.item {
-            for setter in &mut self.setters {
-                setter(item)?;
-            }
-        }
-        Ok(())
+        apply(&mut self.item, &mut self.setters)
     }
 
     fn write<'a>(&'a mut self, tx: TransactWrite<'a>) -> TransactWrite<'a> {
-        match &mut self.item {
-            Some(item) => tx.save_whole(item),
-            None => tx,
-        }
+        write(&mut self.item, tx)
+    }
+
+    fn describe(&self) -> String {
+        format!("{} (found by a getter)", T::TABLE)
     }
 }
 
@@ -248,10 +253,33 @@ impl<T: Model, E: 'static> AnyTarget<E> for Creation<T> {
     fn write<'a>(&'a mut self, tx: TransactWrite<'a>) -> TransactWrite<'a> {
         tx.create(&self.model)
     }
+
+    fn describe(&self) -> String {
+        format!("{} (new)", T::TABLE)
+    }
+}
+
+/// Runs a target's setters, in order, on the item read.
+fn apply<T, E>(item: &mut Option<Item<T>>, setters: &mut [Setter<T, E>]) -> Result<(), E> {
+    if let Some(item) = item {
+        for setter in setters {
+            setter(item)?;
+        }
+    }
+    Ok(())
+}
+
+/// A target's write: its item saved on the condition that it is still as
+/// read (a new one: created).
+fn write<'a, T: Model>(item: &'a mut Option<Item<T>>, tx: TransactWrite<'a>) -> TransactWrite<'a> {
+    match item {
+        Some(item) => tx.save_whole(item),
+        None => tx,
+    }
 }
 
 /// A sub-transaction's record, of any type.
-trait AnyRecord: Send {
+trait AnyRecord: Send + Sync {
     fn write<'a>(&'a self, tx: TransactWrite<'a>, now: &str) -> TransactWrite<'a>;
     fn key(&self, mapper: &Mapper) -> KeyDisplay;
 }
@@ -446,6 +474,9 @@ impl Mapper {
             records: Vec::new(),
         };
         transaction.setup(&mut plan).map_err(CommitError::Aborted)?;
+        if !X::ATOMIC {
+            return self.commit_each(transaction, plan).await;
+        }
         let backoff = X::backoff();
         let mut report = CommitReport::default();
         for attempt in 1..=X::MAX_ATTEMPTS {
@@ -502,10 +533,88 @@ impl Mapper {
         }))
     }
 
+    /// The non-atomic commit ([`Transaction::ATOMIC`] false): the pending
+    /// record with its targets, each target on its own, then the records.
+    async fn commit_each<X: Transaction>(
+        &self,
+        transaction: &mut X,
+        mut plan: Plan<X::Error>,
+    ) -> Result<CommitReport, CommitError<X::Error>> {
+        let now = now_text();
+        let mut report = CommitReport::default();
+        if !X::TRANSIENT {
+            let targets = plan.targets.iter().map(|e| e.target.describe()).collect();
+            self.transact_write()
+                .record_as::<X>(
+                    transaction,
+                    &now,
+                    TransactionStatus::Pending,
+                    Some(targets),
+                    Expect::Absent,
+                )
+                .send()
+                .await?;
+        }
+        let backoff = X::backoff();
+        for entry in &mut plan.targets {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                report.attempts = report.attempts.max(attempt);
+                if attempt > 1 {
+                    tokio::time::sleep(backoff.delay(attempt - 1)).await;
+                }
+                entry.target.read(self).await?;
+                entry.target.apply().map_err(CommitError::Aborted)?;
+                match entry.target.write(self.transact_write()).send().await {
+                    Ok(()) => break,
+                    Err(e) if entry.creation.is_some() && e.is_conflict() => {
+                        return Err(CommitError::Mapper(Error::Overwrite {
+                            table: self.model_info::<X>()?.table.clone(),
+                            key: entry.creation.clone().unwrap_or_default(),
+                        }));
+                    }
+                    Err(e) if e.is_conflict() && attempt < X::MAX_ATTEMPTS => {
+                        report.conflicts += 1;
+                    }
+                    Err(e) if e.is_conflict() => {
+                        return Err(CommitError::Mapper(Error::MaxRetriesExceeded {
+                            table: self.model_info::<X>()?.table.clone(),
+                            operation: "transaction commit (one target)",
+                            attempts: X::MAX_ATTEMPTS,
+                        }));
+                    }
+                    Err(e) => return Err(CommitError::Mapper(e)),
+                }
+            }
+        }
+        for record in &plan.records {
+            record.write(self.transact_write(), &now).send().await?;
+            report.records.push(record.key(self));
+        }
+        if !X::TRANSIENT {
+            // Our own pending record, now done (a blind put over it).
+            self.transact_write()
+                .record_as::<X>(
+                    transaction,
+                    &now,
+                    TransactionStatus::Done,
+                    None,
+                    Expect::Anything,
+                )
+                .send()
+                .await?;
+            report.records.insert(0, record_key(transaction, self));
+            *transaction = self.committed(transaction, &now)?;
+        }
+        Ok(report)
+    }
+
     /// The record as committed: status done, datetime `now`.
     fn committed<X: Transaction>(&self, record: &X, now: &str) -> Result<X, Error> {
         let info = self.model_info::<X>()?;
-        let value = crate::transact::marked::<X>(record, &info.table, now)?;
+        let value =
+            crate::transact::marked::<X>(record, &info.table, now, TransactionStatus::Done)?;
         let value = info
             .schema
             .validate(value)

@@ -93,7 +93,8 @@ pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_
 pub use scan::Scan;
 pub use table::Throughput;
 pub use transact::{
-    Got, Slot, TRANSACT_BYTES, TRANSACT_LIMIT, TransactGet, TransactWrite, TransactionRetries,
+    Got, Slot, TARGETS_ATTRIBUTE, TRANSACT_BYTES, TRANSACT_LIMIT, TransactGet, TransactWrite,
+    TransactionRetries,
 };
 
 /// `#[derive(Model)]`: writes the `impl Model` (and its schema) from the

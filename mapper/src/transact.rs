@@ -18,7 +18,9 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::codec;
-use crate::commit::Transaction;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::commit::{Transaction, TransactionStatus};
 use crate::delete::{DeletePlan, delete_plan};
 use crate::error::{CancelReason, Error, KeyDisplay, Result};
 use crate::expr::{Condition, Placeholders, Update};
@@ -169,20 +171,35 @@ impl<'a> TransactWrite<'a> {
 
     /// The record of a committed [`Transaction`]: created (its key must be
     /// free), with its status done and its datetime `now`.
-    pub(crate) fn record<R: Transaction>(mut self, record: &R, now: &str) -> Self {
+    pub(crate) fn record<R: Transaction>(self, record: &R, now: &str) -> Self {
+        self.record_as(record, now, TransactionStatus::Done, None, Expect::Absent)
+    }
+
+    /// The record of a [`Transaction`] with `status` and datetime `now`,
+    /// and the descriptions of its `targets` when given (the trace a
+    /// non-atomic commit leaves), written under `expect`.
+    pub(crate) fn record_as<R: Transaction>(
+        mut self,
+        record: &R,
+        now: &str,
+        status: TransactionStatus,
+        targets: Option<Vec<String>>,
+        expect: Expect,
+    ) -> Self {
         let planned = (|| {
             let info = self.mapper.model_info::<R>()?;
             let table = info.table.as_str();
-            let value = marked::<R>(record, table, now)?;
+            let value = marked::<R>(record, table, now, status)?;
             let mut prepared = self.mapper.prepare_value::<R>(value, &info, table)?;
+            if let Some(targets) = targets {
+                prepared.attributes.insert(
+                    TARGETS_ATTRIBUTE.to_owned(),
+                    AttributeValue::L(targets.into_iter().map(AttributeValue::S).collect()),
+                );
+            }
             let mut placeholders = Placeholders::default();
-            let condition = put_condition::<R>(
-                &info,
-                table,
-                &mut prepared,
-                Expect::Absent,
-                &mut placeholders,
-            )?;
+            let condition =
+                put_condition::<R>(&info, table, &mut prepared, expect, &mut placeholders)?;
             let hash = key_hash::of_item(Some(&prepared.attributes), &info);
             let key = prepared.key;
             let put = Put::builder()
@@ -616,20 +633,29 @@ impl<'a> TransactWrite<'a> {
     }
 }
 
-/// A transaction record as committed: its status done, its time `now`
-/// (then validated with the rest).
+/// A transaction record with `status` and time `now` (then validated with
+/// the rest).
 pub(crate) fn marked<R: Transaction>(
     record: &R,
     table: &str,
     now: &str,
+    status: TransactionStatus,
 ) -> Result<validate::Value> {
+    let status = match status {
+        TransactionStatus::Pending => "pending",
+        TransactionStatus::Running => "running",
+        TransactionStatus::Done => "done",
+    };
     let mut value = crate::save::model_value(record, table)?;
     if let Some(map) = value.as_map_mut() {
-        map.insert(R::STATUS.to_owned(), validate::Value::from("done"));
+        map.insert(R::STATUS.to_owned(), validate::Value::from(status));
         map.insert(R::DATETIME.to_owned(), validate::Value::from(now));
     }
     Ok(value)
 }
+
+/// The attribute of a non-atomic commit's record that lists its targets.
+pub const TARGETS_ATTRIBUTE: &str = "__targets__";
 
 /// Tells the SDK's retry strategy that a `TransactWriteItems` canceled
 /// only for conflicts with other transactions or throttling, or still in
