@@ -40,6 +40,8 @@ pub(crate) struct Prepared {
     pub(crate) value: Option<Value>,
     pub(crate) attributes: codec::Item,
     pub(crate) key: Key,
+    /// The item's size as DynamoDB counts it, as written.
+    pub(crate) size: usize,
 }
 
 /// A validated item as attributes only: the normalized value's strings
@@ -82,6 +84,7 @@ impl Mapper {
                 value: None,
                 attributes,
                 key,
+                size,
             });
         }
         self.prepare_value::<T>(model_value(model, table)?, info, table)
@@ -97,11 +100,12 @@ impl Mapper {
         let (value, key) = validated::<T>(value, info, table)?;
         let attributes =
             codec::to_item(&value).map_err(|e| Error::convert(table, key.display(info), e))?;
-        checked_size(&attributes, &key, info, table)?;
+        let size = checked_size(&attributes, &key, info, table)?;
         Ok(Prepared {
             value: Some(value),
             attributes,
             key,
+            size,
         })
     }
 

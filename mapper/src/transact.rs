@@ -5,7 +5,7 @@
 //! schema's guards), is encoded before anything is sent, and is refused
 //! locally when DynamoDB would refuse the whole transaction.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -146,7 +146,7 @@ impl<'a> TransactWrite<'a> {
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(&info, table, &mut prepared, expect, &mut placeholders)?;
         let hash = key_hash::of_item(Some(&prepared.attributes), &info);
-        let key = prepared.key;
+        let (key, size) = (prepared.key, prepared.size);
         let on_failure = condition
             .is_some()
             .then_some(ReturnValuesOnConditionCheckFailure::AllOld);
@@ -160,7 +160,7 @@ impl<'a> TransactWrite<'a> {
             .build()
             .map_err(build_error(table))?;
         Ok(Planned {
-            size: crate::batch::item_size(put.item()),
+            size,
             item: TransactWriteItem::builder().put(put).build(),
             hash,
             key,
@@ -495,9 +495,9 @@ impl<'a> TransactWrite<'a> {
 
     /// The idempotency token (`ClientRequestToken`, at most 36
     /// characters): the same token sent again within ten minutes is applied
-    /// once. Without one, a fresh token is made per call, so the mapper's
-    /// own resends after an unknown outcome are safe; give your own to make
-    /// a retry of the whole call (by another process, say) safe too.
+    /// once. Without one, the SDK makes a fresh token per call, so the
+    /// resends after an unknown outcome are safe; give your own to make a
+    /// retry of the whole call (by another process, say) safe too.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -547,17 +547,17 @@ impl<'a> TransactWrite<'a> {
             )));
         }
         // Two actions on one item: same table and key hash, then the same key.
-        let mut seen: HashMap<(&str, u64), Vec<usize>> = HashMap::with_capacity(actions.len());
+        let mut seen: HashSet<(&str, u64)> = HashSet::with_capacity(actions.len());
         for (index, action) in actions.iter().enumerate() {
-            let earlier = seen.entry((action.table(), action.hash)).or_default();
-            if earlier.iter().any(|&e| actions[e].same_item(action)) {
+            if !seen.insert((action.table(), action.hash))
+                && actions[..index].iter().any(|a| a.same_item(action))
+            {
                 return Err(invalid(format!(
                     "two actions on one item: [{index}] on table {} ({})",
                     action.table(),
                     action.key()
                 )));
             }
-            earlier.push(index);
         }
         let size: usize = actions.iter().map(|a| a.size).sum();
         if size > TRANSACT_BYTES {
@@ -565,8 +565,10 @@ impl<'a> TransactWrite<'a> {
                 "the transaction is about {size} bytes; DynamoDB's limit is {TRANSACT_BYTES}"
             )));
         }
-        let token = token.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        if token.chars().count() > TOKEN_CHARS {
+        if token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > TOKEN_CHARS)
+        {
             return Err(invalid(format!(
                 "an idempotency token has at most {TOKEN_CHARS} characters"
             )));
@@ -579,17 +581,14 @@ impl<'a> TransactWrite<'a> {
             .iter_mut()
             .map(|a| std::mem::replace(&mut a.item, TransactWriteItem::builder().build()))
             .collect();
-        let span = op_span!(
-            "TransactWriteItems",
-            table,
-            format!("{} actions", items.len())
-        );
+        let span = op_span!("TransactWriteItems", table, items.len());
         let result = send!(
             mapper
                 .client()
                 .transact_write_items()
                 .set_transact_items(Some(items))
-                .client_request_token(token)
+                // Without a token of the caller's, the SDK makes one.
+                .set_client_request_token(token)
                 .set_return_consumed_capacity(capacity(&span)),
             span
         );
