@@ -147,18 +147,7 @@ impl<'a> TransactWrite<'a> {
         let condition = put_condition::<T>(&info, table, &mut prepared, expect, &mut placeholders)?;
         let hash = key_hash::of_item(Some(&prepared.attributes), &info);
         let (key, size) = (prepared.key, prepared.size);
-        let on_failure = condition
-            .is_some()
-            .then_some(ReturnValuesOnConditionCheckFailure::AllOld);
-        let put = Put::builder()
-            .table_name(table)
-            .set_item(Some(prepared.attributes))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(placeholders.names())
-            .set_expression_attribute_values(placeholders.values())
-            .set_return_values_on_condition_check_failure(on_failure)
-            .build()
-            .map_err(build_error(table))?;
+        let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
         Ok(Planned {
             size,
             item: TransactWriteItem::builder().put(put).build(),
@@ -202,14 +191,7 @@ impl<'a> TransactWrite<'a> {
                 put_condition::<R>(&info, table, &mut prepared, expect, &mut placeholders)?;
             let hash = key_hash::of_item(Some(&prepared.attributes), &info);
             let key = prepared.key;
-            let put = Put::builder()
-                .table_name(table)
-                .set_item(Some(prepared.attributes))
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(placeholders.names())
-                .set_expression_attribute_values(placeholders.values())
-                .build()
-                .map_err(build_error(table))?;
+            let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
             Ok(Planned {
                 size: crate::batch::item_size(put.item()),
                 item: TransactWriteItem::builder().put(put).build(),
@@ -275,17 +257,12 @@ impl<'a> TransactWrite<'a> {
                 Expect::Absent,
                 &mut placeholders,
             )?;
-            let put = Put::builder()
-                .table_name(&table)
-                .set_item(Some(prepared.attributes.clone()))
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(placeholders.names())
-                .set_expression_attribute_values(placeholders.values())
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build()
-                .map_err(build_error(&table))?;
+            let put = put_item(
+                &table,
+                prepared.attributes.clone(),
+                condition,
+                &mut placeholders,
+            )?;
             return Ok(Planned {
                 size: crate::batch::item_size(put.item()),
                 item: TransactWriteItem::builder().put(put).build(),
@@ -716,6 +693,28 @@ fn key_of(attributes: &codec::Item, info: &ModelInfo) -> codec::Item {
         .chain(&info.range)
         .filter_map(|k| attributes.get(&k.name).map(|v| (k.name.clone(), v.clone())))
         .collect()
+}
+
+/// A put of `attributes` under `condition`, asking for the stored item
+/// when the condition fails.
+fn put_item(
+    table: &str,
+    attributes: codec::Item,
+    condition: Option<String>,
+    placeholders: &mut Placeholders,
+) -> Result<Put> {
+    let on_failure = condition
+        .is_some()
+        .then_some(ReturnValuesOnConditionCheckFailure::AllOld);
+    Put::builder()
+        .table_name(table)
+        .set_item(Some(attributes))
+        .set_condition_expression(condition)
+        .set_expression_attribute_names(placeholders.names())
+        .set_expression_attribute_values(placeholders.values())
+        .set_return_values_on_condition_check_failure(on_failure)
+        .build()
+        .map_err(build_error(table))
 }
 
 fn delete_item(

@@ -173,16 +173,19 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         .and_then(|t| t.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    if target.ends_with(".TransactWriteItems") {
-        shared.stats.transact_writes.fetch_add(1, Ordering::Relaxed);
-        let actions = serde_json::from_slice::<Value>(&body)
+    // A transaction's actions, counted (and answered for, when canceled).
+    let actions = target.ends_with(".TransactWriteItems").then(|| {
+        serde_json::from_slice::<Value>(&body)
             .ok()
             .and_then(|r| {
                 r.get("TransactItems")
                     .and_then(Value::as_array)
                     .map(Vec::len)
             })
-            .unwrap_or(0);
+            .unwrap_or(0)
+    });
+    if let Some(actions) = actions {
+        shared.stats.transact_writes.fetch_add(1, Ordering::Relaxed);
         shared
             .stats
             .transact_actions
@@ -208,22 +211,14 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         );
     }
     if faults.transaction_conflict > 0.0
-        && target.ends_with(".TransactWriteItems")
+        && let Some(actions) = actions
         && shared.roll() < faults.transaction_conflict
     {
         shared
             .stats
             .transaction_conflicts
             .fetch_add(1, Ordering::Relaxed);
-        let actions = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|r| {
-                r.get("TransactItems")
-                    .and_then(Value::as_array)
-                    .map(Vec::len)
-            })
-            .unwrap_or(1);
-        let reasons: Vec<Value> = (0..actions)
+        let reasons: Vec<Value> = (0..actions.max(1))
             .map(|i| {
                 if i == 0 {
                     json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
