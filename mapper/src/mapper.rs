@@ -18,6 +18,10 @@ pub struct Mapper {
 
 struct Inner {
     client: Client,
+    /// The same client, resending transactions canceled by conflicts
+    /// ([`TransactionRetries`](crate::TransactionRetries)); kept apart so
+    /// that other requests run no extra classifier.
+    transactions: Client,
     prefix: String,
     /// The endpoint URL the environment named ([`Mapper::from_env`]).
     endpoint: Option<String>,
@@ -37,12 +41,12 @@ impl std::fmt::Debug for Mapper {
 }
 
 impl Mapper {
-    /// A mapper over an SDK client. The mapper's copy of the client also
-    /// resends transactions canceled by conflicts
-    /// ([`TransactionRetries`](crate::TransactionRetries)), with the
-    /// client's retry configuration.
+    /// A mapper over an SDK client. Its transactions go through a copy of
+    /// the client (same connections and configuration) that also resends
+    /// transactions canceled by conflicts
+    /// ([`TransactionRetries`](crate::TransactionRetries)).
     pub fn new(client: Client) -> Mapper {
-        let client = Client::from_conf(
+        let transactions = Client::from_conf(
             client
                 .config()
                 .to_builder()
@@ -52,6 +56,7 @@ impl Mapper {
         Mapper {
             inner: Arc::new(Inner {
                 client,
+                transactions,
                 prefix: String::new(),
                 endpoint: None,
                 cursor_key: None,
@@ -120,6 +125,7 @@ impl Mapper {
     fn rebuilt(&self, change: impl FnOnce(&mut Inner)) -> Mapper {
         let mut inner = Inner {
             client: self.inner.client.clone(),
+            transactions: self.inner.transactions.clone(),
             prefix: self.inner.prefix.clone(),
             endpoint: self.inner.endpoint.clone(),
             cursor_key: self.inner.cursor_key.clone(),
@@ -129,6 +135,11 @@ impl Mapper {
         Mapper {
             inner: Arc::new(inner),
         }
+    }
+
+    /// The client that sends transactions.
+    pub(crate) fn transaction_client(&self) -> &Client {
+        &self.inner.transactions
     }
 
     /// The SDK client, for anything the mapper does not cover.

@@ -561,7 +561,7 @@ impl<'a> TransactWrite<'a> {
         let span = op_span!("TransactWriteItems", table, items.len());
         let result = send!(
             mapper
-                .client()
+                .transaction_client()
                 .transact_write_items()
                 .set_transact_items(Some(items))
                 // Without a token of the caller's, the SDK makes one.
