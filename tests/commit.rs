@@ -805,3 +805,60 @@ async fn past_100_targets_atomic_refuses_and_non_atomic_goes_target_by_target() 
     assert_eq!(targets, Some(101));
     Ok(())
 }
+
+/// Grants rewards: new items only, with the record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "purchase")]
+struct Grant {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
+    datetime: String,
+    status: TransactionStatus,
+    rewards: Vec<String>,
+}
+
+impl Transaction for Grant {
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        for name in &self.rewards {
+            plan.create(Reward {
+                user: self.requester_id,
+                name: name.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn two_new_rewards_in_one_write_of_three_actions_or_neither() -> TestResult {
+    let w = world(&[]).await?;
+    let grant = |names: &[&str]| Grant {
+        requester_id: 1,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+        rewards: names.iter().map(|n| (*n).to_owned()).collect(),
+    };
+    w.mapper.commit(&mut grant(&["sword", "shield"])).await?;
+    assert_eq!(w.writes(), (1, 3), "2 rewards + the record");
+    assert_eq!(w.count::<Reward>().await?, 2);
+    let err = w
+        .mapper
+        .commit(&mut grant(&["helmet", "shield"]))
+        .await
+        .err()
+        .ok_or("committed")?;
+    assert!(
+        matches!(err, CommitError::Mapper(ref e) if e.is_overwrite()),
+        "{err}"
+    );
+    assert_eq!(w.count::<Reward>().await?, 2, "helmet not written");
+    assert_eq!(
+        w.count::<EnergyPurchase>().await?,
+        1,
+        "one record, the first grant's"
+    );
+    Ok(())
+}
