@@ -53,6 +53,12 @@ pub use schema::{Default, Extra, Field, IntoDefault, Presence, Schema};
 pub use serde::{from_fields, from_value, set, to_fields, to_value};
 pub use sets::Set;
 pub use typed::Typed;
-pub use validator::*;
+pub use validator::{
+    Bounds, Failed, IntoBounds, Invalid, Lengths, MAX_NESTING, NumberRule, Outcome, Plain, Rule,
+    Text, ToBound, Validator, all, any, anything, bool, boolean, bytes, capitalize, clamp, custom,
+    email, float, int, is_false, is_true, length, list_of, literal, lower, map_of, matches, maybe,
+    msg, not_one_of, null, number, one_of, range, set_of, str, strip, sub, title, transform, upper,
+    url,
+};
 pub use value::{Index, Map, Value, ValueType};
 pub use view::{Seen, View};
