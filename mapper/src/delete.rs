@@ -10,8 +10,9 @@ use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::save::{as_loaded, key_unchanged, model_value, unchanged};
+use crate::save::model_value;
 use crate::trace::{capacity, op_span, send};
+use crate::write_plan::{as_loaded, key_unchanged, unchanged};
 
 /// A conflict-detecting delete, ready to send: the key as loaded, and the
 /// condition that the stored item is as loaded (or at the loaded version),

@@ -66,7 +66,10 @@ mod stored_set;
 mod table;
 mod trace;
 mod transact;
+mod transact_get;
+mod transact_retry;
 mod update;
+mod write_plan;
 
 pub use backoff::Backoff;
 pub use batch::{
@@ -92,10 +95,9 @@ pub use query::{Query, RangeCondition};
 pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
 pub use scan::Scan;
 pub use table::Throughput;
-pub use transact::{
-    Got, Slot, TARGETS_ATTRIBUTE, TRANSACT_BYTES, TRANSACT_LIMIT, TransactGet, TransactWrite,
-    TransactionRetries,
-};
+pub use transact::{TARGETS_ATTRIBUTE, TRANSACT_BYTES, TRANSACT_LIMIT, TransactWrite};
+pub use transact_get::{Got, Slot, TransactGet};
+pub use transact_retry::TransactionRetries;
 
 /// `#[derive(Model)]`: writes the `impl Model` (and its schema) from the
 /// struct; `#[derive(Schema)]`: a nested map or unit-only enum usable as a

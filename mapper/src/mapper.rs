@@ -50,7 +50,7 @@ impl Mapper {
             client
                 .config()
                 .to_builder()
-                .retry_classifier(crate::transact::TransactionRetries)
+                .retry_classifier(crate::transact_retry::TransactionRetries)
                 .build(),
         );
         Mapper {

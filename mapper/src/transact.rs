@@ -1,20 +1,17 @@
 //! Native transactions over models: [`TransactWrite`]
-//! (`TransactWriteItems`) and [`TransactGet`] (`TransactGetItems`). Every
+//! (`TransactWriteItems`) and [`TransactGet`](crate::TransactGet) (`TransactGetItems`). Every
 //! action goes through the same save, delete and update rules as the
 //! single operations (validation, conflict conditions, versions, the
 //! schema's guards), is encoded before anything is sent, and is refused
 //! locally when DynamoDB would refuse the whole transaction.
 
 use std::collections::HashSet;
-use std::marker::PhantomData;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::config::interceptors::InterceptorContext;
-use aws_sdk_dynamodb::config::retry::{ClassifyRetry, RetryAction};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
-    TransactWriteItem, Update as UpdateAction,
+    ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update as UpdateAction,
 };
 
 use crate::codec;
@@ -27,12 +24,12 @@ use crate::expr::{Condition, Placeholders, Update};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::key_hash;
-use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::save::{Change, Expect, change_plan, keep_unknown, put_condition};
+use crate::save::Expect;
 use crate::trace::{capacity, op_span, send};
 use crate::update::{UpdatePlan, update_plan};
+use crate::write_plan::{Change, change_plan, keep_unknown, put_condition};
 
 /// DynamoDB's limit on the actions of one transaction.
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html>
@@ -95,18 +92,11 @@ impl Mapper {
             token: None,
         }
     }
-
-    /// A read transaction ([`TransactGet`]).
-    pub fn transact_get(&self) -> TransactGet<'_> {
-        TransactGet {
-            mapper: self,
-            gets: Vec::new(),
-            errors: Vec::new(),
-        }
-    }
 }
 
-fn build_error(table: &str) -> impl Fn(aws_sdk_dynamodb::error::BuildError) -> Error + '_ {
+pub(crate) fn build_error(
+    table: &str,
+) -> impl Fn(aws_sdk_dynamodb::error::BuildError) -> Error + '_ {
     move |e| Error::Schema {
         table: table.to_owned(),
         message: e.to_string(),
@@ -300,9 +290,13 @@ impl<'a> TransactWrite<'a> {
                 let mut placeholders = Placeholders::default();
                 let conditions = match T::VERSION {
                     Some(version) => {
-                        vec![crate::save::unchanged(stored, version, &mut placeholders)]
+                        vec![crate::write_plan::unchanged(
+                            stored,
+                            version,
+                            &mut placeholders,
+                        )]
                     }
-                    None => crate::save::as_loaded(stored, &info, &mut placeholders),
+                    None => crate::write_plan::as_loaded(stored, &info, &mut placeholders),
                 };
                 let check = ConditionCheck::builder()
                     .table_name(&table)
@@ -485,7 +479,7 @@ impl<'a> TransactWrite<'a> {
     /// Cancellations for transaction conflicts or throttling only, and
     /// unknown outcomes (timeouts, 5xx, a transaction still in progress),
     /// are resent with the same token by the client's retry strategy (its
-    /// backoff and attempts; see [`TransactionRetries`]); a failed
+    /// backoff and attempts; see [`TransactionRetries`](crate::TransactionRetries)); a failed
     /// condition is returned at once.
     ///
     /// # Errors
@@ -553,7 +547,7 @@ impl<'a> TransactWrite<'a> {
         let mut actions = actions;
         // The actions move into the request; the SDK's retry strategy
         // resends that same request (same token) on throttling, 5xx,
-        // timeouts, and, through [`TransactionRetries`], conflicts.
+        // timeouts, and, through [`TransactionRetries`](crate::TransactionRetries), conflicts.
         let items: Vec<TransactWriteItem> = actions
             .iter_mut()
             .map(|a| std::mem::replace(&mut a.item, TransactWriteItem::builder().build()))
@@ -632,60 +626,6 @@ pub(crate) fn marked<R: Transaction>(
 
 /// The attribute of a non-atomic commit's record that lists its targets.
 pub const TARGETS_ATTRIBUTE: &str = "__targets__";
-
-/// Tells the SDK's retry strategy that a `TransactWriteItems` canceled
-/// only for conflicts with other transactions or throttling, or still in
-/// progress, is worth sending again: the SDK then resends the same
-/// request, with the same idempotency token, after its backoff. Installed
-/// on the mapper's client ([`Mapper::new`]); it has no opinion on any other
-/// answer.
-#[derive(Debug)]
-pub struct TransactionRetries;
-
-impl ClassifyRetry for TransactionRetries {
-    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
-        let Some(Err(error)) = ctx.output_or_error() else {
-            return RetryAction::NoActionIndicated;
-        };
-        let Some(error) = error
-            .as_operation_error()
-            .and_then(|e| e.downcast_ref::<TransactWriteItemsError>())
-        else {
-            return RetryAction::NoActionIndicated;
-        };
-        match error {
-            TransactWriteItemsError::TransactionInProgressException(_) => {
-                RetryAction::transient_error()
-            }
-            TransactWriteItemsError::TransactionCanceledException(c) => {
-                let codes: Vec<&str> = c
-                    .cancellation_reasons()
-                    .iter()
-                    .filter_map(|r| r.code())
-                    .filter(|code| *code != "None")
-                    .collect();
-                let passing = |code: &&str| {
-                    matches!(
-                        *code,
-                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
-                    )
-                };
-                if codes.is_empty() || !codes.iter().all(passing) {
-                    RetryAction::NoActionIndicated
-                } else if codes.contains(&"TransactionConflict") {
-                    RetryAction::transient_error()
-                } else {
-                    RetryAction::throttling_error()
-                }
-            }
-            _ => RetryAction::NoActionIndicated,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        "mapper: transactions canceled by conflicts"
-    }
-}
 
 /// The key attributes of an item to write.
 fn key_of(attributes: &codec::Item, info: &ModelInfo) -> codec::Item {
@@ -775,113 +715,5 @@ fn refuse_bad_actions(errors: Vec<(usize, Error)>) -> Result<()> {
             key: KeyDisplay("transaction".to_owned()),
             errors: found,
         })
-    }
-}
-
-/// Where a [`TransactGet`] puts one model's item.
-#[derive(Debug)]
-pub struct Slot<T> {
-    index: usize,
-    _model: PhantomData<fn() -> T>,
-}
-
-/// A read transaction: up to 100 items of any models, read at one point
-/// in time ([`Mapper::transact_get`]).
-pub struct TransactGet<'a> {
-    mapper: &'a Mapper,
-    gets: Vec<(TransactGetItem, Arc<ModelInfo>)>,
-    errors: Vec<Error>,
-}
-
-/// What a [`TransactGet`] read, taken out by [`Slot`].
-pub struct Got {
-    items: Vec<Option<codec::Item>>,
-    infos: Vec<Arc<ModelInfo>>,
-}
-
-impl TransactGet<'_> {
-    /// Reads the item of `T` with `key`; take it from [`Got`] with the slot.
-    pub fn get<T: Model>(&mut self, key: impl IntoKey) -> Slot<T> {
-        let index = self.gets.len() + self.errors.len();
-        let got = (|| {
-            let info = self.mapper.model_info::<T>()?;
-            let table = info.table.clone();
-            let key = key.into_key().to_attributes(&info, &table)?;
-            let get = Get::builder()
-                .table_name(&table)
-                .set_key(Some(key))
-                .build()
-                .map_err(build_error(&table))?;
-            Ok((TransactGetItem::builder().get(get).build(), info))
-        })();
-        match got {
-            Ok(get) => self.gets.push(get),
-            Err(e) => self.errors.push(e),
-        }
-        Slot {
-            index,
-            _model: PhantomData,
-        }
-    }
-
-    /// Reads every item in one `TransactGetItems`.
-    ///
-    /// # Errors
-    /// The first bad key or model, [`Error::InvalidTransaction`] over 100
-    /// items, [`Error::Service`].
-    pub async fn send(self) -> Result<Got> {
-        if let Some(error) = self.errors.into_iter().next() {
-            return Err(error);
-        }
-        let table = self
-            .gets
-            .first()
-            .map(|(_, info)| info.table.clone())
-            .unwrap_or_default();
-        if self.gets.len() > TRANSACT_LIMIT || self.gets.is_empty() {
-            return Err(Error::InvalidTransaction {
-                table,
-                message: format!(
-                    "a read transaction holds 1 to {TRANSACT_LIMIT} items; this one has {}",
-                    self.gets.len()
-                ),
-            });
-        }
-        let (items, infos): (Vec<TransactGetItem>, Vec<Arc<ModelInfo>>) =
-            self.gets.into_iter().unzip();
-        let span = op_span!("TransactGetItems", table, format!("{} items", items.len()));
-        let out = send!(
-            self.mapper
-                .client()
-                .transact_get_items()
-                .set_transact_items(Some(items))
-                .set_return_consumed_capacity(capacity(&span)),
-            span
-        )
-        .map_err(|e| Error::service(&table, "TransactGetItems", e))?;
-        let items = out
-            .responses
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| r.item.filter(|i| !i.is_empty()))
-            .collect();
-        Ok(Got { items, infos })
-    }
-}
-
-impl Got {
-    /// The item in `slot`, through the load path (validated); `None` when
-    /// no item had the key.
-    ///
-    /// # Errors
-    /// A stored item that does not fit the model, as on any load.
-    pub fn take<T: Model>(&mut self, slot: Slot<T>) -> Result<Option<Item<T>>> {
-        let (Some(item), Some(info)) = (
-            self.items.get_mut(slot.index).and_then(Option::take),
-            self.infos.get(slot.index),
-        ) else {
-            return Ok(None);
-        };
-        load(item, info, &info.table).map(Some)
     }
 }

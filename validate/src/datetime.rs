@@ -180,7 +180,7 @@ impl Rule for DateTime {
 /// A datetime, normalized to its stored form: by default RFC 3339 in UTC
 /// with nanoseconds (`2026-11-24T07:30:00.000000000Z`), fixed width so
 /// that it sorts in time order; [`Validator::stored_as`] picks another.
-/// Every form of [`DateFormat`] is read (see the [module](crate::datetime)).
+/// Every form of [`DateFormat`] is read (see the [module](mod@crate::datetime)).
 ///
 /// ```
 /// use validate::{DateFormat, Value, datetime};

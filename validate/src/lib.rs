@@ -4,8 +4,8 @@
 //! - [`Value`] models DynamoDB's data: null, bool, exact 38-digit
 //!   [`Number`], string, binary, list, map, and string/number/binary [`Set`]s.
 //! - [`to_value`] / [`from_value`] bridge any serde type.
-//! - [`Schema`] and the validator functions ([`int`], [`str`], [`set_of`],
-//!   [`range`], [`matches`], [`all`], [`any`], …) check and normalize values,
+//! - [`Schema`] and the validator functions ([`int`], [`str`](fn@str), [`set_of`],
+//!   [`range`], [`matches`](fn@matches), [`all`], [`any`], …) check and normalize values,
 //!   returning the normalized value or [`Errors`]: every failure, each with
 //!   its [`Path`] and machine-readable [`ErrorKind`].
 //!

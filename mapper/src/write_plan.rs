@@ -1,0 +1,302 @@
+//! The conditions of conditional writes — the one place each rule lives,
+//! for single operations and transactions alike: a put's condition (a
+//! free key, the version), a partial save's change and its condition (the
+//! changed attributes, the whole item, or the version as loaded), the
+//! next version, and the refusal of a key edited since the item was loaded.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use validate::{ErrorKind, Number, PathNode, Value};
+
+use crate::codec;
+use crate::error::{Error, KeyDisplay, Result};
+use crate::expr::Placeholders;
+use crate::model::{Model, ModelInfo};
+use crate::save::{Expect, Prepared};
+
+/// Attributes the model does not know (written by newer code, say) stay
+/// through a save of a loaded item, unless the schema removes extras.
+pub(crate) fn keep_unknown(prepared: &mut Prepared, stored: &codec::Item, info: &ModelInfo) {
+    if info.schema.extra_policy() != validate::Extra::Remove {
+        for (name, attr) in stored {
+            if info.schema.get(name).is_none() {
+                prepared
+                    .attributes
+                    .entry(name.clone())
+                    .or_insert_with(|| attr.clone());
+            }
+        }
+    }
+}
+
+/// A partial save, ready to send: an `UpdateItem` of the attributes that
+/// differ from `stored` (SET or REMOVE), on the condition that those are
+/// still as loaded (or the version is); `None` when nothing changed. The
+/// one rule for single saves and transactions.
+pub(crate) struct Change {
+    pub(crate) key: KeyDisplay,
+    pub(crate) key_attributes: codec::Item,
+    pub(crate) expression: String,
+    pub(crate) condition: String,
+    pub(crate) placeholders: Placeholders,
+    /// The attributes set (the version included), to recognize the
+    /// change stored.
+    pub(crate) touched: Vec<String>,
+    /// The attributes removed.
+    pub(crate) removed: Vec<String>,
+}
+
+/// Plans the partial save of `prepared` over `stored` ([`Change`]); the
+/// version, if any, is bumped in `prepared`. Without a version, the
+/// condition is on the changed attributes, or on the `whole` item as
+/// loaded.
+pub(crate) fn change_plan<T: Model>(
+    info: &ModelInfo,
+    table: &str,
+    prepared: &mut Prepared,
+    stored: &codec::Item,
+    whole: bool,
+) -> Result<Option<Change>> {
+    let key = prepared.key.display(info);
+    key_unchanged(&prepared.attributes, stored, info, table, &key)?;
+    let mut key_attributes = codec::Item::with_capacity(2);
+    for part in std::iter::once(&info.hash).chain(&info.range) {
+        if let Some(new) = prepared.attributes.get(&part.name) {
+            key_attributes.insert(part.name.clone(), new.clone());
+        }
+    }
+    let version = T::VERSION.filter(|v| info.schema.get(v).is_some());
+    // Names owned: the version is written into the attributes below, and
+    // the names still judge a refused condition after the send.
+    let mut changed: Vec<String> = prepared
+        .attributes
+        .iter()
+        .filter(|(name, attr)| Some(name.as_str()) != version && stored.get(*name) != Some(attr))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let mut removed: Vec<String> = stored
+        .keys()
+        .filter(|name| Some(name.as_str()) != version && !prepared.attributes.contains_key(*name))
+        .cloned()
+        .collect();
+    if changed.is_empty() && removed.is_empty() {
+        if let Some(version) = version
+            && let Some(old) = stored.get(version)
+        {
+            prepared.attributes.insert(version.to_owned(), old.clone());
+            if let (Some(map), Ok(old)) = (
+                prepared.value.as_mut().and_then(Value::as_map_mut),
+                codec::from_attribute(old),
+            ) {
+                map.insert(version.to_owned(), old);
+            }
+        }
+        return Ok(None);
+    }
+    changed.sort();
+    removed.sort();
+    let mut p = Placeholders::default();
+    let mut conditions = vec![format!("attribute_exists({})", p.name(&info.hash.name))];
+    let mut sets = Vec::with_capacity(changed.len() + 1);
+    let mut removes = Vec::with_capacity(removed.len());
+    for name in &changed {
+        let n = p.name(name);
+        let v = p.value(prepared.attributes[name].clone());
+        sets.push(format!("{n} = {v}"));
+    }
+    for name in &removed {
+        removes.push(p.name(name));
+    }
+    if let Some(version) = version {
+        let (_, next) = next_version(stored.get(version), version, table, &key)?;
+        conditions.push(unchanged(stored, version, &mut p));
+        let n = p.name(version);
+        sets.push(format!(
+            "{n} = {}",
+            p.value(AttributeValue::N(next.to_string()))
+        ));
+        prepared
+            .attributes
+            .insert(version.to_owned(), AttributeValue::N(next.to_string()));
+        if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
+            map.insert(version.to_owned(), Value::from(next));
+        }
+    } else if whole {
+        conditions.extend(as_loaded(stored, info, &mut p));
+    } else {
+        for name in changed.iter().chain(&removed) {
+            conditions.push(unchanged(stored, name, &mut p));
+        }
+    }
+    let mut expression = String::new();
+    if !sets.is_empty() {
+        expression = format!("SET {}", sets.join(", "));
+    }
+    if !removes.is_empty() {
+        if !expression.is_empty() {
+            expression.push(' ');
+        }
+        expression.push_str(&format!("REMOVE {}", removes.join(", ")));
+    }
+    let mut touched = changed;
+    touched.extend(version.map(str::to_owned));
+    Ok(Some(Change {
+        key,
+        key_attributes,
+        expression,
+        condition: conditions.join(" AND "),
+        placeholders: p,
+        touched,
+        removed,
+    }))
+}
+
+/// The condition of a put of `prepared` under `expect`, with the version
+/// check (and the version bumped in `prepared`) when the model has one:
+/// the one rule for single puts and transactions.
+pub(crate) fn put_condition<T: Model>(
+    info: &ModelInfo,
+    table: &str,
+    prepared: &mut Prepared,
+    expect: Expect,
+    placeholders: &mut Placeholders,
+) -> Result<Option<String>> {
+    let mut conditions: Vec<String> = Vec::new();
+    if let Some(version) = T::VERSION {
+        let (current, next) = next_version(
+            prepared.attributes.get(version),
+            version,
+            table,
+            &prepared.key.display(info),
+        )?;
+        let n = placeholders.name(version);
+        match current {
+            None => conditions.push(format!("attribute_not_exists({n})")),
+            Some(current) => {
+                let v = placeholders.value(AttributeValue::N(current.to_string()));
+                conditions.push(format!("{n} = {v}"));
+            }
+        }
+        if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
+            map.insert(version.to_owned(), Value::from(next));
+        }
+        prepared
+            .attributes
+            .insert(version.to_owned(), AttributeValue::N(next.to_string()));
+    }
+    match expect {
+        Expect::Anything => {}
+        Expect::Absent => {
+            let n = placeholders.name(&info.hash.name);
+            conditions.push(format!("attribute_not_exists({n})"));
+        }
+    }
+    Ok((!conditions.is_empty()).then(|| conditions.join(" AND ")))
+}
+
+/// The stored version (`None` for a new item: absent or 0) and the one a
+/// write stores next.
+///
+/// # Errors
+/// [`Error::Validation`] for a version that is not an `i64` or is at
+/// `i64::MAX`: nothing is written rather than a version that wraps.
+pub(crate) fn next_version(
+    current: Option<&AttributeValue>,
+    version: &str,
+    table: &str,
+    key: &KeyDisplay,
+) -> Result<(Option<i64>, i64)> {
+    let current = match current {
+        None => None,
+        Some(attr) => Some(
+            attr.as_n()
+                .ok()
+                .and_then(|text| text.parse::<Number>().ok())
+                .and_then(|n| n.as_i64())
+                .ok_or_else(|| {
+                    version_error(version, table, key, "the version is not an integer")
+                })?,
+        ),
+    };
+    let current = current.filter(|c| *c != 0);
+    let next = current.unwrap_or(0).checked_add(1).ok_or_else(|| {
+        version_error(
+            version,
+            table,
+            key,
+            "the version is at its maximum (i64::MAX)",
+        )
+    })?;
+    Ok((current, next))
+}
+
+fn version_error(version: &str, table: &str, key: &KeyDisplay, message: &str) -> Error {
+    let mut errors = validate::Errors::new();
+    errors.push(
+        &PathNode::ROOT.key(version),
+        ErrorKind::Range,
+        message.to_owned(),
+    );
+    Error::Validation {
+        table: table.to_owned(),
+        key: key.clone(),
+        errors,
+    }
+}
+
+/// Refuses a write or delete of a loaded item whose key attributes (in
+/// `new`) differ from those it was loaded with: it would act on another
+/// item.
+pub(crate) fn key_unchanged(
+    new: &codec::Item,
+    stored: &codec::Item,
+    info: &ModelInfo,
+    table: &str,
+    key: &KeyDisplay,
+) -> Result<()> {
+    for part in std::iter::once(&info.hash).chain(&info.range) {
+        if new.get(&part.name) != stored.get(&part.name) {
+            let mut errors = validate::Errors::new();
+            errors.push(
+                &PathNode::ROOT.key(&part.name),
+                ErrorKind::Custom("key_changed".into()),
+                "the key of a loaded item cannot change; create a new item instead",
+            );
+            return Err(Error::Validation {
+                table: table.to_owned(),
+                key: key.clone(),
+                errors,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The condition that attribute `name` is still as in `stored`: equal to
+/// the loaded value, or still absent.
+pub(crate) fn unchanged(stored: &codec::Item, name: &str, p: &mut Placeholders) -> String {
+    let n = p.name(name);
+    match stored.get(name) {
+        Some(old) => format!("{n} = {}", p.value(old.clone())),
+        None => format!("attribute_not_exists({n})"),
+    }
+}
+
+/// Conditions that the stored item still has exactly the loaded attributes:
+/// each loaded attribute equal, each schema attribute that was absent still absent.
+pub(crate) fn as_loaded(
+    stored: &codec::Item,
+    info: &ModelInfo,
+    placeholders: &mut Placeholders,
+) -> Vec<String> {
+    let absent = info
+        .schema
+        .fields()
+        .map(|f| f.name())
+        .filter(|name| !stored.contains_key(*name));
+    let mut names: Vec<&str> = stored.keys().map(String::as_str).chain(absent).collect();
+    names.sort_unstable();
+    names
+        .into_iter()
+        .map(|name| unchanged(stored, name, placeholders))
+        .collect()
+}
