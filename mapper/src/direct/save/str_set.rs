@@ -1,0 +1,127 @@
+//! A field the schema makes a string set, collected as the set's own.
+
+use serde::ser::{self, Impossible, Serialize};
+use validate::{Lengths, Text};
+
+use super::map::KeySer;
+use super::*;
+
+/// A field the schema makes a string set, serialized as `AttrSer` and
+/// `into_set` would give it, the strings collected as the set's own:
+/// sorted, without duplicates, `None` when empty. Any other shape is left
+/// to the next path. Under a check, each string passes as it comes, and
+/// the set's size at the end.
+pub(super) struct StrSetSer<'p>(pub(super) Option<Check<'p>>);
+
+/// The strings of a [`StrSetSer`] sequence, and the checks they pass.
+pub(super) struct StrSeq<'p> {
+    strings: Vec<String>,
+    check: Option<(Lengths, &'p Text)>,
+}
+
+impl<'p> StrSetSer<'p> {
+    fn seq(self, len: usize) -> Result<StrSeq<'p>, Bail> {
+        let check = match self.0 {
+            Some(check) => Some(check.str_set().ok_or(Bail)?),
+            None => None,
+        };
+        Ok(StrSeq {
+            strings: Vec::with_capacity(len),
+            check,
+        })
+    }
+}
+
+impl<'p> ser::Serializer for StrSetSer<'p> {
+    type Ok = Option<AttributeValue>;
+    type Error = Bail;
+    type SerializeSeq = StrSeq<'p>;
+    type SerializeTuple = StrSeq<'p>;
+    type SerializeTupleStruct = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeTupleVariant = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeMap = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeStruct = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeStructVariant = Impossible<Option<AttributeValue>, Bail>;
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<StrSeq<'p>, Bail> {
+        self.seq(len.unwrap_or(0))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<StrSeq<'p>, Bail> {
+        self.seq(len)
+    }
+    fn serialize_none(self) -> Out {
+        Ok(None)
+    }
+    // `Some(None)` and a newtype around `None` are NULL, which is no set.
+    fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Out {
+        value.serialize(self)?.map(Some).ok_or(Bail)
+    }
+    fn serialize_newtype_struct<V: Serialize + ?Sized>(self, name: &'static str, value: &V) -> Out {
+        if name == validate::set::MARKER {
+            return Err(Bail);
+        }
+        value.serialize(self)?.map(Some).ok_or(Bail)
+    }
+    fn serialize_newtype_variant<V: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &V,
+    ) -> Out {
+        Err(Bail)
+    }
+    bail!(
+        serialize_bool(bool) -> Option<AttributeValue>,
+        serialize_i8(i8) -> Option<AttributeValue>,
+        serialize_i16(i16) -> Option<AttributeValue>,
+        serialize_i32(i32) -> Option<AttributeValue>,
+        serialize_i64(i64) -> Option<AttributeValue>,
+        serialize_u8(u8) -> Option<AttributeValue>,
+        serialize_u16(u16) -> Option<AttributeValue>,
+        serialize_u32(u32) -> Option<AttributeValue>,
+        serialize_u64(u64) -> Option<AttributeValue>,
+        serialize_f32(f32) -> Option<AttributeValue>,
+        serialize_f64(f64) -> Option<AttributeValue>,
+        serialize_char(char) -> Option<AttributeValue>,
+        serialize_str(&str) -> Option<AttributeValue>,
+        serialize_bytes(&[u8]) -> Option<AttributeValue>,
+        serialize_unit() -> Option<AttributeValue>,
+        serialize_unit_struct(&'static str) -> Option<AttributeValue>,
+        serialize_unit_variant(&'static str, u32, &'static str) -> Option<AttributeValue>,
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct,
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant,
+        serialize_map(Option<usize>) -> Self::SerializeMap,
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct,
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant,
+    );
+}
+
+impl StrSeq<'_> {
+    fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
+        let s = value.serialize(KeySer)?;
+        passes(self.check, |(_, text)| text.fits(&s))?;
+        self.strings.push(s);
+        Ok(())
+    }
+
+    fn finish(self) -> Out {
+        let mut set = self.strings;
+        if set.is_empty() {
+            return Ok(None);
+        }
+        // A `BTreeSet` comes sorted and unique already.
+        if !set.is_sorted_by(|a, b| a < b) {
+            set.sort_unstable();
+            set.dedup();
+        }
+        passes(self.check, |(lengths, _)| lengths.fits(set.len()))?;
+        Ok(Some(AttributeValue::Ss(set)))
+    }
+}
+
+seq_shapes!(
+    StrSeq<'_>:
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element
+);

@@ -1,0 +1,456 @@
+//! The direct save against the whole-item save, on a model with nested
+//! lists, maps, sets, options and enums, and arbitrary values.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+use validate::{Schema, float, int, list_of, map_of, maybe, set_of, str};
+
+use super::*;
+use crate::save::encode_whole;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+enum Mode {
+    Fast,
+    Slow,
+    Tuned(i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Meta {
+    unit: String,
+    scale: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Wide {
+    id: u64,
+    tags: BTreeSet<String>,
+    /// A set the struct keeps as a list: duplicates, any order.
+    sizes: Vec<i64>,
+    value: f64,
+    small: f32,
+    notes: Vec<Option<String>>,
+    meta: Meta,
+    maybe: Option<i64>,
+    nested: Option<Option<i64>>,
+    code: Option<String>,
+    mode: Mode,
+    extra: BTreeMap<String, Option<bool>>,
+    flag: bool,
+    /// Checked as written: a list of plain strings, lists of lists.
+    words: Vec<String>,
+    grid: Vec<Vec<i64>>,
+    metas: Vec<Meta>,
+}
+
+fn meta_schema() -> Schema {
+    Schema::new()
+        .required("unit", str().one_of(["C", "F"]))
+        .required("scale", int().range(1..=9))
+        .optional("note", str().length(..=3))
+}
+
+impl Model for Wide {
+    const TABLE: &'static str = "wide";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", int().range(0..))
+            .with_default("tags", set_of(str().length(1..=4)), ["dflt"])
+            .optional("sizes", set_of(int().range(-50..=50)))
+            .required("value", float())
+            .required("small", float())
+            .required("notes", list_of(maybe(str())))
+            .required("meta", meta_schema())
+            .optional("maybe", int())
+            .optional("nested", maybe(int()))
+            .optional("code", str().length(1..=3))
+            .required(
+                "mode",
+                validate::any([str().one_of(["Fast", "Slow"]), map_of(str(), int())]),
+            )
+            .required("extra", map_of(str(), maybe(validate::bool())))
+            .required("flag", validate::bool())
+            .required("words", list_of(str().length(..=2)).length(..=2))
+            .required("grid", list_of(list_of(int().range(0..=5))))
+            .required("metas", list_of(meta_schema()))
+    }
+}
+
+/// Decimals with up to nine places, as people write them, and floats
+/// a few ulps off them.
+fn short_float() -> impl Strategy<Value = f64> {
+    (-10_000_000_000i64..10_000_000_000, 0u32..10, -2i64..=2).prop_map(|(m, places, ulps)| {
+        let decimal = m as f64 / 10f64.powi(places as i32);
+        f64::from_bits(decimal.to_bits().wrapping_add_signed(ulps))
+    })
+}
+
+fn any_float() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        -1e3f64..1e3,
+        Just(0.0),
+        Just(-0.0),
+        Just(1e-8),
+        Just(1e-7),
+        Just(123_456_789_012_345.67),
+        Just(1e15),
+        Just(1e300),
+        Just(f64::NAN),
+        any::<f64>(),
+    ]
+}
+
+fn wide() -> impl Strategy<Value = Wide> {
+    (
+        (
+            0u64..3,
+            proptest::collection::btree_set("[a-z]{0,5}", 0..4),
+            proptest::collection::vec(-60i64..60, 0..4),
+            any_float(),
+            any::<f32>(),
+            proptest::collection::vec(proptest::option::of("[a-z]{0,2}"), 0..3),
+        ),
+        (
+            meta(),
+            proptest::option::of(-2i64..3),
+            proptest::option::of(proptest::option::of(-2i64..3)),
+            proptest::option::of("[a-z]{0,4}"),
+            prop_oneof![
+                Just(Mode::Fast),
+                Just(Mode::Slow),
+                (0i64..3).prop_map(Mode::Tuned)
+            ],
+            proptest::collection::btree_map(
+                "[a-c]{0,2}",
+                proptest::option::of(any::<bool>()),
+                0..3,
+            ),
+            any::<bool>(),
+        ),
+        (
+            // Mostly valid: too many words, a long one, a cell
+            // out of range, now and then.
+            (
+                proptest::collection::vec(
+                    prop_oneof![12 => "[a-z]{0,2}", 1 => Just("abc".to_owned())],
+                    0..3,
+                ),
+                prop_oneof![8 => Just(false), 1 => Just(true)],
+            )
+                .prop_map(|(mut words, one_more)| {
+                    if one_more {
+                        words.extend(["x", "y", "z"].map(String::from));
+                    }
+                    words
+                }),
+            proptest::collection::vec(
+                proptest::collection::vec(prop_oneof![20 => 0i64..6, 1 => Just(6i64)], 0..3),
+                0..3,
+            ),
+            proptest::collection::vec(
+                prop_oneof![
+                    8 => ("[CF]", 1i64..10).prop_map(|(unit, scale)| Meta {
+                        unit,
+                        scale,
+                        note: None
+                    }),
+                    1 => meta()
+                ],
+                0..3,
+            ),
+        ),
+    )
+        .prop_map(
+            |(
+                (id, tags, sizes, value, small, notes),
+                (meta, maybe, nested, code, mode, extra, flag),
+                (words, grid, metas),
+            )| Wide {
+                id,
+                tags,
+                sizes,
+                value,
+                small,
+                notes,
+                meta,
+                maybe,
+                nested,
+                code,
+                mode,
+                extra,
+                flag,
+                words,
+                grid,
+                metas,
+            },
+        )
+}
+
+fn meta() -> impl Strategy<Value = Meta> {
+    ("[CFK]", 0i64..11, proptest::option::of("[a-z]{0,4}")).prop_map(|(unit, scale, note)| Meta {
+        unit,
+        scale,
+        note,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn direct_save_matches_the_whole_item_path(model in wide()) {
+        let info = ModelInfo::of::<Wide>().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        if let Some(Encoded { attributes: direct, size, key_hash }) = encode(&model, &info) {
+            // The same attributes, and the size summed and the key hashed
+            // while writing them are the size counted and the key hashed
+            // on them afterwards.
+            let whole = encode_whole(&model, &info, "wide")
+                .map(|w| (w.attributes, w.size, w.key_hash));
+            prop_assert_eq!(
+                Ok((&direct, size, key_hash)),
+                whole.as_ref().map(|(a, s, k)| (a, *s, *k)).map_err(|e| e.to_string())
+            );
+            // What `put` returns: the model as written, read back where
+            // it lies, as the `Value` path reads its normalized value.
+            let value = validate::to_value(&model).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let (value, _) = crate::save::validated::<Wide>(value, &info, "wide")
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let expected: Result<Wide, _> = validate::from_value(value);
+            prop_assert_eq!(
+                super::super::model::<Wide>(&direct, &info).map_err(|e| e.to_string()),
+                expected.map_err(|e| e.to_string())
+            );
+        }
+    }
+
+    #[test]
+    fn floats_are_written_as_numbers_write_them(v in prop_oneof![any_float(), short_float()]) {
+        let expected = Number::try_from(v).map(codec::number_text).ok();
+        prop_assert_eq!(float_text(v).ok(), expected);
+    }
+}
+
+#[test]
+fn short_decimals_are_written_as_display_writes_them() {
+    for v in [
+        21.625,
+        -0.5,
+        19.99,
+        0.000_001,
+        3.0,
+        -100.0,
+        123_456_789.123_456,
+        999_999_999_999_999.0,
+    ] {
+        assert_eq!(short_decimal(v), Some(v.to_string()));
+    }
+    // Too many digits, or places, for the short way: `Display` writes them.
+    // Two a few ulps off a short decimal, which they are not, though
+    // scaled they round to its digits.
+    for v in [
+        0.1 + 0.2,
+        1.0 / 3.0,
+        0.000_012_5,
+        2.5e-7,
+        1e15,
+        51_913.503_000_000_004,
+        8_247_537.699_999_999,
+    ] {
+        assert_eq!(short_decimal(v), None, "{v}");
+        assert_eq!(
+            float_text(v).ok(),
+            Number::try_from(v).map(codec::number_text).ok()
+        );
+    }
+}
+
+#[test]
+fn most_valid_items_take_the_direct_path() -> Result<(), crate::Error> {
+    use proptest::strategy::ValueTree;
+    let info = ModelInfo::of::<Wide>()?;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut valid, mut direct) = (0, 0);
+    for _ in 0..500 {
+        let model = wide()
+            .new_tree(&mut runner)
+            .map_err(|e| crate::Error::Schema {
+                table: "wide".into(),
+                message: e.to_string(),
+            })?
+            .current();
+        if encode_whole(&model, &info, "wide").is_ok() {
+            valid += 1;
+            direct += usize::from(encode(&model, &info).is_some());
+        }
+    }
+    assert!(valid > 50, "{valid} valid items");
+    assert!(
+        direct * 2 > valid,
+        "{direct} of {valid} valid items taken directly"
+    );
+    Ok(())
+}
+
+/// A map that gives one key twice, as a hand-written `Serialize` may.
+struct TwiceKeyed;
+
+impl Serialize for TwiceKeyed {
+    fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("key", "a long first value")?;
+        map.serialize_entry("other", &1)?;
+        map.serialize_entry("key", "b")?;
+        map.end()
+    }
+}
+
+#[test]
+fn a_key_given_twice_counts_once_in_the_size() -> Result<(), Bail> {
+    let mut size = 0;
+    let attribute = TwiceKeyed
+        .serialize(AttrSer::new(&mut size, None))?
+        .ok_or(Bail)?;
+    assert_eq!(size, attribute_size(&attribute));
+    let AttributeValue::M(map) = &attribute else {
+        panic!("not a map: {attribute:?}");
+    };
+    assert_eq!(map["key"], AttributeValue::S("b".into()));
+    Ok(())
+}
+
+/// A model whose hand-written `Serialize` gives its key twice.
+#[derive(Deserialize)]
+struct TwiceId {
+    id: i64,
+}
+
+impl Serialize for TwiceId {
+    fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ser::SerializeStruct;
+        let mut item = serializer.serialize_struct("TwiceId", 2)?;
+        item.serialize_field("id", &(self.id + 1))?;
+        item.serialize_field("id", &self.id)?;
+        item.end()
+    }
+}
+
+impl Model for TwiceId {
+    const TABLE: &'static str = "twice";
+    const HASH_KEY: &'static str = "id";
+    fn schema() -> Schema {
+        Schema::new().required("id", int())
+    }
+}
+
+#[test]
+fn a_key_given_twice_is_hashed_as_the_one_kept() -> Result<(), crate::Error> {
+    let info = ModelInfo::of::<TwiceId>()?;
+    let encoded = encode(&TwiceId { id: 7 }, &info).ok_or_else(|| crate::Error::Schema {
+        table: "twice".into(),
+        message: "refused".into(),
+    })?;
+    assert_eq!(encoded.attributes["id"], AttributeValue::N("7".into()));
+    assert_eq!(
+        encoded.key_hash,
+        key_hash::of_item(Some(&encoded.attributes), &info)
+    );
+    Ok(())
+}
+
+#[test]
+fn a_valid_item_is_written_directly() -> Result<(), crate::Error> {
+    let info = ModelInfo::of::<Wide>()?;
+    let model = Wide {
+        id: 7,
+        tags: BTreeSet::new(),
+        sizes: vec![3, -1, 3],
+        value: 21.5,
+        small: 0.5,
+        notes: vec![Some("x".into()), None],
+        meta: Meta {
+            unit: "C".into(),
+            scale: 3,
+            note: None,
+        },
+        maybe: None,
+        nested: Some(None),
+        code: Some("ab".into()),
+        mode: Mode::Fast,
+        extra: BTreeMap::from([("a".to_owned(), None)]),
+        flag: true,
+        words: vec!["ab".into()],
+        grid: vec![vec![0, 5], vec![]],
+        metas: vec![],
+    };
+    let Encoded {
+        attributes: direct,
+        size,
+        ..
+    } = encode(&model, &info).ok_or_else(|| crate::Error::Schema {
+        table: "wide".into(),
+        message: "refused".into(),
+    })?;
+    assert_eq!(direct, encode_whole(&model, &info, "wide")?.attributes);
+    assert_eq!(size, crate::batch::item_size(&direct));
+    // The empty set took its default; the list became a sorted set.
+    assert_eq!(direct["tags"], AttributeValue::Ss(vec!["dflt".into()]));
+    assert_eq!(
+        direct["sizes"],
+        AttributeValue::Ns(vec!["-1".into(), "3".into()])
+    );
+    assert_eq!(direct["nested"], AttributeValue::Null(true));
+    assert!(!direct.contains_key("maybe"));
+    Ok(())
+}
+
+#[test]
+fn what_is_not_certain_is_left_to_the_other_paths() -> Result<(), crate::Error> {
+    let info = ModelInfo::of::<Wide>()?;
+    let model = Wide {
+        id: 1,
+        tags: BTreeSet::from(["abcdef".to_owned()]),
+        sizes: vec![],
+        value: 1.0,
+        small: 1.0,
+        notes: vec![],
+        meta: Meta {
+            unit: "C".into(),
+            scale: 3,
+            note: None,
+        },
+        maybe: None,
+        nested: None,
+        code: None,
+        mode: Mode::Tuned(1),
+        extra: BTreeMap::new(),
+        flag: false,
+        words: vec![],
+        grid: vec![],
+        metas: vec![],
+    };
+    assert_eq!(encode(&model, &info), None, "a tag too long");
+    let nan = Wide {
+        value: f64::NAN,
+        tags: BTreeSet::new(),
+        ..model.clone()
+    };
+    assert_eq!(encode(&nan, &info), None, "a number DynamoDB cannot store");
+    let tuned = Wide {
+        tags: BTreeSet::new(),
+        ..model
+    };
+    assert_eq!(encode(&tuned, &info), None, "only any's first rule vouches");
+    let fine = Wide {
+        mode: Mode::Slow,
+        ..tuned
+    };
+    assert!(encode(&fine, &info).is_some());
+    Ok(())
+}
