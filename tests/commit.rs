@@ -660,10 +660,11 @@ async fn a_target_found_by_a_getter_of_the_callers() -> TestResult {
     Ok(())
 }
 
-/// Takes 1 energy from each of `users` (refusing at user `fail_at`).
+/// Takes 1 energy from each of `users` (refusing at user `fail_at`),
+/// atomically or target by target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
 #[model(table = "energy_transaction")]
-struct Levy {
+struct Levy<const ATOMIC: bool> {
     #[model(hash_key)]
     requester_id: i64,
     #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
@@ -674,56 +675,32 @@ struct Levy {
     fail_at: Option<i64>,
 }
 
-fn levy_setup(levy: &Levy, plan: &mut Plan<Refused>) {
-    for id in 1..=levy.users {
-        let fail = levy.fail_at == Some(id);
-        plan.target::<User>(id, move |user: &mut User| {
-            if fail {
-                return Err(Refused::Insufficient(user.id, user.energy, 1_000));
-            }
-            user.energy -= 1;
-            Ok(())
-        });
-    }
-}
-
-impl Transaction for Levy {
+impl<const A: bool> Transaction for Levy<A> {
+    const ATOMIC: bool = A;
     type Error = Refused;
 
     fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
-        levy_setup(self, plan);
+        for id in 1..=self.users {
+            let fail = self.fail_at == Some(id);
+            plan.target::<User>(id, move |user: &mut User| {
+                if fail {
+                    return Err(Refused::Insufficient(user.id, user.energy, 1_000));
+                }
+                user.energy -= 1;
+                Ok(())
+            });
+        }
         Ok(())
     }
 }
 
-/// The same, committed target by target.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
-#[model(table = "energy_transaction")]
-struct LevyEach {
-    #[model(hash_key)]
-    requester_id: i64,
-    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
-    datetime: String,
-    status: TransactionStatus,
-    users: i64,
-    #[serde(skip)]
-    fail_at: Option<i64>,
-}
-
-impl Transaction for LevyEach {
-    const ATOMIC: bool = false;
-    type Error = Refused;
-
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
-        let levy = Levy {
-            requester_id: self.requester_id,
-            datetime: String::new(),
-            status: self.status,
-            users: self.users,
-            fail_at: self.fail_at,
-        };
-        levy_setup(&levy, plan);
-        Ok(())
+fn levy<const A: bool>(requester_id: i64, users: i64, fail_at: Option<i64>) -> Levy<A> {
+    Levy {
+        requester_id,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+        users,
+        fail_at,
     }
 }
 
@@ -732,13 +709,7 @@ async fn past_100_targets_atomic_refuses_and_non_atomic_goes_target_by_target() 
     let users: Vec<(i64, i64)> = (1..=101).map(|id| (id, 10)).collect();
     let w = world(&users).await?;
     // Atomic: 101 targets + the record cannot be one transaction.
-    let mut atomic = Levy {
-        requester_id: 1,
-        datetime: String::new(),
-        status: TransactionStatus::Pending,
-        users: 101,
-        fail_at: None,
-    };
+    let mut atomic = levy::<true>(1, 101, None);
     let err = w
         .mapper
         .commit(&mut atomic)
@@ -751,29 +722,19 @@ async fn past_100_targets_atomic_refuses_and_non_atomic_goes_target_by_target() 
     );
     assert_eq!(w.writes(), (0, 0));
     // Non-atomic: the pending record with its targets, then each target.
-    let mut each = LevyEach {
-        requester_id: 1,
-        datetime: String::new(),
-        status: TransactionStatus::Pending,
-        users: 101,
-        fail_at: None,
-    };
+    let mut each = levy::<false>(1, 101, None);
     let report = w.mapper.commit(&mut each).await?;
     assert_eq!(report.records.len(), 1);
     assert_eq!(each.status, TransactionStatus::Done);
     for id in [1, 50, 101] {
         assert_eq!(w.energy(id).await?, Some(9));
     }
-    let records = w.mapper.scan::<LevyEach>().all().await?;
+    let records = w.mapper.scan::<Levy<false>>().all().await?;
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].status, TransactionStatus::Done);
     // A failure half way: the targets before it applied, the record pending
     // with the list of all targets: the trace a crash would leave too.
-    let mut broken = LevyEach {
-        requester_id: 2,
-        fail_at: Some(50),
-        ..each.clone()
-    };
+    let mut broken = levy::<false>(2, 101, Some(50));
     let err = w
         .mapper
         .commit(&mut broken)
