@@ -102,6 +102,16 @@ pub(crate) fn model(model: &Model) -> TokenStream {
         declared
     });
     let schema = schema(&model.fields, model.extra.as_ref());
+    let migrations = model.migrations.then(|| {
+        quote! {
+            fn migrations() -> ::core::option::Option<&'static #p::migrate::Plan> {
+                ::core::option::Option::Some(<Self as #p::Migrations>::plan())
+            }
+        }
+    });
+    let write_back = model
+        .write_back_now
+        .then(|| quote!(const WRITE_BACK: #p::WriteBack = #p::WriteBack::Immediately;));
     quote! {
         impl #impl_generics #p::Model for #ident #type_generics #where_clause {
             const TABLE: &'static str = #table;
@@ -111,10 +121,12 @@ pub(crate) fn model(model: &Model) -> TokenStream {
             const VERSION: ::core::option::Option<&'static str> = #version;
             const READ_POLICY: #p::ReadPolicy = #read_policy;
             const INDEXES: &'static [#p::Index] = &[#(#indexes),*];
+            #write_back
 
             fn schema() -> #p::validate::Schema {
                 #schema
             }
+            #migrations
         }
     }
 }

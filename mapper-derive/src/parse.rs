@@ -125,6 +125,10 @@ pub(crate) struct Model {
     pub(crate) extra: Option<LitStr>,
     pub(crate) indexes: Vec<IndexOption>,
     pub(crate) fields: Vec<Field>,
+    /// `migrations`: the model's `#[mapper::migrations]` plan.
+    pub(crate) migrations: bool,
+    /// `write_back = "immediately"`.
+    pub(crate) write_back_now: bool,
 }
 
 /// A type with `#[derive(Schema)]`.
@@ -155,6 +159,8 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
         extra: None,
         indexes: Vec::new(),
         fields: Vec::new(),
+        migrations: false,
+        write_back_now: false,
     };
     for attr in model_attrs(&input.attrs) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -168,6 +174,15 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                         "lenient" => model.lenient = true,
                         "strict" => model.lenient = false,
                         _ => errors.at(policy.span(), "read_policy is \"strict\" or \"lenient\""),
+                    }
+                }
+                "migrations" => model.migrations = true,
+                "write_back" => {
+                    let policy: LitStr = meta.value()?.parse()?;
+                    match policy.value().as_str() {
+                        "immediately" => model.write_back_now = true,
+                        "lazy" => model.write_back_now = false,
+                        _ => errors.at(policy.span(), "write_back is \"lazy\" or \"immediately\""),
                     }
                 }
                 "index" | "local_index" => {
@@ -201,7 +216,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                     errors.at(
                         meta.path.span(),
-                        "unknown model option: expected table, read_policy, extra, index or local_index",
+                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations or write_back",
                     );
                 }
             }

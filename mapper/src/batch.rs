@@ -61,6 +61,10 @@ pub struct BatchGot<T> {
     pub items: Vec<Item<T>>,
     /// The keys asked for that have no item, in the order asked.
     pub missing: Vec<Key>,
+    /// The keys whose stored item could not be loaded, each with why
+    /// ([`Error::Stored`], [`Error::Migration`], …), in the order asked:
+    /// one bad item does not hide the others.
+    pub failed: Vec<(Key, Error)>,
 }
 
 /// One operation of a `batch_write`.
@@ -132,8 +136,8 @@ impl Mapper {
     /// # Errors
     /// [`Error::Validation`] for badly typed keys (before any request),
     /// [`Error::MaxRetriesExceeded`] when keys stay unprocessed past the
-    /// retry budget, [`Error::Stored`] for a stored item that fails the
-    /// model, [`Error::Service`].
+    /// retry budget, [`Error::Service`]. A stored item that fails the model
+    /// is listed in [`BatchGot::failed`], not an error of the whole batch.
     pub async fn batch_get_with<T: Model, K: IntoKey>(
         &self,
         keys: impl IntoIterator<Item = K>,
@@ -170,13 +174,26 @@ impl Mapper {
             .collect();
         let mut items = Vec::with_capacity(by_key.len());
         let mut missing = Vec::new();
+        let mut failed = Vec::new();
         for id in &order {
-            match by_key.remove(id) {
-                Some(item) => items.push(load(item, &info, &table)?),
+            match by_key.remove(id).map(|item| load(item, &info, &table)) {
+                Some(Ok(item)) => items.push(item),
+                Some(Err(e)) => failed.push((key_of_id(id), e)),
                 None => missing.push(key_of_id(id)),
             }
         }
-        Ok(BatchGot { items, missing })
+        if items.iter().any(|item: &Item<T>| item.upgraded.is_some()) {
+            stream::iter(items.iter_mut())
+                .map(|item| self.written_back(item))
+                .buffer_unordered(options.concurrency.max(1))
+                .try_collect::<Vec<()>>()
+                .await?;
+        }
+        Ok(BatchGot {
+            items,
+            missing,
+            failed,
+        })
     }
 
     async fn get_chunk(

@@ -109,6 +109,19 @@ pub enum Error {
         /// Every failure, with its attribute path.
         errors: Errors,
     },
+    /// A stored item's version could not be found or upgraded (no detector
+    /// recognized it, a step failed, it was written by newer code), or a
+    /// write needs it at the current version.
+    #[error("migration of item in table {table} ({key}): {error}")]
+    Migration {
+        /// The table.
+        table: String,
+        /// The item's key.
+        key: KeyDisplay,
+        /// What went wrong, naming the versions and the step.
+        #[source]
+        error: migrate::Error,
+    },
     /// A conditional write found the item changed since it was loaded.
     #[error("conflict in table {table} ({key}): the item changed since it was loaded")]
     Conflict {

@@ -77,6 +77,13 @@ impl Mapper {
             request = request.return_consumed_capacity(capacity);
         }
         let out = send!(request, span).map_err(|e| Error::service(table, "GetItem", e))?;
-        out.item.map(|item| load(item, &info, table)).transpose()
+        let Some(attributes) = out.item else {
+            return Ok(None);
+        };
+        let mut item = load(attributes, &info, table)?;
+        if item.upgraded.is_some() {
+            self.written_back(&mut item).await?;
+        }
+        Ok(Some(item))
     }
 }

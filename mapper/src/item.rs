@@ -24,6 +24,8 @@ pub struct Item<T> {
     /// The item's attributes as last read from or written to the table.
     pub(crate) stored: Option<codec::Item>,
     pub(crate) warnings: Errors,
+    /// What the load migrated, until the item is saved.
+    pub(crate) upgraded: Option<crate::migration::Upgraded>,
 }
 
 impl<T> Item<T> {
@@ -34,6 +36,7 @@ impl<T> Item<T> {
             model,
             stored: None,
             warnings: Errors::new(),
+            upgraded: None,
         }
     }
 
@@ -47,7 +50,16 @@ impl<T> Item<T> {
         &self.warnings
     }
 
-    /// The attributes as loaded or last saved.
+    /// The version a load migrated the item from (`None` for an item
+    /// stored at the current version, or new): it is written at the
+    /// current version by its next save (or at once, under
+    /// [`WriteBack::Immediately`](crate::WriteBack::Immediately)).
+    pub fn migrated_from(&self) -> Option<u32> {
+        self.upgraded.as_ref().map(|u| u.from)
+    }
+
+    /// The attributes as loaded or last saved: for a migrated item, the
+    /// raw item as stored, before its migration.
     pub fn stored_attributes(&self) -> Option<&codec::Item> {
         self.stored.as_ref()
     }
@@ -74,6 +86,7 @@ impl<T: DeserializeOwned> Item<T> {
             model,
             stored: Some(attributes),
             warnings,
+            upgraded: None,
         })
     }
 }

@@ -6,7 +6,7 @@
 //! error under [`ReadPolicy::Strict`], repaired and reported under
 //! [`ReadPolicy::Lenient`]; never a panic). Data flows one way on save —
 //! struct → schema validation → attributes — and back on load —
-//! attributes → [`Model::UPGRADE`] (migrations) → validation → struct.
+//! attributes → migrations ([`Model::migrations`]) → validation → struct.
 //!
 //! ```no_run
 //! use std::collections::BTreeSet;
@@ -57,6 +57,7 @@ mod key_hash;
 pub mod keygen;
 mod load;
 mod mapper;
+mod migration;
 mod model;
 mod pages;
 mod query;
@@ -89,7 +90,8 @@ pub use index::{Index, IndexInfo, IndexKind, IndexProjection};
 pub use item::Item;
 pub use key::{IntoKey, Key, KeyPart, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES};
 pub use mapper::Mapper;
-pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy, Upgrade};
+pub use migration::{Migrations, WriteBack};
+pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
 pub use pages::{Output, PAGE_BUDGET, Page};
 pub use query::{Query, RangeCondition};
 pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
@@ -104,9 +106,19 @@ pub use transact_retry::TransactionRetries;
 /// field. See [`Model`](trait@Model) for the options.
 pub use mapper_derive::{Model, Schema};
 
+/// `#[migrations(current = N)]` on an `impl` block declares a model's
+/// versioned upgrades (`#[migration(from = …)]` steps, `#[detect(…)]`
+/// detectors) and implements [`Migrations`]; see [`Migrations`].
+pub use migrate_macros::{detect, migration, migrations};
+
+/// The migration engine: plans, detection, the test kit
+/// ([`migrate::testing`]).
+pub use migrate;
+
 /// What generated code names; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::{Index, IndexProjection, Model, ReadPolicy};
+    pub use crate::{Index, IndexProjection, Migrations, Model, ReadPolicy, WriteBack};
+    pub use migrate;
     pub use validate;
 }

@@ -1,5 +1,7 @@
-//! The load path: attributes → `Value` → upgrade (migrations) → schema
-//! validation → struct. Never a panic on stored data, whoever wrote it.
+//! The load path: attributes → `Value` → migrations → schema validation →
+//! struct. Never a panic on stored data, whoever wrote it. Items stored at
+//! the current version (and models without migrations) skip the
+//! migrations: the attributes are checked where they lie.
 
 use validate::{ErrorKind, Errors, Extra, PathNode, Presence, Segment, Value};
 
@@ -7,11 +9,34 @@ use crate::codec;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::item::Item;
 use crate::key::Key;
+use crate::migration::{self, Upgraded};
 use crate::model::{Model, ModelInfo, ReadPolicy};
 use crate::{direct, fields, stored_set};
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
+    mut attributes: codec::Item,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<Item<T>> {
+    let Some(plan) = info.migrations else {
+        return load_current(attributes, info, table);
+    };
+    if !migration::is_current(&attributes, plan) {
+        return load_migrating(attributes, plan, info, table);
+    }
+    // At the current version: loaded as a model without migrations, the
+    // version attribute back in the as-loaded snapshot.
+    let version = attributes.remove_entry(plan.version_attribute());
+    let mut item = load_current::<T>(attributes, info, table)?;
+    if let (Some(stored), Some((name, value))) = (item.stored.as_mut(), version) {
+        stored.insert(name, value);
+    }
+    Ok(item)
+}
+
+/// The load of an item at the model's current version.
+fn load_current<T: Model>(
     attributes: codec::Item,
     info: &ModelInfo,
     table: &str,
@@ -29,7 +54,6 @@ pub(crate) fn load<T: Model>(
         };
     }
     if T::READ_POLICY == ReadPolicy::Strict
-        && T::UPGRADE.is_none()
         && let Some(model) =
             direct::load::<T>(&attributes, info).or_else(|| fields::load::<T>(&attributes, info))
     {
@@ -37,15 +61,66 @@ pub(crate) fn load<T: Model>(
             model,
             stored: Some(attributes),
             warnings: Errors::new(),
+            upgraded: None,
         });
     }
     load_whole(attributes, info, table, Errors::new())
 }
 
-/// The load path on the whole item as a `Value`: upgrades need it, lenient
-/// reads repair it, and it reports every error with its path. `repaired`
-/// is what was already found wrong and is repaired here (lenient reads).
+/// The load of an item below the current version (or without one): its
+/// version found, its steps run on the raw item as a `Value`, then the
+/// whole-item path. The as-loaded snapshot stays the raw item. An item
+/// newer than the code is a typed error (loaded as is with a warning under
+/// the lenient policy, and never written back).
+fn load_migrating<T: Model>(
+    attributes: codec::Item,
+    plan: &migrate::Plan,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<Item<T>> {
+    let raw =
+        codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))?;
+    let failed = |error| migration::failed(table, stored_key(&attributes, info), error);
+    let from = match plan.version_of(&raw) {
+        Ok(from) => from,
+        Err(error @ migrate::Error::Newer { .. }) if T::READ_POLICY == ReadPolicy::Lenient => {
+            let warnings = migration::newer_warning(plan, &error);
+            let mut value = raw;
+            if let Some(map) = value.as_map_mut() {
+                map.remove(plan.version_attribute());
+            }
+            return load_value(value, attributes, info, table, warnings);
+        }
+        Err(error) => return Err(failed(error)),
+    };
+    let mut value = plan.upgrade(raw, from).map_err(failed)?;
+    if let Some(map) = value.as_map_mut() {
+        map.remove(plan.version_attribute());
+    }
+    let kept = migration::unknown_attributes(&value, info);
+    let mut item = load_value(value, attributes, info, table, Errors::new())?;
+    item.upgraded = Some(Upgraded { from, kept });
+    Ok(item)
+}
+
+/// The load path on the whole item as a `Value`: lenient reads repair it,
+/// and it reports every error with its path. `repaired` is what was
+/// already found wrong and is repaired here (lenient reads).
 pub(crate) fn load_whole<T: Model>(
+    attributes: codec::Item,
+    info: &ModelInfo,
+    table: &str,
+    repaired: Errors,
+) -> Result<Item<T>> {
+    let raw =
+        codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))?;
+    load_value(raw, attributes, info, table, repaired)
+}
+
+/// The whole-item path from the item's `Value` on (as stored, or as
+/// migrated); `attributes` become the as-loaded snapshot.
+fn load_value<T: Model>(
+    mut value: Value,
     attributes: codec::Item,
     info: &ModelInfo,
     table: &str,
@@ -56,14 +131,8 @@ pub(crate) fn load_whole<T: Model>(
         key,
         errors,
     };
-    let raw =
-        codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))?;
     // The key is shown only in errors: computed when one happens.
     let key = || stored_key(&attributes, info);
-    let mut value = match T::UPGRADE {
-        Some(upgrade) => upgrade(raw).map_err(|errors| stored_error(key(), errors))?,
-        None => raw,
-    };
     let Some(map) = value.as_map_mut() else {
         return Err(stored_error(key(), Errors::new()));
     };

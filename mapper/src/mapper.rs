@@ -27,6 +27,9 @@ struct Inner {
     endpoint: Option<String>,
     /// The key that signs and checks cursors ([`Mapper::with_cursor_key`]).
     cursor_key: Option<Arc<[u8]>>,
+    /// When loads write migrated items back, over each model's
+    /// [`Model::WRITE_BACK`] ([`Mapper::with_write_back`]).
+    write_back: Option<crate::WriteBack>,
     /// Each model's facts, table name included, derived once; a `TypeId`
     /// is already a hash, so a fast hasher does.
     models: RwLock<HashMap<TypeId, Arc<ModelInfo>, foldhash::fast::RandomState>>,
@@ -60,6 +63,7 @@ impl Mapper {
                 prefix: String::new(),
                 endpoint: None,
                 cursor_key: None,
+                write_back: None,
                 models: RwLock::default(),
             }),
         }
@@ -115,6 +119,19 @@ impl Mapper {
         self.rebuilt(|inner| inner.cursor_key = Some(key))
     }
 
+    /// The same connection writing migrated items back as `write_back`
+    /// says, whatever their models' [`Model::WRITE_BACK`]: e.g. a service
+    /// that migrates what it reads at once while others stay lazy.
+    #[must_use]
+    pub fn with_write_back(&self, write_back: crate::WriteBack) -> Mapper {
+        self.rebuilt(|inner| inner.write_back = Some(write_back))
+    }
+
+    /// When loads of `T` write migrated items back.
+    pub(crate) fn write_back<T: Model>(&self) -> crate::WriteBack {
+        self.inner.write_back.unwrap_or(T::WRITE_BACK)
+    }
+
     /// The cursor signing key, if any.
     pub(crate) fn cursor_key(&self) -> Option<&[u8]> {
         self.inner.cursor_key.as_deref()
@@ -129,6 +146,7 @@ impl Mapper {
             prefix: self.inner.prefix.clone(),
             endpoint: self.inner.endpoint.clone(),
             cursor_key: self.inner.cursor_key.clone(),
+            write_back: self.inner.write_back,
             models: RwLock::default(),
         };
         change(&mut inner);

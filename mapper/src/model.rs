@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use validate::{Presence, Schema, Value, ValueType};
+use validate::{Presence, Schema, ValueType};
 
 use crate::error::{Error, Result};
 use crate::index::{Index, IndexInfo};
@@ -102,19 +102,19 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// ([`validate::Extra::Remove`] drops them; otherwise they are kept).
     fn schema() -> Schema;
 
-    /// Upgrades a stored item before it is validated: the place where
-    /// schema migrations run. `None` (the default) keeps items as stored,
-    /// which lets loads check each attribute where it lies instead of
-    /// building the whole item as a `Value` first.
-    const UPGRADE: Option<Upgrade> = None;
-}
+    /// The model's migrations: the plan `#[mapper::migrations]` writes
+    /// (`#[model(migrations)]` points here). With a plan, every write
+    /// stores the current version, and every load brings older items up
+    /// to it (see [`Migrations`](crate::Migrations)); `None` (the default)
+    /// keeps items as stored.
+    fn migrations() -> Option<&'static migrate::Plan> {
+        None
+    }
 
-/// An upgrade of a stored item ([`Model::UPGRADE`]): the item as stored in,
-/// the item the current schema validates out.
-///
-/// # Errors
-/// An item that cannot be upgraded; it is reported, never half-loaded.
-pub type Upgrade = fn(Value) -> std::result::Result<Value, validate::Errors>;
+    /// When a load that migrated an item writes it back (lazily by
+    /// default: with the application's next save of it).
+    const WRITE_BACK: crate::WriteBack = crate::WriteBack::Lazy;
+}
 
 /// The DynamoDB scalar type of a key attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +155,8 @@ pub struct ModelInfo {
     pub(crate) holding_sets: Vec<String>,
     /// The secondary indexes, keys typed.
     pub indexes: Vec<IndexInfo>,
+    /// The model's migrations ([`Model::migrations`]), checked.
+    pub migrations: Option<&'static migrate::Plan>,
     /// What the direct save needs of each field, in [`Schema::fields`] order.
     pub(crate) slots: Vec<crate::direct::Slot>,
     /// The order the model's `Serialize` gives its fields in, once seen.
@@ -253,7 +255,7 @@ impl ModelInfo {
             .map(|f| f.name().to_owned())
             .collect();
         let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
-        Ok(ModelInfo {
+        let info = ModelInfo {
             table: table.to_owned(),
             slots: crate::direct::slots(&schema, T::HASH_KEY, T::RANGE_KEY),
             order: crate::direct::FieldOrder::default(),
@@ -263,7 +265,10 @@ impl ModelInfo {
             sets,
             holding_sets,
             indexes,
-        })
+            migrations: T::migrations(),
+        };
+        crate::migration::check_plan::<T>(&info)?;
+        Ok(info)
     }
 }
 

@@ -15,6 +15,7 @@ use crate::item::Item;
 use crate::key::Key;
 use crate::key_hash;
 use crate::mapper::Mapper;
+use crate::migration;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
 use crate::write_plan::{Change, change_plan, keep_unknown, put_condition};
@@ -76,10 +77,13 @@ impl Mapper {
         table: &str,
     ) -> Result<Prepared> {
         if let Some(Encoded {
-            attributes, size, ..
+            mut attributes,
+            size,
+            ..
         }) = direct::encode(model, info)
         {
             let key = Key::of_attributes(&attributes, info);
+            let size = size + migration::stamp(&mut attributes, info);
             admit(&attributes, size, &key, info, table)?;
             return Ok(Prepared {
                 value: None,
@@ -99,8 +103,9 @@ impl Mapper {
         table: &str,
     ) -> Result<Prepared> {
         let (value, key) = validated::<T>(value, info, table)?;
-        let attributes =
+        let mut attributes =
             codec::to_item(&value).map_err(|e| Error::convert(table, key.display(info), e))?;
+        migration::stamp(&mut attributes, info);
         let size = checked_size(&attributes, &key, info, table)?;
         Ok(Prepared {
             value: Some(value),
@@ -119,16 +124,17 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Encoded> {
-        if let Some(encoded) = direct::encode(model, info).or_else(|| {
+        if let Some(mut encoded) = direct::encode(model, info).or_else(|| {
             fields::encode(model, info).map(|attributes| Encoded {
                 size: crate::batch::item_size(&attributes),
                 key_hash: key_hash::of_item(Some(&attributes), info),
                 attributes,
             })
-        }) && encoded.size <= MAX_ITEM_BYTES
-            && keys_fit(&encoded.attributes, info)
-        {
-            return Ok(encoded);
+        }) {
+            encoded.size += migration::stamp(&mut encoded.attributes, info);
+            if encoded.size <= MAX_ITEM_BYTES && keys_fit(&encoded.attributes, info) {
+                return Ok(encoded);
+            }
         }
         encode_whole(model, info, table)
     }
@@ -146,8 +152,9 @@ fn keys_fit(attributes: &codec::Item, info: &ModelInfo) -> bool {
 /// error; the value's strings move into the attributes.
 pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Result<Encoded> {
     let (value, key) = validated::<T>(model_value(model, table)?, info, table)?;
-    let attributes =
+    let mut attributes =
         codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
+    migration::stamp(&mut attributes, info);
     let size = checked_size(&attributes, &key, info, table)?;
     let key_hash = key_hash::of_item(Some(&attributes), info);
     Ok(Encoded {
@@ -306,8 +313,12 @@ impl Mapper {
                     .await?
             }
             Some(stored) => {
-                keep_unknown(&mut prepared, stored, &info);
-                self.write_changes::<T>(&info, table, prepared, stored)
+                // A migrated item keeps the unknown attributes of its
+                // migrated form (those its steps dropped are removed), and
+                // its save is conditioned on the whole raw item as loaded.
+                let upgraded = item.upgraded.as_ref();
+                keep_unknown(&mut prepared, upgraded.map_or(stored, |u| &u.kept), &info);
+                self.write_changes::<T>(&info, table, prepared, stored, upgraded.is_some())
                     .await?
             }
         };
@@ -325,8 +336,9 @@ impl Mapper {
         table: &str,
         mut prepared: Prepared,
         stored: &codec::Item,
+        whole: bool,
     ) -> Result<Prepared> {
-        let Some(change) = change_plan::<T>(info, table, &mut prepared, stored, false)? else {
+        let Some(change) = change_plan::<T>(info, table, &mut prepared, stored, whole)? else {
             return Ok(prepared);
         };
         let Change {
@@ -486,6 +498,7 @@ impl Mapper {
                 model,
                 stored: Some(written.attributes),
                 warnings,
+                upgraded: None,
             });
         };
         Item::stored(value, written.attributes, warnings, table, |_| {

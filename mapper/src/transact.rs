@@ -262,7 +262,9 @@ impl<'a> TransactWrite<'a> {
                 refresh: Some(refresh_saved(mapper, item, prepared, info)),
             });
         };
-        keep_unknown(&mut prepared, stored, &info);
+        let upgraded = item.upgraded.as_ref();
+        keep_unknown(&mut prepared, upgraded.map_or(stored, |u| &u.kept), &info);
+        let whole = whole || upgraded.is_some();
         let action = match change_plan::<T>(&info, &table, &mut prepared, stored, whole)? {
             Some(Change {
                 key_attributes,

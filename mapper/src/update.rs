@@ -96,6 +96,7 @@ impl Mapper {
                     let plan = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
                     Err(refused(
                         reasons[0].item.as_ref(),
+                        &info,
                         &plan.guards,
                         table,
                         plan.shown,
@@ -136,7 +137,7 @@ impl Mapper {
                     UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
                     _ => None,
                 });
-                Err(refused(stored, &guards, table, shown))
+                Err(refused(stored, &info, &guards, table, shown))
             }
             Err(e) => Err(Error::service(&table, "UpdateItem", e)),
         }
@@ -181,6 +182,7 @@ pub(crate) fn update_plan<T: Model>(
         "attribute_exists({})",
         placeholders.name(&info.hash.name)
     )];
+    conditions.extend(crate::migration::update_condition(info, &mut placeholders));
     if let Some(condition) = condition {
         conditions.push(format!(
             "({})",
@@ -201,10 +203,12 @@ pub(crate) fn update_plan<T: Model>(
 }
 
 /// The error for an update whose condition failed, from the item stored
-/// then: absent → not found; a rule the update would have broken on it →
-/// that rule; else the caller's condition (or a concurrent change).
+/// then: absent → not found; not at the model's current version → a
+/// migration error; a rule the update would have broken on it → that rule;
+/// else the caller's condition (or a concurrent change).
 pub(crate) fn refused(
     stored: Option<&std::collections::HashMap<String, AttributeValue>>,
+    info: &ModelInfo,
     guards: &[Guard],
     table: String,
     key: KeyDisplay,
@@ -212,6 +216,9 @@ pub(crate) fn refused(
     let Some(stored) = stored.filter(|item| !item.is_empty()) else {
         return Error::NotFound { table, key };
     };
+    if let Some(stale) = crate::migration::stale(stored, info, &table, &key) {
+        return stale;
+    }
     let mut errors = Errors::new();
     for guard in guards {
         guard.broken(stored, &mut errors);
@@ -244,6 +251,15 @@ fn target<'a>(
     path: &AttrPath,
     info: &'a ModelInfo,
 ) -> std::result::Result<Target<'a>, (ErrorKind, String)> {
+    if info
+        .migrations
+        .is_some_and(|plan| plan.version_attribute() == path.top())
+    {
+        return Err((
+            ErrorKind::Custom("version_attribute".into()),
+            "the migrations' version attribute is written by the mapper only".to_owned(),
+        ));
+    }
     let Some(field) = info.schema.get(path.top()) else {
         return match info.schema.extra_policy() {
             Extra::Allow => Ok(Target::Free),

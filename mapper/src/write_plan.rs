@@ -58,6 +58,7 @@ pub(crate) fn change_plan<T: Model>(
 ) -> Result<Option<Change>> {
     let key = prepared.key.display(info);
     key_unchanged(&prepared.attributes, stored, info, table, &key)?;
+    crate::migration::not_newer(stored, info, table, &key)?;
     let mut key_attributes = codec::Item::with_capacity(2);
     for part in std::iter::once(&info.hash).chain(&info.range) {
         if let Some(new) = prepared.attributes.get(&part.name) {

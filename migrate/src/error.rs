@@ -12,8 +12,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The plan itself is wrong (a programming error found by
     /// [`Plan::check`](crate::Plan::check)).
-    #[error("migration plan: {0}")]
-    Plan(String),
+    #[error("migration plan: {message}")]
+    Plan {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        culprit: crate::plan::Culprit,
+    },
     /// No version attribute, and no detector recognized the item.
     #[error("no detector recognized the item (tried versions {tried:?})")]
     Undetected {
@@ -25,6 +30,17 @@ pub enum Error {
     /// clobber it).
     #[error("the item is at version {found}, newer than this code's {current}")]
     Newer {
+        /// The stored version.
+        found: u32,
+        /// The code's current version.
+        current: u32,
+    },
+    /// A write that needs the item at the current version (an update)
+    /// found it older: load it (which migrates it) and save it first.
+    #[error(
+        "the item is at version {found}, not the current {current}: load and save it (or run the bulk migration) before updating it"
+    )]
+    Stale {
         /// The stored version.
         found: u32,
         /// The code's current version.

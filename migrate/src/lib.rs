@@ -38,4 +38,4 @@ mod plan;
 pub mod testing;
 
 pub use error::{Error, Result};
-pub use plan::{DEFAULT_ATTRIBUTE, Detector, Migrated, Plan, Step};
+pub use plan::{Culprit, DEFAULT_ATTRIBUTE, Detector, Migrated, Plan, Step};

@@ -35,6 +35,20 @@ pub struct Detector {
     pub test: fn(&Value) -> bool,
 }
 
+/// The part of a plan a [`Plan::check`] mistake is in (what the
+/// `#[migrations]` macro points its compile error at).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Culprit {
+    /// The current version.
+    Current,
+    /// The first version.
+    Base,
+    /// The step at this position, in the order added.
+    Step(usize),
+    /// The detector at this position, in the order added.
+    Detector(usize),
+}
+
 /// An item brought to the current version.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Migrated {
@@ -139,57 +153,94 @@ impl Plan {
     /// # Errors
     /// [`Error::Plan`] naming the first mistake.
     pub fn check(&self) -> Result<()> {
-        let bad = |message: String| Err(Error::Plan(message));
-        if self.base == 0 || self.current == 0 {
-            return bad("versions start at 1".to_owned());
+        let bad = |culprit: Culprit, message: String| Err(Error::Plan { culprit, message });
+        if self.current == 0 {
+            return bad(Culprit::Current, "versions start at 1".to_owned());
+        }
+        if self.base == 0 {
+            return bad(Culprit::Base, "versions start at 1".to_owned());
         }
         if self.current < self.base {
-            return bad(format!(
-                "the current version {} is below the first {}",
-                self.current, self.base
-            ));
+            return bad(
+                Culprit::Current,
+                format!(
+                    "the current version {} is below the first {}",
+                    self.current, self.base
+                ),
+            );
         }
         let mut froms = BTreeSet::new();
-        for step in &self.steps {
+        for (i, step) in self.steps.iter().enumerate() {
+            if step.from == 0 {
+                return bad(Culprit::Step(i), "versions start at 1".to_owned());
+            }
             if step.to <= step.from {
-                return bad(format!(
-                    "step {} goes from {} to {}: a step leads up",
-                    step.name, step.from, step.to
-                ));
+                return bad(
+                    Culprit::Step(i),
+                    format!(
+                        "step {} goes from {} to {}: a step leads up",
+                        step.name, step.from, step.to
+                    ),
+                );
             }
             if !froms.insert(step.from) {
-                return bad(format!("two steps start from version {}", step.from));
+                return bad(
+                    Culprit::Step(i),
+                    format!("two steps start from version {}", step.from),
+                );
             }
         }
         let mut chain = vec![self.base];
         let mut at = self.base;
         while at < self.current {
             let Some(step) = self.steps.iter().find(|s| s.from == at) else {
-                return bad(format!(
-                    "no step from version {at}: the chain does not reach {}",
-                    self.current
-                ));
+                return bad(
+                    Culprit::Current,
+                    format!(
+                        "no step from version {at}: the chain does not reach {}",
+                        self.current
+                    ),
+                );
             };
             at = step.to;
             chain.push(at);
         }
         if at != self.current {
-            return bad(format!(
-                "the chain ends at {at}, past the current version {}",
-                self.current
-            ));
+            return bad(
+                Culprit::Current,
+                format!(
+                    "the chain ends at {at}, past the current version {}",
+                    self.current
+                ),
+            );
         }
-        if let Some(stray) = self.steps.iter().find(|s| !chain.contains(&s.from)) {
-            return bad(format!(
-                "step {} from {} is off the chain {chain:?}",
-                stray.name, stray.from
-            ));
+        if let Some((i, stray)) = self
+            .steps
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !chain.contains(&s.from))
+        {
+            return bad(
+                Culprit::Step(i),
+                format!(
+                    "step {} from {} is off the chain {chain:?}",
+                    stray.name, stray.from
+                ),
+            );
         }
-        if let Some(stray) = self.detectors.iter().find(|d| !chain.contains(&d.version)) {
-            return bad(format!(
-                "detector {} recognizes version {}, not in the chain {chain:?}",
-                stray.name, stray.version
-            ));
+        if let Some((i, stray)) = self
+            .detectors
+            .iter()
+            .enumerate()
+            .find(|(_, d)| !chain.contains(&d.version))
+        {
+            return bad(
+                Culprit::Detector(i),
+                format!(
+                    "detector {} recognizes version {}, not in the chain {chain:?}",
+                    stray.name, stray.version
+                ),
+            );
         }
         Ok(())
     }

@@ -59,6 +59,9 @@ pub struct FaultStats {
     pub lost_answers: AtomicU64,
     /// Transactions answered with an injected TransactionConflict.
     pub transaction_conflicts: AtomicU64,
+    /// Write requests received (PutItem, UpdateItem, DeleteItem,
+    /// BatchWriteItem, TransactWriteItems).
+    pub writes: AtomicU64,
     /// TransactWriteItems requests received.
     pub transact_writes: AtomicU64,
     /// Actions in the TransactWriteItems requests received.
@@ -173,6 +176,16 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         .and_then(|t| t.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    const WRITES: [&str; 5] = [
+        ".PutItem",
+        ".UpdateItem",
+        ".DeleteItem",
+        ".BatchWriteItem",
+        ".TransactWriteItems",
+    ];
+    if WRITES.iter().any(|w| target.ends_with(w)) {
+        shared.stats.writes.fetch_add(1, Ordering::Relaxed);
+    }
     // A transaction's actions, counted (and answered for, when canceled).
     let actions = target.ends_with(".TransactWriteItems").then(|| {
         serde_json::from_slice::<Value>(&body)

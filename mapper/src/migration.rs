@@ -1,0 +1,213 @@
+//! Migrations on the mapper's paths: the stored version on every write,
+//! the version found (and the steps run) on every load, and the rules that
+//! keep a migrated item from losing anyone's write: its save is conditioned
+//! on the raw item as loaded, an item written by newer code is never
+//! written back, and an update never marks a stale item current.
+//!
+//! The engine itself (plans, detection, the chain) is the `migrate` crate;
+//! a model declares its plan with `#[mapper::migrations]` and points at it
+//! with `#[model(migrations)]` ([`Model::migrations`]).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use migrate::Plan;
+use validate::{ErrorKind, Errors, PathNode, Value};
+
+use crate::codec;
+use crate::error::{Error, KeyDisplay, Result};
+use crate::expr::Placeholders;
+use crate::item::Item;
+use crate::mapper::Mapper;
+use crate::model::{Model, ModelInfo};
+
+/// When a load that migrated an item writes it back ([`Model::WRITE_BACK`],
+/// or per mapper with [`Mapper::with_write_back`](crate::Mapper::with_write_back)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WriteBack {
+    /// When the application next saves the item: that save sends the
+    /// migration's changes with its own (one request), conditioned on the
+    /// raw item as loaded.
+    #[default]
+    Lazy,
+    /// At once, by `get`, `find` and `batch_get`, with the same condition;
+    /// a failed condition (someone wrote meanwhile) is not an error, the
+    /// item stays migrated in memory.
+    Immediately,
+}
+
+/// The declared migrations of a model: written by `#[mapper::migrations]`
+/// on an `impl` block; the model points at them with `#[model(migrations)]`.
+pub trait Migrations {
+    /// The plan, checked when the model is first used.
+    fn plan() -> &'static Plan;
+}
+
+/// What a load migrated: the version it found, and the attributes the
+/// migrated item holds that the model does not know (kept by a save, in
+/// place of the raw item's, so that attributes a step dropped are removed).
+#[derive(Clone, Debug)]
+pub(crate) struct Upgraded {
+    pub(crate) from: u32,
+    pub(crate) kept: codec::Item,
+}
+
+/// Whether the stored attributes are at the plan's current version by
+/// their version attribute (the one case that loads as a model without
+/// migrations does).
+pub(crate) fn is_current(attributes: &codec::Item, plan: &Plan) -> bool {
+    matches!(
+        attributes.get(plan.version_attribute()),
+        Some(AttributeValue::N(n)) if n.parse::<u32>().ok() == Some(plan.current())
+    )
+}
+
+/// Sets the current version in attributes about to be written; returns
+/// the bytes it adds to the item.
+pub(crate) fn stamp(attributes: &mut codec::Item, info: &ModelInfo) -> usize {
+    let Some(plan) = info.migrations else {
+        return 0;
+    };
+    let name = plan.version_attribute();
+    let number = plan.current().to_string();
+    let size = name.len() + number.len();
+    attributes.insert(name.to_owned(), AttributeValue::N(number));
+    size
+}
+
+impl Mapper {
+    /// Writes a just-loaded item back when a load migrated it and `T`'s
+    /// write-back is [`WriteBack::Immediately`]: its save, conditioned on
+    /// the raw item as loaded. A failed condition means someone wrote
+    /// meanwhile: not an error, the item stays migrated in memory.
+    pub(crate) async fn written_back<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
+        if item.upgraded.is_none() || self.write_back::<T>() != WriteBack::Immediately {
+            return Ok(());
+        }
+        // Boxed: the loads that call this keep their futures small.
+        match Box::pin(self.save(item)).await {
+            Ok(()) | Err(Error::Conflict { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The typed error of a migration that failed on an item.
+pub(crate) fn failed(table: &str, key: KeyDisplay, error: migrate::Error) -> Error {
+    Error::Migration {
+        table: table.to_owned(),
+        key,
+        error,
+    }
+}
+
+/// Refuses a write over `stored` when it holds a version newer than the
+/// code's: a reader running older code (during a rolling deploy) must not
+/// clobber items written by newer code.
+pub(crate) fn not_newer(
+    stored: &codec::Item,
+    info: &ModelInfo,
+    table: &str,
+    key: &KeyDisplay,
+) -> Result<()> {
+    let Some(plan) = info.migrations else {
+        return Ok(());
+    };
+    match stored.get(plan.version_attribute()) {
+        Some(AttributeValue::N(n)) if n.parse::<u32>().is_ok_and(|v| v > plan.current()) => {
+            Err(failed(
+                table,
+                key.clone(),
+                migrate::Error::Newer {
+                    found: n.parse().unwrap_or(u32::MAX),
+                    current: plan.current(),
+                },
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The condition an update of a model with migrations adds: the stored
+/// item is at the current version (an update must not mark a stale item
+/// current without its steps having run).
+pub(crate) fn update_condition(
+    info: &ModelInfo,
+    placeholders: &mut Placeholders,
+) -> Option<String> {
+    let plan = info.migrations?;
+    let name = placeholders.name(plan.version_attribute());
+    let value = placeholders.value(AttributeValue::N(plan.current().to_string()));
+    Some(format!("{name} = {value}"))
+}
+
+/// The error for an update refused because the stored item is not at the
+/// current version: `None` when it is (the refusal was something else).
+pub(crate) fn stale(
+    stored: &codec::Item,
+    info: &ModelInfo,
+    table: &str,
+    key: &KeyDisplay,
+) -> Option<Error> {
+    let plan = info.migrations?;
+    if is_current(stored, plan) {
+        return None;
+    }
+    let raw = codec::from_item(stored).unwrap_or_default();
+    Some(match plan.version_of(&raw) {
+        Ok(found) => failed(
+            table,
+            key.clone(),
+            migrate::Error::Stale {
+                found,
+                current: plan.current(),
+            },
+        ),
+        Err(error) => failed(table, key.clone(), error),
+    })
+}
+
+/// The migrated item's attributes the model does not know (its version
+/// attribute aside), as a save keeps them.
+pub(crate) fn unknown_attributes(value: &Value, info: &ModelInfo) -> codec::Item {
+    let Some(map) = value.as_map() else {
+        return codec::Item::new();
+    };
+    map.iter()
+        .filter(|(name, _)| info.schema.get(name).is_none())
+        .filter_map(|(name, v)| {
+            codec::to_attribute(v)
+                .ok()
+                .map(|attribute| (name.clone(), attribute))
+        })
+        .collect()
+}
+
+/// The warning of a lenient load of an item newer than the code.
+pub(crate) fn newer_warning(plan: &Plan, error: &migrate::Error) -> Errors {
+    let mut warnings = Errors::new();
+    warnings.push(
+        &PathNode::ROOT.key(plan.version_attribute()),
+        ErrorKind::Custom("newer_version".into()),
+        format!("{error}; loaded as is, and never written back"),
+    );
+    warnings
+}
+
+/// Checks a model's plan once, with its facts: well formed, and its
+/// version attribute not one of the model's attributes.
+pub(crate) fn check_plan<T: Model>(info: &ModelInfo) -> Result<()> {
+    let Some(plan) = info.migrations else {
+        return Ok(());
+    };
+    let bad = |message: String| Error::Schema {
+        table: info.table.clone(),
+        message,
+    };
+    plan.check().map_err(|e| bad(e.to_string()))?;
+    if info.schema.get(plan.version_attribute()).is_some() {
+        return Err(bad(format!(
+            "the migrations' version attribute {:?} is also a model attribute",
+            plan.version_attribute()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,16 @@
+use validate::{Errors, Value};
+
+#[derive(serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "users", migrations)]
+struct User {
+    #[model(hash_key)]
+    id: i64,
+}
+
+#[mapper::migrations(current = 2)]
+impl User {
+    #[migration(from = 0, to = 2)]
+    fn a(item: Value) -> Result<Value, Errors> { Ok(item) }
+}
+
+fn main() {}
