@@ -194,7 +194,7 @@ pub(crate) fn newer_warning(plan: &Plan, error: &migrate::Error) -> Errors {
 
 /// Checks a model's plan once, with its facts: well formed, and its
 /// version attribute not one of the model's attributes.
-pub(crate) fn check_plan<T: Model>(info: &ModelInfo) -> Result<()> {
+pub(crate) fn check_plan(info: &ModelInfo) -> Result<()> {
     let Some(plan) = info.migrations else {
         return Ok(());
     };

@@ -267,7 +267,7 @@ impl ModelInfo {
             indexes,
             migrations: T::migrations(),
         };
-        crate::migration::check_plan::<T>(&info)?;
+        crate::migration::check_plan(&info)?;
         Ok(info)
     }
 }
