@@ -438,3 +438,340 @@ async fn a_migrated_item_saved_in_a_transaction_sends_the_migration() -> TestRes
     assert_eq!(now.get(VERSION), Some(&n(11)));
     Ok(())
 }
+
+/// Writes raw items 25 at a time, as old code did.
+async fn store_all(db: &TestDb, items: Vec<HashMap<String, AttributeValue>>) -> TestResult {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    for chunk in items.chunks(25) {
+        let writes = chunk
+            .iter()
+            .map(|item| {
+                let put = PutRequest::builder().set_item(Some(item.clone())).build()?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()?;
+        let mut pending = HashMap::from([(db.table::<User>(), writes)]);
+        while !pending.is_empty() {
+            let out = db
+                .client()
+                .batch_write_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await?;
+            pending = out.unprocessed_items.unwrap_or_default();
+            pending.retain(|_, w| !w.is_empty());
+        }
+    }
+    Ok(())
+}
+
+fn raw_item(item: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
+    item.iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// 100 v1 items (ids 0..100), 100 v2 (100..200), 50 current (200..250),
+/// 20 newer (250..270), 5 undetectable (270..275).
+async fn legacy_table(db: &TestDb) -> TestResult {
+    let mut items = Vec::new();
+    for id in 0..100 {
+        items.push(raw_item(&v1(id, &format!("u{id}@x.io"))));
+    }
+    for id in 100..200 {
+        items.push(raw_item(&[
+            ("id", n(id)),
+            ("mail", s(&format!("u{id}@x.io"))),
+            ("name", s("Two")),
+        ]));
+    }
+    for id in 200..250 {
+        items.push(raw_item(&[
+            ("id", n(id)),
+            ("email", s(&format!("u{id}@x.io"))),
+            ("name", s("Current")),
+            (VERSION, n(11)),
+        ]));
+    }
+    for id in 250..270 {
+        items.push(raw_item(&[
+            ("id", n(id)),
+            ("email", s("new@x.io")),
+            ("name", s("Newer")),
+            (VERSION, n(12)),
+        ]));
+    }
+    for id in 270..275 {
+        items.push(raw_item(&[("id", n(id)), ("mail", n(id))]));
+    }
+    store_all(db, items).await
+}
+
+/// The whole table, raw.
+async fn everything(db: &TestDb) -> Result<Vec<HashMap<String, AttributeValue>>, SetupError> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let out = db
+            .client()
+            .scan()
+            .table_name(db.table::<User>())
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await?;
+        items.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+fn version_of(item: &HashMap<String, AttributeValue>) -> Option<i64> {
+    item.get(VERSION)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test]
+async fn a_dry_run_counts_and_samples_and_writes_nothing() -> TestResult {
+    let db = TestDb::with_table::<User>().await?;
+    legacy_table(&db).await?;
+    let before = everything(&db).await?;
+    let report = db
+        .mapper
+        .migrate_table::<User>()
+        .parallel(3)
+        .page_size(40)
+        .dry_run()
+        .run()
+        .await?;
+    let census = &report.census;
+    assert_eq!(census.scanned, 275);
+    assert_eq!(census.current, 50);
+    assert_eq!(census.migrated, [(1, 100), (2, 100)].into());
+    assert_eq!(census.newer, 20);
+    assert_eq!(census.failed, 5);
+    assert_eq!(report.failures.len(), 5);
+    assert_eq!(report.samples.len(), mapper::DRY_RUN_SAMPLES);
+    let sample = &report.samples[0];
+    assert!(sample.before.get("mail").is_some() && sample.before.get(VERSION).is_none());
+    assert!(sample.after.get("mail").is_none());
+    assert_eq!(sample.after.get(VERSION), Some(&Value::from(11)));
+    assert_eq!(sample.after.get("email"), sample.before.get("mail"));
+    let mut after = everything(&db).await?;
+    let mut before = before;
+    let id = |i: &HashMap<String, AttributeValue>| i.get("id").cloned().map(|a| format!("{a:?}"));
+    before.sort_by_key(id);
+    after.sort_by_key(id);
+    assert_eq!(before, after, "a dry run writes nothing");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_bulk_migration_migrates_every_stale_item_once_and_reports_the_rest() -> TestResult {
+    let db = TestDb::with_table::<User>().await?;
+    legacy_table(&db).await?;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let progress = std::sync::Arc::clone(&seen);
+    let report = db
+        .mapper
+        .migrate_table::<User>()
+        .parallel(4)
+        .concurrency(8)
+        .page_size(30)
+        .on_progress(move |census| {
+            if let Ok(mut seen) = progress.lock() {
+                seen.push(census.scanned);
+            }
+        })
+        .run()
+        .await?;
+    let census = &report.census;
+    assert_eq!(census.scanned, 275);
+    assert_eq!(census.current, 50);
+    assert_eq!(census.migrated, [(1, 100), (2, 100)].into());
+    assert_eq!((census.newer, census.failed, census.gone), (20, 5, 0));
+    assert_eq!(census.segments_done, 4);
+    assert_eq!(report.failures.len(), 5);
+    assert!(report.failures.iter().all(|(_, e)| matches!(
+        e,
+        Error::Migration {
+            error: mapper::migrate::Error::Undetected { .. },
+            ..
+        }
+    )));
+    let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    assert!(seen.len() >= 10, "a report per page: {seen:?}");
+    assert_eq!(seen.iter().max(), Some(&275));
+    for item in everything(&db).await? {
+        let id: i64 = item
+            .get("id")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or("id")?;
+        match id {
+            0..250 => {
+                assert_eq!(version_of(&item), Some(11), "{id}");
+                assert!(!item.contains_key("mail"), "{id}");
+                assert_eq!(item.get("email"), Some(&s(&format!("u{id}@x.io"))), "{id}");
+            }
+            250..270 => assert_eq!(version_of(&item), Some(12), "newer: untouched"),
+            _ => assert_eq!(version_of(&item), None, "undetectable: untouched"),
+        }
+    }
+    // A second run finds everything current.
+    let again = db.mapper.migrate_table::<User>().run().await?;
+    assert_eq!(again.census.current, 250);
+    assert_eq!(again.census.migrated_total(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn workers_share_a_table_and_resume_from_their_checkpoints() -> TestResult {
+    let db = TestDb::with_table::<User>().await?;
+    legacy_table(&db).await?;
+    let dir = std::env::temp_dir().join(format!("{}checkpoints", db.mapper.prefix()));
+    std::fs::create_dir_all(&dir)?;
+    let worker = |i: u32| {
+        db.mapper
+            .migrate_table::<User>()
+            .segment(i, 2)
+            .parallel(2)
+            .page_size(20)
+            .checkpoint(dir.join(format!("worker-{i}.json")))
+    };
+    // Worker 0 is stopped after its first pages (its process killed).
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let stopped = {
+        let mapper = db.mapper.clone();
+        let path = dir.join("worker-0.json");
+        tokio::spawn(async move {
+            mapper
+                .migrate_table::<User>()
+                .segment(0, 2)
+                .parallel(2)
+                .page_size(20)
+                .checkpoint(path)
+                .on_progress(move |census| {
+                    let _ = tx.send(census.scanned);
+                })
+                .run()
+                .await
+        })
+    };
+    let mut first = 0;
+    while let Some(scanned) = rx.recv().await {
+        first = scanned;
+        if scanned >= 40 {
+            break;
+        }
+    }
+    stopped.abort();
+    let _ = stopped.await;
+    assert!(first >= 40);
+    let saved = std::fs::read_to_string(dir.join("worker-0.json"))?;
+    assert!(saved.contains("\"segments_total\":4"), "{saved}");
+    // Resumed, worker 0 does not read its finished pages again; worker 1
+    // runs its share meanwhile.
+    let (zero, one) = tokio::join!(worker(0).run(), worker(1).run());
+    let (zero, one) = (zero?, one?);
+    // Its share is what worker 1 did not read; the pages it reported
+    // before it stopped were checkpointed, and are not read again.
+    let share = 275 - one.census.scanned;
+    assert!(
+        zero.census.scanned + first <= share,
+        "resumed after its checkpoint: {first} read, then {} of {share}",
+        zero.census.scanned
+    );
+    // Every stale item is migrated, whichever run did it.
+    let stale = everything(&db)
+        .await?
+        .iter()
+        .filter(|item| item.contains_key("mail") && version_of(item).is_none())
+        .count();
+    assert_eq!(stale, 5, "only the undetectable items stay");
+    // A finished checkpoint: a third run of worker 1 reads nothing.
+    let done = worker(1).run().await?;
+    assert_eq!(done.census.scanned, 0);
+    // Another run's checkpoint is refused.
+    let err = db
+        .mapper
+        .migrate_table::<User>()
+        .segment(0, 3)
+        .checkpoint(dir.join("worker-1.json"))
+        .run()
+        .await
+        .err()
+        .ok_or("ran")?;
+    assert!(matches!(err, Error::Checkpoint { .. }), "{err}");
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_writer_running_old_code_during_the_bulk_run_loses_nothing() -> TestResult {
+    let db = TestDb::with_table::<User>().await?;
+    let items = (0..200)
+        .map(|id| raw_item(&v1(id, &format!("u{id}@x.io"))))
+        .collect();
+    store_all(&db, items).await?;
+    // Old code keeps rewriting the mail of items 0..20 while the run goes.
+    let old_code = {
+        let client = db.client().clone();
+        let table = db.table::<User>();
+        tokio::spawn(async move {
+            // The last mail written for each id, as old code knows it.
+            let mut last: HashMap<i64, String> =
+                (0..20).map(|id| (id, format!("u{id}@x.io"))).collect();
+            for round in 0..15 {
+                for id in 0..20 {
+                    let mail = format!("r{round}u{id}@x.io");
+                    let written = client
+                        .put_item()
+                        .table_name(&table)
+                        .item("id", n(id))
+                        .item("mail", s(&mail))
+                        .condition_expression("attribute_not_exists(#v)")
+                        .expression_attribute_names("#v", VERSION)
+                        .send()
+                        .await;
+                    if written.is_ok() {
+                        last.insert(id, mail);
+                    }
+                }
+            }
+            last
+        })
+    };
+    let report = db
+        .mapper
+        .migrate_table::<User>()
+        .concurrency(4)
+        .page_size(10)
+        .run()
+        .await?;
+    let last = old_code.await.map_err(|e| e.to_string())?;
+    assert_eq!(report.census.failed, 0, "{:?}", report.failures);
+    assert_eq!(report.census.migrated_total() + report.census.current, 200);
+    // Every item is migrated, and holds as email the last mail old code
+    // wrote: a migration of an item read before a later write was a
+    // conflict, re-read and retried, never a lost update.
+    for item in everything(&db).await? {
+        let id: i64 = item
+            .get("id")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or("id")?;
+        assert_eq!(version_of(&item), Some(11), "{item:?}");
+        assert!(!item.contains_key("mail"));
+        let expected = last
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("u{id}@x.io"));
+        assert_eq!(item.get("email"), Some(&s(&expected)), "{id}");
+    }
+    eprintln!("conflicts retried: {}", report.census.conflicts_retried);
+    Ok(())
+}

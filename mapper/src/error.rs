@@ -122,6 +122,15 @@ pub enum Error {
         #[source]
         error: migrate::Error,
     },
+    /// A bulk migration's checkpoint file cannot be read or written, or
+    /// belongs to another run.
+    #[error("migration checkpoint {}: {message}", path.display())]
+    Checkpoint {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A conditional write found the item changed since it was loaded.
     #[error("conflict in table {table} ({key}): the item changed since it was loaded")]
     Conflict {

@@ -1,11 +1,12 @@
 //! `get` and `find`: one item by key.
 
+use crate::codec;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::load::load;
 use crate::mapper::Mapper;
-use crate::model::Model;
+use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
 
 impl Mapper {
@@ -56,13 +57,36 @@ impl Mapper {
 
     async fn read<T: Model>(&self, key: &Key, consistent: bool) -> Result<Option<Item<T>>> {
         let info = self.model_info::<T>()?;
+        let Some(attributes) = self.read_raw::<T>(&info, key, consistent).await? else {
+            return Ok(None);
+        };
+        let mut item = load(attributes, &info, &info.table)?;
+        if item.upgraded.is_some() {
+            self.written_back(&mut item).await?;
+        }
+        Ok(Some(item))
+    }
+
+    /// The stored attributes of `T`'s item with `key`, as they are
+    /// (strongly consistent): the bulk migration's re-read.
+    pub(crate) async fn raw_item<T: Model>(&self, key: &Key) -> Result<Option<codec::Item>> {
+        let info = self.model_info::<T>()?;
+        self.read_raw::<T>(&info, key, true).await
+    }
+
+    async fn read_raw<T: Model>(
+        &self,
+        info: &ModelInfo,
+        key: &Key,
+        consistent: bool,
+    ) -> Result<Option<codec::Item>> {
         let table = info.table.as_str();
-        let attributes = key.to_attributes(&info, table)?;
+        let attributes = key.to_attributes(info, table)?;
         if T::AUTO_INCREMENT && key.hash == validate::Value::from(crate::save::COUNTER_KEY) {
             // The counter item is not an item of the model.
             return Ok(None);
         }
-        let span = op_span!("GetItem", table, key.display(&info));
+        let span = op_span!("GetItem", table, key.display(info));
         // Each builder call moves the whole request: only the parts that
         // are there are set.
         let mut request = self
@@ -77,13 +101,6 @@ impl Mapper {
             request = request.return_consumed_capacity(capacity);
         }
         let out = send!(request, span).map_err(|e| Error::service(table, "GetItem", e))?;
-        let Some(attributes) = out.item else {
-            return Ok(None);
-        };
-        let mut item = load(attributes, &info, table)?;
-        if item.upgraded.is_some() {
-            self.written_back(&mut item).await?;
-        }
-        Ok(Some(item))
+        Ok(out.item)
     }
 }

@@ -57,6 +57,7 @@ mod key_hash;
 pub mod keygen;
 mod load;
 mod mapper;
+mod migrate_table;
 mod migration;
 mod model;
 mod pages;
@@ -90,6 +91,10 @@ pub use index::{Index, IndexInfo, IndexKind, IndexProjection};
 pub use item::Item;
 pub use key::{IntoKey, Key, KeyPart, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES};
 pub use mapper::Mapper;
+pub use migrate_table::{
+    Census, DEFAULT_PAGE_SIZE, DRY_RUN_SAMPLES, MIGRATION_ATTEMPTS, MigrateTable, MigrationReport,
+    Sample,
+};
 pub use migration::{Migrations, WriteBack};
 pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
 pub use pages::{Output, PAGE_BUDGET, Page};

@@ -37,6 +37,13 @@ impl<T: Model> Output for Item<T> {
     }
 }
 
+/// Stored attributes as they are, not migrated nor validated.
+impl Output for codec::Item {
+    fn decode(attributes: codec::Item, _: &ModelInfo, _: &str) -> Result<Self> {
+        Ok(attributes)
+    }
+}
+
 /// Projected (partial) items as plain values, not validated.
 impl Output for Value {
     fn decode(attributes: codec::Item, _: &ModelInfo, table: &str) -> Result<Self> {

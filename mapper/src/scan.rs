@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use futures::{Stream, StreamExt, TryStreamExt};
 use validate::Value;
 
+use crate::codec;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::expr::{AttrPath, Condition, Placeholders};
@@ -114,11 +115,22 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
         self,
         paths: impl IntoIterator<Item = P>,
     ) -> Scan<'m, T, Value> {
+        self.yielding(paths.into_iter().map(Into::into).collect())
+    }
+
+    /// The stored attributes as they are, neither migrated nor validated
+    /// (what the bulk migration reads).
+    pub(crate) fn raw(self) -> Scan<'m, T, codec::Item> {
+        self.yielding(Vec::new())
+    }
+
+    /// The same scan, reading `projection` and yielding `P`.
+    fn yielding<P>(self, projection: Vec<AttrPath>) -> Scan<'m, T, P> {
         Scan {
             mapper: self.mapper,
             index: self.index,
             filter: self.filter,
-            projection: paths.into_iter().map(Into::into).collect(),
+            projection,
             limit: self.limit,
             consistent: self.consistent,
             segment: self.segment,
