@@ -71,7 +71,10 @@ async fn seed(mapper: &Mapper, count: i64) -> Result<(), Failure> {
         .map(|id| {
             let mut item = HashMap::from([
                 ("id".to_owned(), AttributeValue::N(id.to_string())),
-                ("mail".to_owned(), AttributeValue::S(format!("user{id}@example.com"))),
+                (
+                    "mail".to_owned(),
+                    AttributeValue::S(format!("user{id}@example.com")),
+                ),
             ]);
             if id % 2 == 0 {
                 item.insert("name".to_owned(), AttributeValue::S(format!("User {id}")));
@@ -130,7 +133,12 @@ async fn main() -> Result<(), Failure> {
     println!("saved: now at the current version");
 
     // A dry run: what the bulk migration would do.
-    let dry = mapper.migrate_table::<User>().parallel(4).dry_run().run().await?;
+    let dry = mapper
+        .migrate_table::<User>()
+        .parallel(4)
+        .dry_run()
+        .run()
+        .await?;
     println!(
         "dry run: {} scanned, {} current, would migrate {:?}",
         dry.census.scanned, dry.census.current, dry.census.migrated

@@ -26,11 +26,12 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, WriteRequest};
 use futures::{StreamExt, TryStreamExt, stream};
-use mapper::{BatchOptions, Mapper, Model, Plan, Throughput, Transaction, Write};
+use mapper::{BatchOptions, Mapper, Model, Plan, Throughput, Transaction, Write, migrate};
 use nix::sys::resource::{UsageWho, getrusage};
 use serde::{Deserialize, Serialize};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
-use validate::{Schema, float, int, list_of, set_of, str};
+use std::sync::LazyLock;
+use validate::{Errors, Schema, Value, float, int, list_of, set_of, str};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 type Attrs = HashMap<String, AttributeValue>;
@@ -156,6 +157,89 @@ fn key(device: i64, at: i64) -> Attrs {
 
 /// The system allocator, counting allocations so the bench can print how
 /// many each item costs: a deterministic number, unlike CPU time.
+/// [`Reading`] with migrations declared (W8): the same table and schema;
+/// its items are stored at the current version, so loads take the path of
+/// a model without migrations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+struct MigratedReading(Reading);
+
+fn unchanged(item: Value) -> Result<Value, Errors> {
+    Ok(item)
+}
+
+static READING_PLAN: LazyLock<migrate::Plan> =
+    LazyLock::new(|| migrate::Plan::new(3).step(1, 3, "unchanged", unchanged));
+
+impl Model for MigratedReading {
+    const TABLE: &'static str = Reading::TABLE;
+    const HASH_KEY: &'static str = Reading::HASH_KEY;
+    const RANGE_KEY: Option<&'static str> = Reading::RANGE_KEY;
+
+    fn schema() -> Schema {
+        Reading::schema()
+    }
+
+    fn migrations() -> Option<&'static migrate::Plan> {
+        Some(&READING_PLAN)
+    }
+}
+
+/// W9's model: profiles whose version 1 stored `mail`, renamed `email`
+/// in version 2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Profile {
+    id: i64,
+    email: String,
+    name: String,
+    score: i64,
+}
+
+fn rename_mail(mut item: Value) -> Result<Value, Errors> {
+    if let Some(map) = item.as_map_mut()
+        && let Some(mail) = map.remove("mail")
+    {
+        map.insert("email".to_owned(), mail);
+    }
+    Ok(item)
+}
+
+static PROFILE_PLAN: LazyLock<migrate::Plan> =
+    LazyLock::new(|| migrate::Plan::new(2).step(1, 2, "rename_mail", rename_mail));
+
+impl Model for Profile {
+    const TABLE: &'static str = "profile";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", int())
+            .required("email", str().length(3..=128))
+            .required("name", str().length(1..=64))
+            .required("score", int().range(0..))
+    }
+
+    fn migrations() -> Option<&'static migrate::Plan> {
+        Some(&PROFILE_PLAN)
+    }
+}
+
+/// A version 1 profile, as old code stored it.
+fn stale_profile(id: i64) -> Attrs {
+    HashMap::from([
+        ("id".to_owned(), AttributeValue::N(id.to_string())),
+        (
+            "mail".to_owned(),
+            AttributeValue::S(format!("user{id}@example.com")),
+        ),
+        ("name".to_owned(), AttributeValue::S(format!("User {id}"))),
+        (
+            "score".to_owned(),
+            AttributeValue::N((id % 1000).to_string()),
+        ),
+    ])
+}
+
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
@@ -673,6 +757,139 @@ async fn gets_mapper(
     Ok(found.len())
 }
 
+/// W8's other side: gets of current items of the model with migrations.
+async fn gets_migrated(
+    mapper: &Mapper,
+    device: i64,
+    ats: Range<i64>,
+    conc: usize,
+) -> Result<usize, Error> {
+    let found = stream::iter(ats)
+        .map(|at| async move {
+            mapper
+                .get::<MigratedReading>((device, at))
+                .await
+                .map(|r| r.0.at == at && r.migrated_from().is_none())
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<bool>>()
+        .await?;
+    assert!(found.iter().all(|f| *f));
+    Ok(found.len())
+}
+
+/// Writes `count` stale profiles (ids `0..count`) into `table`.
+async fn stale_profiles(client: &Client, table: &str, count: i64) -> Result<(), Error> {
+    let chunks: Vec<Vec<WriteRequest>> = (0..count)
+        .map(|id| {
+            let put = PutRequest::builder()
+                .set_item(Some(stale_profile(id)))
+                .build()?;
+            Ok(WriteRequest::builder().put_request(put).build())
+        })
+        .collect::<Result<Vec<_>, Error>>()?
+        .chunks(25)
+        .map(<[WriteRequest]>::to_vec)
+        .collect();
+    stream::iter(chunks)
+        .map(|chunk| async move {
+            let mut pending = HashMap::from([(table.to_owned(), chunk)]);
+            while !pending.is_empty() {
+                let out = client
+                    .batch_write_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await?;
+                pending = out.unprocessed_items.unwrap_or_default();
+                pending.retain(|_, w| !w.is_empty());
+            }
+            Ok::<_, Error>(())
+        })
+        .buffer_unordered(8)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
+
+/// W9 raw: scan segment `segment` of [`SLICES`] in pages of 500 and, per
+/// stale item, the migration written by hand: an `UpdateItem` renaming
+/// `mail`, setting the version, on the condition that the item is still
+/// as read; `conc` in flight.
+async fn migrate_raw(
+    client: &Client,
+    table: &str,
+    segment: usize,
+    conc: usize,
+) -> Result<usize, Error> {
+    let mut total = 0;
+    let mut start = None;
+    loop {
+        let out = client
+            .scan()
+            .table_name(table)
+            .segment(segment as i32)
+            .total_segments(SLICES as i32)
+            .limit(500)
+            .set_exclusive_start_key(start)
+            .send()
+            .await?;
+        let next = out.last_evaluated_key;
+        let items = out.items.unwrap_or_default();
+        total += items.len();
+        stream::iter(items)
+            .map(|item| async move {
+                if item.contains_key("__schema_version__") {
+                    return Ok::<_, Error>(());
+                }
+                let get = |name: &str| item.get(name).cloned().ok_or("incomplete item");
+                let mut id = HashMap::new();
+                id.insert("id".to_owned(), get("id")?);
+                client
+                    .update_item()
+                    .table_name(table)
+                    .set_key(Some(id))
+                    .update_expression("SET #email = :mail, #v = :v REMOVE #mail")
+                    .condition_expression(
+                        "#mail = :mail AND #name = :name AND #score = :score \
+                         AND attribute_not_exists(#email) AND attribute_not_exists(#v)",
+                    )
+                    .expression_attribute_names("#email", "email")
+                    .expression_attribute_names("#mail", "mail")
+                    .expression_attribute_names("#name", "name")
+                    .expression_attribute_names("#score", "score")
+                    .expression_attribute_names("#v", "__schema_version__")
+                    .expression_attribute_values(":mail", get("mail")?)
+                    .expression_attribute_values(":name", get("name")?)
+                    .expression_attribute_values(":score", get("score")?)
+                    .expression_attribute_values(":v", AttributeValue::N("2".to_owned()))
+                    .send()
+                    .await?;
+                Ok(())
+            })
+            .buffer_unordered(conc)
+            .try_collect::<Vec<()>>()
+            .await?;
+        match next {
+            Some(k) if !k.is_empty() => start = Some(k),
+            _ => return Ok(total),
+        }
+    }
+}
+
+/// W9 mapper: the bulk migration of segment `segment` of [`SLICES`].
+async fn migrate_mapper(mapper: &Mapper, segment: usize, conc: usize) -> Result<usize, Error> {
+    let report = mapper
+        .migrate_table::<Profile>()
+        .segment(segment as u32, SLICES as u32)
+        .concurrency(conc)
+        .run()
+        .await?;
+    if report.census.failed > 0 {
+        return Err(format!("{:?}", report.failures).into());
+    }
+    Ok(report.census.scanned as usize)
+}
+
 /// Raw batch write: chunks of 25, unprocessed items retried, `conc` in flight.
 async fn batch_raw(
     client: &Client,
@@ -1016,6 +1233,61 @@ async fn main() -> Result<(), Error> {
             )
             .at(8),
         );
+    }
+    // W8: loads of current items of a model with migrations declared,
+    // against the same model without (both sides are the mapper).
+    if wanted("W8") {
+        puts_mapper(&mapper, 4000, 0..singles, 16, false).await?;
+        stream::iter(0..singles)
+            .map(|at| {
+                let mapper = &mapper;
+                async move { mapper.put_only(&MigratedReading(reading(4001, at))).await }
+            })
+            .buffer_unordered(16)
+            .try_collect::<Vec<()>>()
+            .await?;
+        let measured = sliced(
+            rounds,
+            |k| gets_mapper(&mapper, 4000, part(singles, k), 16),
+            |k| gets_migrated(&mapper, 4001, part(singles, k), 16),
+        )
+        .await?;
+        rows.push(
+            Row::new(
+                format!("W8 get ×{singles} c16, migrations declared (vs the mapper without)"),
+                measured,
+                NETWORKED,
+            )
+            .at(16),
+        );
+    }
+    // W9: bulk migration of stale items, against a raw parallel scan and
+    // a conditional UpdateItem per item at the same concurrency; one pair
+    // of runs per scan segment (each side migrates its own table once).
+    if wanted("W9") {
+        let profiles = n(20_000) as i64;
+        mapper.create_table::<Profile>(Throughput::OnDemand).await?;
+        raw_tables
+            .create_table::<Profile>(Throughput::OnDemand)
+            .await?;
+        let raw_profiles = raw_tables.table_name::<Profile>();
+        stale_profiles(&client, &raw_profiles, profiles).await?;
+        stale_profiles(&client, &mapper.table_name::<Profile>(), profiles).await?;
+        let measured = sliced(
+            1,
+            |k| migrate_raw(&client, &raw_profiles, k, 16),
+            |k| migrate_mapper(&mapper, k, 16),
+        )
+        .await?;
+        let mut row = Row::new(
+            format!("W9 bulk migration of {profiles} stale items c16"),
+            measured,
+            f64::INFINITY,
+        );
+        row.rate_target = Some(0.9);
+        rows.push(row);
+        mapper.delete_table::<Profile>().await?;
+        raw_tables.delete_table::<Profile>().await?;
     }
     // W7: app-level transactions contending for one item.
     let contention = if wanted("W7") {
