@@ -6,7 +6,8 @@
 //! error under [`ReadPolicy::Strict`], repaired and reported under
 //! [`ReadPolicy::Lenient`]; never a panic). Data flows one way on save —
 //! struct → schema validation → attributes — and back on load —
-//! attributes → migrations ([`Model::migrations`]) → validation → struct.
+//! attributes → migrations ([`Migrations`]) → validation → struct; a whole
+//! table is migrated with [`Mapper::migrate_table`].
 //!
 //! ```no_run
 //! use std::collections::BTreeSet;

@@ -36,6 +36,52 @@ pub enum WriteBack {
 
 /// The declared migrations of a model: written by `#[mapper::migrations]`
 /// on an `impl` block; the model points at them with `#[model(migrations)]`.
+///
+/// ```
+/// use mapper::{Migrations, Model};
+/// use validate::{Errors, Value};
+///
+/// #[derive(serde::Serialize, serde::Deserialize, Model)]
+/// #[model(table = "users", migrations)]
+/// struct User {
+///     #[model(hash_key)]
+///     id: i64,
+///     email: String,
+/// }
+///
+/// #[mapper::migrations(current = 2)]
+/// impl User {
+///     /// Items written before versions were stored hold `mail`.
+///     #[detect(1)]
+///     fn looks_v1(item: &Value) -> bool {
+///         item.get("mail").is_some()
+///     }
+///
+///     #[migration(from = 1)]
+///     fn rename_mail(mut item: Value) -> Result<Value, Errors> {
+///         if let Some(map) = item.as_map_mut()
+///             && let Some(mail) = map.remove("mail")
+///         {
+///             map.insert("email".to_owned(), mail);
+///         }
+///         Ok(item)
+///     }
+/// }
+///
+/// let legacy: Value = serde_json::json!({ "id": 1, "mail": "a@b.c" }).try_into()?;
+/// let migrated = User::plan().migrate(legacy)?;
+/// assert_eq!(migrated.from, 1);
+/// assert_eq!(migrated.value.get("email"), Some(&Value::from("a@b.c")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// With a plan, every write stores the current version in the plan's
+/// attribute (`__schema_version__` unless named), and every load finds
+/// the stored item's version (that attribute, else the detectors from the
+/// highest version down, else the first version when there are no
+/// detectors) and runs the steps above it before validating. A migrated
+/// item remembers the raw item as loaded: its save sends the migration
+/// with the application's changes, conditioned on that raw item.
 pub trait Migrations {
     /// The plan, checked when the model is first used.
     fn plan() -> &'static Plan;
