@@ -60,6 +60,9 @@ pub struct Census {
     pub conflicts_retried: u64,
     /// Scan segments finished, of this worker's.
     pub segments_done: u32,
+    /// Pages finished (every write acknowledged, the checkpoint saved) per
+    /// scan segment, in this run.
+    pub pages: BTreeMap<u32, u64>,
 }
 
 impl Census {
@@ -309,6 +312,7 @@ impl<T: Model> MigrateTable<'_, T> {
                 let mut census = lock(&run.census);
                 census.scanned += items;
                 census.segments_done += u32::from(page.cursor.is_none());
+                *census.pages.entry(segment).or_default() += 1;
                 census.clone()
             };
             if let Some(progress) = &run.progress {
