@@ -775,3 +775,74 @@ async fn a_writer_running_old_code_during_the_bulk_run_loses_nothing() -> TestRe
     eprintln!("conflicts retried: {}", report.census.conflicts_retried);
     Ok(())
 }
+
+/// A model refusing unknown attributes: the version attribute is not one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "strict_users", migrations, extra = "forbid")]
+struct StrictUser {
+    #[model(hash_key)]
+    id: i64,
+    email: String,
+}
+
+#[mapper::migrations(current = 2)]
+impl StrictUser {
+    #[migration(from = 1)]
+    fn rename_mail(item: Value) -> Result<Value, Errors> {
+        User::rename_mail(item)
+    }
+}
+
+#[tokio::test]
+async fn the_version_attribute_is_never_an_unknown_attribute() -> TestResult {
+    let db = TestDb::with_table::<StrictUser>().await?;
+    let strict = StrictUser {
+        id: 1,
+        email: "a@x.io".into(),
+    };
+    db.mapper.put(&strict).await?;
+    let mut loaded = db.mapper.get::<StrictUser>(1).await?;
+    assert_eq!(*loaded, strict);
+    loaded.email = "b@x.io".into();
+    db.mapper.save(&mut loaded).await?;
+    // A stored item without version: the first version (no detectors).
+    db.client()
+        .put_item()
+        .table_name(db.table::<StrictUser>())
+        .item("id", n(2))
+        .item("mail", s("c@x.io"))
+        .send()
+        .await?;
+    let legacy = db.mapper.get::<StrictUser>(2).await?;
+    assert_eq!(legacy.migrated_from(), Some(1));
+    assert_eq!(legacy.email, "c@x.io");
+    let all = db.mapper.scan::<StrictUser>().all().await?;
+    assert_eq!(all.len(), 2);
+    Ok(())
+}
+
+/// The test kit on the declared plan, without a table.
+#[test]
+fn the_declared_plan_passes_the_test_kit() {
+    use mapper::migrate::testing::{
+        assert_chain, assert_current_unchanged, assert_migrates, assert_valid,
+    };
+    use serde_json::json;
+    let plan = User::plan();
+    assert_chain(plan);
+    assert_migrates(
+        plan,
+        json!({ "id": 1, "mail": "a@x.io" }),
+        1,
+        json!({ "id": 1, "email": "a@x.io", "name": "", VERSION: 11 }),
+    );
+    assert_current_unchanged(
+        plan,
+        json!({ "id": 1, "email": "a@x.io", "name": "A", VERSION: 11 }),
+    );
+    assert_valid(
+        plan,
+        &User::schema(),
+        json!({ "id": 2, "mail": "b@x.io", "name": "B" }),
+    );
+}
