@@ -48,7 +48,6 @@ mod delete;
 mod direct;
 mod error;
 pub mod expr;
-mod fields;
 mod get;
 mod guard;
 mod index;

@@ -11,7 +11,7 @@ use crate::item::Item;
 use crate::key::Key;
 use crate::migration::{self, Upgraded};
 use crate::model::{Model, ModelInfo, ReadPolicy};
-use crate::{direct, fields, stored_set};
+use crate::{direct, stored_set};
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
@@ -54,8 +54,7 @@ fn load_current<T: Model>(
         };
     }
     if T::READ_POLICY == ReadPolicy::Strict
-        && let Some(model) =
-            direct::load::<T>(&attributes, info).or_else(|| fields::load::<T>(&attributes, info))
+        && let Some(model) = direct::load::<T>(&attributes, info)
     {
         return Ok(Item {
             model,

@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailur
 use validate::{ErrorKind, PathNode, Value};
 
 use crate::codec;
+use crate::direct;
 use crate::error::{Error, KeyDisplay, Result, is_condition_failed};
 use crate::expr::Placeholders;
 use crate::item::Item;
@@ -19,7 +20,6 @@ use crate::migration;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
 use crate::write_plan::{Change, change_plan, keep_unknown, put_condition};
-use crate::{direct, fields};
 
 /// The hash key value reserved for the auto-increment counter item.
 pub const COUNTER_KEY: i64 = -1;
@@ -68,7 +68,7 @@ pub(crate) enum Expect {
 
 impl Mapper {
     /// struct → validated attributes, straight when the direct path
-    /// vouches for them; otherwise struct → `Value` → validated, normalized
+    /// takes them (the fast path); otherwise struct → `Value` → validated, normalized
     /// `Value` → attributes, keeping the value.
     pub(crate) fn prepare<T: Model>(
         &self,
@@ -115,22 +115,16 @@ impl Mapper {
         })
     }
 
-    /// struct → validated attributes: straight, else field by field, else
-    /// struct → `Value` → validated, normalized `Value` → attributes, the
-    /// value consumed.
+    /// struct → validated attributes: straight (the fast path), else
+    /// struct → `Value` → validated, normalized `Value` → attributes (the
+    /// report path), the value consumed.
     pub(crate) fn encode<T: Model>(
         &self,
         model: &T,
         info: &ModelInfo,
         table: &str,
     ) -> Result<Encoded> {
-        if let Some(mut encoded) = direct::encode(model, info).or_else(|| {
-            fields::encode(model, info).map(|attributes| Encoded {
-                size: crate::batch::item_size(&attributes),
-                key_hash: key_hash::of_item(Some(&attributes), info),
-                attributes,
-            })
-        }) {
+        if let Some(mut encoded) = direct::encode(model, info) {
             encoded.size += migration::stamp(&mut encoded.attributes, info);
             if encoded.size <= MAX_ITEM_BYTES && keys_fit(&encoded.attributes, info) {
                 return Ok(encoded);
@@ -491,7 +485,7 @@ impl Mapper {
     ) -> Result<Item<T>> {
         let key = written.key;
         let Some(value) = written.value else {
-            // Attributes the direct path vouched for, as they were written.
+            // Attributes the fast path checked, as they were written.
             let model = direct::model::<T>(&written.attributes, info)
                 .map_err(|e| Error::convert(table, key.display(info), e))?;
             return Ok(Item {
@@ -545,7 +539,7 @@ pub(crate) fn validated<T: Model>(
         // fills it, and a required set is there, empty (stored absent,
         // as a load reads it back), for its validator to judge.
         for (name, set_type) in &info.sets {
-            let empty = map.get(name).is_none_or(fields::is_empty_collection);
+            let empty = map.get(name).is_none_or(is_empty_collection);
             if !empty {
                 continue;
             }
@@ -585,6 +579,15 @@ pub(crate) fn validated<T: Model>(
         });
     }
     Ok((value, key))
+}
+
+/// An empty list or set: what a set attribute is when it has nothing
+/// (stored absent).
+fn is_empty_collection(value: &Value) -> bool {
+    match value {
+        Value::List(items) => items.is_empty(),
+        other => other.is_set() && !other.is_truthy(),
+    }
 }
 
 /// The item's size as DynamoDB counts it, refused above its item limit.

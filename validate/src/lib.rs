@@ -43,22 +43,27 @@ mod sets;
 mod typed;
 mod validator;
 mod value;
-mod view;
 
 pub use datetime::{DateFormat, datetime};
 pub use error::{Error, ErrorKind, Errors, Message, NumberProblem, Result, Violation};
 pub use number::{MAX_DIGITS, MAX_EXPONENT, MIN_EXPONENT, Number};
 pub use path::{Path, PathNode, Segment};
 pub use schema::{Default, Extra, Field, IntoDefault, Presence, Schema};
-pub use serde::{from_fields, from_value, set, to_fields, to_value};
+pub use serde::{from_value, set, to_value};
 pub use sets::Set;
 pub use typed::Typed;
 pub use validator::{
-    Bounds, Failed, IntoBounds, Invalid, Lengths, MAX_NESTING, NumberRule, Outcome, Plain, Rule,
-    Text, ToBound, Validator, all, any, anything, bool, boolean, bytes, capitalize, clamp, custom,
-    email, float, int, is_false, is_true, length, list_of, literal, lower, map_of, matches, maybe,
-    msg, not_one_of, null, number, one_of, range, set_of, str, strip, sub, title, transform, upper,
-    url,
+    Bounds, Failed, IntoBounds, Invalid, Lengths, MAX_NESTING, NumberRule, Outcome, Rule, ToBound,
+    Validator, all, any, anything, bool, boolean, bytes, capitalize, clamp, custom, email, float,
+    int, is_false, is_true, length, list_of, literal, lower, map_of, matches, maybe, msg,
+    not_one_of, null, number, one_of, range, set_of, str, strip, sub, title, transform, upper, url,
 };
 pub use value::{Index, Map, Value, ValueType};
-pub use view::{Seen, View};
+
+/// Validators in plain terms, for codec authors: what a validator requires
+/// of a value it passes unchanged, as data ([`Validator::plain`]), so a
+/// codec can check values in its own representation as it writes or reads
+/// them. Everyday validation does not need it.
+pub mod plain {
+    pub use crate::validator::{Plain, Text};
+}

@@ -7,16 +7,16 @@
 //! so no attribute is walked twice.
 //!
 //! Only for fields whose plain form reaches every value inside them
-//! ([`reaches_all`], [`reads_all`]); the others are vouched for once
-//! written, or before they are read (`vouch.rs`). A check says no
-//! wherever `vouch` would (and in a few shapes it does not follow, such
-//! as a map key given twice), and no sends the item to the next path,
-//! which decides.
+//! ([`reaches_all`], [`reads_all`]); the others take their own report
+//! path (`report.rs`: their validator on the value as a `Value`). A check
+//! says no wherever the validator would not pass the value unchanged (and
+//! in a few shapes it does not follow, such as a map key given twice),
+//! and no sends the item to the whole-item path, which decides and
+//! reports.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use validate::{Lengths, MAX_NESTING, Plain, Presence, Schema, Text};
-
-use super::vouch::{number_fits, scalar_fits};
+use validate::plain::{Plain, Text};
+use validate::{Lengths, MAX_NESTING, Number, Presence, Schema};
 
 /// What a value must pass, and how deep it lies (as
 /// [`PathNode::depth`](validate::PathNode::depth) counts: 1 for an
@@ -107,7 +107,8 @@ impl<'p> Check<'p> {
     /// Holds a stored attribute to the check, as far as it lies at the
     /// top: a scalar whole, a set with its elements, a list or map by its
     /// length or kind, whose contents the returned [`Inner`] checks as
-    /// they are read. `None` wherever `vouch` says no.
+    /// they are read. `None` wherever the validator would not pass it
+    /// unchanged.
     pub(super) fn stored(self, attribute: &AttributeValue) -> Option<Inner<'p>> {
         let passes = match attribute {
             AttributeValue::L(items) => {
@@ -207,6 +208,51 @@ fn plain_inside(plain: &Plain, set_item: &dyn Fn(&Plain) -> bool) -> bool {
     }
 }
 
+/// A scalar attribute (string, number, boolean, null, binary) under
+/// `plain`; `false` for a type the plain form does not take, and for
+/// any other shape.
+fn scalar_fits(plain: &Plain, attribute: &AttributeValue) -> bool {
+    match (plain, attribute) {
+        (Plain::Str(text), AttributeValue::S(s)) => text.fits(s),
+        (_, AttributeValue::N(text)) => number_fits(plain, text),
+        (Plain::Bool, AttributeValue::Bool(_)) | (Plain::Null, AttributeValue::Null(_)) => true,
+        (Plain::Bytes(length), AttributeValue::B(b)) => length.fits(b.as_ref().len()),
+        _ => false,
+    }
+}
+
+/// A number's text under an `Int` or `Number` check.
+#[inline]
+fn number_fits(plain: &Plain, text: &str) -> bool {
+    match *plain {
+        Plain::Int { min, max } => int_fits(min, max, text),
+        Plain::Number => is_number(text),
+        _ => false,
+    }
+}
+
+/// An integer within `min..=max`; text that is not an `i64` (a larger
+/// integer, `1.0`) is left to the report path.
+fn int_fits(min: i64, max: i64, text: &str) -> bool {
+    text.parse::<i64>().is_ok_and(|i| min <= i && i <= max)
+}
+
+/// Text that reads as a [`Number`]. A plain decimal of at most 38 digits
+/// always does, and is told apart without reading it.
+fn is_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let mut digits = 0;
+    let mut points = 0;
+    for b in unsigned.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'.' => points += 1,
+            _ => return text.parse::<Number>().is_ok(),
+        }
+    }
+    (1..=38).contains(&digits) && points <= 1 || text.parse::<Number>().is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use validate::{Schema, int, list_of, maybe, number, set_of, str};
@@ -249,7 +295,7 @@ mod tests {
     }
 
     #[test]
-    fn checks_say_what_vouch_says_of_the_written_value() {
+    fn checks_hold_written_values_to_the_plain_form() {
         let small = int().range(1..=9);
         let Some(plain) = small.plain() else {
             panic!("int() has a plain form")

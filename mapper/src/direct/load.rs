@@ -1,15 +1,14 @@
-//! The load path without `Value`s, for the common case: the struct is
-//! deserialized straight from the stored attributes, as `from_value`
-//! would from the same item as a `Value`, and each attribute is held to
-//! its field's validator on the way: checked as it is handed over where
-//! the validator is plain all the way down ([`Check::stored`]), vouched
-//! for before otherwise ([`Validator::accepts`](validate::Validator::accepts):
-//! it would pass unchanged).
+//! The fast load: the struct deserialized straight from the stored
+//! attributes, as `from_value` would from the same item as a `Value`, each
+//! attribute held to its field's validator on the way: checked as it is
+//! handed over where the validator is plain all the way down
+//! ([`Check::stored`]), else through the field's report path first (its
+//! validator passes it unchanged).
 //!
-//! Like `fields::load`, it is a shortcut of the whole-item load, not other
-//! rules: anything it cannot vouch for (a value to normalize, a default to
-//! fill, an absent set, extras to keep, anything invalid) gives `None`,
-//! and the next path decides and reports.
+//! It is the whole-item load run cheaper, not other rules: anything it
+//! cannot take as it lies (a value to normalize, a default to fill, an
+//! absent set, extras to keep, anything invalid) gives `None`, and the
+//! whole-item path decides and reports.
 
 use std::collections::hash_map;
 
@@ -17,15 +16,15 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::{
     self, DeserializeSeed, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
-use validate::{Extra, PathNode, Presence, Value};
+use validate::{Extra, Presence, Value};
 
 use super::check::{Check, Inner, MapCheck};
-use super::vouch::vouch;
+use super::report::passes_unchanged;
 use crate::codec;
 use crate::model::{Model, ModelInfo};
 
 /// Stored attributes → struct, checked and deserialized where they lie;
-/// `None` when the field-by-field or whole-item path must decide.
+/// `None` when the whole-item path must decide.
 pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Option<T> {
     if info.schema.extra_policy() == Extra::Allow {
         return None; // Extras are kept as `Value`s: the field path does it.
@@ -43,7 +42,7 @@ pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Opti
     item.finished.then_some(model)
 }
 
-/// The model from attributes the save path vouched for and wrote:
+/// The model from attributes the save path checked and wrote:
 /// deserialized where they lie, as `from_value` would from the item as a
 /// `Value`; attributes the schema does not know (kept from the stored
 /// item) are not the model's.
@@ -59,11 +58,11 @@ pub(crate) fn model<T: Model>(
 }
 
 /// The error that sends the item to the next path: an attribute its
-/// check or `vouch` says no to. Its text is never shown.
+/// check or report path says no to. Its text is never shown.
 #[cold]
 #[inline(never)]
 fn refused() -> validate::Error {
-    de::Error::custom("not vouched for: left to the next path")
+    de::Error::custom("left to the whole-item path")
 }
 
 /// The stored item's attributes, as the model's map: each known one held
@@ -115,7 +114,7 @@ impl<'de> MapAccess<'de> for Stored<'_> {
             let validator = field.validator();
             let check = match validator.plain() {
                 Some(plain) if slot.reads_checked => Some(Check::attribute(plain)),
-                _ if vouch(validator, attribute, &PathNode::ROOT.key(name)) => None,
+                _ if passes_unchanged(validator, attribute, name) => None,
                 _ => return Err(refused()),
             };
             self.pending = Some(De { attribute, check });
@@ -161,7 +160,7 @@ struct De<'a> {
 }
 
 impl<'a> De<'a> {
-    /// An attribute already vouched for.
+    /// An attribute already checked (by its report path).
     fn trusted(attribute: &'a AttributeValue) -> De<'a> {
         De {
             attribute,
@@ -170,7 +169,7 @@ impl<'a> De<'a> {
     }
 
     /// Holds the attribute to its check, if it has one: the checks of its
-    /// contents, or `Ok(None)` when it has none (vouched for already).
+    /// contents, or `Ok(None)` when it has none (checked already).
     fn admit(&self) -> Result<Option<Inner<'a>>, validate::Error> {
         match self.check {
             None => Ok(None),
@@ -512,7 +511,7 @@ impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> MapAccess<'de> 
 }
 
 /// The item's top level: a map, whatever the target type asks for (as
-/// `validate::from_fields`).
+/// `from_value` of the item as a map).
 struct Fields<M>(M);
 
 impl<'de, M: MapAccess<'de, Error = validate::Error>> de::Deserializer<'de> for Fields<M> {

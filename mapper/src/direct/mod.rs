@@ -1,26 +1,22 @@
-//! The save and load paths without `Value`s, for the common case: a
-//! struct serialized straight to attributes and deserialized straight
-//! from them, each value held to its field's validator where it lies:
-//! checked as serde hands it over where the validator is plain all the
-//! way down (`check.rs`), else vouched for (`vouch.rs`:
-//! [`Validator::accepts`](validate::Validator::accepts)'s verdict that the
-//! validator would pass it unchanged, read off the validator's
-//! [`Plain`](validate::Plain) form where it has one). What each path needs
-//! of a field is found once per model (`slot.rs`).
+//! The fast save and load paths, without `Value`s: a struct serialized
+//! straight to attributes and deserialized straight from them, each value
+//! held to its field's validator where it lies — checked as serde hands it
+//! over where the validator is plain all the way down (`check.rs`), else
+//! through the field's own report path (`report.rs`: the validator on the
+//! field as a `Value`, the one implementation of its rules). What each
+//! path needs of a field is found once per model (`slot.rs`).
 //!
-//! They are shortcuts of the `Value` paths (`fields.rs`, and the
-//! whole-item paths in `save.rs` and `load.rs`), not other rules: anything
-//! they cannot vouch for gives `None`, and the next path decides and
-//! reports every error. Property tests compare them with the whole-item
-//! paths.
+//! They are the whole-item paths (`save.rs`, `load.rs`) run cheaper, not
+//! other rules: anything they cannot take as it lies gives `None`, and the
+//! whole-item path decides and reports every error. Property tests check
+//! that both give the same items.
 
-mod attr;
 mod check;
 mod load;
 mod order;
+mod report;
 mod save;
 mod slot;
-mod vouch;
 
 pub(crate) use load::{load, model};
 pub(crate) use order::FieldOrder;

@@ -1,24 +1,24 @@
-//! struct → attributes without `Value`s: each field serialized straight
-//! to its `AttributeValue`, as `to_value` and the codec would give it, and
-//! vouched for by its field's validator where it lies.
+//! The fast save: each field serialized straight to its `AttributeValue`,
+//! as `to_value` and the codec would give it, and held to its field's
+//! validator where it lies (checked as written, or through the field's
+//! report path).
 //!
-//! Like `fields::encode`, it is a shortcut of the whole-item save, not
-//! other rules: anything it cannot vouch for (a value to normalize, an
-//! extra attribute to keep, an enum with fields, a number `to_value`
-//! refuses, anything invalid) gives `None`, and the next path decides and
-//! reports.
+//! It is the whole-item save run cheaper, not other rules: anything it
+//! cannot take (an extra attribute to keep, an enum with fields, a number
+//! `to_value` refuses, anything invalid) gives `None`, and the whole-item
+//! path decides and reports.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::ser::{self, Impossible, Serialize};
-use validate::{Extra, Lengths, Number, PathNode, Presence, ValueType};
+use validate::{Extra, Lengths, Number, Presence, ValueType};
 
 use super::check::{Check, MapCheck};
 use super::order::Cursor;
+use super::report::normalized;
 use super::slot::Slot;
-use super::vouch::vouch;
 use crate::batch::attribute_size;
 use crate::model::{Model, ModelInfo};
 use crate::save::{COUNTER_KEY, Encoded};
@@ -26,11 +26,11 @@ use crate::{codec, key_hash};
 
 /// struct → validated attributes, serialized where they lie, and their
 /// size as `batch::item_size` counts it, summed while they are written; `None`
-/// when the field-by-field or whole-item path must decide.
+/// when the whole-item path must decide.
 pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     let schema = &info.schema;
     if schema.extra_policy() == Extra::Allow {
-        return None; // Extras are kept as they come: the field path does it.
+        return None; // Extras are kept as they come: the whole-item path does it.
     }
     let Encoded {
         mut attributes,
@@ -82,13 +82,13 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     })
 }
 
-/// The answer whenever this path cannot vouch for the item.
+/// The answer whenever this path cannot take the item.
 #[derive(Debug)]
 struct Bail;
 
 impl std::fmt::Display for Bail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("left to the Value path")
+        f.write_str("left to the whole-item path")
     }
 }
 
@@ -180,8 +180,8 @@ impl<'a> Top<'a> {
         (found, check)
     }
 
-    /// A field's serialized attribute (of `size`), vouched for unless it
-    /// was checked as it was written, and added. Kept out of line: one
+    /// A field's serialized attribute (of `size`), through its report path
+    /// unless it was checked as it was written, and added. Kept out of line: one
     /// copy for every field type, which keeps the per-type code small.
     #[inline(never)]
     fn add(
@@ -218,14 +218,14 @@ impl<'a> Top<'a> {
                 None => return Ok(()),
             }
         }
-        if !checked
-            && !vouch(
-                slot.field.validator(),
-                &attribute,
-                &PathNode::ROOT.key(name),
-            )
-        {
-            return Err(Bail);
+        if !checked {
+            // The field's own report path: its validator on the `Value`.
+            let value = normalized(slot.field.validator(), &attribute, name).ok_or(Bail)?;
+            if codec::is_empty_set(&value) {
+                return Ok(()); // Absent (a default may fill it).
+            }
+            attribute = codec::into_attribute(value).map_err(|_| Bail)?;
+            size = attribute_size(&attribute);
         }
         if let Some(side) = slot.key {
             self.key_hash ^= key_hash::part(side, &attribute);

@@ -15,12 +15,12 @@ pub(crate) struct Slot {
     /// Whether a list given for it becomes that set.
     pub(super) lists_as_sets: bool,
     /// Whether its values are checked as they are written
-    /// ([`Check`](super::check::Check)), not vouched for afterwards: its
+    /// ([`Check`](super::check::Check)), not through its report path: its
     /// validator is plain all the way down, and it is no number or
     /// binary set (those are made from a list once written).
     pub(super) writes_checked: bool,
     /// Whether its stored values are checked as they are read, not
-    /// vouched for first: its validator is plain all the way down, with
+    /// through its report path first: its validator is plain all the way down, with
     /// no binary set inside.
     pub(super) reads_checked: bool,
     /// The key attribute it is, if it is one.

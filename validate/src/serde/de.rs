@@ -287,56 +287,6 @@ where
     }
 }
 
-/// Deserializes a struct (or any map-shaped type) from its fields one by
-/// one, without building a [`Map`]: what [`from_value`] of a map with these
-/// entries would give.
-///
-/// ```
-/// use validate::{Value, from_fields};
-///
-/// #[derive(serde::Deserialize, Debug, PartialEq)]
-/// struct Point { x: i64, y: i64 }
-///
-/// let p: Point = from_fields([("y", Value::from(2)), ("x", Value::from(1))])?;
-/// assert_eq!(p, Point { x: 1, y: 2 });
-/// # Ok::<(), validate::Error>(())
-/// ```
-///
-/// # Errors
-/// As [`from_value`], with the field's name in the path.
-pub fn from_fields<'a, T, I>(fields: I) -> Result<T>
-where
-    T: DeserializeOwned,
-    I: IntoIterator<Item = (&'a str, Value)>,
-{
-    let mut access = MapDeserializer {
-        entries: fields.into_iter(),
-        pending: None,
-    };
-    T::deserialize(FieldsDeserializer(&mut access))
-}
-
-/// Hands a [`MapDeserializer`] to whatever the target type asks for.
-struct FieldsDeserializer<'m, I, K>(&'m mut MapDeserializer<I, K>);
-
-impl<'de, I, K> de::Deserializer<'de> for FieldsDeserializer<'_, I, K>
-where
-    I: Iterator<Item = (K, Value)>,
-    K: AsRef<str>,
-{
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_map(self.0)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct enum identifier ignored_any
-    }
-}
-
 struct EnumDeserializer {
     variant: String,
     value: Option<Value>,

@@ -4,8 +4,8 @@
 mod de;
 mod ser;
 
-pub use de::{from_fields, from_value};
-pub use ser::{to_fields, to_value};
+pub use de::from_value;
+pub use ser::to_value;
 
 use std::fmt::Display;
 

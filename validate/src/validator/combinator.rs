@@ -9,7 +9,6 @@ use super::{Failed, Outcome, Rule, Validator};
 use crate::error::{ErrorKind, Errors, Message, truncate};
 use crate::path::PathNode;
 use crate::value::{Value, ValueType};
-use crate::view::{View, seen_equal};
 
 /// Runs every validator in turn, each on the previous one's output; stops at
 /// the first failure.
@@ -45,12 +44,6 @@ impl Rule for Any {
         Err(Failed)
     }
 
-    /// The first alternative that passes decides, so only the first can
-    /// vouch (a later one might lose to an earlier one that changes it).
-    fn accepts(&self, value: &dyn View, path: &PathNode<'_>) -> bool {
-        self.0.first().is_some_and(|a| a.accepts_at(value, path))
-    }
-
     fn output_type(&self) -> Option<ValueType> {
         let mut types = self.0.iter().map(Validator::output_type);
         let first = types.next()??;
@@ -73,10 +66,6 @@ impl Rule for Maybe {
         }
         self.0.check(value, path, errors)
     }
-
-    fn accepts(&self, value: &dyn View, path: &PathNode<'_>) -> bool {
-        value.value_type_seen() == Some(ValueType::Null) || self.0.accepts_at(value, path)
-    }
 }
 
 /// Null, or a value that passes `validator`.
@@ -94,10 +83,6 @@ impl Rule for Msg {
             violation.message = Message::shared(Arc::clone(&self.1));
         }
         outcome
-    }
-
-    fn accepts(&self, value: &dyn View, path: &PathNode<'_>) -> bool {
-        self.0.accepts_at(value, path)
     }
 
     fn output_type(&self) -> Option<ValueType> {
@@ -160,15 +145,6 @@ impl Rule for OneOf {
     fn output_type(&self) -> Option<ValueType> {
         let first = self.values.first()?.value_type();
         (self.allowed && self.values.iter().all(|v| v.value_type() == first)).then_some(first)
-    }
-
-    fn accepts(&self, value: &dyn View, _: &PathNode<'_>) -> bool {
-        let mut seen = self.values.iter().map(|v| seen_equal(value, v));
-        if self.allowed {
-            seen.any(|equal| equal == Some(true))
-        } else {
-            seen.all(|equal| equal == Some(false))
-        }
     }
 }
 

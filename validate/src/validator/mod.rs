@@ -4,7 +4,6 @@
 //! and as chained builders (`int().range(1..=4)`). The common rules are enum
 //! variants dispatched by `match`; everything else is a [`Rule`] object.
 
-mod accepts;
 mod bounds;
 mod collection;
 mod combinator;
@@ -20,7 +19,6 @@ use crate::number::Number;
 use crate::path::PathNode;
 use crate::schema::Schema;
 use crate::value::{Value, ValueType};
-use crate::view::View;
 
 pub use bounds::{clamp, length, range};
 pub use collection::{list_of, map_of, set_of};
@@ -79,15 +77,6 @@ pub trait Rule: std::any::Any + Send + Sync {
     fn output_type(&self) -> Option<ValueType> {
         None
     }
-
-    /// Whether `check` would pass `value` (seen where it lies) and leave it
-    /// unchanged; `false` when not certain, which is always safe: the
-    /// caller then builds the [`Value`] and runs `check`. See
-    /// [`Validator::accepts`].
-    fn accepts(&self, value: &dyn View, path: &PathNode<'_>) -> bool {
-        let _ = (value, path);
-        false
-    }
 }
 
 #[derive(Clone)]
@@ -129,8 +118,8 @@ impl Validator {
     }
 
     /// This validator in plain terms, when every step has them: what a
-    /// value must be to pass unchanged, for checking a foreign
-    /// representation without a [`View`]. See [`Plain`].
+    /// value must be to pass unchanged, for a codec checking values as it
+    /// writes or reads them. See [`Plain`].
     pub fn plain(&self) -> Option<&Plain> {
         self.plain.as_deref()
     }

@@ -1,18 +1,18 @@
-//! [`Plain`]: a validator in plain terms, for callers that hold values in
-//! another form and want [`Validator::accepts`]'s verdict in a few
+//! [`Plain`]: a validator in plain terms, for codecs that hold values in
+//! another form and check them as they write or read them, in a few
 //! instructions.
 //!
-//! `accepts` asks a [`View`](crate::View) for what it needs, through dynamic
-//! calls, and reads every number into a [`Number`](crate::Number). Most
-//! validators of a model are simple (`int().range(0..)`, `str().length(1..=64)`,
-//! `set_of(str())`, a nested [`Schema`]); for those, [`Validator::plain`]
-//! says what they require as data, and the caller checks its own
-//! representation against it directly: an integer range against the `i64`
-//! it parsed, a length against the string it holds.
+//! Most validators of a model are simple (`int().range(0..)`,
+//! `str().length(1..=64)`, `set_of(str())`, a nested [`Schema`]); for
+//! those, [`Validator::plain`] says what they require as data, and the
+//! codec checks its own representation against it directly: an integer
+//! range against the `i64` it parsed, a length against the string it
+//! holds.
 //!
 //! A `Plain` is derived once, when the validator is built, and only for
-//! pipelines whose every step is understood here; every other validator has
-//! none, and callers use `accepts`.
+//! pipelines whose every step is understood here; every other validator
+//! has none, and codecs run [`Validator::check`] on the value as a
+//! [`Value`](crate::Value).
 
 use std::any::Any;
 use std::sync::Arc;
@@ -25,12 +25,13 @@ use crate::schema::{Extra, Schema};
 /// What a validator requires of a value it passes unchanged, in plain
 /// terms; see [`Validator::plain`].
 ///
-/// Checking a value against its `Plain` gives exactly
-/// [`Validator::accepts`]'s verdict, except that an integer outside `i64`
-/// is left to `accepts` (the `Int` bounds are `i64`s).
+/// A value fits its `Plain` exactly when [`Validator::check`] passes it
+/// unchanged, except that an integer outside `i64` is left to `check`
+/// (the `Int` bounds are `i64`s).
 ///
 /// ```
-/// use validate::{Plain, int, set_of, str};
+/// use validate::plain::Plain;
+/// use validate::{int, set_of, str};
 ///
 /// let small = int().range(1..=4);
 /// assert!(matches!(small.plain(), Some(Plain::Int { min: 1, max: 4 })));
@@ -119,7 +120,7 @@ enum Kind {
 
 impl Plain {
     /// The plain form of a pipeline, when every step has one. The steps
-    /// of `accepts` all see the same unchanged value, so their order does
+    /// of `check` all see the same unchanged value, so their order does
     /// not matter: the plain form is their conjunction.
     pub(super) fn of(steps: &[Step]) -> Option<Plain> {
         let mut draft = Draft {
@@ -196,7 +197,7 @@ impl Draft {
     fn finish(self) -> Option<Plain> {
         let any = Lengths::ANY;
         let length = self.length;
-        // Bounds on numbers that may have fractions are for `accepts`.
+        // Bounds on numbers that may have fractions are for `check`.
         let int = matches!(self.kind, Some(Kind::Scalar(TypeCheck::Int)));
         if !int && (self.min, self.max) != (i64::MIN, i64::MAX) {
             return None;
@@ -250,7 +251,7 @@ mod tests {
             Some((i64::MIN, i64::MAX))
         );
         // A range on numbers that may have fractions, or with a fractional
-        // bound, is left to `accepts`.
+        // bound, is left to `check`.
         assert!(int().range(0.5..).plain().is_none());
         assert!(number().range(0..=10).plain().is_none());
         assert!(range(1..=4).plain().is_none());

@@ -1,7 +1,8 @@
 //! A field the schema makes a string set, collected as the set's own.
 
 use serde::ser::{self, Impossible, Serialize};
-use validate::{Lengths, Text};
+use validate::Lengths;
+use validate::plain::Text;
 
 use super::map::KeySer;
 use super::*;

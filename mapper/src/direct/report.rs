@@ -1,0 +1,45 @@
+//! The report path for one field, inside the fast paths: a field whose
+//! validator has no plain form all the way down (`email()`, `lower()`, a
+//! `custom` rule, a binary set) is read as a `Value` and run through its
+//! validator — the one implementation of its rules — while the rest of the
+//! item stays on the fast path. A field that fails sends the whole item
+//! to the whole-item path, which reports every error.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use validate::{Errors, PathNode, Validator, Value};
+
+use crate::codec;
+
+/// The field's attribute as its validator normalizes it; `None` when the
+/// validator refuses it (or it has no `Value` form).
+pub(super) fn normalized(
+    validator: &Validator,
+    attribute: &AttributeValue,
+    name: &str,
+) -> Option<Value> {
+    let mut value = codec::from_attribute(attribute).ok()?;
+    let mut errors = Errors::new();
+    validator
+        .check(&mut value, &PathNode::ROOT.key(name), &mut errors)
+        .ok()?;
+    Some(value)
+}
+
+/// Whether the validator passes a stored attribute unchanged (what a load
+/// may read where it lies; a value to normalize is the whole-item
+/// path's).
+pub(super) fn passes_unchanged(
+    validator: &Validator,
+    attribute: &AttributeValue,
+    name: &str,
+) -> bool {
+    let Ok(stored) = codec::from_attribute(attribute) else {
+        return false;
+    };
+    let mut value = stored.clone();
+    let mut errors = Errors::new();
+    validator
+        .check(&mut value, &PathNode::ROOT.key(name), &mut errors)
+        .is_ok()
+        && value == stored
+}
