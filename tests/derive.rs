@@ -224,8 +224,8 @@ fn assert_same_schema(derived: &Schema, by_hand: &Schema, valid: &Value) {
             a.name()
         );
         if let (
-            Presence::Default(validate::Default::Value(x)),
-            Presence::Default(validate::Default::Value(y)),
+            Presence::Default(validate::DefaultValue::Value(x)),
+            Presence::Default(validate::DefaultValue::Value(y)),
         ) = (a.presence(), b.presence())
         {
             assert_eq!(x, y, "{}", a.name());

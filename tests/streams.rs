@@ -233,7 +233,7 @@ async fn a_parallel_scan_returns_each_item_exactly_once() -> TestResult {
         .all()
         .await
         .unwrap_err();
-    assert!(matches!(bad, Error::Schema { .. }), "{bad}");
+    assert!(matches!(bad, Error::Usage { .. }), "{bad}");
 
     // A worker resumes its own segment with that segment's cursor; a
     // merged parallel scan cannot resume from one cursor and says so.
@@ -371,6 +371,6 @@ async fn indexes_are_created_with_the_table_and_queried_with_typed_keys() -> Tes
         .consistent()
         .all()
         .await;
-    assert!(matches!(consistent, Err(Error::Schema { .. })));
+    assert!(matches!(consistent, Err(Error::Usage { .. })));
     Ok(())
 }

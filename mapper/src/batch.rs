@@ -220,10 +220,7 @@ impl Mapper {
                 .set_keys(Some(std::mem::take(&mut keys)))
                 .consistent_read(options.consistent)
                 .build()
-                .map_err(|e| Error::Schema {
-                    table: table.to_owned(),
-                    message: e.to_string(),
-                })?;
+                .map_err(crate::error::build_error(table))?;
             let span = op_span!(
                 "BatchGetItem",
                 table,
@@ -393,10 +390,7 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Built> {
-        let schema_error = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
-            table: table.to_owned(),
-            message: e.to_string(),
-        };
+        let schema_error = crate::error::build_error(table);
         Ok(match write {
             Write::Put(model) => {
                 let encoded = self.encode(model, info, table)?;
@@ -762,10 +756,7 @@ mod tests {
             let put = PutRequest::builder()
                 .set_item(Some(item("p", r, "")))
                 .build()
-                .map_err(|e| Error::Schema {
-                    table: "pair".into(),
-                    message: e.to_string(),
-                })?;
+                .map_err(crate::error::build_error("pair"))?;
             Ok(WriteRequest::builder().put_request(put).build())
         };
         let entries: Vec<(u64, Write<Pair>)> = ["1", "2", "3"]

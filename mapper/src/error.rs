@@ -155,12 +155,33 @@ pub enum Error {
         /// The key looked up.
         key: KeyDisplay,
     },
-    /// The model definition is wrong (a programming error found at run time).
+    /// The model definition is wrong: keys, indexes, the version
+    /// attribute, migrations (a programming error, found when the model is
+    /// first used).
     #[error("bad model for table {table}: {message}")]
-    Schema {
+    Model {
         /// The table.
         table: String,
         /// What is wrong.
+        message: String,
+    },
+    /// A call the model does not allow: an index it does not declare, a
+    /// range key or condition without a range key, `insert_auto` without
+    /// an auto-increment key, a scan segment out of range, a bulk
+    /// migration of a model without migrations.
+    #[error("invalid call on table {table}: {message}")]
+    Usage {
+        /// The table.
+        table: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The SDK could not build a request (a part it requires is missing).
+    #[error("could not build a request for table {table}: {message}")]
+    Build {
+        /// The table.
+        table: String,
+        /// The SDK's reason.
         message: String,
     },
     /// A value could not be converted to or from DynamoDB or the model type.
@@ -370,4 +391,14 @@ impl Error {
 pub(crate) fn is_condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
     err.as_service_error().and_then(ProvideErrorMetadata::code)
         == Some("ConditionalCheckFailedException")
+}
+
+/// The error of an SDK request builder, for `table`.
+pub(crate) fn build_error(
+    table: &str,
+) -> impl Fn(aws_sdk_dynamodb::error::BuildError) -> Error + '_ {
+    move |e| Error::Build {
+        table: table.to_owned(),
+        message: e.to_string(),
+    }
 }

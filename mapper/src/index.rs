@@ -112,7 +112,7 @@ fn index_key(schema: &Schema, table: &str, index: &str, name: &str) -> Result<Ke
         Some(ValueType::Number) => KeyType::Number,
         Some(ValueType::Binary) => KeyType::Binary,
         _ => {
-            return Err(Error::Schema {
+            return Err(Error::Model {
                 table: table.to_owned(),
                 message: format!(
                     "index {index:?}: key {name:?} must be a string, number or binary attribute of the schema"
@@ -134,7 +134,7 @@ pub(crate) fn resolve(
     hash: &KeyAttribute,
     range: Option<&KeyAttribute>,
 ) -> Result<Vec<IndexInfo>> {
-    let bad = |message: String| Error::Schema {
+    let bad = |message: String| Error::Model {
         table: table.to_owned(),
         message,
     };

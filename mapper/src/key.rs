@@ -260,7 +260,7 @@ impl Key {
                 );
             }
             (None, Some(_)) => {
-                return Err(Error::Schema {
+                return Err(Error::Usage {
                     table: table.to_owned(),
                     message: "a range key was given but the table has none".to_owned(),
                 });

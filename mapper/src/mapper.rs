@@ -184,7 +184,7 @@ impl Mapper {
     /// The checked facts of `T`'s definition, derived once per mapper.
     ///
     /// # Errors
-    /// [`Error::Schema`](crate::Error::Schema) for a bad model definition.
+    /// [`Error::Model`](crate::Error::Model) for a bad model definition.
     pub fn model_info<T: Model>(&self) -> Result<Arc<ModelInfo>> {
         let id = TypeId::of::<T>();
         if let Some(info) = self

@@ -214,7 +214,7 @@ impl<T: Model> MigrateTable<'_, T> {
     /// Runs the migration of this worker's share.
     ///
     /// # Errors
-    /// [`Error::Schema`] for a model without migrations or a bad share,
+    /// [`Error::Usage`] for a model without migrations or a bad share,
     /// [`Error::Checkpoint`] for a checkpoint that cannot be read or
     /// written (or belongs to another run), [`Error::Service`] when a scan
     /// fails past its retries. Items that cannot be migrated are not
@@ -222,7 +222,7 @@ impl<T: Model> MigrateTable<'_, T> {
     pub async fn run(self) -> Result<MigrationReport> {
         let info = self.mapper.model_info::<T>()?;
         let table = info.table.clone();
-        let bad = |message: String| Error::Schema {
+        let bad = |message: String| Error::Usage {
             table: table.clone(),
             message,
         };

@@ -244,7 +244,7 @@ pub(crate) fn check_plan(info: &ModelInfo) -> Result<()> {
     let Some(plan) = info.migrations else {
         return Ok(());
     };
-    let bad = |message: String| Error::Schema {
+    let bad = |message: String| Error::Model {
         table: info.table.clone(),
         message,
     };

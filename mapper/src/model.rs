@@ -164,7 +164,7 @@ pub struct ModelInfo {
 }
 
 fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result<KeyAttribute> {
-    let bad = |message: String| Error::Schema {
+    let bad = |message: String| Error::Model {
         table: table.to_owned(),
         message,
     };
@@ -174,8 +174,8 @@ fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result
     match field.presence() {
         // A generated key (a uuid, a ulid, the user's own function): new
         // items without one get a fresh one on save; loads never apply it.
-        Presence::Required | Presence::Default(validate::Default::Fn(_)) => {}
-        Presence::Default(validate::Default::Value(_)) => {
+        Presence::Required | Presence::Default(validate::DefaultValue::Fn(_)) => {}
+        Presence::Default(validate::DefaultValue::Value(_)) => {
             return Err(bad(format!(
                 "{role} key {name:?} has a constant default: every item would share it (use a default function such as mapper::keygen::uuid)"
             )));
@@ -207,7 +207,7 @@ impl ModelInfo {
     /// Derives and checks the model's facts.
     ///
     /// # Errors
-    /// [`Error::Schema`] for a bad definition: keys missing from the schema
+    /// [`Error::Model`] for a bad definition: keys missing from the schema
     /// or not scalar, an auto-increment key that is not a number or comes
     /// with a range key, a version attribute that is not a number.
     pub fn of<T: Model>() -> Result<ModelInfo> {
@@ -217,7 +217,7 @@ impl ModelInfo {
         let range = T::RANGE_KEY
             .map(|r| key_attribute(&schema, table, r, "range"))
             .transpose()?;
-        let bad = |message: &str| Error::Schema {
+        let bad = |message: &str| Error::Model {
             table: table.to_owned(),
             message: message.to_owned(),
         };
@@ -284,12 +284,12 @@ impl ModelInfo {
     /// The index named `name`.
     ///
     /// # Errors
-    /// [`Error::Schema`] naming the indexes the model declares.
+    /// [`Error::Usage`] naming the indexes the model declares.
     pub fn index(&self, table: &str, name: &str) -> Result<&IndexInfo> {
         self.indexes
             .iter()
             .find(|i| i.index.name == name)
-            .ok_or_else(|| Error::Schema {
+            .ok_or_else(|| Error::Usage {
                 table: table.to_owned(),
                 message: format!(
                     "no index {name:?} on this model (declared: {:?})",

@@ -182,7 +182,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             Some(name) => {
                 let index = info.index(&table, name)?;
                 if self.consistent && index.index.kind == crate::IndexKind::Global {
-                    return Err(Error::Schema {
+                    return Err(Error::Usage {
                         table,
                         message: format!(
                             "index {name:?} is global: DynamoDB has no consistent reads on global indexes"
@@ -204,7 +204,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
         let mut key_condition = format!("{h} = {hv}");
         if let Some(condition) = &self.range {
             let Some(range) = range else {
-                return Err(Error::Schema {
+                return Err(Error::Usage {
                     table,
                     message: "a range condition needs a range key".to_owned(),
                 });
@@ -269,7 +269,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
     /// All results in one vector.
     ///
     /// # Errors
-    /// [`Error::Schema`] for a range condition without range key or an
+    /// [`Error::Usage`] for a range condition without range key or an
     /// unknown index, [`Error::Validation`] for badly typed key values,
     /// [`Error::InvalidCursor`], [`Error::Stored`] for a stored item that
     /// fails the model, [`Error::Service`].

@@ -399,13 +399,13 @@ impl Mapper {
     ///
     /// # Errors
     /// [`Error::MaxRetriesExceeded`] after
-    /// [`Model::AUTO_INCREMENT_ATTEMPTS`] taken keys, [`Error::Schema`] for a
+    /// [`Model::AUTO_INCREMENT_ATTEMPTS`] taken keys, [`Error::Usage`] for a
     /// model without `AUTO_INCREMENT`, [`Error::Validation`], [`Error::Service`].
     pub async fn insert_auto<T: Model>(&self, model: &T) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.clone();
         if !T::AUTO_INCREMENT {
-            return Err(Error::Schema {
+            return Err(Error::Usage {
                 table,
                 message: "insert_auto needs a model with AUTO_INCREMENT".to_owned(),
             });
@@ -469,9 +469,22 @@ impl Mapper {
             .and_then(|a| a.get(COUNTER_ATTRIBUTE))
             .and_then(|a| a.as_n().ok())
             .and_then(|n| n.parse().ok())
-            .ok_or_else(|| Error::Schema {
-                table: table.to_owned(),
-                message: format!("the counter item's {COUNTER_ATTRIBUTE} is not an integer"),
+            .ok_or_else(|| {
+                let mut errors = validate::Errors::new();
+                errors.push(
+                    &PathNode::ROOT.key(COUNTER_ATTRIBUTE),
+                    ErrorKind::Type,
+                    "the auto-increment counter is not an integer",
+                );
+                Error::Stored {
+                    table: table.to_owned(),
+                    key: Key {
+                        hash: Value::from(COUNTER_KEY),
+                        range: None,
+                    }
+                    .display(info),
+                    errors,
+                }
             })
     }
 

@@ -199,7 +199,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
     /// All results in one vector.
     ///
     /// # Errors
-    /// [`Error::Schema`] for an unknown index or a bad segment,
+    /// [`Error::Usage`] for an unknown index or a bad segment,
     /// [`Error::InvalidCursor`], [`Error::Stored`] for a stored item that
     /// fails the model, [`Error::Service`].
     pub async fn all(self) -> Result<Vec<O>> {
@@ -267,7 +267,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
 }
 
 fn segment_error(table: &str, segment: u32, total: u32) -> Error {
-    Error::Schema {
+    Error::Usage {
         table: table.to_owned(),
         message: format!(
             "segment {segment} of {total}: DynamoDB needs 1..=1000000 segments and a segment below the total"

@@ -86,16 +86,13 @@ impl Mapper {
     /// waits until it is active.
     ///
     /// # Errors
-    /// [`Error::Schema`] for a bad model, [`Error::Service`] (for example
+    /// [`Error::Model`] for a bad model, [`Error::Service`] (for example
     /// when the table exists), [`Error::MaxRetriesExceeded`] when it does not
     /// become active in five minutes.
     pub async fn create_table<T: Model>(&self, throughput: Throughput) -> Result<TableDescription> {
         let info = self.model_info::<T>()?;
         let table = info.table.clone();
-        let build = |e: aws_sdk_dynamodb::error::BuildError| Error::Schema {
-            table: table.clone(),
-            message: e.to_string(),
-        };
+        let build = crate::error::build_error(&table);
         let provisioned = match throughput {
             Throughput::OnDemand => None,
             Throughput::Provisioned { read, write } => Some(
@@ -103,7 +100,7 @@ impl Mapper {
                     .read_capacity_units(read)
                     .write_capacity_units(write)
                     .build()
-                    .map_err(build)?,
+                    .map_err(&build)?,
             ),
         };
         let mut defined: Vec<&KeyAttribute> = vec![&info.hash];
@@ -118,7 +115,7 @@ impl Mapper {
                 .iter()
                 .any(|d: &AttributeDefinition| d.attribute_name() == key.name)
             {
-                definitions.push(definition(key).map_err(build)?);
+                definitions.push(definition(key).map_err(&build)?);
             }
         }
         let mut request = self
@@ -127,10 +124,10 @@ impl Mapper {
             .table_name(&table)
             .set_attribute_definitions(Some(definitions))
             .set_key_schema(Some(
-                key_schema(&info.hash, info.range.as_ref()).map_err(build)?,
+                key_schema(&info.hash, info.range.as_ref()).map_err(&build)?,
             ));
         for index in &info.indexes {
-            let keys = key_schema(&index.hash, index.range.as_ref()).map_err(build)?;
+            let keys = key_schema(&index.hash, index.range.as_ref()).map_err(&build)?;
             let projection = projection(index.index.projection);
             request = match index.index.kind {
                 IndexKind::Global => request.global_secondary_indexes(
@@ -140,7 +137,7 @@ impl Mapper {
                         .projection(projection)
                         .set_provisioned_throughput(provisioned.clone())
                         .build()
-                        .map_err(build)?,
+                        .map_err(&build)?,
                 ),
                 IndexKind::Local => request.local_secondary_indexes(
                     LocalSecondaryIndex::builder()
@@ -148,7 +145,7 @@ impl Mapper {
                         .set_key_schema(Some(keys))
                         .projection(projection)
                         .build()
-                        .map_err(build)?,
+                        .map_err(&build)?,
                 ),
             };
         }
@@ -171,7 +168,7 @@ impl Mapper {
             }
             if started.elapsed() > ACTIVE_TIMEOUT {
                 return Err(Error::MaxRetriesExceeded {
-                    table,
+                    table: table.clone(),
                     operation: "waiting for the table to become active",
                     attempts: 0,
                 });

@@ -19,7 +19,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::commit::{Transaction, TransactionStatus};
 use crate::delete::{DeletePlan, delete_plan};
-use crate::error::{CancelReason, Error, KeyDisplay, Result};
+use crate::error::{CancelReason, Error, KeyDisplay, Result, build_error};
 use crate::expr::{Condition, Placeholders, Update};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
@@ -91,15 +91,6 @@ impl Mapper {
             errors: Vec::new(),
             token: None,
         }
-    }
-}
-
-pub(crate) fn build_error(
-    table: &str,
-) -> impl Fn(aws_sdk_dynamodb::error::BuildError) -> Error + '_ {
-    move |e| Error::Schema {
-        table: table.to_owned(),
-        message: e.to_string(),
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{Get, TransactGetItem};
 
 use crate::codec;
+use crate::error::build_error;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::IntoKey;
@@ -14,7 +15,7 @@ use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
-use crate::transact::{TRANSACT_LIMIT, build_error};
+use crate::transact::TRANSACT_LIMIT;
 
 impl Mapper {
     /// A read transaction ([`TransactGet`]).

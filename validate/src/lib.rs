@@ -48,7 +48,7 @@ pub use datetime::{DateFormat, datetime};
 pub use error::{Error, ErrorKind, Errors, Message, NumberProblem, Result, Violation};
 pub use number::{MAX_DIGITS, MAX_EXPONENT, MIN_EXPONENT, Number};
 pub use path::{Path, PathNode, Segment};
-pub use schema::{Default, Extra, Field, IntoDefault, Presence, Schema};
+pub use schema::{DefaultValue, Extra, Field, IntoDefault, Presence, Schema};
 pub use serde::{from_value, set, to_value};
 pub use sets::Set;
 pub use typed::Typed;

@@ -23,29 +23,31 @@ pub enum Extra {
 }
 
 /// A default for an absent key: a value, or a function called each time.
+/// (Not named `Default`: a glob import of `validate` would shadow
+/// `std::default::Default`.)
 #[derive(Clone)]
-pub enum Default {
+pub enum DefaultValue {
     /// This value, cloned.
     Value(Value),
     /// The function's result (a fresh id, the current time, …).
     Fn(Arc<dyn Fn() -> Value + Send + Sync>),
 }
 
-impl Default {
+impl DefaultValue {
     /// Produces the default value.
     pub fn make(&self) -> Value {
         match self {
-            Default::Value(v) => v.clone(),
-            Default::Fn(f) => f(),
+            DefaultValue::Value(v) => v.clone(),
+            DefaultValue::Fn(f) => f(),
         }
     }
 }
 
-impl fmt::Debug for Default {
+impl fmt::Debug for DefaultValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Default::Value(v) => write!(f, "Default::Value({v})"),
-            Default::Fn(_) => f.write_str("Default::Fn(..)"),
+            DefaultValue::Value(v) => write!(f, "DefaultValue::Value({v})"),
+            DefaultValue::Fn(_) => f.write_str("DefaultValue::Fn(..)"),
         }
     }
 }
@@ -59,7 +61,7 @@ pub enum Presence {
     Optional,
     /// Absent is filled with the default. The default itself is not
     /// validated, as in Onctuous: it is the programmer's value.
-    Default(Default),
+    Default(DefaultValue),
 }
 
 /// One key of a [`Schema`].
@@ -264,7 +266,7 @@ impl Schema {
         self.field(
             name,
             validator,
-            Presence::Default(Default::Value(default.into_default())),
+            Presence::Default(DefaultValue::Value(default.into_default())),
         )
     }
 
@@ -279,7 +281,7 @@ impl Schema {
         self.field(
             name,
             validator,
-            Presence::Default(Default::Fn(Arc::new(make))),
+            Presence::Default(DefaultValue::Fn(Arc::new(make))),
         )
     }
 

@@ -279,7 +279,7 @@ fn most_valid_items_take_the_direct_path() -> Result<(), crate::Error> {
     for _ in 0..500 {
         let model = wide()
             .new_tree(&mut runner)
-            .map_err(|e| crate::Error::Schema {
+            .map_err(|e| crate::Error::Usage {
                 table: "wide".into(),
                 message: e.to_string(),
             })?
@@ -352,7 +352,7 @@ impl Model for TwiceId {
 #[test]
 fn a_key_given_twice_is_hashed_as_the_one_kept() -> Result<(), crate::Error> {
     let info = ModelInfo::of::<TwiceId>()?;
-    let encoded = encode(&TwiceId { id: 7 }, &info).ok_or_else(|| crate::Error::Schema {
+    let encoded = encode(&TwiceId { id: 7 }, &info).ok_or_else(|| crate::Error::Usage {
         table: "twice".into(),
         message: "refused".into(),
     })?;
@@ -393,7 +393,7 @@ fn a_valid_item_is_written_directly() -> Result<(), crate::Error> {
         attributes: direct,
         size,
         ..
-    } = encode(&model, &info).ok_or_else(|| crate::Error::Schema {
+    } = encode(&model, &info).ok_or_else(|| crate::Error::Usage {
         table: "wide".into(),
         message: "refused".into(),
     })?;
