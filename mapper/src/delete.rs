@@ -1,10 +1,9 @@
 //! `delete` (with conflict detection) and `delete_key` (blind).
 
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::codec;
-use crate::error::{Error, KeyDisplay, Result, is_condition_failed};
+use crate::error::{Error, KeyDisplay, Result, refused_with};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
@@ -149,23 +148,14 @@ impl Mapper {
             // The item found gone where it was expected: a delete resent
             // after its answer was lost (or another delete) already did
             // what this one says.
-            Err(e)
-                if absent_is_done
-                    && is_condition_failed(&e)
-                    && e.as_service_error().is_some_and(|s| match s {
-                        DeleteItemError::ConditionalCheckFailedException(c) => {
-                            c.item().is_none_or(|i| i.is_empty())
-                        }
-                        _ => false,
-                    }) =>
-            {
-                Ok(())
-            }
-            Err(e) if is_condition_failed(&e) => Err(Error::Conflict {
-                table: table.to_owned(),
-                key: shown,
-            }),
-            Err(e) => Err(Error::service(table, "DeleteItem", e)),
+            Err(e) => match refused_with(&e) {
+                Some(None) if absent_is_done => Ok(()),
+                Some(_) => Err(Error::Conflict {
+                    table: table.to_owned(),
+                    key: shown,
+                }),
+                None => Err(Error::service(table, "DeleteItem", e)),
+            },
         }
     }
 }

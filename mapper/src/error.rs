@@ -393,6 +393,46 @@ pub(crate) fn is_condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, 
         == Some("ConditionalCheckFailedException")
 }
 
+/// A conditional write's service error that may carry the stored item
+/// (`ReturnValuesOnConditionCheckFailure::AllOld`).
+pub(crate) trait ConditionFailure {
+    /// The item stored when the condition failed (`None` when it was
+    /// absent, or for another error).
+    fn stored_item(&self) -> Option<&crate::codec::Item>;
+}
+
+macro_rules! condition_failure {
+    ($($error:path),*) => {$(
+        impl ConditionFailure for $error {
+            fn stored_item(&self) -> Option<&crate::codec::Item> {
+                match self {
+                    Self::ConditionalCheckFailedException(c) => c.item(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+condition_failure!(
+    aws_sdk_dynamodb::operation::put_item::PutItemError,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemError
+);
+
+/// For a write refused by its condition, the item stored then (`Some(None)`
+/// when there was none); `None` for any other error. The one reading of a
+/// refused conditional write, for puts, updates and deletes.
+pub(crate) fn refused_with<E: ProvideErrorMetadata + ConditionFailure, R>(
+    err: &SdkError<E, R>,
+) -> Option<Option<&crate::codec::Item>> {
+    is_condition_failed(err).then(|| {
+        err.as_service_error()
+            .and_then(ConditionFailure::stored_item)
+            .filter(|item| !item.is_empty())
+    })
+}
+
 /// The error of an SDK request builder, for `table`.
 pub(crate) fn build_error(
     table: &str,

@@ -3,14 +3,12 @@
 
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use validate::{ErrorKind, PathNode, Value};
 
 use crate::codec;
 use crate::direct;
-use crate::error::{Error, KeyDisplay, Result, is_condition_failed};
+use crate::error::{Error, KeyDisplay, Result, refused_with};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::Key;
@@ -202,22 +200,14 @@ impl Mapper {
             request = request.return_consumed_capacity(capacity);
         }
         let result = send!(request, span);
-        match result {
-            Ok(_) => Ok(prepared),
+        let Err(e) = result else {
+            return Ok(prepared);
+        };
+        match refused_with(&e) {
             // A request resent after its answer was lost finds the item it
             // wrote: that is success, not a conflict.
-            Err(e)
-                if is_condition_failed(&e)
-                    && e.as_service_error().is_some_and(|s| match s {
-                        PutItemError::ConditionalCheckFailedException(c) => {
-                            c.item() == Some(&prepared.attributes)
-                        }
-                        _ => false,
-                    }) =>
-            {
-                Ok(prepared)
-            }
-            Err(e) if is_condition_failed(&e) => Err(match expect {
+            Some(stored) if stored == Some(&prepared.attributes) => Ok(prepared),
+            Some(_) => Err(match expect {
                 Expect::Absent => Error::Overwrite {
                     table: table.to_owned(),
                     key: prepared.key.display(info),
@@ -227,7 +217,7 @@ impl Mapper {
                     key: prepared.key.display(info),
                 },
             }),
-            Err(e) => Err(Error::service(table, "PutItem", e)),
+            None => Err(Error::service(table, "PutItem", e)),
         }
     }
 
@@ -360,31 +350,25 @@ impl Mapper {
                 .set_return_consumed_capacity(capacity(&span)),
             span
         );
-        match result {
-            Ok(_) => Ok(prepared),
-            Err(e) if is_condition_failed(&e) => {
-                // A request resent after its answer was lost finds its own
-                // change stored: that is success, not a conflict.
-                let now = e.as_service_error().and_then(|s| match s {
-                    UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
-                    _ => None,
-                });
-                let ours = now.is_some_and(|now| {
-                    touched
-                        .iter()
-                        .all(|name| now.get(name) == prepared.attributes.get(name))
-                        && removed.iter().all(|name| !now.contains_key(name))
-                });
-                if ours {
-                    Ok(prepared)
-                } else {
-                    Err(Error::Conflict {
-                        table: table.to_owned(),
-                        key,
-                    })
-                }
+        let Err(e) = result else {
+            return Ok(prepared);
+        };
+        match refused_with(&e) {
+            // A request resent after its answer was lost finds its own
+            // change stored: that is success, not a conflict.
+            Some(Some(now))
+                if touched
+                    .iter()
+                    .all(|name| now.get(name) == prepared.attributes.get(name))
+                    && removed.iter().all(|name| !now.contains_key(name)) =>
+            {
+                Ok(prepared)
             }
-            Err(e) => Err(Error::service(table, "UpdateItem", e)),
+            Some(_) => Err(Error::Conflict {
+                table: table.to_owned(),
+                key,
+            }),
+            None => Err(Error::service(table, "UpdateItem", e)),
         }
     }
 

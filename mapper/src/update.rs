@@ -3,13 +3,12 @@
 //! attribute's validator, ADD applies only to numbers and sets, DELETE only
 //! to sets, and a required attribute cannot be removed.
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use validate::{
     ErrorKind, Errors, Extra, Path, PathNode, Presence, Validator, Value, ValueType, Violation,
 };
 
-use crate::error::{Error, KeyDisplay, Result, is_condition_failed};
+use crate::error::{Error, KeyDisplay, Result, refused_with};
 use crate::expr::{
     Action, AttrPath, Condition, PathStep, Placeholders, SetOperand, SetValue, Update,
 };
@@ -132,14 +131,10 @@ impl Mapper {
         );
         match result {
             Ok(out) => load(out.attributes.unwrap_or_default(), &info, &table),
-            Err(e) if is_condition_failed(&e) => {
-                let stored = e.as_service_error().and_then(|s| match s {
-                    UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
-                    _ => None,
-                });
-                Err(refused(stored, &info, &guards, table, shown))
-            }
-            Err(e) => Err(Error::service(&table, "UpdateItem", e)),
+            Err(e) => match refused_with(&e) {
+                Some(stored) => Err(refused(stored, &info, &guards, table, shown)),
+                None => Err(Error::service(&table, "UpdateItem", e)),
+            },
         }
     }
 }

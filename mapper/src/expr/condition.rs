@@ -151,35 +151,49 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
-/// Builders on paths: `attr("year").ge(2020)`.
+/// The six comparators, on a type that becomes the left operand: one
+/// definition for paths (`attr("year").ge(2020)`) and operands
+/// (`size("tags").gt(2)`).
+macro_rules! comparators {
+    ($ty:ty) => {
+        impl $ty {
+            /// `self = other`
+            pub fn eq(self, other: impl IntoOperand) -> Condition {
+                compare(self, Comparator::Eq, other)
+            }
+            /// `self <> other`
+            pub fn ne(self, other: impl IntoOperand) -> Condition {
+                compare(self, Comparator::Ne, other)
+            }
+            /// `self < other`
+            pub fn lt(self, other: impl IntoOperand) -> Condition {
+                compare(self, Comparator::Lt, other)
+            }
+            /// `self <= other`
+            pub fn le(self, other: impl IntoOperand) -> Condition {
+                compare(self, Comparator::Le, other)
+            }
+            /// `self > other`
+            pub fn gt(self, other: impl IntoOperand) -> Condition {
+                compare(self, Comparator::Gt, other)
+            }
+            /// `self >= other`
+            pub fn ge(self, other: impl IntoOperand) -> Condition {
+                compare(self, Comparator::Ge, other)
+            }
+        }
+    };
+}
+
+fn compare(left: impl IntoOperand, op: Comparator, right: impl IntoOperand) -> Condition {
+    Condition::Compare(left.into_operand(), op, right.into_operand())
+}
+
+comparators!(AttrPath);
+comparators!(Operand);
+
+/// Builders on paths: `attr("year").exists()`.
 impl AttrPath {
-    fn compare(self, op: Comparator, other: impl IntoOperand) -> Condition {
-        Condition::Compare(Operand::Path(self), op, other.into_operand())
-    }
-    /// `path = other`
-    pub fn eq(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Eq, other)
-    }
-    /// `path <> other`
-    pub fn ne(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Ne, other)
-    }
-    /// `path < other`
-    pub fn lt(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Lt, other)
-    }
-    /// `path <= other`
-    pub fn le(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Le, other)
-    }
-    /// `path > other`
-    pub fn gt(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Gt, other)
-    }
-    /// `path >= other`
-    pub fn ge(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Ge, other)
-    }
     /// `path BETWEEN low AND high` (inclusive).
     pub fn between(self, low: impl IntoOperand, high: impl IntoOperand) -> Condition {
         Condition::Between(Operand::Path(self), low.into_operand(), high.into_operand())
@@ -217,34 +231,6 @@ impl AttrPath {
 }
 
 impl Operand {
-    fn compare(self, op: Comparator, other: impl IntoOperand) -> Condition {
-        Condition::Compare(self, op, other.into_operand())
-    }
-    /// `self = other`
-    pub fn eq(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Eq, other)
-    }
-    /// `self <> other`
-    pub fn ne(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Ne, other)
-    }
-    /// `self < other`
-    pub fn lt(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Lt, other)
-    }
-    /// `self <= other`
-    pub fn le(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Le, other)
-    }
-    /// `self > other`
-    pub fn gt(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Gt, other)
-    }
-    /// `self >= other`
-    pub fn ge(self, other: impl IntoOperand) -> Condition {
-        self.compare(Comparator::Ge, other)
-    }
-
     pub(crate) fn render(&self, p: &mut Placeholders) -> Result<String, CodecError> {
         Ok(match self {
             Operand::Path(path) => path.render(p),

@@ -191,49 +191,33 @@ fn into_set(value: Value) -> Result<Value> {
     let Value::List(items) = value else {
         return Ok(value);
     };
-    let kind = items.first().map(Value::value_type);
-    let mixed = || Error::Convert {
-        path: crate::Path::root(),
-        message: "set elements must be all strings, all numbers or all binary".to_owned(),
-    };
-    Ok(match kind {
-        None | Some(crate::ValueType::String) => Value::StringSet(
-            items
-                .into_iter()
-                .map(|v| {
-                    if let Value::String(s) = v {
-                        Ok(s)
-                    } else {
-                        Err(mixed())
-                    }
+    /// The elements, each taken by `take` (all of one type, or an error).
+    fn elements<T: Ord>(items: Vec<Value>, take: fn(Value) -> Option<T>) -> Result<Set<T>> {
+        items
+            .into_iter()
+            .map(|item| {
+                take(item).ok_or_else(|| Error::Convert {
+                    path: crate::Path::root(),
+                    message: "set elements must be all strings, all numbers or all binary"
+                        .to_owned(),
                 })
-                .collect::<Result<Set<_>>>()?,
-        ),
-        Some(crate::ValueType::Number) => Value::NumberSet(
-            items
-                .into_iter()
-                .map(|v| {
-                    if let Value::Number(n) = v {
-                        Ok(n)
-                    } else {
-                        Err(mixed())
-                    }
-                })
-                .collect::<Result<Set<_>>>()?,
-        ),
-        Some(crate::ValueType::Binary) => Value::BinarySet(
-            items
-                .into_iter()
-                .map(|v| {
-                    if let Value::Binary(b) = v {
-                        Ok(b)
-                    } else {
-                        Err(mixed())
-                    }
-                })
-                .collect::<Result<Set<_>>>()?,
-        ),
-        Some(_) => return Err(mixed()),
+            })
+            .collect()
+    }
+    Ok(match items.first().map(Value::value_type) {
+        None | Some(crate::ValueType::String) => Value::StringSet(elements(items, |v| match v {
+            Value::String(s) => Some(s),
+            _ => None,
+        })?),
+        Some(crate::ValueType::Number) => Value::NumberSet(elements(items, |v| match v {
+            Value::Number(n) => Some(n),
+            _ => None,
+        })?),
+        Some(crate::ValueType::Binary) => Value::BinarySet(elements(items, |v| match v {
+            Value::Binary(b) => Some(b),
+            _ => None,
+        })?),
+        Some(_) => Value::StringSet(elements(items, |_| None)?),
     })
 }
 
