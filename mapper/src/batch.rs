@@ -14,11 +14,11 @@ use hashbrown::hash_table::Entry;
 use validate::Value;
 
 use crate::backoff::Backoff;
-use crate::codec;
+use crate::codec::key_hash;
+use crate::codec::{self, item_size};
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
-use crate::key_hash;
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
@@ -98,24 +98,6 @@ fn key_of_id(id: &KeyId) -> Key {
     }
 }
 
-/// An estimate of an attribute's stored size, for the request-size limit.
-pub(crate) fn attribute_size(value: &AttributeValue) -> usize {
-    match value {
-        AttributeValue::S(s) | AttributeValue::N(s) => s.len(),
-        AttributeValue::B(b) => b.as_ref().len(),
-        AttributeValue::Ss(v) | AttributeValue::Ns(v) => v.iter().map(String::len).sum(),
-        AttributeValue::Bs(v) => v.iter().map(|b| b.as_ref().len()).sum(),
-        AttributeValue::L(v) => 3 + v.iter().map(|a| 1 + attribute_size(a)).sum::<usize>(),
-        AttributeValue::M(m) => 3 + item_size(m),
-        _ => 1,
-    }
-}
-
-/// An estimate of an item's stored size.
-pub(crate) fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
-    item.iter().map(|(k, v)| k.len() + attribute_size(v)).sum()
-}
-
 impl Mapper {
     /// Loads the items with `keys`, any number of them, with default options.
     ///
@@ -162,12 +144,12 @@ impl Mapper {
             (!chunk.is_empty()).then_some(chunk)
         })
         .collect();
-        let found: Vec<Vec<codec::Item>> = stream::iter(chunks)
+        let found: Vec<Vec<codec::Attributes>> = stream::iter(chunks)
             .map(|chunk| self.get_chunk(&table, chunk, options))
             .buffer_unordered(options.concurrency.max(1))
             .try_collect()
             .await?;
-        let mut by_key: HashMap<KeyId, codec::Item> = found
+        let mut by_key: HashMap<KeyId, codec::Attributes> = found
             .into_iter()
             .flatten()
             .map(|item| (key_id(&item, &info), item))
@@ -201,7 +183,7 @@ impl Mapper {
         table: &str,
         mut keys: Vec<HashMap<String, AttributeValue>>,
         options: BatchOptions,
-    ) -> Result<Vec<codec::Item>> {
+    ) -> Result<Vec<codec::Attributes>> {
         let mut found = Vec::with_capacity(keys.len());
         let mut attempt = 0;
         while !keys.is_empty() {
@@ -571,7 +553,7 @@ fn lost_key<T: Model>(write: &Write<T>, info: &ModelInfo) -> Key {
 }
 
 /// A write's validated request, its size and its key's hash
-/// ([`key_hash`](crate::key_hash)).
+/// ([`key_hash`](crate::codec::key_hash)).
 struct Built {
     request: WriteRequest,
     size: usize,
@@ -603,7 +585,7 @@ fn chunk_ranges(sizes: &[usize]) -> impl Iterator<Item = Range<usize>> + '_ {
 
 /// The key attributes of a write request: the item of a put, the key of
 /// a delete (the whole item: only the key attributes are read from it).
-fn request_key(request: &WriteRequest) -> Option<&codec::Item> {
+fn request_key(request: &WriteRequest) -> Option<&codec::Attributes> {
     match (request.put_request(), request.delete_request()) {
         (Some(put), _) => Some(put.item()),
         (None, Some(delete)) => Some(delete.key()),
@@ -615,14 +597,18 @@ fn request_key(request: &WriteRequest) -> Option<&codec::Item> {
 /// number in one text (`codec::number_text`'s: the direct save is held
 /// to it by a property test), so the same key is the same attributes;
 /// nothing is parsed.
-fn same_key(a: Option<&codec::Item>, b: Option<&codec::Item>, info: &ModelInfo) -> bool {
+fn same_key(
+    a: Option<&codec::Attributes>,
+    b: Option<&codec::Attributes>,
+    info: &ModelInfo,
+) -> bool {
     key_hash::sides(info)
         .all(|(_, name)| a.and_then(|a| a.get(name)) == b.and_then(|b| b.get(name)))
 }
 
 /// The key of an item (of a request's item, for reports); a part that
 /// is missing or unreadable is `Null`.
-fn key_of_item(item: Option<&codec::Item>, info: &ModelInfo) -> Key {
+fn key_of_item(item: Option<&codec::Attributes>, info: &ModelInfo) -> Key {
     let part = |name: &str| {
         item.and_then(|item| item.get(name))
             .and_then(|a| codec::from_attribute(a).ok())
@@ -680,7 +666,7 @@ mod tests {
         }
     }
 
-    fn item(h: &str, r: &str, extra: &str) -> codec::Item {
+    fn item(h: &str, r: &str, extra: &str) -> codec::Attributes {
         HashMap::from([
             ("h".to_owned(), AttributeValue::S(h.to_owned())),
             ("r".to_owned(), AttributeValue::N(r.to_owned())),

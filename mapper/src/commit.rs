@@ -18,7 +18,7 @@ use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::Model;
-use crate::save::Expect;
+use crate::put::Expect;
 use crate::transact::TransactWrite;
 
 /// Where a transaction's record stands.

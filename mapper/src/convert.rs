@@ -15,7 +15,7 @@ impl Mapper {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) with every bad
     /// attribute, [`Error::Convert`](crate::Error::Convert).
-    pub fn to_attributes<T: Model>(&self, model: &T) -> Result<codec::Item> {
+    pub fn to_attributes<T: Model>(&self, model: &T) -> Result<codec::Attributes> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
         Ok(self.encode(model, &info, table)?.attributes)
@@ -27,7 +27,7 @@ impl Mapper {
     /// # Errors
     /// [`Error::Stored`](crate::Error::Stored) for an item that fails the
     /// model, [`Error::Convert`](crate::Error::Convert).
-    pub fn from_attributes<T: Model>(&self, attributes: codec::Item) -> Result<Item<T>> {
+    pub fn from_attributes<T: Model>(&self, attributes: codec::Attributes) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
         load(attributes, &info, table)

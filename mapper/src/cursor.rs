@@ -89,7 +89,7 @@ fn tag(secret: &[u8], payload: &[u8]) -> Hmac<Sha256> {
 /// `secret` when there is one.
 pub(crate) fn encode(
     fingerprint: u64,
-    key: &codec::Item,
+    key: &codec::Attributes,
     secret: Option<&[u8]>,
 ) -> Result<Cursor, String> {
     let mut k = BTreeMap::new();
@@ -124,7 +124,7 @@ pub(crate) fn decode(
     fingerprint: u64,
     keys: &[KeyAttribute],
     secret: Option<&[u8]>,
-) -> Result<codec::Item, String> {
+) -> Result<codec::Attributes, String> {
     let damaged = |why: &str| format!("the cursor is damaged ({why})");
     let (payload, signature) = match cursor.0.split_once('.') {
         Some((payload, signature)) => (payload, Some(signature)),
@@ -151,7 +151,7 @@ pub(crate) fn decode(
                 .to_owned(),
         );
     }
-    let mut key = codec::Item::with_capacity(wire.k.len());
+    let mut key = codec::Attributes::with_capacity(wire.k.len());
     for (name, value) in wire.k {
         let Some(attribute) = keys.iter().find(|k| k.name == name) else {
             return Err(damaged(&format!("{name:?} is not a key attribute here")));
@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_cursor_round_trips_only_for_its_own_query() {
-        let key: codec::Item = [
+        let key: codec::Attributes = [
             ("h".to_owned(), AttributeValue::N("7".into())),
             ("r".to_owned(), AttributeValue::B(Blob::new(vec![0, 255]))),
         ]
@@ -235,8 +235,8 @@ mod tests {
             },
         ];
         let q = fingerprint(["scan"]);
-        let item = |h: AttributeValue, r: Option<AttributeValue>| -> codec::Item {
-            let mut item = codec::Item::from([("h".to_owned(), h)]);
+        let item = |h: AttributeValue, r: Option<AttributeValue>| -> codec::Attributes {
+            let mut item = codec::Attributes::from([("h".to_owned(), h)]);
             item.extend(r.map(|r| ("r".to_owned(), r)));
             item
         };

@@ -3,13 +3,13 @@
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::codec;
+use crate::encode::model_value;
 use crate::error::{Error, KeyDisplay, Result, refused_with};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::save::model_value;
 use crate::trace::{capacity, op_span, send};
 use crate::write_plan::{as_loaded, key_unchanged, unchanged};
 
@@ -19,7 +19,7 @@ use crate::write_plan::{as_loaded, key_unchanged, unchanged};
 /// transactions.
 pub(crate) struct DeletePlan {
     pub(crate) key: Key,
-    pub(crate) key_attributes: codec::Item,
+    pub(crate) key_attributes: codec::Attributes,
     pub(crate) shown: KeyDisplay,
     pub(crate) condition: String,
     pub(crate) placeholders: Placeholders,
@@ -122,7 +122,7 @@ impl Mapper {
     async fn delete_attributes(
         &self,
         table: &str,
-        key: codec::Item,
+        key: codec::Attributes,
         shown: KeyDisplay,
         condition: Option<String>,
         mut placeholders: Placeholders,

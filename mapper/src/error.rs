@@ -57,7 +57,7 @@ pub struct CancelReason {
     /// DynamoDB's message.
     pub message: Option<String>,
     /// The item as stored, when a condition failed.
-    pub item: Option<crate::codec::Item>,
+    pub item: Option<crate::codec::Attributes>,
 }
 
 impl CancelReason {
@@ -398,13 +398,13 @@ pub(crate) fn is_condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, 
 pub(crate) trait ConditionFailure {
     /// The item stored when the condition failed (`None` when it was
     /// absent, or for another error).
-    fn stored_item(&self) -> Option<&crate::codec::Item>;
+    fn stored_item(&self) -> Option<&crate::codec::Attributes>;
 }
 
 macro_rules! condition_failure {
     ($($error:path),*) => {$(
         impl ConditionFailure for $error {
-            fn stored_item(&self) -> Option<&crate::codec::Item> {
+            fn stored_item(&self) -> Option<&crate::codec::Attributes> {
                 match self {
                     Self::ConditionalCheckFailedException(c) => c.item(),
                     _ => None,
@@ -425,7 +425,7 @@ condition_failure!(
 /// refused conditional write, for puts, updates and deletes.
 pub(crate) fn refused_with<E: ProvideErrorMetadata + ConditionFailure, R>(
     err: &SdkError<E, R>,
-) -> Option<Option<&crate::codec::Item>> {
+) -> Option<Option<&crate::codec::Attributes>> {
     is_condition_failed(err).then(|| {
         err.as_service_error()
             .and_then(ConditionFailure::stored_item)

@@ -69,7 +69,7 @@ impl Mapper {
 
     /// The stored attributes of `T`'s item with `key`, as they are
     /// (strongly consistent): the bulk migration's re-read.
-    pub(crate) async fn raw_item<T: Model>(&self, key: &Key) -> Result<Option<codec::Item>> {
+    pub(crate) async fn raw_item<T: Model>(&self, key: &Key) -> Result<Option<codec::Attributes>> {
         let info = self.model_info::<T>()?;
         self.read_raw::<T>(&info, key, true).await
     }
@@ -79,10 +79,10 @@ impl Mapper {
         info: &ModelInfo,
         key: &Key,
         consistent: bool,
-    ) -> Result<Option<codec::Item>> {
+    ) -> Result<Option<codec::Attributes>> {
         let table = info.table.as_str();
         let attributes = key.to_attributes(info, table)?;
-        if T::AUTO_INCREMENT && key.hash == validate::Value::from(crate::save::COUNTER_KEY) {
+        if T::AUTO_INCREMENT && key.hash == validate::Value::from(crate::key::COUNTER_KEY) {
             // The counter item is not an item of the model.
             return Ok(None);
         }

@@ -297,7 +297,7 @@ impl Guard {
 
     /// Records in `errors` the rule this update would break on `stored`
     /// (the item as it was when DynamoDB refused the condition).
-    pub(crate) fn broken(&self, stored: &codec::Item, errors: &mut Errors) {
+    pub(crate) fn broken(&self, stored: &codec::Attributes, errors: &mut Errors) {
         let old = at(stored, &self.path);
         let (kind, message) = match &self.kind {
             Kind::Number {
@@ -363,7 +363,7 @@ impl Guard {
 }
 
 /// The value at `path` in a stored item.
-fn at<'a>(item: &'a codec::Item, path: &AttrPath) -> Option<&'a AttributeValue> {
+fn at<'a>(item: &'a codec::Attributes, path: &AttrPath) -> Option<&'a AttributeValue> {
     let mut value = item.get(path.top())?;
     for step in path.steps() {
         value = match (step, value) {

@@ -22,7 +22,7 @@ use crate::error::{Error, KeyDisplay, Result};
 pub struct Item<T> {
     pub(crate) model: T,
     /// The item's attributes as last read from or written to the table.
-    pub(crate) stored: Option<codec::Item>,
+    pub(crate) stored: Option<codec::Attributes>,
     pub(crate) warnings: Errors,
     /// What the load migrated, until the item is saved.
     pub(crate) upgraded: Option<crate::migration::Upgraded>,
@@ -60,7 +60,7 @@ impl<T> Item<T> {
 
     /// The attributes as loaded or last saved: for a migrated item, the
     /// raw item as stored, before its migration.
-    pub fn stored_attributes(&self) -> Option<&codec::Item> {
+    pub fn stored_attributes(&self) -> Option<&codec::Attributes> {
         self.stored.as_ref()
     }
 
@@ -75,10 +75,10 @@ impl<T: DeserializeOwned> Item<T> {
     /// the attributes its as-stored snapshot.
     pub(crate) fn stored(
         value: Value,
-        attributes: codec::Item,
+        attributes: codec::Attributes,
         warnings: Errors,
         table: &str,
-        key: impl FnOnce(&codec::Item) -> KeyDisplay,
+        key: impl FnOnce(&codec::Attributes) -> KeyDisplay,
     ) -> Result<Item<T>> {
         let model =
             validate::from_value(value).map_err(|e| Error::convert(table, key(&attributes), e))?;

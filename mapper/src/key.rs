@@ -9,6 +9,12 @@ use crate::codec;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::model::{KeyAttribute, ModelInfo};
 
+/// The hash key value reserved for the auto-increment counter item.
+pub const COUNTER_KEY: i64 = -1;
+/// The counter item's attribute holding the last key handed out (the
+/// original dynamodb-mapper's name, so tables stay compatible).
+pub const COUNTER_ATTRIBUTE: &str = "__max_hash_key__";
+
 /// A hash key, and a range key for tables that have one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
@@ -157,7 +163,7 @@ pub(crate) fn check_key_value(
 /// index's, against [`check_key_value`]; a missing index key is fine
 /// (the item is not indexed).
 pub(crate) fn check_item_keys(
-    attributes: &codec::Item,
+    attributes: &codec::Attributes,
     info: &ModelInfo,
     errors: &mut validate::Errors,
 ) {
@@ -280,7 +286,7 @@ impl Key {
 
     /// The key parts of an item's attributes (`NULL` for a missing or
     /// unreadable one).
-    pub(crate) fn of_attributes(attributes: &codec::Item, info: &ModelInfo) -> Key {
+    pub(crate) fn of_attributes(attributes: &codec::Attributes, info: &ModelInfo) -> Key {
         let part = |name: &str| {
             attributes
                 .get(name)

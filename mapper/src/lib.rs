@@ -38,6 +38,7 @@
 //! # Ok(()) }
 //! ```
 
+mod auto_increment;
 mod backoff;
 mod batch;
 mod codec;
@@ -46,6 +47,7 @@ mod convert;
 mod cursor;
 mod delete;
 mod direct;
+mod encode;
 mod error;
 pub mod expr;
 mod get;
@@ -53,7 +55,6 @@ mod guard;
 mod index;
 mod item;
 mod key;
-mod key_hash;
 pub mod keygen;
 mod load;
 mod mapper;
@@ -61,6 +62,7 @@ mod migrate_table;
 mod migration;
 mod model;
 mod pages;
+mod put;
 mod query;
 mod save;
 mod scan;
@@ -73,12 +75,14 @@ mod transact_retry;
 mod update;
 mod write_plan;
 
+pub use auto_increment::MAX_AUTO_INCREMENT_ATTEMPTS;
 pub use backoff::Backoff;
 pub use batch::{
     BATCH_GET_LIMIT, BATCH_WRITE_BYTES, BATCH_WRITE_LIMIT, BatchGot, BatchOptions, Write,
 };
 pub use codec::{
-    Item as Attributes, from_attribute, from_item, into_attribute, into_item, to_attribute, to_item,
+    Attributes, MAX_ITEM_BYTES, from_attribute, from_item, into_attribute, into_item, to_attribute,
+    to_item,
 };
 pub use commit::{CommitError, CommitReport, Plan, Transaction, TransactionStatus};
 pub use cursor::Cursor;
@@ -89,7 +93,9 @@ pub use expr::{
 };
 pub use index::{Index, IndexInfo, IndexKind, IndexProjection};
 pub use item::Item;
-pub use key::{IntoKey, Key, KeyPart, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES};
+pub use key::{
+    COUNTER_ATTRIBUTE, COUNTER_KEY, IntoKey, Key, KeyPart, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES,
+};
 pub use mapper::Mapper;
 pub use migrate_table::{
     Census, DEFAULT_PAGE_SIZE, DRY_RUN_SAMPLES, MIGRATION_ATTEMPTS, MigrateTable, MigrationReport,
@@ -99,7 +105,6 @@ pub use migration::{Migrations, WriteBack};
 pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
 pub use pages::{Output, PAGE_BUDGET, Page};
 pub use query::{Query, RangeCondition};
-pub use save::{COUNTER_ATTRIBUTE, COUNTER_KEY, MAX_AUTO_INCREMENT_ATTEMPTS, MAX_ITEM_BYTES};
 pub use scan::Scan;
 pub use table::Throughput;
 pub use transact::{TARGETS_ATTRIBUTE, TRANSACT_BYTES, TRANSACT_LIMIT, TransactWrite};

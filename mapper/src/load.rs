@@ -15,7 +15,7 @@ use crate::{direct, stored_set};
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
-    mut attributes: codec::Item,
+    mut attributes: codec::Attributes,
     info: &ModelInfo,
     table: &str,
 ) -> Result<Item<T>> {
@@ -37,7 +37,7 @@ pub(crate) fn load<T: Model>(
 
 /// The load of an item at the model's current version.
 fn load_current<T: Model>(
-    attributes: codec::Item,
+    attributes: codec::Attributes,
     info: &ModelInfo,
     table: &str,
 ) -> Result<Item<T>> {
@@ -72,7 +72,7 @@ fn load_current<T: Model>(
 /// newer than the code is a typed error (loaded as is with a warning under
 /// the lenient policy, and never written back).
 fn load_migrating<T: Model>(
-    attributes: codec::Item,
+    attributes: codec::Attributes,
     plan: &migrate::Plan,
     info: &ModelInfo,
     table: &str,
@@ -106,7 +106,7 @@ fn load_migrating<T: Model>(
 /// and it reports every error with its path. `repaired` is what was
 /// already found wrong and is repaired here (lenient reads).
 pub(crate) fn load_whole<T: Model>(
-    attributes: codec::Item,
+    attributes: codec::Attributes,
     info: &ModelInfo,
     table: &str,
     repaired: Errors,
@@ -120,7 +120,7 @@ pub(crate) fn load_whole<T: Model>(
 /// migrated); `attributes` become the as-loaded snapshot.
 fn load_value<T: Model>(
     mut value: Value,
-    attributes: codec::Item,
+    attributes: codec::Attributes,
     info: &ModelInfo,
     table: &str,
     repaired: Errors,
@@ -166,7 +166,7 @@ fn load_value<T: Model>(
 }
 
 /// The key of stored attributes, for messages.
-fn stored_key(attributes: &codec::Item, info: &ModelInfo) -> KeyDisplay {
+fn stored_key(attributes: &codec::Attributes, info: &ModelInfo) -> KeyDisplay {
     Key::of_attributes(attributes, info).display(info)
 }
 

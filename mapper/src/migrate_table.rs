@@ -327,7 +327,7 @@ impl<T: Model> MigrateTable<'_, T> {
 
     /// One item: counted when current, else migrated and written (or
     /// judged, in a dry run), re-read and retried on conflict.
-    async fn item(&self, run: &Run, info: &ModelInfo, mut raw: codec::Item) {
+    async fn item(&self, run: &Run, info: &ModelInfo, mut raw: codec::Attributes) {
         let Some(plan) = info.migrations else {
             return;
         };

@@ -93,13 +93,13 @@ pub trait Migrations {
 #[derive(Clone, Debug)]
 pub(crate) struct Upgraded {
     pub(crate) from: u32,
-    pub(crate) kept: codec::Item,
+    pub(crate) kept: codec::Attributes,
 }
 
 /// Whether the stored attributes are at the plan's current version by
 /// their version attribute (the one case that loads as a model without
 /// migrations does).
-pub(crate) fn is_current(attributes: &codec::Item, plan: &Plan) -> bool {
+pub(crate) fn is_current(attributes: &codec::Attributes, plan: &Plan) -> bool {
     matches!(
         attributes.get(plan.version_attribute()),
         Some(AttributeValue::N(n)) if n.parse::<u32>().ok() == Some(plan.current())
@@ -108,7 +108,7 @@ pub(crate) fn is_current(attributes: &codec::Item, plan: &Plan) -> bool {
 
 /// Sets the current version in attributes about to be written; returns
 /// the bytes it adds to the item.
-pub(crate) fn stamp(attributes: &mut codec::Item, info: &ModelInfo) -> usize {
+pub(crate) fn stamp(attributes: &mut codec::Attributes, info: &ModelInfo) -> usize {
     let Some(plan) = info.migrations else {
         return 0;
     };
@@ -149,7 +149,7 @@ pub(crate) fn failed(table: &str, key: KeyDisplay, error: migrate::Error) -> Err
 /// code's: a reader running older code (during a rolling deploy) must not
 /// clobber items written by newer code.
 pub(crate) fn not_newer(
-    stored: &codec::Item,
+    stored: &codec::Attributes,
     info: &ModelInfo,
     table: &str,
     key: &KeyDisplay,
@@ -188,7 +188,7 @@ pub(crate) fn update_condition(
 /// The error for an update refused because the stored item is not at the
 /// current version: `None` when it is (the refusal was something else).
 pub(crate) fn stale(
-    stored: &codec::Item,
+    stored: &codec::Attributes,
     info: &ModelInfo,
     table: &str,
     key: &KeyDisplay,
@@ -213,9 +213,9 @@ pub(crate) fn stale(
 
 /// The migrated item's attributes the model does not know (its version
 /// attribute aside), as a save keeps them.
-pub(crate) fn unknown_attributes(value: &Value, info: &ModelInfo) -> codec::Item {
+pub(crate) fn unknown_attributes(value: &Value, info: &ModelInfo) -> codec::Attributes {
     let Some(map) = value.as_map() else {
-        return codec::Item::new();
+        return codec::Attributes::new();
     };
     map.iter()
         .filter(|(name, _)| info.schema.get(name).is_none())

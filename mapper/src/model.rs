@@ -157,10 +157,8 @@ pub struct ModelInfo {
     pub indexes: Vec<IndexInfo>,
     /// The model's migrations ([`Model::migrations`]), checked.
     pub migrations: Option<&'static migrate::Plan>,
-    /// What the direct save needs of each field, in [`Schema::fields`] order.
-    pub(crate) slots: Vec<crate::direct::Slot>,
-    /// The order the model's `Serialize` gives its fields in, once seen.
-    pub(crate) order: crate::direct::FieldOrder,
+    /// What the fast save and load know of the model.
+    pub(crate) fast: crate::direct::Layout,
 }
 
 fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result<KeyAttribute> {
@@ -257,8 +255,7 @@ impl ModelInfo {
         let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
         let info = ModelInfo {
             table: table.to_owned(),
-            slots: crate::direct::slots(&schema, T::HASH_KEY, T::RANGE_KEY),
-            order: crate::direct::FieldOrder::default(),
+            fast: crate::direct::Layout::of(&schema, T::HASH_KEY, T::RANGE_KEY),
             schema,
             hash,
             range,

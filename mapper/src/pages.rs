@@ -15,10 +15,10 @@ use crate::error::{Error, Result};
 use crate::expr::{self, AttrPath, Condition, Placeholders};
 use crate::index::IndexInfo;
 use crate::item::Item;
+use crate::key::COUNTER_KEY;
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{KeyAttribute, Model, ModelInfo};
-use crate::save::COUNTER_KEY;
 use crate::trace::{capacity, op_span, send};
 
 /// What a query or scan yields per stored item.
@@ -27,26 +27,26 @@ pub trait Output: Sized + Send + 'static {
     ///
     /// # Errors
     /// A stored item that cannot be read as this output.
-    fn decode(attributes: codec::Item, info: &ModelInfo, table: &str) -> Result<Self>;
+    fn decode(attributes: codec::Attributes, info: &ModelInfo, table: &str) -> Result<Self>;
 }
 
 /// Whole items, through the load path (upgrade, validation, read policy).
 impl<T: Model> Output for Item<T> {
-    fn decode(attributes: codec::Item, info: &ModelInfo, table: &str) -> Result<Self> {
+    fn decode(attributes: codec::Attributes, info: &ModelInfo, table: &str) -> Result<Self> {
         load(attributes, info, table)
     }
 }
 
 /// Stored attributes as they are, not migrated nor validated.
-impl Output for codec::Item {
-    fn decode(attributes: codec::Item, _: &ModelInfo, _: &str) -> Result<Self> {
+impl Output for codec::Attributes {
+    fn decode(attributes: codec::Attributes, _: &ModelInfo, _: &str) -> Result<Self> {
         Ok(attributes)
     }
 }
 
 /// Projected (partial) items as plain values, not validated.
 impl Output for Value {
-    fn decode(attributes: codec::Item, _: &ModelInfo, table: &str) -> Result<Self> {
+    fn decode(attributes: codec::Attributes, _: &ModelInfo, table: &str) -> Result<Self> {
         codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))
     }
 }
@@ -102,8 +102,8 @@ pub(crate) struct Spec {
 }
 
 struct RawPage {
-    items: Vec<codec::Item>,
-    next: Option<codec::Item>,
+    items: Vec<codec::Attributes>,
+    next: Option<codec::Attributes>,
 }
 
 impl Spec {
@@ -141,7 +141,7 @@ impl Spec {
         &self,
         cursor: Option<&Cursor>,
         secret: Option<&[u8]>,
-    ) -> Result<Option<codec::Item>> {
+    ) -> Result<Option<codec::Attributes>> {
         let Some(cursor) = cursor else {
             return Ok(None);
         };
@@ -164,7 +164,7 @@ impl Spec {
     async fn fetch(
         &self,
         mapper: &Mapper,
-        start: Option<codec::Item>,
+        start: Option<codec::Attributes>,
         limit: Option<i32>,
     ) -> Result<RawPage> {
         let select = self.projection.as_ref().map(|_| Select::SpecificAttributes);
@@ -229,7 +229,7 @@ impl Spec {
 }
 
 struct State {
-    start: Option<codec::Item>,
+    start: Option<codec::Attributes>,
     remaining: Option<usize>,
     /// Requests left to send, when bounded.
     requests: Option<usize>,
@@ -242,7 +242,7 @@ struct State {
 struct Fetched {
     info: Arc<ModelInfo>,
     spec: Arc<Spec>,
-    items: Vec<codec::Item>,
+    items: Vec<codec::Attributes>,
     cursor: Option<Cursor>,
 }
 

@@ -120,7 +120,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
 
     /// The stored attributes as they are, neither migrated nor validated
     /// (what the bulk migration reads).
-    pub(crate) fn raw(self) -> Scan<'m, T, codec::Item> {
+    pub(crate) fn raw(self) -> Scan<'m, T, codec::Attributes> {
         self.yielding(Vec::new())
     }
 

@@ -22,7 +22,7 @@ pub(crate) fn holds_sets(validator: &Validator) -> bool {
 
 /// Every place in `attributes` where the schema declares a set and the
 /// item stores a list, each recorded as a type error.
-pub(crate) fn misstored(attributes: &codec::Item, info: &ModelInfo) -> Errors {
+pub(crate) fn misstored(attributes: &codec::Attributes, info: &ModelInfo) -> Errors {
     let mut errors = Errors::new();
     let root = PathNode::ROOT;
     for name in &info.holding_sets {
@@ -33,7 +33,7 @@ pub(crate) fn misstored(attributes: &codec::Item, info: &ModelInfo) -> Errors {
     errors
 }
 
-fn check_map(map: &codec::Item, schema: &Schema, path: &PathNode<'_>, errors: &mut Errors) {
+fn check_map(map: &codec::Attributes, schema: &Schema, path: &PathNode<'_>, errors: &mut Errors) {
     for field in schema.fields() {
         if let Some(attribute) = map.get(field.name()) {
             check(

@@ -17,16 +17,16 @@ use aws_sdk_dynamodb::types::{
 use crate::codec;
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::codec::key_hash;
 use crate::commit::{Transaction, TransactionStatus};
 use crate::delete::{DeletePlan, delete_plan};
 use crate::error::{CancelReason, Error, KeyDisplay, Result, build_error};
 use crate::expr::{Condition, Placeholders, Update};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
-use crate::key_hash;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::save::Expect;
+use crate::put::Expect;
 use crate::trace::{capacity, op_span, send};
 use crate::update::{UpdatePlan, update_plan};
 use crate::write_plan::{Change, change_plan, keep_unknown, put_condition};
@@ -174,7 +174,7 @@ impl<'a> TransactWrite<'a> {
             let key = prepared.key;
             let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
             Ok(Planned {
-                size: crate::batch::item_size(put.item()),
+                size: crate::codec::item_size(put.item()),
                 item: TransactWriteItem::builder().put(put).build(),
                 hash,
                 key,
@@ -245,7 +245,7 @@ impl<'a> TransactWrite<'a> {
                 &mut placeholders,
             )?;
             return Ok(Planned {
-                size: crate::batch::item_size(put.item()),
+                size: crate::codec::item_size(put.item()),
                 item: TransactWriteItem::builder().put(put).build(),
                 hash,
                 key,
@@ -306,7 +306,7 @@ impl<'a> TransactWrite<'a> {
             }
         };
         Ok(Planned {
-            size: crate::batch::item_size(&prepared.attributes),
+            size: crate::codec::item_size(&prepared.attributes),
             item: action,
             hash,
             key,
@@ -346,8 +346,8 @@ impl<'a> TransactWrite<'a> {
         } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
         let hash = key_hash::of_item(Some(&key_attributes), &info);
         let values = placeholders.values();
-        let size = crate::batch::item_size(&key_attributes)
-            + values.as_ref().map_or(0, crate::batch::item_size);
+        let size = crate::codec::item_size(&key_attributes)
+            + values.as_ref().map_or(0, crate::codec::item_size);
         let action = UpdateAction::builder()
             .table_name(table)
             .set_key(Some(key_attributes))
@@ -389,7 +389,7 @@ impl<'a> TransactWrite<'a> {
         } = delete_plan(item, &info)?;
         Ok(Planned {
             hash: key_hash::of_item(Some(&key_attributes), &info),
-            size: crate::batch::item_size(&key_attributes),
+            size: crate::codec::item_size(&key_attributes),
             key,
             item: delete_item(table, key_attributes, Some(condition), &mut placeholders)?,
             info: Arc::clone(&info),
@@ -409,7 +409,7 @@ impl<'a> TransactWrite<'a> {
             let key_attributes = key.to_attributes(&info, table)?;
             Ok(Planned {
                 hash: key_hash::of_item(Some(&key_attributes), &info),
-                size: crate::batch::item_size(&key_attributes),
+                size: crate::codec::item_size(&key_attributes),
                 key,
                 item: delete_item(table, key_attributes, None, &mut Placeholders::default())?,
                 info: Arc::clone(&info),
@@ -446,7 +446,7 @@ impl<'a> TransactWrite<'a> {
                 .map_err(build_error(table))?;
             Ok(Planned {
                 hash: key_hash::of_item(Some(check.key()), &info),
-                size: crate::batch::item_size(check.key()),
+                size: crate::codec::item_size(check.key()),
                 key,
                 item: TransactWriteItem::builder().condition_check(check).build(),
                 info: Arc::clone(&info),
@@ -609,7 +609,7 @@ pub(crate) fn marked<R: Transaction>(
         TransactionStatus::Running => "running",
         TransactionStatus::Done => "done",
     };
-    let mut value = crate::save::model_value(record, table)?;
+    let mut value = crate::encode::model_value(record, table)?;
     if let Some(map) = value.as_map_mut() {
         map.insert(R::STATUS.to_owned(), validate::Value::from(status));
         map.insert(R::DATETIME.to_owned(), validate::Value::from(now));
@@ -621,7 +621,7 @@ pub(crate) fn marked<R: Transaction>(
 pub const TARGETS_ATTRIBUTE: &str = "__targets__";
 
 /// The key attributes of an item to write.
-fn key_of(attributes: &codec::Item, info: &ModelInfo) -> codec::Item {
+fn key_of(attributes: &codec::Attributes, info: &ModelInfo) -> codec::Attributes {
     std::iter::once(&info.hash)
         .chain(&info.range)
         .filter_map(|k| attributes.get(&k.name).map(|v| (k.name.clone(), v.clone())))
@@ -632,7 +632,7 @@ fn key_of(attributes: &codec::Item, info: &ModelInfo) -> codec::Item {
 /// when the condition fails.
 fn put_item(
     table: &str,
-    attributes: codec::Item,
+    attributes: codec::Attributes,
     condition: Option<String>,
     placeholders: &mut Placeholders,
 ) -> Result<Put> {
@@ -652,7 +652,7 @@ fn put_item(
 
 fn delete_item(
     table: &str,
-    key: codec::Item,
+    key: codec::Attributes,
     condition: Option<String>,
     placeholders: &mut Placeholders,
 ) -> Result<TransactWriteItem> {
@@ -672,7 +672,7 @@ fn delete_item(
 fn refresh_saved<'a, T: Model>(
     mapper: &'a Mapper,
     item: &'a mut Item<T>,
-    prepared: crate::save::Prepared,
+    prepared: crate::encode::Prepared,
     info: Arc<ModelInfo>,
 ) -> Box<dyn FnOnce() -> Result<()> + Send + 'a> {
     Box::new(move || {

@@ -45,7 +45,7 @@ pub struct TransactGet<'a> {
 
 /// What a [`TransactGet`] read, taken out by [`Slot`].
 pub struct Got {
-    items: Vec<Option<codec::Item>>,
+    items: Vec<Option<codec::Attributes>>,
     infos: Vec<Arc<ModelInfo>>,
 }
 

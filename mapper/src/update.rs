@@ -144,7 +144,7 @@ impl Mapper {
 /// the caller's condition holds and the schema's guards keep. The one rule
 /// for `update`, `update_once` and transactions.
 pub(crate) struct UpdatePlan {
-    pub(crate) key_attributes: crate::codec::Item,
+    pub(crate) key_attributes: crate::codec::Attributes,
     pub(crate) shown: KeyDisplay,
     pub(crate) expression: Option<String>,
     pub(crate) condition: String,

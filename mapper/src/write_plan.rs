@@ -8,14 +8,15 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{ErrorKind, Number, PathNode, Value};
 
 use crate::codec;
+use crate::encode::Prepared;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::Placeholders;
 use crate::model::{Model, ModelInfo};
-use crate::save::{Expect, Prepared};
+use crate::put::Expect;
 
 /// Attributes the model does not know (written by newer code, say) stay
 /// through a save of a loaded item, unless the schema removes extras.
-pub(crate) fn keep_unknown(prepared: &mut Prepared, stored: &codec::Item, info: &ModelInfo) {
+pub(crate) fn keep_unknown(prepared: &mut Prepared, stored: &codec::Attributes, info: &ModelInfo) {
     if info.schema.extra_policy() != validate::Extra::Remove {
         for (name, attr) in stored {
             if info.schema.get(name).is_none() {
@@ -34,7 +35,7 @@ pub(crate) fn keep_unknown(prepared: &mut Prepared, stored: &codec::Item, info: 
 /// one rule for single saves and transactions.
 pub(crate) struct Change {
     pub(crate) key: KeyDisplay,
-    pub(crate) key_attributes: codec::Item,
+    pub(crate) key_attributes: codec::Attributes,
     pub(crate) expression: String,
     pub(crate) condition: String,
     pub(crate) placeholders: Placeholders,
@@ -53,13 +54,13 @@ pub(crate) fn change_plan<T: Model>(
     info: &ModelInfo,
     table: &str,
     prepared: &mut Prepared,
-    stored: &codec::Item,
+    stored: &codec::Attributes,
     whole: bool,
 ) -> Result<Option<Change>> {
     let key = prepared.key.display(info);
     key_unchanged(&prepared.attributes, stored, info, table, &key)?;
     crate::migration::not_newer(stored, info, table, &key)?;
-    let mut key_attributes = codec::Item::with_capacity(2);
+    let mut key_attributes = codec::Attributes::with_capacity(2);
     for part in std::iter::once(&info.hash).chain(&info.range) {
         if let Some(new) = prepared.attributes.get(&part.name) {
             key_attributes.insert(part.name.clone(), new.clone());
@@ -248,8 +249,8 @@ fn version_error(version: &str, table: &str, key: &KeyDisplay, message: &str) ->
 /// `new`) differ from those it was loaded with: it would act on another
 /// item.
 pub(crate) fn key_unchanged(
-    new: &codec::Item,
-    stored: &codec::Item,
+    new: &codec::Attributes,
+    stored: &codec::Attributes,
     info: &ModelInfo,
     table: &str,
     key: &KeyDisplay,
@@ -274,7 +275,7 @@ pub(crate) fn key_unchanged(
 
 /// The condition that attribute `name` is still as in `stored`: equal to
 /// the loaded value, or still absent.
-pub(crate) fn unchanged(stored: &codec::Item, name: &str, p: &mut Placeholders) -> String {
+pub(crate) fn unchanged(stored: &codec::Attributes, name: &str, p: &mut Placeholders) -> String {
     let n = p.name(name);
     match stored.get(name) {
         Some(old) => format!("{n} = {}", p.value(old.clone())),
@@ -285,7 +286,7 @@ pub(crate) fn unchanged(stored: &codec::Item, name: &str, p: &mut Placeholders) 
 /// Conditions that the stored item still has exactly the loaded attributes:
 /// each loaded attribute equal, each schema attribute that was absent still absent.
 pub(crate) fn as_loaded(
-    stored: &codec::Item,
+    stored: &codec::Attributes,
     info: &ModelInfo,
     placeholders: &mut Placeholders,
 ) -> Vec<String> {

@@ -20,12 +20,12 @@ use validate::{Extra, Presence, Value};
 
 use super::check::{Check, Inner, MapCheck};
 use super::report::passes_unchanged;
-use crate::codec;
+use crate::codec::{self, read_decimal};
 use crate::model::{Model, ModelInfo};
 
 /// Stored attributes → struct, checked and deserialized where they lie;
 /// `None` when the whole-item path must decide.
-pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Option<T> {
+pub(crate) fn load<T: Model>(attributes: &codec::Attributes, info: &ModelInfo) -> Option<T> {
     if info.schema.extra_policy() == Extra::Allow {
         return None; // Extras are kept as `Value`s: the field path does it.
     }
@@ -47,7 +47,7 @@ pub(crate) fn load<T: Model>(attributes: &codec::Item, info: &ModelInfo) -> Opti
 /// `Value`; attributes the schema does not know (kept from the stored
 /// item) are not the model's.
 pub(crate) fn model<T: Model>(
-    attributes: &codec::Item,
+    attributes: &codec::Attributes,
     info: &ModelInfo,
 ) -> Result<T, validate::Error> {
     let known = attributes
@@ -99,7 +99,7 @@ impl<'de> MapAccess<'de> for Stored<'_> {
                 self.finished = true;
                 return Ok(None);
             };
-            let Some(slot) = schema.position(name).and_then(|at| info.slots.get(at)) else {
+            let Some(slot) = schema.position(name).and_then(|at| info.fast.slots.get(at)) else {
                 // Not the model's: it stays in the stored snapshot.
                 codec::from_attribute(attribute).map_err(|_| refused())?;
                 continue;
@@ -299,7 +299,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
         match self.attribute {
-            AttributeValue::N(text) if let Some(f) = short_decimal(text) => {
+            AttributeValue::N(text) if let Some(f) = read_decimal(text) => {
                 self.admit()?;
                 visitor.visit_f64(f)
             }
@@ -339,25 +339,6 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     serde::forward_to_deserialize_any! {
         bool char str string unit unit_struct seq tuple tuple_struct map struct identifier
     }
-}
-
-/// A plain decimal (`-12.75`: no exponent, at most 15 digits) as the
-/// `f64` the `Value` path gives it: both round the same decimal correctly,
-/// and 15 digits always convert exactly back. Zero is +0, as a `Number`.
-fn short_decimal(text: &str) -> Option<f64> {
-    let mut digits = 0;
-    for b in text.bytes() {
-        match b {
-            b'0'..=b'9' => digits += 1,
-            b'.' | b'-' => {}
-            _ => return None,
-        }
-    }
-    if digits == 0 || digits > 15 {
-        return None;
-    }
-    let f: f64 = text.parse().ok()?;
-    Some(if f == 0.0 { 0.0 } else { f })
 }
 
 /// A list's elements, each held to `check` (if the list has one) as it is

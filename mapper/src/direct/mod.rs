@@ -19,6 +19,6 @@ mod save;
 mod slot;
 
 pub(crate) use load::{load, model};
-pub(crate) use order::FieldOrder;
+use order::FieldOrder;
 pub(crate) use save::encode;
-pub(crate) use slot::{Slot, slots};
+pub(crate) use slot::Layout;

@@ -19,10 +19,11 @@ use super::check::{Check, MapCheck};
 use super::order::Cursor;
 use super::report::normalized;
 use super::slot::Slot;
-use crate::batch::attribute_size;
+use crate::codec::attribute_size;
+use crate::codec::{self, float_text, int_text, key_hash, number_text};
+use crate::encode::Encoded;
+use crate::key::COUNTER_KEY;
 use crate::model::{Model, ModelInfo};
-use crate::save::{COUNTER_KEY, Encoded};
-use crate::{codec, key_hash};
 
 /// struct → validated attributes, serialized where they lie, and their
 /// size as `batch::item_size` counts it, summed while they are written; `None`
@@ -42,7 +43,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
             attributes: HashMap::with_capacity(schema.fields().len()),
             size: 0,
             key_hash: 0,
-            fields: Cursor::new(&info.order),
+            fields: Cursor::new(&info.fast.order),
         })
         .ok()?;
     // Only the schema's fields are in `attributes` (each once): fewer
@@ -151,7 +152,7 @@ fn into_set(
 /// The item's top level: a struct, field by field.
 struct Top<'a> {
     info: &'a ModelInfo,
-    attributes: codec::Item,
+    attributes: codec::Attributes,
     /// The attributes' size so far.
     size: usize,
     /// The hash of the key attributes so far.
@@ -170,7 +171,7 @@ impl<'a> Top<'a> {
         let found = self
             .fields
             .place(name, &info.schema)
-            .and_then(|at| info.slots.get(at));
+            .and_then(|at| info.fast.slots.get(at));
         let check = match found {
             Some(slot) if slot.writes_checked => {
                 slot.field.validator().plain().map(Check::attribute)
@@ -381,7 +382,7 @@ impl<'s> AttrSer<'s> {
     /// An integer: checked before it becomes text.
     fn int(self, v: i64) -> Out {
         passes(self.check, |c| c.int(v))?;
-        self.n_checked(codec::int_text(v))
+        self.n_checked(int_text(v))
     }
 
     fn n(self, text: String) -> Out {
@@ -406,67 +407,6 @@ impl<'s> AttrSer<'s> {
         *self.size += 1;
         Ok(Some(AttributeValue::Null(true)))
     }
-}
-
-/// An `f64` as `to_value` and the codec write it: for everyday magnitudes
-/// the shortest decimal that reads back as the same `f64`, which is what
-/// `Display` prints (checked against `Number` by a property test);
-/// `Number` itself for the rest.
-fn float_text(v: f64) -> Result<String, Bail> {
-    if v == 0.0 {
-        return Ok("0".to_owned()); // `Number` has no negative zero.
-    }
-    if (1e-7..1e15).contains(&v.abs()) {
-        return Ok(short_decimal(v).unwrap_or_else(|| v.to_string()));
-    }
-    Number::try_from(v)
-        .map(codec::number_text)
-        .map_err(|_| Bail)
-}
-
-/// `Display`'s text of `v` when `v` is the `f64` of a decimal with at most
-/// six places and 15 significant digits (`21.625`, `19.99`), found with
-/// integer arithmetic; `None` for the rest.
-///
-/// A decimal of at most 15 significant digits is the only one that short
-/// which reads back as its `f64` (15 digits survive the round trip), so
-/// it is the shortest text, which `Display` prints. `m / 10^p`, both
-/// exact in an `f64`, rounds once: it is `v` exactly when the decimal
-/// reads back as `v`.
-fn short_decimal(v: f64) -> Option<String> {
-    const POW10: [f64; 7] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
-    let magnitude = v.abs();
-    for (places, scale) in POW10.iter().enumerate() {
-        let scaled = magnitude * scale;
-        if scaled >= 1e15 {
-            return None;
-        }
-        let m = scaled as u64;
-        if m as f64 != scaled || m as f64 / scale != magnitude {
-            continue;
-        }
-        let divisor = 10u64.pow(places as u32);
-        let (whole, mut fraction) = (m / divisor, m % divisor);
-        let mut text = String::with_capacity(24);
-        if v < 0.0 {
-            text.push('-');
-        }
-        text.push_str(itoa::Buffer::new().format(whole));
-        if fraction != 0 {
-            let mut digits = places;
-            while fraction % 10 == 0 {
-                fraction /= 10;
-                digits -= 1;
-            }
-            let mut buffer = itoa::Buffer::new();
-            let printed = buffer.format(fraction);
-            text.push('.');
-            text.extend(std::iter::repeat_n('0', digits - printed.len()));
-            text.push_str(printed);
-        }
-        return Some(text);
-    }
-    None
 }
 
 impl<'s> ser::Serializer for AttrSer<'s> {
@@ -496,22 +436,22 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         serialize_u32(u32),
     );
     fn serialize_i128(self, v: i128) -> Out {
-        self.n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
     }
     fn serialize_u64(self, v: u64) -> Out {
         match i64::try_from(v) {
             Ok(v) => self.int(v),
-            Err(_) => self.n(codec::number_text(Number::from(v))),
+            Err(_) => self.n(number_text(Number::from(v))),
         }
     }
     fn serialize_u128(self, v: u128) -> Out {
-        self.n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
     }
     fn serialize_f32(self, v: f32) -> Out {
-        self.n(codec::number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
     }
     fn serialize_f64(self, v: f64) -> Out {
-        self.n(float_text(v)?)
+        self.n(float_text(v).ok_or(Bail)?)
     }
     fn serialize_char(self, v: char) -> Out {
         self.s(v.encode_utf8(&mut [0; 4]))

@@ -4,7 +4,7 @@
 use validate::{Field, Schema, ValueType};
 
 use super::check::{reaches_all, reads_all};
-use crate::key_hash::KeySide;
+use crate::codec::key_hash::KeySide;
 
 /// What the direct save and load need of a schema field.
 #[derive(Clone, Debug)]
@@ -27,9 +27,29 @@ pub(crate) struct Slot {
     pub(super) key: Option<KeySide>,
 }
 
+/// What the fast paths know of a model, found once (kept in its
+/// [`ModelInfo`](crate::model::ModelInfo), opaque to everything else).
+#[derive(Clone, Debug)]
+pub(crate) struct Layout {
+    /// Each schema field's slot, in [`Schema::fields`] order.
+    pub(super) slots: Vec<Slot>,
+    /// The order the model's `Serialize` gives its fields in, once seen.
+    pub(super) order: super::FieldOrder,
+}
+
+impl Layout {
+    /// The layout of a model with `schema`, keyed on `hash` and `range`.
+    pub(crate) fn of(schema: &Schema, hash: &str, range: Option<&str>) -> Layout {
+        Layout {
+            slots: slots(schema, hash, range),
+            order: super::FieldOrder::default(),
+        }
+    }
+}
+
 /// The slots of `schema`'s fields, in [`Schema::fields`] order, for a
 /// model keyed on `hash` and `range`.
-pub(crate) fn slots(schema: &Schema, hash: &str, range: Option<&str>) -> Vec<Slot> {
+fn slots(schema: &Schema, hash: &str, range: Option<&str>) -> Vec<Slot> {
     schema
         .fields()
         .map(|field| {

@@ -9,7 +9,7 @@ use super::*;
 /// each key is one its schema knows and each value passes its field's
 /// check as it comes; at the end, every key the schema needs is there.
 pub(super) struct MapSer<'s> {
-    map: codec::Item,
+    map: codec::Attributes,
     key: Option<String>,
     /// Struct fields holding `None` are left out; map entries keep NULL.
     skip_none: bool,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use validate::{Schema, float, int, list_of, map_of, maybe, set_of, str};
 
 use super::*;
-use crate::save::encode_whole;
+use crate::encode::encode_whole;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Mode {
@@ -80,15 +80,6 @@ impl Model for Wide {
             .required("grid", list_of(list_of(int().range(0..=5))))
             .required("metas", list_of(meta_schema()))
     }
-}
-
-/// Decimals with up to nine places, as people write them, and floats
-/// a few ulps off them.
-fn short_float() -> impl Strategy<Value = f64> {
-    (-10_000_000_000i64..10_000_000_000, 0u32..10, -2i64..=2).prop_map(|(m, places, ulps)| {
-        let decimal = m as f64 / 10f64.powi(places as i32);
-        f64::from_bits(decimal.to_bits().wrapping_add_signed(ulps))
-    })
 }
 
 fn any_float() -> impl Strategy<Value = f64> {
@@ -219,7 +210,7 @@ proptest! {
             // What `put` returns: the model as written, read back where
             // it lies, as the `Value` path reads its normalized value.
             let value = validate::to_value(&model).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let (value, _) = crate::save::validated::<Wide>(value, &info, "wide")
+            let (value, _) = crate::encode::validated::<Wide>(value, &info, "wide")
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             let expected: Result<Wide, _> = validate::from_value(value);
             prop_assert_eq!(
@@ -229,45 +220,6 @@ proptest! {
         }
     }
 
-    #[test]
-    fn floats_are_written_as_numbers_write_them(v in prop_oneof![any_float(), short_float()]) {
-        let expected = Number::try_from(v).map(codec::number_text).ok();
-        prop_assert_eq!(float_text(v).ok(), expected);
-    }
-}
-
-#[test]
-fn short_decimals_are_written_as_display_writes_them() {
-    for v in [
-        21.625,
-        -0.5,
-        19.99,
-        0.000_001,
-        3.0,
-        -100.0,
-        123_456_789.123_456,
-        999_999_999_999_999.0,
-    ] {
-        assert_eq!(short_decimal(v), Some(v.to_string()));
-    }
-    // Too many digits, or places, for the short way: `Display` writes them.
-    // Two a few ulps off a short decimal, which they are not, though
-    // scaled they round to its digits.
-    for v in [
-        0.1 + 0.2,
-        1.0 / 3.0,
-        0.000_012_5,
-        2.5e-7,
-        1e15,
-        51_913.503_000_000_004,
-        8_247_537.699_999_999,
-    ] {
-        assert_eq!(short_decimal(v), None, "{v}");
-        assert_eq!(
-            float_text(v).ok(),
-            Number::try_from(v).map(codec::number_text).ok()
-        );
-    }
 }
 
 #[test]
@@ -398,7 +350,7 @@ fn a_valid_item_is_written_directly() -> Result<(), crate::Error> {
         message: "refused".into(),
     })?;
     assert_eq!(direct, encode_whole(&model, &info, "wide")?.attributes);
-    assert_eq!(size, crate::batch::item_size(&direct));
+    assert_eq!(size, crate::codec::item_size(&direct));
     // The empty set took its default; the list became a sorted set.
     assert_eq!(direct["tags"], AttributeValue::Ss(vec!["dflt".into()]));
     assert_eq!(

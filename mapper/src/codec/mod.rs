@@ -12,8 +12,16 @@ use validate::{Map, Number, PathNode, Set, Value};
 
 use crate::error::CodecError;
 
+pub(crate) mod key_hash;
+mod number;
+mod size;
+
+pub(crate) use number::{float_text, int_text, number_text, read_decimal};
+pub use size::MAX_ITEM_BYTES;
+pub(crate) use size::{attribute_size, item_size};
+
 /// A DynamoDB item: attribute names to attribute values.
-pub type Item = HashMap<String, AttributeValue>;
+pub type Attributes = HashMap<String, AttributeValue>;
 
 pub(crate) fn is_empty_set(value: &Value) -> bool {
     match value {
@@ -71,21 +79,7 @@ fn into_attr(value: Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecE
     })
 }
 
-/// An integer's text, as `Number` prints it (itoa's digits: no
-/// formatting machinery).
-pub(crate) fn int_text(i: i64) -> String {
-    itoa::Buffer::new().format(i).to_owned()
-}
-
-/// A number's text; integers that fit an i64 skip the formatting machinery.
-pub(crate) fn number_text(n: Number) -> String {
-    match n.as_i64() {
-        Some(i) => int_text(i),
-        None => n.to_string(),
-    }
-}
-
-fn into_attrs(map: Map, path: &PathNode<'_>) -> Result<Item, CodecError> {
+fn into_attrs(map: Map, path: &PathNode<'_>) -> Result<Attributes, CodecError> {
     let mut out = HashMap::with_capacity(map.len());
     for (k, v) in map {
         if is_empty_set(&v) {
@@ -101,7 +95,7 @@ fn into_attrs(map: Map, path: &PathNode<'_>) -> Result<Item, CodecError> {
 ///
 /// # Errors
 /// A value that is not a map, or an empty set inside a list.
-pub fn to_item(value: &Value) -> Result<Item, CodecError> {
+pub fn to_item(value: &Value) -> Result<Attributes, CodecError> {
     into_item(value.clone())
 }
 
@@ -110,7 +104,7 @@ pub fn to_item(value: &Value) -> Result<Item, CodecError> {
 ///
 /// # Errors
 /// As [`to_item`].
-pub fn into_item(value: Value) -> Result<Item, CodecError> {
+pub fn into_item(value: Value) -> Result<Attributes, CodecError> {
     match value {
         Value::Map(map) => into_attrs(map, &PathNode::ROOT),
         other => Err(CodecError::new(
@@ -165,7 +159,7 @@ fn from_attr(attr: &AttributeValue, path: &PathNode<'_>) -> Result<Value, CodecE
     })
 }
 
-fn from_attrs(map: &Item, path: &PathNode<'_>) -> Result<Map, CodecError> {
+fn from_attrs(map: &Attributes, path: &PathNode<'_>) -> Result<Map, CodecError> {
     map.iter()
         .map(|(k, a)| Ok((k.clone(), from_attr(a, &path.key(k))?)))
         .collect()
@@ -175,7 +169,7 @@ fn from_attrs(map: &Item, path: &PathNode<'_>) -> Result<Map, CodecError> {
 ///
 /// # Errors
 /// As [`from_attribute`], naming the attribute path.
-pub fn from_item(item: &Item) -> Result<Value, CodecError> {
+pub fn from_item(item: &Attributes) -> Result<Value, CodecError> {
     from_attrs(item, &PathNode::ROOT).map(Value::Map)
 }
 
@@ -247,7 +241,7 @@ mod tests {
 
     #[test]
     fn bad_stored_numbers_are_errors_not_panics() {
-        let item: Item = [("n".to_owned(), AttributeValue::N("12abc".into()))].into();
+        let item: Attributes = [("n".to_owned(), AttributeValue::N("12abc".into()))].into();
         assert_eq!(
             from_item(&item).unwrap_err().to_string(),
             "n: number 12abc is not a number"

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use aws_sdk_dynamodb::types::AttributeValue;
 use validate::Number;
 
-use crate::codec::{self, Item};
+use crate::codec::{self, Attributes};
 use crate::model::ModelInfo;
 
 /// One seed per process, drawn at random: the hashes of keys an
@@ -52,7 +52,7 @@ pub(crate) fn sides(info: &ModelInfo) -> impl Iterator<Item = (KeySide, &str)> {
 }
 
 /// The hash of the key of `item` (an absent attribute adds nothing).
-pub(crate) fn of_item(item: Option<&Item>, info: &ModelInfo) -> u64 {
+pub(crate) fn of_item(item: Option<&Attributes>, info: &ModelInfo) -> u64 {
     sides(info)
         .filter_map(|(side, name)| Some(part(side, item?.get(name)?)))
         .fold(0, |hash, share| hash ^ share)
@@ -60,7 +60,7 @@ pub(crate) fn of_item(item: Option<&Item>, info: &ModelInfo) -> u64 {
 
 /// The hash of a key as DynamoDB gives it back, which may spell a number
 /// its own way: numbers are written as the mapper writes them first.
-pub(crate) fn of_returned(item: Option<&Item>, info: &ModelInfo) -> u64 {
+pub(crate) fn of_returned(item: Option<&Attributes>, info: &ModelInfo) -> u64 {
     sides(info)
         .filter_map(|(side, name)| {
             let attribute = item?.get(name)?;

@@ -1,0 +1,167 @@
+//! `put`, `put_only` and `create`: whole items written, blindly (with the
+//! version check when the model has one) or only where the key is free.
+
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+
+use crate::direct;
+use crate::encode::Prepared;
+use crate::error::{Error, Result, refused_with};
+use crate::expr::Placeholders;
+use crate::item::Item;
+use crate::mapper::Mapper;
+use crate::model::{Model, ModelInfo};
+use crate::trace::{capacity, op_span, send};
+use crate::write_plan::put_condition;
+
+/// What the stored item must look like for a write to go through.
+#[derive(Clone, Copy)]
+pub(crate) enum Expect {
+    /// Nothing: a blind write.
+    Anything,
+    /// No item with this key.
+    Absent,
+}
+
+impl Mapper {
+    /// Writes a prepared item under `expect`, plus the version check when
+    /// the model has a version attribute; gives it back as written, its
+    /// attributes kept only when `keep` says so (else they go to the
+    /// request without a copy). One `async` layer under the public
+    /// operations: each layer copies the request future (several KB) once
+    /// more.
+    pub(crate) async fn write<T: Model>(
+        &self,
+        info: &ModelInfo,
+        table: &str,
+        mut prepared: Prepared,
+        expect: Expect,
+        keep: bool,
+    ) -> Result<Prepared> {
+        let mut placeholders = Placeholders::default();
+        let condition = put_condition::<T>(info, table, &mut prepared, expect, &mut placeholders)?;
+        let span = op_span!("PutItem", table, prepared.key.display(info));
+        // A conditional put keeps what it wrote, to recognize it stored.
+        let item = if keep || condition.is_some() {
+            prepared.attributes.clone()
+        } else {
+            std::mem::take(&mut prepared.attributes)
+        };
+        // Each builder call moves the whole request: only the parts that
+        // are there are set.
+        let mut request = self
+            .client()
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item));
+        if let Some(condition) = condition {
+            request = request
+                .condition_expression(condition)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                );
+        }
+        if let Some(capacity) = capacity(&span) {
+            request = request.return_consumed_capacity(capacity);
+        }
+        let result = send!(request, span);
+        let Err(e) = result else {
+            return Ok(prepared);
+        };
+        match refused_with(&e) {
+            // A request resent after its answer was lost finds the item it
+            // wrote: that is success, not a conflict.
+            Some(stored) if stored == Some(&prepared.attributes) => Ok(prepared),
+            Some(_) => Err(match expect {
+                Expect::Absent => Error::Overwrite {
+                    table: table.to_owned(),
+                    key: prepared.key.display(info),
+                },
+                _ => Error::Conflict {
+                    table: table.to_owned(),
+                    key: prepared.key.display(info),
+                },
+            }),
+            None => Err(Error::service(table, "PutItem", e)),
+        }
+    }
+
+    /// Writes `model` whatever is stored under its key (a blind put; with a
+    /// version attribute, the stored version must still match). Returns the
+    /// item as stored: normalized, defaults filled.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] with every bad attribute (nothing is sent),
+    /// [`Error::Conflict`] on a version mismatch, [`Error::Service`].
+    pub async fn put<T: Model>(&self, model: &T) -> Result<Item<T>> {
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
+        let prepared = self.prepare(model, &info, table)?;
+        let written = self
+            .write::<T>(&info, table, prepared, Expect::Anything, true)
+            .await?;
+        self.stored_item(written, &info, table, Default::default())
+    }
+
+    /// Writes `model` as [`Mapper::put`] does, without giving the stored
+    /// item back: the attributes go into the request without a copy kept,
+    /// and no model is read back from them. For writers that keep nothing
+    /// of what they wrote (a stream of events, an import).
+    ///
+    /// # Errors
+    /// As [`Mapper::put`].
+    pub async fn put_only<T: Model>(&self, model: &T) -> Result<()> {
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
+        let prepared = self.prepare(model, &info, table)?;
+        self.write::<T>(&info, table, prepared, Expect::Anything, false)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes `model` only if no item has its key.
+    ///
+    /// An item found stored exactly as this call writes it counts as
+    /// written: that is how a create resent after its answer was lost
+    /// finds its own work (an identical item written by another cannot be
+    /// told from it, and leaves the table as this call would).
+    ///
+    /// # Errors
+    /// [`Error::Overwrite`] if the key is taken (the stored item is left
+    /// unchanged), [`Error::Validation`], [`Error::Service`].
+    pub async fn create<T: Model>(&self, model: &T) -> Result<Item<T>> {
+        let info = self.model_info::<T>()?;
+        let table = info.table.as_str();
+        let prepared = self.prepare(model, &info, table)?;
+        let written = self
+            .write::<T>(&info, table, prepared, Expect::Absent, true)
+            .await?;
+        self.stored_item(written, &info, table, Default::default())
+    }
+
+    /// The item as written: the normalized value back as the model.
+    pub(crate) fn stored_item<T: Model>(
+        &self,
+        written: Prepared,
+        info: &ModelInfo,
+        table: &str,
+        warnings: validate::Errors,
+    ) -> Result<Item<T>> {
+        let key = written.key;
+        let Some(value) = written.value else {
+            // Attributes the fast path checked, as they were written.
+            let model = direct::model::<T>(&written.attributes, info)
+                .map_err(|e| Error::convert(table, key.display(info), e))?;
+            return Ok(Item {
+                model,
+                stored: Some(written.attributes),
+                warnings,
+                upgraded: None,
+            });
+        };
+        Item::stored(value, written.attributes, warnings, table, |_| {
+            key.display(info)
+        })
+    }
+}
