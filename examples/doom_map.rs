@@ -36,14 +36,15 @@ fn level(episode: i64, map: i64, name: &str, cheats: &[&str]) -> DoomMap {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let endpoint = test_support::endpoint().await?;
     // A prefix of this run's own, so the example can run again on the same server.
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis();
-    let mapper = Mapper::new(test_support::client(&endpoint)).with_prefix(format!("example{run}_"));
+    // DYNAMODB_ENDPOINT, else DynamoDB Local, started with no manual step.
+    let mapper = Mapper::local().await?.with_prefix(format!("example{run}_"));
     println!(
-        "DynamoDB at {endpoint}, table {}",
+        "DynamoDB at {}, table {}",
+        mapper.endpoint().unwrap_or("?"),
         mapper.table_name::<DoomMap>()
     );
 

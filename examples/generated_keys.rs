@@ -42,11 +42,11 @@ impl Model for Post {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let endpoint = test_support::endpoint().await?;
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis();
-    let mapper = Mapper::new(test_support::client(&endpoint)).with_prefix(format!("example{run}_"));
+    // DYNAMODB_ENDPOINT, else DynamoDB Local, started with no manual step.
+    let mapper = Mapper::local().await?.with_prefix(format!("example{run}_"));
     mapper.create_table::<Post>(Throughput::OnDemand).await?;
 
     let post = Post {

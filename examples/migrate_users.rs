@@ -112,11 +112,11 @@ async fn main() -> Result<(), Failure> {
         .map(|n| n.parse())
         .transpose()?
         .unwrap_or(5_000);
-    let endpoint = test_support::endpoint().await?;
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis();
-    let mapper = Mapper::new(test_support::client(&endpoint)).with_prefix(format!("example{run}_"));
+    // DYNAMODB_ENDPOINT, else DynamoDB Local, started with no manual step.
+    let mapper = Mapper::local().await?.with_prefix(format!("example{run}_"));
     mapper.create_table::<User>(Throughput::OnDemand).await?;
     seed(&mapper, count).await?;
     println!("{count} users stored by old code (versions 1 and 2)");

@@ -74,11 +74,11 @@ fn spend(requester_id: i64, energy: i64) -> UserEnergyTransaction {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let endpoint = test_support::endpoint().await?;
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis();
-    let mapper = Mapper::new(test_support::client(&endpoint)).with_prefix(format!("example{run}_"));
+    // DYNAMODB_ENDPOINT, else DynamoDB Local, started with no manual step.
+    let mapper = Mapper::local().await?.with_prefix(format!("example{run}_"));
     mapper.create_table::<User>(Throughput::OnDemand).await?;
     mapper
         .create_table::<UserEnergyTransaction>(Throughput::OnDemand)

