@@ -176,12 +176,7 @@ async fn answers(endpoint: &str) -> bool {
     ) {
         return false;
     }
-    client(endpoint)
-        .list_tables()
-        .limit(1)
-        .send()
-        .await
-        .is_ok()
+    client(endpoint).list_tables().limit(1).send().await.is_ok()
 }
 
 fn free_port() -> Result<u16, Error> {

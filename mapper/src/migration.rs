@@ -157,17 +157,19 @@ pub(crate) fn not_newer(
     let Some(plan) = info.migrations else {
         return Ok(());
     };
-    match stored.get(plan.version_attribute()) {
-        Some(AttributeValue::N(n)) if n.parse::<u32>().is_ok_and(|v| v > plan.current()) => {
-            Err(failed(
-                table,
-                key.clone(),
-                migrate::Error::Newer {
-                    found: n.parse().unwrap_or(u32::MAX),
-                    current: plan.current(),
-                },
-            ))
-        }
+    let found = match stored.get(plan.version_attribute()) {
+        Some(AttributeValue::N(n)) => n.parse::<u64>().ok(),
+        _ => None,
+    };
+    match found {
+        Some(found) if found > u64::from(plan.current()) => Err(failed(
+            table,
+            key.clone(),
+            migrate::Error::Newer {
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+                current: plan.current(),
+            },
+        )),
         _ => Ok(()),
     }
 }

@@ -51,6 +51,76 @@ impl Output for Value {
     }
 }
 
+/// The ways to run a query or a scan, written once for both: each type has
+/// the fields `mapper`, `after`, `limit` and `page_budget`, and a
+/// `spec(&self, &ModelInfo) -> Result<Spec>` that renders it.
+macro_rules! terminals {
+    ($ty:ident) => {
+        impl<'m, T: Model, O: Output> $ty<'m, T, O> {
+            /// The results page by page, as DynamoDB returns them; each
+            /// page carries the cursor resuming after it. Errors (a bad
+            /// cursor, a bad key value, a stored item that fails the model)
+            /// come as stream items.
+            pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
+                let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
+                pages::pages(self.mapper.clone(), spec, self.after, self.limit, None)
+            }
+
+            /// The results one by one, following every page; only one page
+            /// is held in memory.
+            pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'static {
+                let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
+                pages::items(self.mapper.clone(), spec, self.after, self.limit)
+            }
+
+            /// All results in one vector.
+            ///
+            /// # Errors
+            /// [`Error::Usage`](crate::Error::Usage) for an unknown index, a
+            /// range condition without range key or a bad segment,
+            /// [`Error::Validation`](crate::Error::Validation) for badly
+            /// typed key values, [`Error::InvalidCursor`](crate::Error::InvalidCursor),
+            /// [`Error::Stored`](crate::Error::Stored) or
+            /// [`Error::Migration`](crate::Error::Migration) for a stored
+            /// item that fails the model, [`Error::Service`](crate::Error::Service).
+            pub async fn all(self) -> Result<Vec<O>> {
+                self.stream().try_collect().await
+            }
+
+            /// Up to `size` results and the cursor to resume after them
+            /// (`None` when there are no more) — for APIs that paginate.
+            ///
+            /// # Errors
+            /// As `all`.
+            pub async fn page(self, size: usize) -> Result<Page<O>> {
+                let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
+                pages::page(
+                    self.mapper.clone(),
+                    spec,
+                    self.after,
+                    size,
+                    self.page_budget,
+                )
+                .await
+            }
+
+            /// How many requests one `page` call may send (default
+            /// [`PAGE_BUDGET`](crate::PAGE_BUDGET)): with a filter that
+            /// matches few items, DynamoDB evaluates up to `size` items per
+            /// request, and a page of a public API must not read a whole
+            /// partition. A page that stops at its budget holds fewer items
+            /// than asked, says so ([`Page::partial`]) and carries the
+            /// cursor to go on.
+            pub fn page_budget(mut self, requests: usize) -> Self {
+                self.page_budget = requests.max(1);
+                self
+            }
+        }
+    };
+}
+
+pub(crate) use terminals;
+
 /// How many requests one `page(size)` call sends at most, by default.
 pub const PAGE_BUDGET: usize = 10;
 

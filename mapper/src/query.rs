@@ -250,58 +250,6 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             table,
         })
     }
-
-    /// The results page by page, as DynamoDB returns them; each page
-    /// carries the cursor resuming after it. Errors (a bad cursor, a bad
-    /// key value, a stored item that fails the model) come as stream items.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
-        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        pages::pages(self.mapper.clone(), spec, self.after, self.limit, None)
-    }
-
-    /// The results one by one, following every page; only one page is
-    /// held in memory.
-    pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'static {
-        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        pages::items(self.mapper.clone(), spec, self.after, self.limit)
-    }
-
-    /// All results in one vector.
-    ///
-    /// # Errors
-    /// [`Error::Usage`] for a range condition without range key or an
-    /// unknown index, [`Error::Validation`] for badly typed key values,
-    /// [`Error::InvalidCursor`], [`Error::Stored`] for a stored item that
-    /// fails the model, [`Error::Service`].
-    pub async fn all(self) -> Result<Vec<O>> {
-        self.stream().try_collect().await
-    }
-
-    /// Up to `size` results and the cursor to resume after them (`None`
-    /// when there are no more) — for APIs that paginate.
-    ///
-    /// # Errors
-    /// As [`Query::all`].
-    pub async fn page(self, size: usize) -> Result<Page<O>> {
-        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        pages::page(
-            self.mapper.clone(),
-            spec,
-            self.after,
-            size,
-            self.page_budget,
-        )
-        .await
-    }
-
-    /// How many requests one [`Query::page`] call may send (default
-    /// [`PAGE_BUDGET`](crate::PAGE_BUDGET)): with a filter that matches few
-    /// items, DynamoDB evaluates up to `size` items per request, and a
-    /// page of a public API must not read a whole partition. A page that
-    /// stops at its budget holds fewer items than asked, says so
-    /// ([`Page::partial`]) and carries the cursor to go on.
-    pub fn page_budget(mut self, requests: usize) -> Self {
-        self.page_budget = requests.max(1);
-        self
-    }
 }
+
+pages::terminals!(Query);

@@ -183,56 +183,6 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
         })
     }
 
-    /// The results page by page; each page carries the cursor resuming after it.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<O>>> + Send + 'static {
-        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        pages::pages(self.mapper.clone(), spec, self.after, self.limit, None)
-    }
-
-    /// The results one by one, following every page; only one page is
-    /// held in memory.
-    pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'static {
-        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        pages::items(self.mapper.clone(), spec, self.after, self.limit)
-    }
-
-    /// All results in one vector.
-    ///
-    /// # Errors
-    /// [`Error::Usage`] for an unknown index or a bad segment,
-    /// [`Error::InvalidCursor`], [`Error::Stored`] for a stored item that
-    /// fails the model, [`Error::Service`].
-    pub async fn all(self) -> Result<Vec<O>> {
-        self.stream().try_collect().await
-    }
-
-    /// Up to `size` results and the cursor to resume after them.
-    ///
-    /// # Errors
-    /// As [`Scan::all`].
-    pub async fn page(self, size: usize) -> Result<Page<O>> {
-        let spec = pages::spec_for::<T>(self.mapper, |info| self.spec(info));
-        pages::page(
-            self.mapper.clone(),
-            spec,
-            self.after,
-            size,
-            self.page_budget,
-        )
-        .await
-    }
-
-    /// How many requests one [`Scan::page`] call may send (default
-    /// [`PAGE_BUDGET`](crate::PAGE_BUDGET)): with a filter that matches few
-    /// items, DynamoDB evaluates up to `size` items per request, and a
-    /// page of a public API must not read a whole partition. A page that
-    /// stops at its budget holds fewer items than asked, says so
-    /// ([`Page::partial`]) and carries the cursor to go on.
-    pub fn page_budget(mut self, requests: usize) -> Self {
-        self.page_budget = requests.max(1);
-        self
-    }
-
     /// All `segments` of a parallel scan read concurrently, merged into one
     /// stream (items of different segments interleave). A limit applies
     /// to the merged stream. At most one page per segment is held in memory.
@@ -265,6 +215,8 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
             .right_stream()
     }
 }
+
+pages::terminals!(Scan);
 
 fn segment_error(table: &str, segment: u32, total: u32) -> Error {
     Error::Usage {
