@@ -8,15 +8,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use futures::{StreamExt, TryStreamExt, stream};
+mod raw;
+
+use aws_sdk_dynamodb::types::AttributeValue;
 use mapper::{Error, Model};
+use raw::{Raw, number};
 use serde::{Deserialize, Serialize};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
 use validate::{ErrorKind, Errors, PathNode, Value};
 
 type TestResult = Result<(), SetupError>;
-type Raw = HashMap<String, AttributeValue>;
 
 /// An account at version 11: version 1 stored `id`, `mail`, `visits`;
 /// version 2 added `name`; version 11 renamed `mail` to `email`.
@@ -105,41 +106,8 @@ fn stored_account(id: i64, version: u32) -> Raw {
     item
 }
 
-/// Writes raw items, 25 a request, 8 requests in flight.
 async fn store_all(db: &TestDb, items: Vec<Raw>) -> TestResult {
-    let table = db.table::<Account>();
-    let chunks: Vec<Vec<WriteRequest>> = items
-        .into_iter()
-        .map(|item| {
-            let put = PutRequest::builder().set_item(Some(item)).build()?;
-            Ok(WriteRequest::builder().put_request(put).build())
-        })
-        .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()?
-        .chunks(25)
-        .map(<[WriteRequest]>::to_vec)
-        .collect();
-    stream::iter(chunks)
-        .map(|chunk| {
-            let table = table.clone();
-            async move {
-                let mut pending = HashMap::from([(table, chunk)]);
-                while !pending.is_empty() {
-                    let out = db
-                        .client()
-                        .batch_write_item()
-                        .set_request_items(Some(pending))
-                        .send()
-                        .await?;
-                    pending = out.unprocessed_items.unwrap_or_default();
-                    pending.retain(|_, w| !w.is_empty());
-                }
-                Ok::<_, SetupError>(())
-            }
-        })
-        .buffer_unordered(8)
-        .try_collect::<Vec<()>>()
-        .await?;
-    Ok(())
+    raw::put_all(db.client(), &db.table::<Account>(), items).await
 }
 
 /// 20,000 accounts at version 1 (ids 0..20,000), 20,000 at 2, 10,000 at 11.
@@ -159,38 +127,13 @@ async fn fifty_thousand(db: &TestDb) -> TestResult {
 
 /// The whole table, raw, sorted by id.
 async fn everything(db: &TestDb) -> Result<Vec<Raw>, SetupError> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let out = db
-            .client()
-            .scan()
-            .table_name(db.table::<Account>())
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await?;
-        items.extend(out.items.unwrap_or_default());
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            break;
-        }
-    }
+    let mut items = raw::scan_all(db.client(), &db.table::<Account>()).await?;
     items.sort_by_key(id_of);
     Ok(items)
 }
 
 fn id_of(item: &Raw) -> i64 {
-    item.get("id")
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(-1)
-}
-
-fn number(item: &Raw, name: &str) -> Option<i64> {
-    item.get(name)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse().ok())
+    number(item, "id").unwrap_or(-1)
 }
 
 /// Every item at 11, without `mail`.

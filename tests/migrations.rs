@@ -4,6 +4,8 @@
 //! concurrent write nor clobbering an item written by newer code. What is
 //! stored is read back with the raw client.
 
+mod raw;
+
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -439,30 +441,9 @@ async fn a_migrated_item_saved_in_a_transaction_sends_the_migration() -> TestRes
     Ok(())
 }
 
-/// Writes raw items 25 at a time, as old code did.
+/// Writes raw items, as old code did.
 async fn store_all(db: &TestDb, items: Vec<HashMap<String, AttributeValue>>) -> TestResult {
-    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-    for chunk in items.chunks(25) {
-        let writes = chunk
-            .iter()
-            .map(|item| {
-                let put = PutRequest::builder().set_item(Some(item.clone())).build()?;
-                Ok(WriteRequest::builder().put_request(put).build())
-            })
-            .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()?;
-        let mut pending = HashMap::from([(db.table::<User>(), writes)]);
-        while !pending.is_empty() {
-            let out = db
-                .client()
-                .batch_write_item()
-                .set_request_items(Some(pending))
-                .send()
-                .await?;
-            pending = out.unprocessed_items.unwrap_or_default();
-            pending.retain(|_, w| !w.is_empty());
-        }
-    }
-    Ok(())
+    raw::put_all(db.client(), &db.table::<User>(), items).await
 }
 
 fn raw_item(item: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
@@ -509,29 +490,11 @@ async fn legacy_table(db: &TestDb) -> TestResult {
 
 /// The whole table, raw.
 async fn everything(db: &TestDb) -> Result<Vec<HashMap<String, AttributeValue>>, SetupError> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let out = db
-            .client()
-            .scan()
-            .table_name(db.table::<User>())
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await?;
-        items.extend(out.items.unwrap_or_default());
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            return Ok(items);
-        }
-    }
+    raw::scan_all(db.client(), &db.table::<User>()).await
 }
 
 fn version_of(item: &HashMap<String, AttributeValue>) -> Option<i64> {
-    item.get(VERSION)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse().ok())
+    raw::number(item, VERSION)
 }
 
 #[tokio::test]

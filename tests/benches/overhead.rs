@@ -17,6 +17,9 @@
 //! counted by a wrapper around the system allocator: a number that does
 //! not depend on the machine's load.
 
+#[path = "../raw/mod.rs"]
+mod raw;
+
 use std::alloc::System;
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -157,6 +160,40 @@ fn key(device: i64, at: i64) -> Attrs {
 
 /// The system allocator, counting allocations so the bench can print how
 /// many each item costs: a deterministic number, unlike CPU time.
+/// The benchmark's models: [`Reading`] under other schemas, on the same
+/// table and items.
+trait Bench: Model {
+    fn wrap(reading: Reading) -> Self;
+    fn reading(&self) -> &Reading;
+}
+
+impl Bench for Reading {
+    fn wrap(reading: Reading) -> Self {
+        reading
+    }
+    fn reading(&self) -> &Reading {
+        self
+    }
+}
+
+impl Bench for EmailReading {
+    fn wrap(reading: Reading) -> Self {
+        EmailReading(reading)
+    }
+    fn reading(&self) -> &Reading {
+        &self.0
+    }
+}
+
+impl Bench for MigratedReading {
+    fn wrap(reading: Reading) -> Self {
+        MigratedReading(reading)
+    }
+    fn reading(&self) -> &Reading {
+        &self.0
+    }
+}
+
 /// [`Reading`] whose label is held to `email()`, a validator without a
 /// plain form (W1e, W2e): that field takes its own report path (its
 /// validator on the `Value`) while the rest of the item stays fast.
@@ -563,7 +600,7 @@ async fn puts_raw(
 /// Mapper puts: `put_only`, which like the raw put gives nothing back;
 /// with `item_back`, `put`, which also gives the item as stored (a copy of
 /// the attributes and the model read back from them).
-async fn puts_mapper(
+async fn puts_mapper<M: Bench>(
     mapper: &Mapper,
     device: i64,
     ats: Range<i64>,
@@ -573,7 +610,7 @@ async fn puts_mapper(
     let n = ats.end - ats.start;
     stream::iter(ats)
         .map(|at| {
-            let item = reading(device, at);
+            let item = M::wrap(reading(device, at));
             async move {
                 if item_back {
                     mapper.put(&item).await.map(|_| ())
@@ -766,7 +803,7 @@ async fn gets_raw(
     Ok(found.len())
 }
 
-async fn gets_mapper(
+async fn gets_mapper<M: Bench>(
     mapper: &Mapper,
     device: i64,
     ats: Range<i64>,
@@ -775,70 +812,9 @@ async fn gets_mapper(
     let found = stream::iter(ats)
         .map(|at| async move {
             mapper
-                .get::<Reading>((device, at))
+                .get::<M>((device, at))
                 .await
-                .map(|r| r.at == at)
-        })
-        .buffer_unordered(conc)
-        .try_collect::<Vec<bool>>()
-        .await?;
-    assert!(found.iter().all(|f| *f));
-    Ok(found.len())
-}
-
-/// W1e: puts of the model with an `email()` field.
-async fn puts_email(
-    mapper: &Mapper,
-    device: i64,
-    ats: Range<i64>,
-    conc: usize,
-) -> Result<usize, Error> {
-    let n = ats.end - ats.start;
-    stream::iter(ats)
-        .map(|at| {
-            let item = EmailReading(reading(device, at));
-            async move { mapper.put_only(&item).await }
-        })
-        .buffer_unordered(conc)
-        .try_collect::<Vec<_>>()
-        .await?;
-    Ok(n as usize)
-}
-
-/// W2e: gets of the model with an `email()` field.
-async fn gets_email(
-    mapper: &Mapper,
-    device: i64,
-    ats: Range<i64>,
-    conc: usize,
-) -> Result<usize, Error> {
-    let found = stream::iter(ats)
-        .map(|at| async move {
-            mapper
-                .get::<EmailReading>((device, at))
-                .await
-                .map(|r| r.0.at == at)
-        })
-        .buffer_unordered(conc)
-        .try_collect::<Vec<bool>>()
-        .await?;
-    assert!(found.iter().all(|f| *f));
-    Ok(found.len())
-}
-
-/// W8's other side: gets of current items of the model with migrations.
-async fn gets_migrated(
-    mapper: &Mapper,
-    device: i64,
-    ats: Range<i64>,
-    conc: usize,
-) -> Result<usize, Error> {
-    let found = stream::iter(ats)
-        .map(|at| async move {
-            mapper
-                .get::<MigratedReading>((device, at))
-                .await
-                .map(|r| r.0.at == at && r.migrated_from().is_none())
+                .map(|r| r.reading().at == at && r.migrated_from().is_none())
         })
         .buffer_unordered(conc)
         .try_collect::<Vec<bool>>()
@@ -849,35 +825,7 @@ async fn gets_migrated(
 
 /// Writes `count` stale profiles (ids `0..count`) into `table`.
 async fn stale_profiles(client: &Client, table: &str, count: i64) -> Result<(), Error> {
-    let chunks: Vec<Vec<WriteRequest>> = (0..count)
-        .map(|id| {
-            let put = PutRequest::builder()
-                .set_item(Some(stale_profile(id)))
-                .build()?;
-            Ok(WriteRequest::builder().put_request(put).build())
-        })
-        .collect::<Result<Vec<_>, Error>>()?
-        .chunks(25)
-        .map(<[WriteRequest]>::to_vec)
-        .collect();
-    stream::iter(chunks)
-        .map(|chunk| async move {
-            let mut pending = HashMap::from([(table.to_owned(), chunk)]);
-            while !pending.is_empty() {
-                let out = client
-                    .batch_write_item()
-                    .set_request_items(Some(pending))
-                    .send()
-                    .await?;
-                pending = out.unprocessed_items.unwrap_or_default();
-                pending.retain(|_, w| !w.is_empty());
-            }
-            Ok::<_, Error>(())
-        })
-        .buffer_unordered(8)
-        .try_collect::<Vec<()>>()
-        .await?;
-    Ok(())
+    raw::put_all(client, table, (0..count).map(stale_profile).collect()).await
 }
 
 /// W9 raw: scan segment `segment` of [`SLICES`] in pages of 500 and, per
@@ -1180,7 +1128,7 @@ async fn main() -> Result<(), Error> {
 
     // Warm up both paths (connections, caches) before measuring.
     puts_raw(&client, &raw_table, 999, 0..200, 8).await?;
-    puts_mapper(&mapper, 999, 0..200, 8, true).await?;
+    puts_mapper::<Reading>(&mapper, 999, 0..200, 8, true).await?;
 
     let singles = n(5_000) as i64;
     // The last, informative row: `put` with the stored item given back.
@@ -1195,7 +1143,7 @@ async fn main() -> Result<(), Error> {
         let measured = sliced(
             rounds,
             |k| puts_raw(&client, &raw_table, device, part(singles, k), conc),
-            |k| puts_mapper(&mapper, device, part(singles, k), conc, item_back),
+            |k| puts_mapper::<Reading>(&mapper, device, part(singles, k), conc, item_back),
         )
         .await?;
         rows.push(
@@ -1218,7 +1166,7 @@ async fn main() -> Result<(), Error> {
         let measured = sliced(
             rounds,
             |k| gets_raw(&client, &raw_table, device, part(singles, k), conc),
-            |k| gets_mapper(&mapper, device, part(singles, k), conc),
+            |k| gets_mapper::<Reading>(&mapper, device, part(singles, k), conc),
         )
         .await?;
         rows.push(Row::new(format!("W2 get ×{singles} c{conc}"), measured, NETWORKED).at(conc));
@@ -1229,7 +1177,7 @@ async fn main() -> Result<(), Error> {
         let measured = sliced(
             rounds,
             |k| puts_raw(&client, &raw_table, 1003, part(singles, k), 16),
-            |k| puts_email(&mapper, 1003, part(singles, k), 16),
+            |k| puts_mapper::<EmailReading>(&mapper, 1003, part(singles, k), 16, false),
         )
         .await?;
         rows.push(
@@ -1242,12 +1190,12 @@ async fn main() -> Result<(), Error> {
         );
     }
     if wanted("W2e") {
-        puts_email(&mapper, 1004, 0..singles, 16).await?;
+        puts_mapper::<EmailReading>(&mapper, 1004, 0..singles, 16, false).await?;
         puts_raw(&client, &raw_table, 1004, 0..singles, 16).await?;
         let measured = sliced(
             rounds,
             |k| gets_raw(&client, &raw_table, 1004, part(singles, k), 16),
-            |k| gets_email(&mapper, 1004, part(singles, k), 16),
+            |k| gets_mapper::<EmailReading>(&mapper, 1004, part(singles, k), 16),
         )
         .await?;
         rows.push(
@@ -1342,19 +1290,12 @@ async fn main() -> Result<(), Error> {
     // W8: loads of current items of a model with migrations declared,
     // against the same model without (both sides are the mapper).
     if wanted("W8") {
-        puts_mapper(&mapper, 4000, 0..singles, 16, false).await?;
-        stream::iter(0..singles)
-            .map(|at| {
-                let mapper = &mapper;
-                async move { mapper.put_only(&MigratedReading(reading(4001, at))).await }
-            })
-            .buffer_unordered(16)
-            .try_collect::<Vec<()>>()
-            .await?;
+        puts_mapper::<Reading>(&mapper, 4000, 0..singles, 16, false).await?;
+        puts_mapper::<MigratedReading>(&mapper, 4001, 0..singles, 16, false).await?;
         let measured = sliced(
             rounds,
-            |k| gets_mapper(&mapper, 4000, part(singles, k), 16),
-            |k| gets_migrated(&mapper, 4001, part(singles, k), 16),
+            |k| gets_mapper::<Reading>(&mapper, 4000, part(singles, k), 16),
+            |k| gets_mapper::<MigratedReading>(&mapper, 4001, part(singles, k), 16),
         )
         .await?;
         rows.push(
