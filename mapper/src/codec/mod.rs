@@ -16,6 +16,8 @@ pub(crate) mod key_hash;
 mod number;
 mod size;
 
+#[cfg(test)]
+pub(crate) use number::tests::any_float;
 pub(crate) use number::{float_text, int_text, number_text, read_decimal};
 pub use size::MAX_ITEM_BYTES;
 pub(crate) use size::{attribute_size, item_size};

@@ -98,7 +98,7 @@ pub(crate) fn read_decimal(text: &str) -> Option<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
 
     use super::*;
@@ -112,7 +112,9 @@ mod tests {
         })
     }
 
-    fn any_float() -> impl Strategy<Value = f64> {
+    /// Floats of every kind, the edges included (also used by the fast
+    /// save's tests).
+    pub(crate) fn any_float() -> impl Strategy<Value = f64> {
         prop_oneof![
             -1e3f64..1e3,
             Just(0.0),

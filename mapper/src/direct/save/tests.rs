@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use validate::{Schema, float, int, list_of, map_of, maybe, set_of, str};
 
 use super::*;
+use crate::codec::any_float;
 use crate::encode::encode_whole;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -80,21 +81,6 @@ impl Model for Wide {
             .required("grid", list_of(list_of(int().range(0..=5))))
             .required("metas", list_of(meta_schema()))
     }
-}
-
-fn any_float() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        -1e3f64..1e3,
-        Just(0.0),
-        Just(-0.0),
-        Just(1e-8),
-        Just(1e-7),
-        Just(123_456_789_012_345.67),
-        Just(1e15),
-        Just(1e300),
-        Just(f64::NAN),
-        any::<f64>(),
-    ]
 }
 
 fn wide() -> impl Strategy<Value = Wide> {
