@@ -5,10 +5,11 @@
 //! ([`Check::stored`]), else through the field's report path first (its
 //! validator passes it unchanged).
 //!
-//! It is the whole-item load run cheaper, not other rules: anything it
-//! cannot take as it lies (a value to normalize, a default to fill, an
-//! absent set, extras to keep, anything invalid) gives `None`, and the
-//! whole-item path decides and reports.
+//! It is the whole-item load run cheaper, not other rules: an absent set
+//! is read as an empty set and a field without a plain rule takes its
+//! report path (which may normalize it), as there; anything it cannot take
+//! (extras to keep, anything invalid) gives `None`, and the whole-item path
+//! decides and reports.
 
 use std::collections::hash_map;
 
@@ -16,10 +17,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::{
     self, DeserializeSeed, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
+use smallvec::SmallVec;
 use validate::{Extra, Presence, Value};
 
 use super::check::{Check, Inner, MapCheck};
-use super::report::passes_unchanged;
+use super::report::loaded;
 use crate::codec::{self, read_decimal};
 use crate::model::{Model, ModelInfo};
 
@@ -29,12 +31,27 @@ pub(crate) fn load<T: Model>(attributes: &codec::Attributes, info: &ModelInfo) -
     if info.schema.extra_policy() == Extra::Allow {
         return None; // Extras are kept as `Value`s: the field path does it.
     }
+    // Fields without a plain rule take their report path first; the
+    // values it normalizes are read from here.
+    let mut normalized: SmallVec<[(usize, AttributeValue); 2]> = SmallVec::new();
+    for &at in &info.fast.report {
+        let slot = info.fast.slots.get(at)?;
+        let name = slot.field.name();
+        if let Some(attribute) = attributes.get(name)
+            && let Some(value) = loaded(slot.field.validator(), attribute, name)?
+        {
+            normalized.push((at, value));
+        }
+    }
     let mut item = Stored {
         entries: attributes.iter(),
+        attributes,
+        normalized: &normalized,
         info,
         pending: None,
         needed: 0,
         sets: 0,
+        next_set: 0,
         finished: false,
     };
     let model = T::deserialize(Fields(&mut item)).ok()?;
@@ -73,12 +90,18 @@ fn refused() -> validate::Error {
 /// which its validator must see.
 struct Stored<'a> {
     entries: hash_map::Iter<'a, String, AttributeValue>,
+    attributes: &'a codec::Attributes,
+    /// The attributes their report path normalized, by slot.
+    normalized: &'a [(usize, AttributeValue)],
     info: &'a ModelInfo,
     pending: Option<De<'a>>,
     /// The attributes so far that the schema needs.
     needed: usize,
     /// The sets so far.
     sets: usize,
+    /// Where the hand-over of absent sets (as empty ones) is, in
+    /// `ModelInfo::sets`.
+    next_set: usize,
     /// Whether every attribute was handed over and the item is complete.
     finished: bool,
 }
@@ -93,13 +116,43 @@ impl<'de> MapAccess<'de> for Stored<'_> {
         let (info, schema) = (self.info, &self.info.schema);
         loop {
             let Some((name, attribute)) = self.entries.next() else {
+                // Absent sets read as empty sets, as in the whole-item
+                // path; their validators judge them.
+                while let Some((name, set_type)) = info.sets.get(self.next_set) {
+                    self.next_set += 1;
+                    if self.attributes.contains_key(name) {
+                        continue;
+                    }
+                    let slot = schema
+                        .position(name)
+                        .and_then(|at| info.fast.slots.get(at))
+                        .ok_or_else(refused)?;
+                    let empty = empty_set(*set_type).ok_or_else(refused)?;
+                    if loaded(slot.field.validator(), empty, name) != Some(None) {
+                        return Err(refused());
+                    }
+                    if !matches!(slot.field.presence(), Presence::Optional) {
+                        self.needed += 1;
+                    }
+                    self.sets += 1;
+                    self.pending = Some(De {
+                        attribute: empty,
+                        check: None,
+                    });
+                    return seed
+                        .deserialize(name.as_str().into_deserializer())
+                        .map(Some);
+                }
                 if self.needed < schema.needed_keys() || self.sets < info.sets.len() {
                     return Err(refused());
                 }
                 self.finished = true;
                 return Ok(None);
             };
-            let Some(slot) = schema.position(name).and_then(|at| info.fast.slots.get(at)) else {
+            let Some((at, slot)) = schema
+                .position(name)
+                .and_then(|at| info.fast.slots.get(at).map(|slot| (at, slot)))
+            else {
                 // Not the model's: it stays in the stored snapshot.
                 codec::from_attribute(attribute).map_err(|_| refused())?;
                 continue;
@@ -111,11 +164,14 @@ impl<'de> MapAccess<'de> for Stored<'_> {
             if slot.set_type.is_some() {
                 self.sets += 1;
             }
-            let validator = field.validator();
-            let check = match validator.plain() {
-                Some(plain) if slot.reads_checked => Some(Check::attribute(plain)),
-                _ if passes_unchanged(validator, attribute, name) => None,
-                _ => return Err(refused()),
+            // Checked where it lies, or already by its report path (which
+            // may have normalized it).
+            let (attribute, check) = match field.validator().plain() {
+                Some(plain) if slot.reads_checked => (attribute, Some(Check::attribute(plain))),
+                _ => match self.normalized.iter().find(|(n, _)| *n == at) {
+                    Some((_, value)) => (value, None),
+                    None => (attribute, None),
+                },
             };
             self.pending = Some(De { attribute, check });
             return seed
@@ -133,6 +189,20 @@ impl<'de> MapAccess<'de> for Stored<'_> {
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.entries.len())
+    }
+}
+
+/// The empty set of `set_type`, as an attribute (DynamoDB stores none: an
+/// absent set attribute is read as one).
+fn empty_set(set_type: validate::ValueType) -> Option<&'static AttributeValue> {
+    static STRINGS: AttributeValue = AttributeValue::Ss(Vec::new());
+    static NUMBERS: AttributeValue = AttributeValue::Ns(Vec::new());
+    static BINARIES: AttributeValue = AttributeValue::Bs(Vec::new());
+    match set_type {
+        validate::ValueType::StringSet => Some(&STRINGS),
+        validate::ValueType::NumberSet => Some(&NUMBERS),
+        validate::ValueType::BinarySet => Some(&BINARIES),
+        _ => None,
     }
 }
 

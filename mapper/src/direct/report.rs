@@ -25,21 +25,23 @@ pub(super) fn normalized(
     Some(value)
 }
 
-/// Whether the validator passes a stored attribute unchanged (what a load
-/// may read where it lies; a value to normalize is the whole-item
-/// path's).
-pub(super) fn passes_unchanged(
+/// What a load reads for a stored attribute: `Some(None)` when the
+/// validator passes it unchanged (read where it lies), `Some(Some(a))`
+/// with the attribute it normalizes it to, `None` when the validator
+/// refuses it (the whole-item path then reports).
+pub(super) fn loaded(
     validator: &Validator,
     attribute: &AttributeValue,
     name: &str,
-) -> bool {
-    let Ok(stored) = codec::from_attribute(attribute) else {
-        return false;
-    };
+) -> Option<Option<AttributeValue>> {
+    let stored = codec::from_attribute(attribute).ok()?;
     let mut value = stored.clone();
     let mut errors = Errors::new();
     validator
         .check(&mut value, &PathNode::ROOT.key(name), &mut errors)
-        .is_ok()
-        && value == stored
+        .ok()?;
+    if value == stored {
+        return Some(None);
+    }
+    codec::into_attribute(value).ok().map(Some)
 }

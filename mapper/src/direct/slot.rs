@@ -35,14 +35,22 @@ pub(crate) struct Layout {
     pub(super) slots: Vec<Slot>,
     /// The order the model's `Serialize` gives its fields in, once seen.
     pub(super) order: super::FieldOrder,
+    /// The slots whose stored values are not checked where they lie: a
+    /// load runs their report path first.
+    pub(super) report: Vec<usize>,
 }
 
 impl Layout {
     /// The layout of a model with `schema`, keyed on `hash` and `range`.
     pub(crate) fn of(schema: &Schema, hash: &str, range: Option<&str>) -> Layout {
+        let slots = slots(schema, hash, range);
+        let report = (0..slots.len())
+            .filter(|&at| !slots[at].reads_checked)
+            .collect();
         Layout {
-            slots: slots(schema, hash, range),
+            slots,
             order: super::FieldOrder::default(),
+            report,
         }
     }
 }
