@@ -502,14 +502,17 @@ async fn a_dry_run_counts_and_samples_and_writes_nothing() -> TestResult {
     let db = TestDb::with_table::<User>().await?;
     legacy_table(&db).await?;
     let before = everything(&db).await?;
+    let checkpoint = std::env::temp_dir().join(format!("{}dry.json", db.mapper.prefix()));
     let report = db
         .mapper
         .migrate_table::<User>()
         .parallel(3)
         .page_size(40)
+        .checkpoint(&checkpoint)
         .dry_run()
         .run()
         .await?;
+    assert!(!checkpoint.exists(), "a dry run leaves no checkpoint");
     let census = &report.census;
     assert_eq!(census.scanned, 275);
     assert_eq!(census.current, 50);

@@ -190,8 +190,8 @@ impl<T: Model> MigrateTable<'_, T> {
         self
     }
 
-    /// Reads and migrates in memory, writes nothing: the census and up to
-    /// [`DRY_RUN_SAMPLES`] before/after samples.
+    /// Reads and migrates in memory, writes nothing (no checkpoint either):
+    /// the census and up to [`DRY_RUN_SAMPLES`] before/after samples.
     pub fn dry_run(mut self) -> Self {
         self.dry_run = true;
         self
@@ -241,9 +241,11 @@ impl<T: Model> MigrateTable<'_, T> {
                 self.parallel
             ))
         })?;
+        // A dry run writes no checkpoint: a real run after it must not
+        // skip the pages it only looked at.
         let checkpoint = match &self.checkpoint {
-            Some(path) => Some(Checkpoint::open(path.clone(), &table, total)?),
-            None => None,
+            Some(path) if !self.dry_run => Some(Checkpoint::open(path.clone(), &table, total)?),
+            _ => None,
         };
         let run = Arc::new(Run {
             census: Mutex::new(Census::default()),
