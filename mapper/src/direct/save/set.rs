@@ -1,4 +1,5 @@
-//! A field the schema makes a string set, collected as the set's own.
+//! Sets: a list the schema turns into a set, and a field the schema makes
+//! a string set, collected as the set's own.
 
 use serde::ser::{self, Impossible, Serialize};
 use validate::Lengths;
@@ -126,3 +127,44 @@ seq_shapes!(
     SerializeSeq::serialize_element,
     SerializeTuple::serialize_element
 );
+
+/// A list the schema turns into a set, as `set_of` would turn it: sorted,
+/// without duplicates; `None` for an empty one (an absent attribute).
+pub(super) fn into_set(
+    attribute: AttributeValue,
+    set_type: ValueType,
+) -> Result<Option<AttributeValue>, Bail> {
+    let AttributeValue::L(items) = attribute else {
+        return Ok(Some(attribute));
+    };
+    if items.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match set_type {
+        ValueType::StringSet => {
+            let mut set = items
+                .into_iter()
+                .map(|item| match item {
+                    AttributeValue::S(s) => Ok(s),
+                    _ => Err(Bail),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            set.sort_unstable();
+            set.dedup();
+            AttributeValue::Ss(set)
+        }
+        ValueType::NumberSet => {
+            let mut set = items
+                .iter()
+                .map(|item| match item {
+                    AttributeValue::N(text) => text.parse::<Number>().map_err(|_| Bail),
+                    _ => Err(Bail),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            set.sort_unstable();
+            set.dedup();
+            AttributeValue::Ns(set.iter().map(ToString::to_string).collect())
+        }
+        _ => return Err(Bail),
+    }))
+}

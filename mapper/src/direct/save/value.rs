@@ -1,0 +1,209 @@
+//! One value → its attribute, as `to_value` and the codec give it, held
+//! to its check (if any) as it is written.
+
+use aws_sdk_dynamodb::primitives::Blob;
+use serde::ser::{self, Impossible, Serialize};
+
+use super::*;
+
+macro_rules! integers {
+    ($($method:ident($ty:ty)),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Out {
+            self.int(i64::from(v))
+        }
+    )*};
+}
+
+/// One value → its attribute, as `to_value` and then the codec give it;
+/// `Ok(None)` for `Option::None` itself (an absent struct field, a NULL
+/// anywhere else). The attribute's size, as [`attribute_size`] counts it,
+/// is added to `size`. With a [`Check`], the value is held to it as it
+/// is written, and anything that fails it is refused (`Bail`).
+pub(super) struct AttrSer<'s> {
+    size: &'s mut usize,
+    check: Option<Check<'s>>,
+}
+
+impl<'s> AttrSer<'s> {
+    pub(super) fn new(size: &'s mut usize, check: Option<Check<'s>>) -> AttrSer<'s> {
+        AttrSer { size, check }
+    }
+
+    /// An integer: checked before it becomes text.
+    fn int(self, v: i64) -> Out {
+        passes(self.check, |c| c.int(v))?;
+        self.n_checked(int_text(v))
+    }
+
+    fn n(self, text: String) -> Out {
+        passes(self.check, |c| c.number(&text))?;
+        self.n_checked(text)
+    }
+
+    fn n_checked(self, text: String) -> Out {
+        *self.size += text.len();
+        Ok(Some(AttributeValue::N(text)))
+    }
+
+    fn s(self, text: &str) -> Out {
+        passes(self.check, |c| c.str(text))?;
+        *self.size += text.len();
+        Ok(Some(AttributeValue::S(text.to_owned())))
+    }
+
+    /// NULL counts one byte.
+    fn null(self) -> Out {
+        passes(self.check, Check::null)?;
+        *self.size += 1;
+        Ok(Some(AttributeValue::Null(true)))
+    }
+}
+
+impl<'s> ser::Serializer for AttrSer<'s> {
+    type Ok = Option<AttributeValue>;
+    type Error = Bail;
+    type SerializeSeq = SeqSer<'s>;
+    type SerializeTuple = SeqSer<'s>;
+    type SerializeTupleStruct = SeqSer<'s>;
+    type SerializeTupleVariant = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeMap = MapSer<'s>;
+    type SerializeStruct = MapSer<'s>;
+    type SerializeStructVariant = Impossible<Option<AttributeValue>, Bail>;
+
+    fn serialize_bool(self, v: bool) -> Out {
+        passes(self.check, Check::bool)?;
+        *self.size += 1;
+        Ok(Some(AttributeValue::Bool(v)))
+    }
+    // Integers up to 64 bits print as `Number` prints them.
+    integers!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+    );
+    fn serialize_i128(self, v: i128) -> Out {
+        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
+    }
+    fn serialize_u64(self, v: u64) -> Out {
+        match i64::try_from(v) {
+            Ok(v) => self.int(v),
+            Err(_) => self.n(number_text(Number::from(v))),
+        }
+    }
+    fn serialize_u128(self, v: u128) -> Out {
+        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
+    }
+    fn serialize_f32(self, v: f32) -> Out {
+        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
+    }
+    fn serialize_f64(self, v: f64) -> Out {
+        self.n(float_text(v).ok_or(Bail)?)
+    }
+    fn serialize_char(self, v: char) -> Out {
+        self.s(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Out {
+        self.s(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Out {
+        passes(self.check, |c| c.bytes(v.len()))?;
+        *self.size += v.len();
+        Ok(Some(AttributeValue::B(Blob::new(v))))
+    }
+    fn serialize_none(self) -> Out {
+        Ok(None)
+    }
+    fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Out {
+        present(value, self.size, self.check).map(Some)
+    }
+    fn serialize_unit(self) -> Out {
+        self.null()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Out {
+        self.null()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Out {
+        self.s(variant)
+    }
+    fn serialize_newtype_struct<V: Serialize + ?Sized>(self, name: &'static str, value: &V) -> Out {
+        if name == validate::set::MARKER {
+            return Err(Bail); // A set where the schema may not say so.
+        }
+        present(value, self.size, self.check).map(Some)
+    }
+    fn serialize_newtype_variant<V: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &V,
+    ) -> Out {
+        if self.check.is_some() {
+            return Err(Bail); // A map of one key, which checks do not follow.
+        }
+        let inner = present(value, self.size, None)?;
+        *self.size += 3 + variant.len();
+        Ok(Some(AttributeValue::M(HashMap::from([(
+            variant.to_owned(),
+            inner,
+        )]))))
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer<'s>, Bail> {
+        SeqSer::new(len.unwrap_or(0), self.size, self.check)
+    }
+    fn serialize_tuple(self, len: usize) -> Result<SeqSer<'s>, Bail> {
+        SeqSer::new(len, self.size, self.check)
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqSer<'s>, Bail> {
+        SeqSer::new(len, self.size, self.check)
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<MapSer<'s>, Bail> {
+        MapSer::new(len.unwrap_or(0), false, self.size, self.check)
+    }
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapSer<'s>, Bail> {
+        MapSer::new(len, true, self.size, self.check)
+    }
+    bail!(
+        serialize_tuple_variant(
+            &'static str,
+            u32,
+            &'static str,
+            usize,
+        ) -> Self::SerializeTupleVariant,
+        serialize_struct_variant(
+            &'static str,
+            u32,
+            &'static str,
+            usize,
+        ) -> Self::SerializeStructVariant,
+    );
+}
+
+/// A value that is there: `None` inside it (`Some(None)`, a newtype around
+/// `None`) is NULL, as in `to_value`. Its size is added to `size`.
+pub(super) fn present<'s, V: Serialize + ?Sized>(
+    value: &V,
+    size: &'s mut usize,
+    check: Option<Check<'s>>,
+) -> Result<AttributeValue, Bail> {
+    match value.serialize(AttrSer::new(&mut *size, check))? {
+        Some(attribute) => Ok(attribute),
+        None => null(size, check),
+    }
+}
+
+/// NULL in place of a value that is not there, where it must pass `check`.
+pub(super) fn null(size: &mut usize, check: Option<Check<'_>>) -> Result<AttributeValue, Bail> {
+    passes(check, Check::null)?;
+    *size += 1;
+    Ok(AttributeValue::Null(true))
+}
