@@ -812,3 +812,39 @@ fn the_declared_plan_passes_the_test_kit() {
         json!({ "id": 2, "mail": "b@x.io", "name": "B" }),
     );
 }
+
+/// A model whose step leaves an attribute the model does not know, with a
+/// value DynamoDB cannot store (an empty set inside a list).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "odd_users", migrations)]
+struct OddUser {
+    #[model(hash_key)]
+    id: i64,
+}
+
+#[mapper::migrations(current = 2)]
+impl OddUser {
+    #[migration(from = 1)]
+    fn add_odd(mut item: Value) -> Result<Value, Errors> {
+        if let Some(map) = item.as_map_mut() {
+            let empty = Value::StringSet(Default::default());
+            map.insert("odd".to_owned(), Value::List(vec![empty]));
+        }
+        Ok(item)
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_attribute_a_step_cannot_store_is_an_error_not_dropped() -> TestResult {
+    let db = TestDb::with_table::<OddUser>().await?;
+    db.client()
+        .put_item()
+        .table_name(db.table::<OddUser>())
+        .item("id", n(1))
+        .send()
+        .await?;
+    let err = db.mapper.get::<OddUser>(1).await.err().ok_or("loaded")?;
+    assert!(matches!(err, Error::Convert { .. }), "{err}");
+    assert!(err.to_string().contains("id=1"), "{err}");
+    Ok(())
+}

@@ -96,7 +96,8 @@ fn load_migrating<T: Model>(
     if let Some(map) = value.as_map_mut() {
         map.remove(plan.version_attribute());
     }
-    let kept = migration::unknown_attributes(&value, info);
+    let kept = migration::unknown_attributes(&value, info)
+        .map_err(|e| Error::convert(table, stored_key(&attributes, info), e))?;
     let mut item = load_value(value, attributes, info, table, Errors::new())?;
     item.upgraded = Some(Upgraded { from, kept });
     Ok(item)

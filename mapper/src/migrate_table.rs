@@ -333,12 +333,14 @@ impl<T: Model> MigrateTable<'_, T> {
         let Some(plan) = info.migrations else {
             return;
         };
+        if migration::is_current(&raw, plan) {
+            // Counted without a key or a decode: most items of a table
+            // migrated before are here.
+            lock(&run.census).current += 1;
+            return;
+        }
         let key = Key::of_attributes(&raw, info);
         for _ in 0..MIGRATION_ATTEMPTS {
-            if migration::is_current(&raw, plan) {
-                lock(&run.census).current += 1;
-                return;
-            }
             let mut item: Item<T> = match load(raw, info, &info.table) {
                 Ok(item) => item,
                 Err(Error::Migration {
@@ -366,6 +368,10 @@ impl<T: Model> MigrateTable<'_, T> {
                 Err(Error::Conflict { .. }) => {
                     lock(&run.census).conflicts_retried += 1;
                     match self.mapper.raw_item::<T>(&key).await {
+                        // Migrated by another writer meanwhile: current.
+                        Ok(Some(now)) if migration::is_current(&now, plan) => {
+                            return lock(&run.census).current += 1;
+                        }
                         Ok(Some(now)) => raw = now,
                         Ok(None) => return lock(&run.census).gone += 1,
                         Err(error) => return run.failed(key, error),
@@ -409,16 +415,19 @@ impl Run {
 
     /// A dry run's item: counted, and kept as a sample while there is room.
     fn judged<T: Model>(&self, mapper: &Mapper, key: Key, from: u32, item: &Item<T>) {
-        let after = mapper.to_attributes(&item.model).map(|mut attributes| {
-            if let Some(upgraded) = &item.upgraded {
-                for (name, value) in &upgraded.kept {
-                    attributes
-                        .entry(name.clone())
-                        .or_insert_with(|| value.clone());
+        let after = mapper
+            .to_attributes(&item.model)
+            .and_then(|mut attributes| {
+                if let Some(upgraded) = &item.upgraded {
+                    for (name, value) in &upgraded.kept {
+                        attributes
+                            .entry(name.clone())
+                            .or_insert_with(|| value.clone());
+                    }
                 }
-            }
-            codec::from_item(&attributes).unwrap_or_default()
-        });
+                codec::from_item(&attributes)
+                    .map_err(|e| Error::convert(T::TABLE, Default::default(), e))
+            });
         let after = match after {
             Ok(after) => after,
             Err(error) => return self.failed(key, error),

@@ -157,19 +157,19 @@ pub(crate) fn not_newer(
     let Some(plan) = info.migrations else {
         return Ok(());
     };
-    let found = match stored.get(plan.version_attribute()) {
-        Some(AttributeValue::N(n)) => n.parse::<u64>().ok(),
-        _ => None,
+    // The engine's rule, on the version attribute alone.
+    let Some(version) = stored
+        .get(plan.version_attribute())
+        .and_then(|attribute| codec::from_attribute(attribute).ok())
+    else {
+        return Ok(());
     };
-    match found {
-        Some(found) if found > u64::from(plan.current()) => Err(failed(
-            table,
-            key.clone(),
-            migrate::Error::Newer {
-                found: u32::try_from(found).unwrap_or(u32::MAX),
-                current: plan.current(),
-            },
-        )),
+    let only = Value::Map(validate::Map::from([(
+        plan.version_attribute().to_owned(),
+        version,
+    )]));
+    match plan.version_of(&only) {
+        Err(error @ migrate::Error::Newer { .. }) => Err(failed(table, key.clone(), error)),
         _ => Ok(()),
     }
 }
@@ -214,19 +214,21 @@ pub(crate) fn stale(
 }
 
 /// The migrated item's attributes the model does not know (its version
-/// attribute aside), as a save keeps them.
-pub(crate) fn unknown_attributes(value: &Value, info: &ModelInfo) -> codec::Attributes {
-    let Some(map) = value.as_map() else {
-        return codec::Attributes::new();
-    };
-    map.iter()
+/// attribute aside), as a save keeps them: written by the codec's own rule
+/// (an empty set is absent), and an error rather than an attribute
+/// silently dropped (which the save would then remove).
+pub(crate) fn unknown_attributes(
+    value: &Value,
+    info: &ModelInfo,
+) -> std::result::Result<codec::Attributes, crate::error::CodecError> {
+    let unknown: validate::Map = value
+        .as_map()
+        .into_iter()
+        .flatten()
         .filter(|(name, _)| info.schema.get(name).is_none())
-        .filter_map(|(name, v)| {
-            codec::to_attribute(v)
-                .ok()
-                .map(|attribute| (name.clone(), attribute))
-        })
-        .collect()
+        .map(|(name, v)| (name.clone(), v.clone()))
+        .collect();
+    codec::into_item(Value::Map(unknown))
 }
 
 /// The warning of a lenient load of an item newer than the code.

@@ -257,19 +257,23 @@ impl Plan {
             let found = stored
                 .as_number()
                 .and_then(|n| n.as_u64())
-                .and_then(|n| u32::try_from(n).ok())
                 .filter(|n| *n > 0)
                 .ok_or_else(|| Error::BadVersion {
                     attribute: self.attribute,
                     found: stored.to_string(),
                 })?;
-            if found > self.current {
+            // Any whole number above the current version is newer, even
+            // one past `u32` (shown as `u32::MAX`).
+            if found > u64::from(self.current) {
                 return Err(Error::Newer {
-                    found,
+                    found: u32::try_from(found).unwrap_or(u32::MAX),
                     current: self.current,
                 });
             }
-            return Ok(found);
+            return u32::try_from(found).map_err(|_| Error::BadVersion {
+                attribute: self.attribute,
+                found: stored.to_string(),
+            });
         }
         if self.detectors.is_empty() {
             return Ok(self.base);
@@ -405,6 +409,16 @@ mod tests {
             err.map(|e| e.to_string()).as_deref(),
             Some("no detector recognized the item (tried versions [2, 1])")
         );
+        let far = plan.version_of(&v(
+            serde_json::json!({"__schema_version__": 5_000_000_000u64}),
+        ));
+        assert!(matches!(
+            far,
+            Err(Error::Newer {
+                found: u32::MAX,
+                current: 11
+            })
+        ));
         let newer = plan.version_of(&v(serde_json::json!({"__schema_version__": 12})));
         assert!(matches!(
             newer,
