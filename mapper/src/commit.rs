@@ -295,7 +295,7 @@ impl<S: Transaction> AnyRecord for S {
 }
 
 fn record_key<R: Model>(record: &R, mapper: &Mapper) -> KeyDisplay {
-    match (mapper.model_info::<R>(), validate::to_value(record)) {
+    match (mapper.model_info::<R>(), crate::direct::to_value(record)) {
         (Ok(info), Ok(value)) => Key::of_item(&value, &info).display(&info),
         _ => KeyDisplay::default(),
     }
@@ -396,7 +396,7 @@ impl<E: Send + 'static> Plan<E> {
     /// key is free; a taken key fails the commit with [`Error::Overwrite`]
     /// (nothing is written), it is not retried.
     pub fn create<T: Model>(&mut self, model: T) {
-        let key = validate::to_value(&model)
+        let key = crate::direct::to_value(&model)
             .ok()
             .and_then(|v| {
                 let hash = v.get(T::HASH_KEY).map(ToString::to_string)?;
@@ -623,7 +623,7 @@ impl Mapper {
                 key: KeyDisplay::default(),
                 errors,
             })?;
-        validate::from_value(value)
+        crate::direct::from_value(value)
             .map_err(|e| Error::convert(&info.table, KeyDisplay::default(), e))
     }
 }

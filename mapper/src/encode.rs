@@ -1,7 +1,8 @@
 //! The save pipeline: struct → validated attributes, at one of two
 //! speeds — fast (`direct`: serialized where it lies, each field held to
-//! its validator as it is written) or report (the whole item as a `Value`,
-//! validated, every error with its path) — plus DynamoDB's own rules on an
+//! its validator as it is written) or report (the same serializer
+//! unchecked, the whole item as a `Value`, validated, every error with its
+//! path) — plus DynamoDB's own rules on an
 //! item (its size, its key values) and the stored version of a model with
 //! migrations. The operations (`put`, `save`, batches, transactions) start
 //! here.
@@ -131,12 +132,13 @@ pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -
     })
 }
 
-/// The model as a `Value`, the first step of the save path. A value with
+/// The model as a `Value` (serialized unchecked by the one serializer),
+/// the first step of the report path. A value with
 /// no DynamoDB form (a NaN, a number past 38 digits, a map with keys that
 /// are not strings) is a validation error at its path, reported like any
 /// other bad attribute.
 pub(crate) fn model_value<T: serde::Serialize>(model: &T, table: &str) -> Result<Value> {
-    validate::to_value(model).map_err(|e| {
+    direct::to_value(model).map_err(|e| {
         let (path, message) = match e {
             validate::Error::Convert { path, message } => (path, message),
             other => (validate::Path::root(), other.to_string()),

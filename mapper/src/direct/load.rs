@@ -1,24 +1,25 @@
-//! The fast load: the struct deserialized straight from the stored
-//! attributes, as `from_value` would from the same item as a `Value`, each
-//! attribute held to its field's validator on the way: checked as it is
-//! handed over where the validator is plain all the way down
-//! ([`Check::stored`]), else through the field's report path first (its
-//! validator passes it unchanged).
+//! The deserializer: the struct straight from the stored attributes,
+//! checked ([`load`], the fast load) or unchecked ([`from_value`], the
+//! report path's last step, and [`model`] for attributes the save checked).
 //!
-//! It is the whole-item load run cheaper, not other rules: an absent set
-//! is read as an empty set and a field without a plain rule takes its
-//! report path (which may normalize it), as there; anything it cannot take
-//! (extras to keep, anything invalid) gives `None`, and the whole-item path
-//! decides and reports.
+//! Checked, each attribute is held to its field's validator on the way:
+//! as it is handed over where the validator is plain all the way down
+//! ([`Check::stored`]), else through the field's report path first (its
+//! validator passes it unchanged). It is the whole-item load run cheaper,
+//! not other rules: an absent set is read as an empty set and a field
+//! without a plain rule takes its report path (which may normalize it), as
+//! there; anything it cannot take (extras to keep, anything invalid) gives
+//! `None`, and the whole-item path decides and reports.
 
 use std::collections::hash_map;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::{
-    self, DeserializeSeed, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+    self, DeserializeOwned, DeserializeSeed, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess,
+    Visitor,
 };
 use smallvec::SmallVec;
-use validate::{Extra, Presence, Value};
+use validate::{Extra, Presence, Segment, Value};
 
 use super::check::{Check, Inner, MapCheck};
 use super::report::loaded;
@@ -74,6 +75,14 @@ pub(crate) fn model<T: Model>(
     T::deserialize(Fields(Entries::new(known, None)))
 }
 
+/// A validated item as a `Value` → the model: the report path's last
+/// step, by this same deserializer, unchecked (every attribute of the
+/// value is the model's, extras of an `Extra::Allow` model included).
+pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, validate::Error> {
+    let attribute = codec::as_read(value).map_err(<validate::Error as de::Error>::custom)?;
+    T::deserialize(De::trusted(&attribute))
+}
+
 /// The error that sends the item to the next path: an attribute its
 /// check or report path says no to. Its text is never shown.
 #[cold]
@@ -94,7 +103,7 @@ struct Stored<'a> {
     /// The attributes their report path normalized, by slot.
     normalized: &'a [(usize, AttributeValue)],
     info: &'a ModelInfo,
-    pending: Option<De<'a>>,
+    pending: Option<(&'a str, De<'a>)>,
     /// The attributes so far that the schema needs.
     needed: usize,
     /// The sets so far.
@@ -135,10 +144,7 @@ impl<'de> MapAccess<'de> for Stored<'_> {
                         self.needed += 1;
                     }
                     self.sets += 1;
-                    self.pending = Some(De {
-                        attribute: empty,
-                        check: None,
-                    });
+                    self.pending = Some((name, De::trusted(empty)));
                     return seed
                         .deserialize(name.as_str().into_deserializer())
                         .map(Some);
@@ -173,7 +179,7 @@ impl<'de> MapAccess<'de> for Stored<'_> {
                     None => (attribute, None),
                 },
             };
-            self.pending = Some(De { attribute, check });
+            self.pending = Some((name, De { attribute, check }));
             return seed
                 .deserialize(name.as_str().into_deserializer())
                 .map(Some);
@@ -206,15 +212,17 @@ fn empty_set(set_type: validate::ValueType) -> Option<&'static AttributeValue> {
     }
 }
 
-/// The value of the key just handed over, for either map.
+/// The value of the key just handed over (`key`, for the path of an error
+/// in it), for either map.
 fn value_of<'de, S: DeserializeSeed<'de>>(
-    pending: &mut Option<De<'_>>,
+    pending: &mut Option<(&str, De<'_>)>,
     seed: S,
 ) -> Result<S::Value, validate::Error> {
-    let value = pending
+    let (key, value) = pending
         .take()
         .ok_or_else(|| <validate::Error as de::Error>::custom("value asked before key"))?;
     seed.deserialize(value)
+        .map_err(|e| e.within(Segment::key(key)))
 }
 
 /// An attribute as a serde deserializer, giving what the same attribute
@@ -322,6 +330,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
                 let mut seq = Elements {
                     items: items.iter(),
                     check,
+                    index: 0,
                 };
                 let out = visitor.visit_seq(&mut seq)?;
                 all_taken(out, seq.items.len(), items.len())
@@ -387,6 +396,15 @@ impl<'de> de::Deserializer<'de> for De<'_> {
         }
     }
 
+    /// Binary read as a sequence is its bytes, as the `Value` deserializer
+    /// reads it: a plain `Vec<u8>` field reads back what `bytes()` stored.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
+        match self.attribute {
+            AttributeValue::B(_) => self.value()?.deserialize_seq(visitor),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
     /// Nothing, once checked: every attribute passes its check, read or not.
     fn deserialize_ignored_any<V: Visitor<'de>>(
         self,
@@ -407,7 +425,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     }
 
     serde::forward_to_deserialize_any! {
-        bool char str string unit unit_struct seq tuple tuple_struct map struct identifier
+        bool char str string unit unit_struct tuple tuple_struct map struct identifier
     }
 }
 
@@ -416,6 +434,8 @@ impl<'de> de::Deserializer<'de> for De<'_> {
 struct Elements<'a> {
     items: std::slice::Iter<'a, AttributeValue>,
     check: Option<Check<'a>>,
+    /// The next element's index, for the path of an error in it.
+    index: usize,
 }
 
 impl<'de> SeqAccess<'de> for Elements<'_> {
@@ -424,10 +444,14 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, validate::Error> {
-        let check = self.check;
+        let (check, index) = (self.check, self.index);
+        self.index += 1;
         self.items
             .next()
-            .map(|attribute| seed.deserialize(De { attribute, check }))
+            .map(|attribute| {
+                seed.deserialize(De { attribute, check })
+                    .map_err(|e| e.within(Segment::Index(index)))
+            })
             .transpose()
     }
     fn size_hint(&self) -> Option<usize> {
@@ -502,7 +526,7 @@ impl<'de> SeqAccess<'de> for Strings<'_> {
 /// given.
 struct Entries<'a, I> {
     entries: I,
-    pending: Option<De<'a>>,
+    pending: Option<(&'a str, De<'a>)>,
     check: Option<MapCheck<'a>>,
     /// Whether the entries ran out (and, checked, were complete).
     finished: bool,
@@ -532,7 +556,7 @@ impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> MapAccess<'de> 
             self.finished = true;
             return Ok(None);
         };
-        self.pending = Some(match &mut self.check {
+        let value = match &mut self.check {
             None => De::trusted(attribute),
             Some(map) => {
                 let (check, needed) = map.entry(key).ok_or_else(refused)?;
@@ -544,7 +568,8 @@ impl<'de, 'a, I: Iterator<Item = (&'a str, &'a AttributeValue)>> MapAccess<'de> 
                     check: Some(check),
                 }
             }
-        });
+        };
+        self.pending = Some((key, value));
         seed.deserialize(key.into_deserializer()).map(Some)
     }
     fn next_value_seed<S: DeserializeSeed<'de>>(

@@ -1,22 +1,22 @@
-//! The fast save: each field serialized straight to its `AttributeValue`,
-//! as `to_value` and the codec would give it, and held to its field's
-//! validator where it lies (checked as written, or through the field's
-//! report path).
+//! The serializer: each field straight to its `AttributeValue`, checked
+//! ([`encode`], the fast save: held to its field's validator where it lies,
+//! checked as written or through the field's report path) or unchecked
+//! ([`to_value`], where the report path starts).
 //!
-//! It is the whole-item save run cheaper, not other rules: anything it
-//! cannot take (an extra attribute to keep, an enum with fields, a number
-//! `to_value` refuses, anything invalid) gives `None`, and the whole-item
-//! path decides and reports.
+//! Checked, it is the whole-item save run cheaper, not other rules:
+//! anything it cannot take (an extra attribute to keep, an enum with
+//! fields, anything invalid) gives `None`, and the whole-item path decides
+//! and reports.
 //!
 //! One file per part of the serializer: `top` (the model's struct, field
-//! by field), `value` (one value), `seq` (lists), `map` (nested maps and
-//! their keys), `set` (sets).
+//! by field, checked only), `value` (one value), `seq` (lists), `map`
+//! (nested maps and their keys), `set` (sets).
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::ser;
-use validate::{Extra, Lengths, Number, Presence, ValueType};
+use serde::{Serialize, ser};
+use validate::{Extra, Lengths, Number, Path, Presence, Segment, Value, ValueType};
 
 use super::check::{Check, MapCheck};
 use super::order::Cursor;
@@ -86,21 +86,80 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     })
 }
 
-/// The answer whenever this path cannot take the item.
+/// A value as the report path starts from it: serialized by this same
+/// serializer, unchecked (every shape serde has, each to the attribute
+/// the fast path writes for it), then read as a `Value`. A value with no
+/// DynamoDB form is an error with its path (`[2].value`).
+pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, validate::Error> {
+    let attribute = present(value, &mut 0, None).map_err(Bail::into_error)?;
+    codec::from_attribute(&attribute).map_err(|e| validate::Error::Convert {
+        path: Path::root(),
+        message: e.to_string(),
+    })
+}
+
+/// Why the serializer stopped: the value is refused by its check (the
+/// whole-item path then decides; no allocation), or it has no DynamoDB
+/// form (a NaN, a number past 38 digits, a map key that is no text), said
+/// with its path, which grows as the error bubbles out.
 #[derive(Debug)]
-struct Bail;
+pub(crate) struct Bail(Option<Box<validate::Error>>);
+
+/// A value its check refuses.
+const REFUSED: Bail = Bail(None);
+
+impl Bail {
+    /// A value with no DynamoDB form, at the root of what is serialized.
+    #[cold]
+    fn unrepresentable(message: impl std::fmt::Display) -> Bail {
+        Bail::from_validate(validate::Error::Convert {
+            path: Path::root(),
+            message: message.to_string(),
+        })
+    }
+
+    /// `validate`'s conversion error, its path kept.
+    #[cold]
+    fn from_validate(error: validate::Error) -> Bail {
+        Bail(Some(Box::new(error)))
+    }
+
+    /// The error, bubbling out of the value at `segment` in its parent.
+    #[cold]
+    fn within(self, segment: impl FnOnce() -> Segment) -> Bail {
+        match self.0 {
+            Some(error) => Bail::from_validate(error.within(segment())),
+            None => REFUSED,
+        }
+    }
+
+    /// As the crate's conversion error (a refusal never reaches one: only
+    /// the checked paths refuse).
+    fn into_error(self) -> validate::Error {
+        match self.0 {
+            Some(error) => *error,
+            None => validate::Error::Convert {
+                path: Path::root(),
+                message: "refused".to_owned(),
+            },
+        }
+    }
+}
 
 impl std::fmt::Display for Bail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("left to the whole-item path")
+        match &self.0 {
+            Some(error) => error.fmt(f),
+            None => f.write_str("left to the whole-item path"),
+        }
     }
 }
 
 impl std::error::Error for Bail {}
 
 impl ser::Error for Bail {
-    fn custom<M: std::fmt::Display>(_message: M) -> Bail {
-        Bail
+    fn custom<M: std::fmt::Display>(message: M) -> Bail {
+        Bail::unrepresentable(message)
     }
 }
 
@@ -109,17 +168,21 @@ type Out = Result<Option<AttributeValue>, Bail>;
 /// Whether an optional check passes (no check passes everything).
 fn passes<C>(check: Option<C>, test: impl FnOnce(C) -> bool) -> Result<(), Bail> {
     match check.map(test) {
-        Some(false) => Err(Bail),
+        Some(false) => Err(REFUSED),
         _ => Ok(()),
     }
 }
 
+/// Serializer methods that stop with `REFUSED` (or the error given first).
 macro_rules! bail {
-    ($($method:ident($($arg:ty),* $(,)?) -> $ok:ty),* $(,)?) => {$(
+    ($error:expr; $($method:ident($($arg:ty),* $(,)?) -> $ok:ty),* $(,)?) => {$(
         fn $method(self, $(_: $arg),*) -> Result<$ok, Bail> {
-            Err(Bail)
+            Err($error)
         }
     )*};
+    ($($method:ident($($arg:ty),* $(,)?) -> $ok:ty),* $(,)?) => {
+        bail!(REFUSED; $($method($($arg),*) -> $ok),*);
+    };
 }
 
 /// Whether `name` is the table's hash or range key.

@@ -35,8 +35,12 @@ impl serde::de::Error for Error {
 }
 
 impl Error {
-    /// Puts `segment` in front of a conversion error's path, as it bubbles out.
-    pub(crate) fn within(self, segment: Segment) -> Error {
+    /// Puts `segment` in front of a conversion error's path, as it bubbles
+    /// out of the value at `segment` (a number error becomes a conversion
+    /// error there). For serializers and deserializers of `Value`-shaped
+    /// data outside this crate, such as the mapper's.
+    #[must_use]
+    pub fn within(self, segment: Segment) -> Error {
         let this = match self {
             Error::Number { input, problem } => Error::Convert {
                 path: Path::root(),

@@ -337,7 +337,9 @@ impl ser::SerializeTupleVariant for VariantSerializer<SeqSerializer> {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.inner.push(value)
+        self.inner
+            .push(value)
+            .map_err(|e| e.within(Segment::key(self.variant)))
     }
     fn end(self) -> Result<Value> {
         Ok(Self::wrap(self.variant, Value::List(self.inner.0)))
@@ -352,7 +354,9 @@ impl ser::SerializeStructVariant for VariantSerializer<MapSerializer> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        self.inner.insert(key.to_owned(), value)
+        self.inner
+            .insert(key.to_owned(), value)
+            .map_err(|e| e.within(Segment::key(self.variant)))
     }
     fn end(self) -> Result<Value> {
         Ok(Self::wrap(self.variant, Value::Map(self.inner.map)))

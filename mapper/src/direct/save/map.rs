@@ -25,7 +25,7 @@ impl<'s> MapSer<'s> {
         check: Option<Check<'s>>,
     ) -> Result<MapSer<'s>, Bail> {
         let check = match check {
-            Some(check) => Some(check.map().ok_or(Bail)?),
+            Some(check) => Some(check.map().ok_or(REFUSED)?),
             None => None,
         };
         *size += 3;
@@ -38,10 +38,17 @@ impl<'s> MapSer<'s> {
         })
     }
 
-    fn insert<V: Serialize + ?Sized>(&mut self, key: String, value: &V) -> Result<(), Bail> {
+    pub(super) fn insert<V: Serialize + ?Sized>(
+        &mut self,
+        key: String,
+        value: &V,
+    ) -> Result<(), Bail> {
         let mut size = 0;
         let (check, needed) = self.entry(&key)?;
-        let attribute = match value.serialize(AttrSer::new(&mut size, check))? {
+        let serialized = value
+            .serialize(AttrSer::new(&mut size, check))
+            .map_err(|e| e.within(|| Segment::key(&key)))?;
+        let attribute = match serialized {
             Some(attribute) => attribute,
             None if self.skip_none => return Ok(()),
             None => null(&mut size, check)?,
@@ -55,7 +62,7 @@ impl<'s> MapSer<'s> {
     fn entry(&self, key: &str) -> Result<(Option<Check<'s>>, bool), Bail> {
         Ok(match &self.check {
             Some(map) => {
-                let (check, needed) = map.entry(key).ok_or(Bail)?;
+                let (check, needed) = map.entry(key).ok_or(REFUSED)?;
                 (Some(check), needed)
             }
             None => (None, false),
@@ -78,7 +85,7 @@ impl<'s> MapSer<'s> {
         if let Some(old) = self.map.insert(key, attribute) {
             *self.size -= key_len + attribute_size(&old);
             if self.check.is_some() {
-                return Err(Bail);
+                return Err(REFUSED);
             }
         }
         if needed && let Some(map) = &mut self.check {
@@ -87,7 +94,7 @@ impl<'s> MapSer<'s> {
         Ok(())
     }
 
-    fn finish(self) -> Out {
+    pub(super) fn finish(self) -> Out {
         passes(self.check, |map| map.complete())?;
         Ok(Some(AttributeValue::M(self.map)))
     }
@@ -97,11 +104,14 @@ impl ser::SerializeMap for MapSer<'_> {
     type Ok = Option<AttributeValue>;
     type Error = Bail;
     fn serialize_key<V: Serialize + ?Sized>(&mut self, key: &V) -> Result<(), Bail> {
-        self.key = Some(key.serialize(KeySer)?);
+        self.key = Some(key.serialize(KeySer::MAP)?);
         Ok(())
     }
     fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        let key = self.key.take().ok_or(Bail)?;
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| Bail::unrepresentable("map value without a key"))?;
         self.insert(key, value)
     }
     fn end(self) -> Out {
@@ -124,9 +134,39 @@ impl ser::SerializeStruct for MapSer<'_> {
     }
 }
 
-/// A map key: text only. `to_value` also spells out numbers and variants,
-/// which the `Value` path keeps doing.
-pub(super) struct KeySer;
+/// A map key (`KeySer::MAP`): text, with integers and unit variants
+/// spelled out, as `to_value` writes them; anything else is no key
+/// DynamoDB can hold. A string set's element (`KeySer::TEXT`): text only.
+pub(super) struct KeySer {
+    spell: bool,
+}
+
+impl KeySer {
+    pub(super) const MAP: KeySer = KeySer { spell: true };
+    pub(super) const TEXT: KeySer = KeySer { spell: false };
+
+    fn spelled(self, v: impl ToString) -> Result<String, Bail> {
+        if self.spell {
+            Ok(v.to_string())
+        } else {
+            Err(REFUSED)
+        }
+    }
+}
+
+/// A key that is no text, integer or variant.
+#[cold]
+fn no_key() -> Bail {
+    Bail::unrepresentable("map keys must be strings or integers")
+}
+
+macro_rules! spelled {
+    ($($method:ident($ty:ty)),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Result<String, Bail> {
+            self.spelled(v)
+        }
+    )*};
+}
 
 impl ser::Serializer for KeySer {
     type Ok = String;
@@ -145,15 +185,37 @@ impl ser::Serializer for KeySer {
     fn serialize_char(self, v: char) -> Result<String, Bail> {
         Ok(v.to_string())
     }
-    fn serialize_some<V: Serialize + ?Sized>(self, _value: &V) -> Result<String, Bail> {
-        Err(Bail)
+    spelled!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+    );
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<String, Bail> {
+        self.spelled(variant)
     }
     fn serialize_newtype_struct<V: Serialize + ?Sized>(
         self,
         _name: &'static str,
-        _value: &V,
+        value: &V,
     ) -> Result<String, Bail> {
-        Err(Bail)
+        if self.spell {
+            value.serialize(self)
+        } else {
+            Err(REFUSED)
+        }
+    }
+    fn serialize_some<V: Serialize + ?Sized>(self, _value: &V) -> Result<String, Bail> {
+        Err(no_key())
     }
     fn serialize_newtype_variant<V: Serialize + ?Sized>(
         self,
@@ -162,25 +224,16 @@ impl ser::Serializer for KeySer {
         _variant: &'static str,
         _value: &V,
     ) -> Result<String, Bail> {
-        Err(Bail)
+        Err(no_key())
     }
-    bail!(
+    bail!(no_key();
         serialize_bool(bool) -> String,
-        serialize_i8(i8) -> String,
-        serialize_i16(i16) -> String,
-        serialize_i32(i32) -> String,
-        serialize_i64(i64) -> String,
-        serialize_u8(u8) -> String,
-        serialize_u16(u16) -> String,
-        serialize_u32(u32) -> String,
-        serialize_u64(u64) -> String,
         serialize_f32(f32) -> String,
         serialize_f64(f64) -> String,
         serialize_bytes(&[u8]) -> String,
         serialize_none() -> String,
         serialize_unit() -> String,
         serialize_unit_struct(&'static str) -> String,
-        serialize_unit_variant(&'static str, u32, &'static str) -> String,
         serialize_seq(Option<usize>) -> Self::SerializeSeq,
         serialize_tuple(usize) -> Self::SerializeTuple,
         serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct,

@@ -20,7 +20,7 @@ impl<'s> SeqSer<'s> {
         check: Option<Check<'s>>,
     ) -> Result<SeqSer<'s>, Bail> {
         let check = match check {
-            Some(check) => Some(check.list().ok_or(Bail)?),
+            Some(check) => Some(check.list().ok_or(REFUSED)?),
             None => None,
         };
         *size += 3;
@@ -31,14 +31,17 @@ impl<'s> SeqSer<'s> {
         })
     }
 
-    fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
+    pub(super) fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
         *self.size += 1;
         let element = self.check.map(|(_, element)| element);
-        self.items.push(present(value, self.size, element)?);
+        let index = self.items.len();
+        let item =
+            present(value, self.size, element).map_err(|e| e.within(|| Segment::Index(index)))?;
+        self.items.push(item);
         Ok(())
     }
 
-    fn finish(self) -> Out {
+    pub(super) fn finish(self) -> Out {
         passes(self.check.map(|(lengths, _)| lengths), |lengths| {
             lengths.fits(self.items.len())
         })?;

@@ -24,7 +24,7 @@ pub(super) struct StrSeq<'p> {
 impl<'p> StrSetSer<'p> {
     fn seq(self, len: usize) -> Result<StrSeq<'p>, Bail> {
         let check = match self.0 {
-            Some(check) => Some(check.str_set().ok_or(Bail)?),
+            Some(check) => Some(check.str_set().ok_or(REFUSED)?),
             None => None,
         };
         Ok(StrSeq {
@@ -56,13 +56,13 @@ impl<'p> ser::Serializer for StrSetSer<'p> {
     }
     // `Some(None)` and a newtype around `None` are NULL, which is no set.
     fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Out {
-        value.serialize(self)?.map(Some).ok_or(Bail)
+        value.serialize(self)?.map(Some).ok_or(REFUSED)
     }
     fn serialize_newtype_struct<V: Serialize + ?Sized>(self, name: &'static str, value: &V) -> Out {
         if name == validate::set::MARKER {
-            return Err(Bail);
+            return Err(REFUSED);
         }
-        value.serialize(self)?.map(Some).ok_or(Bail)
+        value.serialize(self)?.map(Some).ok_or(REFUSED)
     }
     fn serialize_newtype_variant<V: Serialize + ?Sized>(
         self,
@@ -71,7 +71,7 @@ impl<'p> ser::Serializer for StrSetSer<'p> {
         _variant: &'static str,
         _value: &V,
     ) -> Out {
-        Err(Bail)
+        Err(REFUSED)
     }
     bail!(
         serialize_bool(bool) -> Option<AttributeValue>,
@@ -101,7 +101,7 @@ impl<'p> ser::Serializer for StrSetSer<'p> {
 
 impl StrSeq<'_> {
     fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        let s = value.serialize(KeySer)?;
+        let s = value.serialize(KeySer::TEXT)?;
         passes(self.check, |(_, text)| text.fits(&s))?;
         self.strings.push(s);
         Ok(())
@@ -146,7 +146,7 @@ pub(super) fn into_set(
                 .into_iter()
                 .map(|item| match item {
                     AttributeValue::S(s) => Ok(s),
-                    _ => Err(Bail),
+                    _ => Err(REFUSED),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             set.sort_unstable();
@@ -157,14 +157,14 @@ pub(super) fn into_set(
             let mut set = items
                 .iter()
                 .map(|item| match item {
-                    AttributeValue::N(text) => text.parse::<Number>().map_err(|_| Bail),
-                    _ => Err(Bail),
+                    AttributeValue::N(text) => text.parse::<Number>().map_err(|_| REFUSED),
+                    _ => Err(REFUSED),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             set.sort_unstable();
             set.dedup();
             AttributeValue::Ns(set.iter().map(ToString::to_string).collect())
         }
-        _ => return Err(Bail),
+        _ => return Err(REFUSED),
     }))
 }

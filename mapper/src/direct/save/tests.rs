@@ -263,7 +263,7 @@ fn a_key_given_twice_counts_once_in_the_size() -> Result<(), Bail> {
     let mut size = 0;
     let attribute = TwiceKeyed
         .serialize(AttrSer::new(&mut size, None))?
-        .ok_or(Bail)?;
+        .ok_or(REFUSED)?;
     assert_eq!(size, attribute_size(&attribute));
     let AttributeValue::M(map) = &attribute else {
         panic!("not a map: {attribute:?}");
@@ -406,4 +406,127 @@ fn what_fails_is_left_to_the_whole_item_path() -> Result<(), crate::Error> {
     };
     assert!(encode(&fine, &info).is_some());
     Ok(())
+}
+
+/// Every shape serde has, the rare ones included: what the report path
+/// starts from.
+#[derive(Clone, Debug, Serialize)]
+enum Shape {
+    Unit,
+    Tuple(i64, String),
+    Struct { a: f64, b: Option<String> },
+    New(f64),
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Rare {
+    shapes: Vec<Shape>,
+    #[serde(with = "validate::set")]
+    marked: BTreeSet<i64>,
+    #[serde(with = "validate::set")]
+    marked_words: Vec<String>,
+    by_number: BTreeMap<u32, Option<String>>,
+    #[serde(flatten)]
+    flat: Meta,
+    big: Vec<i128>,
+    unit: (),
+    pair: (bool, char),
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    prop_oneof![
+        Just(Shape::Unit),
+        (any::<i64>(), "[a-z]{0,3}").prop_map(|(a, b)| Shape::Tuple(a, b)),
+        (any_float(), proptest::option::of("[a-z]{0,3}")).prop_map(|(a, b)| Shape::Struct { a, b }),
+        any_float().prop_map(Shape::New),
+    ]
+}
+
+fn rare() -> impl Strategy<Value = Rare> {
+    (
+        proptest::collection::vec(shape(), 0..4),
+        proptest::collection::btree_set(any::<i64>(), 0..3),
+        proptest::collection::vec("[a-c]{0,2}", 0..4),
+        proptest::collection::btree_map(any::<u32>(), proptest::option::of("[a-z]{0,2}"), 0..3),
+        ("[CF]", 0i64..12, proptest::option::of("[a-z]{0,4}")),
+        proptest::collection::vec(any::<i128>(), 0..3),
+        (any::<bool>(), any::<char>()),
+    )
+        .prop_map(
+            |(shapes, marked, marked_words, by_number, (unit, scale, note), big, pair)| Rare {
+                shapes,
+                marked,
+                marked_words,
+                by_number,
+                flat: Meta { unit, scale, note },
+                big,
+                unit: (),
+                pair,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The report path reads every value through this serializer
+    /// (unchecked); `validate::to_value` is the same mapping for
+    /// `validate`'s own users: the two give the same `Value`, and the same
+    /// error at the same path for a value DynamoDB cannot hold.
+    #[test]
+    fn the_report_path_maps_values_as_validate_does(model in rare()) {
+        prop_assert_eq!(
+            to_value(&model).map_err(|e| e.to_string()),
+            validate::to_value(&model).map_err(|e| e.to_string())
+        );
+    }
+
+    #[test]
+    fn the_report_path_maps_the_wide_model_as_validate_does(model in wide()) {
+        prop_assert_eq!(
+            to_value(&model).map_err(|e| e.to_string()),
+            validate::to_value(&model).map_err(|e| e.to_string())
+        );
+    }
+}
+
+#[test]
+fn a_value_without_a_dynamodb_form_is_named_with_its_path() {
+    let model = Rare {
+        shapes: vec![
+            Shape::Unit,
+            Shape::Struct {
+                a: f64::NAN,
+                b: None,
+            },
+        ],
+        marked: BTreeSet::new(),
+        marked_words: vec![],
+        by_number: BTreeMap::new(),
+        flat: Meta {
+            unit: "C".into(),
+            scale: 1,
+            note: None,
+        },
+        big: vec![],
+        unit: (),
+        pair: (true, 'x'),
+    };
+    let error = to_value(&model).err().map(|e| e.to_string());
+    assert_eq!(
+        error.as_deref(),
+        Some("shapes[1].Struct.a: number NaN is not finite")
+    );
+    let big = Rare {
+        shapes: vec![],
+        big: vec![1, i128::MAX],
+        ..model
+    };
+    let error = to_value(&big).err().map(|e| e.to_string());
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("big[1]: number 1701411834")),
+        "{error:?}"
+    );
 }

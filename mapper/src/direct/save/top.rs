@@ -56,7 +56,7 @@ impl<'a> Top<'a> {
         let Some(slot) = found else {
             return match self.info.schema.extra_policy() {
                 Extra::Remove => Ok(()),
-                _ => Err(Bail),
+                _ => Err(REFUSED),
             };
         };
         // Only a list can become a set (`into_set` leaves the rest).
@@ -64,7 +64,7 @@ impl<'a> Top<'a> {
             && let Some(set_type) = slot.set_type
         {
             if !slot.lists_as_sets {
-                return Err(Bail);
+                return Err(REFUSED);
             }
             match into_set(attribute, set_type)? {
                 Some(set) => {
@@ -77,11 +77,11 @@ impl<'a> Top<'a> {
         }
         if !checked {
             // The field's own report path: its validator on the `Value`.
-            let value = normalized(slot.field.validator(), &attribute, name).ok_or(Bail)?;
+            let value = normalized(slot.field.validator(), &attribute, name).ok_or(REFUSED)?;
             if codec::is_empty_set(&value) {
                 return Ok(()); // Absent (a default may fill it).
             }
-            attribute = codec::into_attribute(value).map_err(|_| Bail)?;
+            attribute = codec::into_attribute(value).map_err(|_| REFUSED)?;
             size = attribute_size(&attribute);
         }
         if let Some(side) = slot.key {
@@ -152,12 +152,12 @@ impl<'a> ser::Serializer for Top<'a> {
         value: &V,
     ) -> Result<Encoded, Bail> {
         if name == validate::set::MARKER {
-            return Err(Bail);
+            return Err(REFUSED);
         }
         value.serialize(self)
     }
     fn serialize_some<V: Serialize + ?Sized>(self, _value: &V) -> Result<Encoded, Bail> {
-        Err(Bail)
+        Err(REFUSED)
     }
     fn serialize_newtype_variant<V: Serialize + ?Sized>(
         self,
@@ -166,7 +166,7 @@ impl<'a> ser::Serializer for Top<'a> {
         _variant: &'static str,
         _value: &V,
     ) -> Result<Encoded, Bail> {
-        Err(Bail)
+        Err(REFUSED)
     }
     bail!(
         serialize_bool(bool) -> Encoded,

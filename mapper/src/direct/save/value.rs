@@ -2,7 +2,7 @@
 //! to its check (if any) as it is written.
 
 use aws_sdk_dynamodb::primitives::Blob;
-use serde::ser::{self, Impossible, Serialize};
+use serde::ser::{self, Serialize};
 
 use super::*;
 
@@ -65,10 +65,10 @@ impl<'s> ser::Serializer for AttrSer<'s> {
     type SerializeSeq = SeqSer<'s>;
     type SerializeTuple = SeqSer<'s>;
     type SerializeTupleStruct = SeqSer<'s>;
-    type SerializeTupleVariant = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeTupleVariant = Variant<SeqSer<'s>>;
     type SerializeMap = MapSer<'s>;
     type SerializeStruct = MapSer<'s>;
-    type SerializeStructVariant = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeStructVariant = Variant<MapSer<'s>>;
 
     fn serialize_bool(self, v: bool) -> Out {
         passes(self.check, Check::bool)?;
@@ -86,7 +86,9 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         serialize_u32(u32),
     );
     fn serialize_i128(self, v: i128) -> Out {
-        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(number_text(
+            Number::try_from(v).map_err(Bail::unrepresentable)?,
+        ))
     }
     fn serialize_u64(self, v: u64) -> Out {
         match i64::try_from(v) {
@@ -95,13 +97,23 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         }
     }
     fn serialize_u128(self, v: u128) -> Out {
-        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(number_text(
+            Number::try_from(v).map_err(Bail::unrepresentable)?,
+        ))
     }
     fn serialize_f32(self, v: f32) -> Out {
-        self.n(number_text(Number::try_from(v).map_err(|_| Bail)?))
+        self.n(number_text(
+            Number::try_from(v).map_err(Bail::unrepresentable)?,
+        ))
     }
     fn serialize_f64(self, v: f64) -> Out {
-        self.n(float_text(v).ok_or(Bail)?)
+        match float_text(v) {
+            Some(text) => self.n(text),
+            // What is wrong with it, in the number's own words.
+            None => Err(Number::try_from(v)
+                .err()
+                .map_or(REFUSED, Bail::unrepresentable)),
+        }
     }
     fn serialize_char(self, v: char) -> Out {
         self.s(v.encode_utf8(&mut [0; 4]))
@@ -136,7 +148,10 @@ impl<'s> ser::Serializer for AttrSer<'s> {
     }
     fn serialize_newtype_struct<V: Serialize + ?Sized>(self, name: &'static str, value: &V) -> Out {
         if name == validate::set::MARKER {
-            return Err(Bail); // A set where the schema may not say so.
+            if self.check.is_some() {
+                return Err(REFUSED); // A set where the schema may not say so.
+            }
+            return marked_set(value, self.size).map(Some);
         }
         present(value, self.size, self.check).map(Some)
     }
@@ -148,14 +163,12 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         value: &V,
     ) -> Out {
         if self.check.is_some() {
-            return Err(Bail); // A map of one key, which checks do not follow.
+            return Err(REFUSED); // A map of one key, which checks do not follow.
         }
-        let inner = present(value, self.size, None)?;
         *self.size += 3 + variant.len();
-        Ok(Some(AttributeValue::M(HashMap::from([(
-            variant.to_owned(),
-            inner,
-        )]))))
+        let inner =
+            present(value, self.size, None).map_err(|e| e.within(|| Segment::key(variant)))?;
+        Ok(Some(one_entry(variant, inner)))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer<'s>, Bail> {
         SeqSer::new(len.unwrap_or(0), self.size, self.check)
@@ -172,20 +185,36 @@ impl<'s> ser::Serializer for AttrSer<'s> {
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapSer<'s>, Bail> {
         MapSer::new(len, true, self.size, self.check)
     }
-    bail!(
-        serialize_tuple_variant(
-            &'static str,
-            u32,
-            &'static str,
-            usize,
-        ) -> Self::SerializeTupleVariant,
-        serialize_struct_variant(
-            &'static str,
-            u32,
-            &'static str,
-            usize,
-        ) -> Self::SerializeStructVariant,
-    );
+    // An enum variant with fields is a map of one key, its variant, as in
+    // `to_value`; checks do not follow it.
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Variant<SeqSer<'s>>, Bail> {
+        if self.check.is_some() {
+            return Err(REFUSED);
+        }
+        *self.size += 3 + variant.len();
+        let fields = SeqSer::new(len, self.size, None)?;
+        Ok(Variant { variant, fields })
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Variant<MapSer<'s>>, Bail> {
+        if self.check.is_some() {
+            return Err(REFUSED);
+        }
+        *self.size += 3 + variant.len();
+        let fields = MapSer::new(len, true, self.size, None)?;
+        Ok(Variant { variant, fields })
+    }
 }
 
 /// A value that is there: `None` inside it (`Some(None)`, a newtype around
@@ -206,4 +235,72 @@ pub(super) fn null(size: &mut usize, check: Option<Check<'_>>) -> Result<Attribu
     passes(check, Check::null)?;
     *size += 1;
     Ok(AttributeValue::Null(true))
+}
+
+/// An enum variant with fields (`Variant::Tuple(a, b)`, `Variant { a, b }`):
+/// a map of one key, the variant, around them, as in `to_value`.
+pub(super) struct Variant<S> {
+    variant: &'static str,
+    fields: S,
+}
+
+impl ser::SerializeTupleVariant for Variant<SeqSer<'_>> {
+    type Ok = Option<AttributeValue>;
+    type Error = Bail;
+    fn serialize_field<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
+        let variant = self.variant;
+        self.fields
+            .push(value)
+            .map_err(|e| e.within(|| Segment::key(variant)))
+    }
+    fn end(self) -> Out {
+        Ok(self
+            .fields
+            .finish()?
+            .map(|fields| one_entry(self.variant, fields)))
+    }
+}
+
+impl ser::SerializeStructVariant for Variant<MapSer<'_>> {
+    type Ok = Option<AttributeValue>;
+    type Error = Bail;
+    fn serialize_field<V: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &V,
+    ) -> Result<(), Bail> {
+        let variant = self.variant;
+        self.fields
+            .insert(name.to_owned(), value)
+            .map_err(|e| e.within(|| Segment::key(variant)))
+    }
+    fn end(self) -> Out {
+        Ok(self
+            .fields
+            .finish()?
+            .map(|fields| one_entry(self.variant, fields)))
+    }
+}
+
+/// A map of one entry (an enum variant around its value).
+fn one_entry(key: &str, value: AttributeValue) -> AttributeValue {
+    AttributeValue::M(HashMap::from([(key.to_owned(), value)]))
+}
+
+/// A collection the model marks a set (`#[serde(with = "validate::set")]`):
+/// which elements make which set is `to_value`'s rule, so it is asked.
+/// Unchecked paths only (a checked field's schema says what set it is).
+#[cold]
+#[inline(never)]
+fn marked_set<V: Serialize + ?Sized>(value: &V, size: &mut usize) -> Result<AttributeValue, Bail> {
+    struct Marked<'v, V: ?Sized>(&'v V);
+    impl<V: Serialize + ?Sized> Serialize for Marked<'_, V> {
+        fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            validate::set::serialize(self.0, serializer)
+        }
+    }
+    let set = validate::to_value(&Marked(value)).map_err(Bail::from_validate)?;
+    let attribute = codec::into_attribute(set).map_err(Bail::unrepresentable)?;
+    *size += attribute_size(&attribute);
+    Ok(attribute)
 }
