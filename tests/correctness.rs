@@ -922,3 +922,88 @@ async fn auto_increment_tries_the_originals_100_keys_and_is_configurable() -> Te
     );
     Ok(())
 }
+
+/// An optional set, without `#[serde(default)]`: empty, it is stored
+/// absent, and the item as written reads it back empty, as a load does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Labelled {
+    id: String,
+    labels: BTreeSet<String>,
+}
+
+impl Model for Labelled {
+    const TABLE: &'static str = "labelled";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", str())
+            .optional("labels", set_of(str()))
+    }
+}
+
+/// The same, its extras kept: the whole-item (report) path writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct LabelledLoose {
+    id: String,
+    labels: BTreeSet<String>,
+}
+
+impl Model for LabelledLoose {
+    const TABLE: &'static str = "labelled_loose";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Labelled::schema().extra(validate::Extra::Allow)
+    }
+}
+
+#[tokio::test]
+async fn an_empty_optional_set_is_written_and_the_call_says_so() -> TestResult {
+    let db = TestDb::with_table::<Labelled>().await?;
+    db.mapper
+        .create_table::<LabelledLoose>(mapper::Throughput::OnDemand)
+        .await?;
+    let empty = Labelled {
+        id: "a".into(),
+        labels: BTreeSet::new(),
+    };
+    // put, create and save each write the item and return it as written.
+    let put = db.mapper.put(&empty).await?;
+    assert_eq!(put.into_inner(), empty);
+    let created = db
+        .mapper
+        .create(&Labelled {
+            id: "b".into(),
+            ..empty.clone()
+        })
+        .await?;
+    assert!(created.labels.is_empty());
+    let mut item = db.mapper.get::<Labelled>("a").await?;
+    item.labels.insert("x".into());
+    db.mapper.save(&mut item).await?;
+    item.labels.clear();
+    db.mapper.save(&mut item).await?;
+    assert!(item.labels.is_empty());
+    let loose = db
+        .mapper
+        .put(&LabelledLoose {
+            id: "c".into(),
+            labels: BTreeSet::new(),
+        })
+        .await?;
+    assert!(loose.labels.is_empty());
+    for (table, id) in [
+        (db.table::<Labelled>(), "a"),
+        (db.table::<Labelled>(), "b"),
+        (db.table::<LabelledLoose>(), "c"),
+    ] {
+        let stored = raw(&db, table, &[("id", s(id))])
+            .await?
+            .ok_or("not written")?;
+        assert_eq!(stored.get("id"), Some(&s(id)));
+        assert!(!stored.contains_key("labels"), "{id}: stored absent");
+    }
+    assert!(db.mapper.get::<Labelled>("b").await?.labels.is_empty());
+    Ok(())
+}

@@ -17,12 +17,8 @@ use crate::mapper::Mapper;
 use crate::migration;
 use crate::model::{Model, ModelInfo};
 
-/// A validated item ready to write, with the normalized value kept (to
-/// return the item as stored).
+/// A validated item ready to write.
 pub(crate) struct Prepared {
-    /// The normalized item as a `Value`, when the `Value` path made it;
-    /// the direct path goes straight to attributes.
-    pub(crate) value: Option<Value>,
     pub(crate) attributes: codec::Attributes,
     pub(crate) key: Key,
     /// The item's size as DynamoDB counts it, as written.
@@ -42,8 +38,8 @@ pub(crate) struct Encoded {
 
 impl Mapper {
     /// struct → validated attributes, straight when the direct path
-    /// takes them (the fast path); otherwise struct → `Value` → validated, normalized
-    /// `Value` → attributes, keeping the value.
+    /// takes them (the fast path); otherwise struct → `Value` → validated,
+    /// normalized `Value` → attributes.
     pub(crate) fn prepare<T: Model>(
         &self,
         model: &T,
@@ -60,7 +56,6 @@ impl Mapper {
             let size = size + migration::stamp(&mut attributes, info);
             admit(&attributes, size, &key, info, table)?;
             return Ok(Prepared {
-                value: None,
                 attributes,
                 key,
                 size,
@@ -78,11 +73,10 @@ impl Mapper {
     ) -> Result<Prepared> {
         let (value, key) = validated::<T>(value, info, table)?;
         let mut attributes =
-            codec::to_item(&value).map_err(|e| Error::convert(table, key.display(info), e))?;
+            codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
         migration::stamp(&mut attributes, info);
         let size = checked_size(&attributes, &key, info, table)?;
         Ok(Prepared {
-            value: Some(value),
             attributes,
             key,
             size,

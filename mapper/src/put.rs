@@ -140,7 +140,8 @@ impl Mapper {
         self.stored_item(written, &info, table, Default::default())
     }
 
-    /// The item as written: the normalized value back as the model.
+    /// The item as written, read back from the attributes sent (as a
+    /// load reads them), whichever path made them.
     pub(crate) fn stored_item<T: Model>(
         &self,
         written: Prepared,
@@ -148,20 +149,13 @@ impl Mapper {
         table: &str,
         warnings: validate::Errors,
     ) -> Result<Item<T>> {
-        let key = written.key;
-        let Some(value) = written.value else {
-            // Attributes the fast path checked, as they were written.
-            let model = direct::model::<T>(&written.attributes, info)
-                .map_err(|e| Error::convert(table, key.display(info), e))?;
-            return Ok(Item {
-                model,
-                stored: Some(written.attributes),
-                warnings,
-                upgraded: None,
-            });
-        };
-        Item::stored(value, written.attributes, warnings, table, |_| {
-            key.display(info)
+        let model = direct::model::<T>(&written.attributes, info)
+            .map_err(|e| Error::convert(table, written.key.display(info), e))?;
+        Ok(Item {
+            model,
+            stored: Some(written.attributes),
+            warnings,
+            upgraded: None,
         })
     }
 }

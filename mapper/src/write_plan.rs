@@ -5,7 +5,7 @@
 //! next version, and the refusal of a key edited since the item was loaded.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use validate::{ErrorKind, Number, PathNode, Value};
+use validate::{ErrorKind, Number, PathNode};
 
 use crate::codec;
 use crate::encode::Prepared;
@@ -85,12 +85,6 @@ pub(crate) fn change_plan<T: Model>(
             && let Some(old) = stored.get(version)
         {
             prepared.attributes.insert(version.to_owned(), old.clone());
-            if let (Some(map), Ok(old)) = (
-                prepared.value.as_mut().and_then(Value::as_map_mut),
-                codec::from_attribute(old),
-            ) {
-                map.insert(version.to_owned(), old);
-            }
         }
         return Ok(None);
     }
@@ -119,9 +113,6 @@ pub(crate) fn change_plan<T: Model>(
         prepared
             .attributes
             .insert(version.to_owned(), AttributeValue::N(next.to_string()));
-        if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
-            map.insert(version.to_owned(), Value::from(next));
-        }
     } else if whole {
         conditions.extend(as_loaded(stored, info, &mut p));
     } else {
@@ -177,9 +168,6 @@ pub(crate) fn put_condition<T: Model>(
                 let v = placeholders.value(AttributeValue::N(current.to_string()));
                 conditions.push(format!("{n} = {v}"));
             }
-        }
-        if let Some(map) = prepared.value.as_mut().and_then(Value::as_map_mut) {
-            map.insert(version.to_owned(), Value::from(next));
         }
         prepared
             .attributes

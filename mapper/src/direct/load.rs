@@ -60,19 +60,31 @@ pub(crate) fn load<T: Model>(attributes: &codec::Attributes, info: &ModelInfo) -
     item.finished.then_some(model)
 }
 
-/// The model from attributes the save path checked and wrote:
-/// deserialized where they lie, as `from_value` would from the item as a
-/// `Value`; attributes the schema does not know (kept from the stored
-/// item) are not the model's.
+/// The model from attributes the save path wrote (the item as written,
+/// either path): deserialized where they lie, unchecked, as a load reads
+/// the same item — an absent set as an empty set; attributes the schema
+/// does not know (kept from the stored item) left out, but for an
+/// `Extra::Allow` model's own extras; the stored version not the model's.
 pub(crate) fn model<T: Model>(
     attributes: &codec::Attributes,
     info: &ModelInfo,
 ) -> Result<T, validate::Error> {
+    let schema = &info.schema;
+    let extras = schema.extra_policy() == Extra::Allow;
+    let version = info.migrations.map(|plan| plan.version_attribute());
     let known = attributes
         .iter()
-        .filter(|(name, _)| info.schema.get(name).is_some())
+        .filter(|(name, _)| match schema.get(name) {
+            Some(_) => true,
+            None => extras && Some(name.as_str()) != version,
+        })
         .map(|(name, attribute)| (name.as_str(), attribute));
-    T::deserialize(Fields(Entries::new(known, None)))
+    let absent_sets = info
+        .sets
+        .iter()
+        .filter(|(name, _)| !attributes.contains_key(name))
+        .filter_map(|(name, set_type)| Some((name.as_str(), empty_set(*set_type)?)));
+    T::deserialize(Fields(Entries::new(known.chain(absent_sets), None)))
 }
 
 /// A validated item as a `Value` → the model: the report path's last
