@@ -68,7 +68,7 @@ impl Mapper {
             if let Some(map) = value.as_map_mut() {
                 map.insert(info.hash.name.clone(), Value::from(id));
             }
-            let prepared = self.prepare_value::<T>(value.clone(), &info, &table)?;
+            let prepared = crate::encode::prepare_value::<T>(value.clone(), &info, &table)?;
             match self
                 .write::<T>(&info, &table, prepared, Expect::Absent, true)
                 .await

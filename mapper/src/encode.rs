@@ -61,26 +61,7 @@ impl Mapper {
                 size,
             });
         }
-        self.prepare_value::<T>(model_value(model, table)?, info, table)
-    }
-
-    /// [`Mapper::prepare`] from the model's `Value` on.
-    pub(crate) fn prepare_value<T: Model>(
-        &self,
-        value: Value,
-        info: &ModelInfo,
-        table: &str,
-    ) -> Result<Prepared> {
-        let (value, key) = validated::<T>(value, info, table)?;
-        let mut attributes =
-            codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
-        migration::stamp(&mut attributes, info);
-        let size = checked_size(&attributes, &key, info, table)?;
-        Ok(Prepared {
-            attributes,
-            key,
-            size,
-        })
+        prepare_value::<T>(model_value(model, table)?, info, table)
     }
 
     /// struct → validated attributes: straight (the fast path), else
@@ -110,14 +91,32 @@ fn keys_fit(attributes: &codec::Attributes, info: &ModelInfo) -> bool {
     errors.is_empty()
 }
 
-/// The save path on the whole item as a `Value`, which also reports every
-/// error; the value's strings move into the attributes.
-pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Result<Encoded> {
-    let (value, key) = validated::<T>(model_value(model, table)?, info, table)?;
+/// The report path from the model's `Value` on: validated and normalized
+/// (every error reported), the value's strings moved into the attributes,
+/// the version stamped, DynamoDB's rules on the item checked.
+pub(crate) fn prepare_value<T: Model>(
+    value: Value,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<Prepared> {
+    let (value, key) = validated::<T>(value, info, table)?;
     let mut attributes =
         codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
     migration::stamp(&mut attributes, info);
     let size = checked_size(&attributes, &key, info, table)?;
+    Ok(Prepared {
+        attributes,
+        key,
+        size,
+    })
+}
+
+/// The report path on the whole item, for batches: its attributes, size
+/// and key hash.
+pub(crate) fn encode_whole<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Result<Encoded> {
+    let Prepared {
+        attributes, size, ..
+    } = prepare_value::<T>(model_value(model, table)?, info, table)?;
     let key_hash = key_hash::of_item(Some(&attributes), info);
     Ok(Encoded {
         attributes,

@@ -160,7 +160,7 @@ impl<'a> TransactWrite<'a> {
             let info = self.mapper.model_info::<R>()?;
             let table = info.table.as_str();
             let value = marked::<R>(record, table, now, status)?;
-            let mut prepared = self.mapper.prepare_value::<R>(value, &info, table)?;
+            let mut prepared = crate::encode::prepare_value::<R>(value, &info, table)?;
             if let Some(targets) = targets {
                 prepared.attributes.insert(
                     TARGETS_ATTRIBUTE.to_owned(),

@@ -17,12 +17,7 @@ pub(super) fn normalized(
     attribute: &AttributeValue,
     name: &str,
 ) -> Option<Value> {
-    let mut value = codec::from_attribute(attribute).ok()?;
-    let mut errors = Errors::new();
-    validator
-        .check(&mut value, &PathNode::ROOT.key(name), &mut errors)
-        .ok()?;
-    Some(value)
+    checked(validator, codec::from_attribute(attribute).ok()?, name)
 }
 
 /// What a load reads for a stored attribute: `Some(None)` when the
@@ -35,13 +30,18 @@ pub(super) fn loaded(
     name: &str,
 ) -> Option<Option<AttributeValue>> {
     let stored = codec::from_attribute(attribute).ok()?;
-    let mut value = stored.clone();
-    let mut errors = Errors::new();
-    validator
-        .check(&mut value, &PathNode::ROOT.key(name), &mut errors)
-        .ok()?;
+    let value = checked(validator, stored.clone(), name)?;
     if value == stored {
         return Some(None);
     }
     codec::into_attribute(value).ok().map(Some)
+}
+
+/// `value` as the field's validator leaves it; `None` when it refuses it.
+fn checked(validator: &Validator, mut value: Value, name: &str) -> Option<Value> {
+    let mut errors = Errors::new();
+    validator
+        .check(&mut value, &PathNode::ROOT.key(name), &mut errors)
+        .ok()?;
+    Some(value)
 }

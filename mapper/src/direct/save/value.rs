@@ -51,6 +51,17 @@ impl<'s> AttrSer<'s> {
         Ok(Some(AttributeValue::S(text.to_owned())))
     }
 
+    /// An enum variant with fields: a map of one key, the variant, whose
+    /// own size (three bytes and the key) is counted here; refused under a
+    /// check, which does not follow it. The size counter for its fields.
+    fn variant(self, variant: &str) -> Result<&'s mut usize, Bail> {
+        if self.check.is_some() {
+            return Err(REFUSED);
+        }
+        *self.size += 3 + variant.len();
+        Ok(self.size)
+    }
+
     /// NULL counts one byte.
     fn null(self) -> Out {
         passes(self.check, Check::null)?;
@@ -162,12 +173,8 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         variant: &'static str,
         value: &V,
     ) -> Out {
-        if self.check.is_some() {
-            return Err(REFUSED); // A map of one key, which checks do not follow.
-        }
-        *self.size += 3 + variant.len();
-        let inner =
-            present(value, self.size, None).map_err(|e| e.within(|| Segment::key(variant)))?;
+        let size = self.variant(variant)?;
+        let inner = present(value, size, None).map_err(|e| e.within(|| Segment::key(variant)))?;
         Ok(Some(one_entry(variant, inner)))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer<'s>, Bail> {
@@ -185,8 +192,6 @@ impl<'s> ser::Serializer for AttrSer<'s> {
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapSer<'s>, Bail> {
         MapSer::new(len, true, self.size, self.check)
     }
-    // An enum variant with fields is a map of one key, its variant, as in
-    // `to_value`; checks do not follow it.
     fn serialize_tuple_variant(
         self,
         _name: &'static str,
@@ -194,11 +199,7 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         variant: &'static str,
         len: usize,
     ) -> Result<Variant<SeqSer<'s>>, Bail> {
-        if self.check.is_some() {
-            return Err(REFUSED);
-        }
-        *self.size += 3 + variant.len();
-        let fields = SeqSer::new(len, self.size, None)?;
+        let fields = SeqSer::new(len, self.variant(variant)?, None)?;
         Ok(Variant { variant, fields })
     }
     fn serialize_struct_variant(
@@ -208,11 +209,7 @@ impl<'s> ser::Serializer for AttrSer<'s> {
         variant: &'static str,
         len: usize,
     ) -> Result<Variant<MapSer<'s>>, Bail> {
-        if self.check.is_some() {
-            return Err(REFUSED);
-        }
-        *self.size += 3 + variant.len();
-        let fields = MapSer::new(len, true, self.size, None)?;
+        let fields = MapSer::new(len, true, self.variant(variant)?, None)?;
         Ok(Variant { variant, fields })
     }
 }
