@@ -258,6 +258,53 @@ async fn transient_writes_no_record() -> TestResult {
     assert_eq!(w.energy(1).await?, Some(0));
     assert_eq!(w.count::<UserEnergyTransaction>().await?, 0);
     assert_eq!(w.writes(), (1, 1));
+    // Done, as the original's transient transactions end (regression: it
+    // stayed pending after a successful commit).
+    assert_eq!(tx.status, TransactionStatus::Done);
+    assert!(!tx.datetime.is_empty());
+    Ok(())
+}
+
+/// Two sub-transactions of one type for one user: each gets its own
+/// record (regression: every record of an attempt had the same time, so
+/// the two records had one key and DynamoDB refused the write).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "purchase")]
+struct TwoSpends {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
+    datetime: String,
+    status: TransactionStatus,
+}
+
+impl Transaction for TwoSpends {
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        plan.sub(spend(self.requester_id, 3))?;
+        plan.sub(spend(self.requester_id, 7))
+    }
+}
+
+#[tokio::test]
+async fn two_sub_transactions_of_one_type_for_one_user_each_commit_their_record() -> TestResult {
+    let w = world(&[(1, 100)]).await?;
+    let mut tx = TwoSpends {
+        requester_id: 1,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+    };
+    let report = w.mapper.commit(&mut tx).await?;
+    assert_eq!(w.energy(1).await?, Some(90), "both spends applied");
+    assert_eq!(report.records.len(), 3);
+    let records = w.mapper.scan::<UserEnergyTransaction>().all().await?;
+    let mut spent: Vec<i64> = records.iter().map(|r| r.energy).collect();
+    spent.sort_unstable();
+    assert_eq!(spent, [3, 7], "one record each");
+    assert_ne!(records[0].datetime, records[1].datetime);
+    assert!(records.iter().all(|r| r.status == TransactionStatus::Done));
+    assert_eq!(w.count::<TwoSpends>().await?, 1);
     Ok(())
 }
 

@@ -91,3 +91,55 @@ fn keys_must_be_required_scalar_schema_attributes() {
         "bad model for table bad: hash key \"id\" has a constant default: every item would share it (use a default function such as mapper::keygen::uuid)"
     );
 }
+
+macro_rules! named {
+    ($name:ident, $table:expr) => {
+        #[derive(Serialize, Deserialize)]
+        struct $name {
+            id: String,
+        }
+
+        impl Model for $name {
+            const TABLE: &'static str = $table;
+            const HASH_KEY: &'static str = "id";
+            fn schema() -> Schema {
+                Schema::new().required("id", str())
+            }
+        }
+    };
+}
+
+named!(NoName, "");
+named!(Spaced, "my table");
+named!(Short, "ab");
+
+/// A table name DynamoDB would refuse is a model error before any
+/// request, whatever the prefix (regression: an empty name was accepted
+/// when the mapper had a prefix, which made it a valid name).
+#[test]
+fn a_table_name_dynamodb_refuses_is_a_model_error_whatever_the_prefix() {
+    for m in [mapper(), mapper().with_prefix("staging_")] {
+        let err = m.model_info::<NoName>().err().map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("must be 1 to 255 characters")),
+            "{err:?}"
+        );
+        let err = m.model_info::<Spaced>().err().map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("holds ' '")),
+            "{err:?}"
+        );
+    }
+    // Two characters are a name once prefixed, not alone.
+    let err = mapper().model_info::<Short>().err().map(|e| e.to_string());
+    assert!(
+        err.as_deref()
+            .is_some_and(|e| e.contains("prefix included") && e.contains("3 to 255")),
+        "{err:?}"
+    );
+    assert!(mapper().with_prefix("p_").model_info::<Short>().is_ok());
+    let long = "x".repeat(254);
+    let err = mapper().with_prefix(long).model_info::<Short>().err();
+    assert!(err.is_some(), "a prefix past 255 characters in all");
+}

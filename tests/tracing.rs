@@ -20,6 +20,7 @@ use tracing::{Event, Metadata, Subscriber};
 struct Seen {
     op: String,
     table: String,
+    key: String,
     consumed: Option<f64>,
 }
 
@@ -50,6 +51,7 @@ impl Visit for Fields<'_> {
         match field.name() {
             "op" => self.0.op = format!("{value:?}").trim_matches('"').to_owned(),
             "table" => self.0.table = format!("{value:?}"),
+            "key" => self.0.key = format!("{value:?}"),
             _ => {}
         }
     }
@@ -120,6 +122,59 @@ async fn each_request_span_records_table_and_consumed_capacity() -> Result<(), S
         assert!(
             span.consumed.is_some_and(|units| units > 0.0),
             "{op} recorded no consumed capacity: {span:?}"
+        );
+    }
+    Ok(())
+}
+
+/// Keys are often personal data: request spans carry them only on a
+/// mapper that opts in (regression: every span recorded the item's key).
+#[tokio::test]
+async fn spans_carry_item_keys_only_when_the_mapper_opts_in() -> Result<(), SetupError> {
+    let db = TestDb::with_table::<DoomMap>().await?;
+    let name = "hidden-from-traces";
+    let keys_of = |capture: &Capture| -> Vec<(String, String)> {
+        capture
+            .0
+            .spans
+            .lock()
+            .map(|spans| {
+                spans
+                    .values()
+                    .map(|s| (s.op.clone(), s.key.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let capture = Capture::default();
+    {
+        let _guard = tracing::subscriber::set_default(capture.clone());
+        db.mapper.put(&doom_map(3, 7, name, &[])).await?;
+        let mut item = db.mapper.get::<DoomMap>((3, 7)).await?;
+        item.name = "renamed".into();
+        db.mapper.save(&mut item).await?;
+        db.mapper.query::<DoomMap>(3).all().await?;
+        db.mapper.delete(&mut item).await?;
+    }
+    let spans = keys_of(&capture);
+    assert_eq!(spans.len(), 5, "{spans:?}");
+    for (op, key) in &spans {
+        assert_eq!(key, "(not traced)", "{op} traced a key by default");
+    }
+
+    let traced = db.mapper.with_traced_keys(true);
+    let capture = Capture::default();
+    {
+        let _guard = tracing::subscriber::set_default(capture.clone());
+        traced.put(&doom_map(3, 8, name, &[])).await?;
+        traced.get::<DoomMap>((3, 8)).await?;
+    }
+    let spans = keys_of(&capture);
+    assert_eq!(spans.len(), 2, "{spans:?}");
+    for (op, key) in &spans {
+        assert!(
+            key.contains("episode=3") && key.contains("map=8"),
+            "{op}: {key}"
         );
     }
     Ok(())

@@ -439,12 +439,22 @@ fn creation_at<E>(plan: &Plan<E>, index: usize) -> Option<&KeyDisplay> {
     plan.targets.get(index)?.creation.as_ref()
 }
 
-/// The datetime in the original dynamodb-mapper's form.
-fn now_text() -> String {
-    match validate::DateFormat::DynamodbMapper.write(OffsetDateTime::now_utc()) {
-        Ok(validate::Value::String(text)) => text,
-        _ => String::new(),
-    }
+/// The commit's datetimes in the original dynamodb-mapper's form, one per
+/// record: now for the first, a microsecond (the form's precision) later
+/// for each next, so that two records of one type and key (two
+/// sub-transactions of one kind for one user) never share a key, as in
+/// the original, which took each record's time on its own.
+fn stamps(count: usize) -> Vec<String> {
+    let now = OffsetDateTime::now_utc();
+    (0..count)
+        .map(|i| {
+            let at = now + time::Duration::microseconds(i64::try_from(i).unwrap_or(i64::MAX));
+            match validate::DateFormat::DynamodbMapper.write(at) {
+                Ok(validate::Value::String(text)) => text,
+                _ => String::new(),
+            }
+        })
+        .collect()
 }
 
 impl Mapper {
@@ -488,23 +498,25 @@ impl Mapper {
                 entry.target.read(self).await?;
                 entry.target.apply().map_err(CommitError::Aborted)?;
             }
-            let now = now_text();
+            let now = stamps(plan.records.len() + 1);
             let mut tx = self.transact_write();
             for entry in &mut plan.targets {
                 tx = entry.target.write(tx);
             }
             if !X::TRANSIENT {
-                tx = tx.record::<X>(transaction, &now);
+                tx = tx.record::<X>(transaction, &now[0]);
             }
-            for record in &plan.records {
-                tx = record.write(tx, &now);
+            for (record, now) in plan.records.iter().zip(&now[1..]) {
+                tx = record.write(tx, now);
             }
             match tx.send().await {
                 Ok(()) => {
                     if !X::TRANSIENT {
                         report.records.push(record_key(transaction, self));
-                        *transaction = self.committed(transaction, &now)?;
                     }
+                    // Done, as the original's: a transient one too, though
+                    // no record of it is written.
+                    *transaction = self.committed(transaction, &now[0])?;
                     report
                         .records
                         .extend(plan.records.iter().map(|r| r.key(self)));
@@ -540,14 +552,14 @@ impl Mapper {
         transaction: &mut X,
         mut plan: Plan<X::Error>,
     ) -> Result<CommitReport, CommitError<X::Error>> {
-        let now = now_text();
+        let now = stamps(plan.records.len() + 1);
         let mut report = CommitReport::default();
         if !X::TRANSIENT {
             let targets = plan.targets.iter().map(|e| e.target.describe()).collect();
             self.transact_write()
                 .record_as::<X>(
                     transaction,
-                    &now,
+                    &now[0],
                     TransactionStatus::Pending,
                     Some(targets),
                     Expect::Absent,
@@ -588,8 +600,8 @@ impl Mapper {
                 }
             }
         }
-        for record in &plan.records {
-            record.write(self.transact_write(), &now).send().await?;
+        for (record, now) in plan.records.iter().zip(&now[1..]) {
+            record.write(self.transact_write(), now).send().await?;
             report.records.push(record.key(self));
         }
         if !X::TRANSIENT {
@@ -597,7 +609,7 @@ impl Mapper {
             self.transact_write()
                 .record_as::<X>(
                     transaction,
-                    &now,
+                    &now[0],
                     TransactionStatus::Done,
                     None,
                     Expect::Anything,
@@ -605,8 +617,8 @@ impl Mapper {
                 .send()
                 .await?;
             report.records.insert(0, record_key(transaction, self));
-            *transaction = self.committed(transaction, &now)?;
         }
+        *transaction = self.committed(transaction, &now[0])?;
         Ok(report)
     }
 

@@ -128,7 +128,7 @@ impl Mapper {
         mut placeholders: Placeholders,
         absent_is_done: bool,
     ) -> Result<()> {
-        let span = op_span!("DeleteItem", table, shown);
+        let span = op_span!("DeleteItem", table, self.traced(&shown));
         let result = send!(
             self.client()
                 .delete_item()

@@ -86,7 +86,7 @@ impl Mapper {
             // The counter item is not an item of the model.
             return Ok(None);
         }
-        let span = op_span!("GetItem", table, key.display(info));
+        let span = op_span!("GetItem", table, self.traced(&key.display(info)));
         // Each builder call moves the whole request: only the parts that
         // are there are set.
         let mut request = self

@@ -30,6 +30,8 @@ struct Inner {
     /// When loads write migrated items back, over each model's
     /// [`Model::WRITE_BACK`] ([`Mapper::with_write_back`]).
     write_back: Option<crate::WriteBack>,
+    /// Whether request spans carry item keys ([`Mapper::with_traced_keys`]).
+    trace_keys: bool,
     /// Each model's facts, table name included, derived once; a `TypeId`
     /// is already a hash, so a fast hasher does.
     models: RwLock<HashMap<TypeId, Arc<ModelInfo>, foldhash::fast::RandomState>>,
@@ -64,6 +66,7 @@ impl Mapper {
                 endpoint: None,
                 cursor_key: None,
                 write_back: None,
+                trace_keys: false,
                 models: RwLock::default(),
             }),
         }
@@ -84,7 +87,7 @@ impl Mapper {
             .ok()
             .or_else(|| config.endpoint_url().map(str::to_owned));
         tracing::info!(
-            endpoint = endpoint.as_deref().unwrap_or("AWS regional endpoint"),
+            endpoint = %endpoint.as_deref().map_or_else(|| "AWS regional endpoint".into(), redacted),
             "DynamoDB endpoint"
         );
         let mapper = Mapper::new(Client::new(&config));
@@ -145,6 +148,27 @@ impl Mapper {
         self.rebuilt(|inner| inner.write_back = Some(write_back))
     }
 
+    /// The same connection with item keys in its request spans (the
+    /// `key` field of each `dynamodb` span), or not. Off by default: keys
+    /// are often personal data (an e-mail, a user name), and traces go to
+    /// places that must not hold it; the span then says `key=(not traced)`.
+    /// Turn it on where traces may hold keys (development, a private
+    /// collector). Errors name keys whatever this says: they go to the
+    /// caller, not to the traces.
+    #[must_use]
+    pub fn with_traced_keys(&self, on: bool) -> Mapper {
+        self.rebuilt(|inner| inner.trace_keys = on)
+    }
+
+    /// `key` as a request span shows it: itself when keys are traced
+    /// ([`Mapper::with_traced_keys`]), else a placeholder.
+    pub(crate) fn traced<'k, K: std::fmt::Display>(
+        &self,
+        key: &'k K,
+    ) -> crate::trace::Shown<'k, K> {
+        crate::trace::Shown(self.inner.trace_keys.then_some(key))
+    }
+
     /// When loads of `T` write migrated items back.
     pub(crate) fn write_back<T: Model>(&self) -> crate::WriteBack {
         self.inner.write_back.unwrap_or(T::WRITE_BACK)
@@ -165,6 +189,7 @@ impl Mapper {
             endpoint: self.inner.endpoint.clone(),
             cursor_key: self.inner.cursor_key.clone(),
             write_back: self.inner.write_back,
+            trace_keys: self.inner.trace_keys,
             models: RwLock::default(),
         };
         change(&mut inner);
@@ -216,10 +241,59 @@ impl Mapper {
         }
         let mut info = ModelInfo::of::<T>()?;
         info.table = self.table_name::<T>().into_owned();
+        if let Some(why) = crate::model::table_name_error(&info.table, 3) {
+            return Err(crate::Error::Model {
+                table: info.table.clone(),
+                message: format!("the table name {:?} (prefix included) {why}", info.table),
+            });
+        }
         let info = Arc::new(info);
         if let Ok(mut models) = self.inner.models.write() {
             models.insert(id, Arc::clone(&info));
         }
         Ok(info)
+    }
+}
+
+/// `endpoint` with what may be secret taken out: the user and password
+/// (`http://user:secret@host` becomes `http://***@host`) and the query.
+pub(crate) fn redacted(endpoint: &str) -> String {
+    let (scheme, rest) = match endpoint.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), endpoint),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let host = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("***@{host}"),
+        None => authority.to_owned(),
+    };
+    let path = match tail.find(['?', '#']) {
+        Some(at) => format!("{}?***", &tail[..at]),
+        None => tail.to_owned(),
+    };
+    format!("{scheme}{host}{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn endpoints_are_logged_without_credentials() {
+        let cases = [
+            ("http://user:secret@host:8000", "http://***@host:8000"),
+            (
+                "https://a:b@c@host/path?token=x",
+                "https://***@host/path?***",
+            ),
+            ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+            ("host:8000/x#frag", "host:8000/x?***"),
+            ("http://é:ü@h", "http://***@h"),
+        ];
+        for (endpoint, shown) in cases {
+            assert_eq!(redacted(endpoint), shown, "{endpoint}");
+            assert!(!redacted(endpoint).contains("secret"));
+        }
     }
 }

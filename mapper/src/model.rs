@@ -211,6 +211,12 @@ impl ModelInfo {
     pub fn of<T: Model>() -> Result<ModelInfo> {
         let schema = T::schema();
         let table = T::TABLE;
+        if let Some(why) = table_name_error(table, 1) {
+            return Err(Error::Model {
+                table: table.to_owned(),
+                message: format!("the table name {table:?} {why}"),
+            });
+        }
         let hash = key_attribute(&schema, table, T::HASH_KEY, "hash")?;
         let range = T::RANGE_KEY
             .map(|r| key_attribute(&schema, table, r, "range"))
@@ -297,4 +303,19 @@ impl ModelInfo {
                 ),
             })
     }
+}
+
+/// Why `name` is no DynamoDB table name (3 to 255 of `a-z A-Z 0-9 _ - .`),
+/// with `min` characters at least: 1 for a model's own name (a mapper's
+/// prefix may make it longer), 3 for the name sent.
+pub(crate) fn table_name_error(name: &str, min: usize) -> Option<String> {
+    if name.len() < min || name.len() > 255 {
+        return Some(format!(
+            "must be {min} to 255 characters long (it has {})",
+            name.chars().count()
+        ));
+    }
+    name.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .map(|c| format!("holds {c:?}; DynamoDB allows only a-z, A-Z, 0-9, '_', '-' and '.'"))
 }

@@ -243,7 +243,7 @@ impl Spec {
                 key_condition,
                 forward,
             } => {
-                let span = op_span!("Query", self.table, self.span_key);
+                let span = op_span!("Query", self.table, mapper.traced(&self.span_key));
                 let out = send!(
                     mapper
                         .client()

@@ -39,7 +39,7 @@ impl Mapper {
     ) -> Result<Prepared> {
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(info, table, &mut prepared, expect, &mut placeholders)?;
-        let span = op_span!("PutItem", table, prepared.key.display(info));
+        let span = op_span!("PutItem", table, self.traced(&prepared.key.display(info)));
         // A conditional put keeps what it wrote, to recognize it stored.
         let item = if keep || condition.is_some() {
             prepared.attributes.clone()

@@ -75,7 +75,7 @@ impl Mapper {
             touched,
             removed,
         } = change;
-        let span = op_span!("UpdateItem", table, key);
+        let span = op_span!("UpdateItem", table, self.traced(&key));
         let result = send!(
             self.client()
                 .update_item()

@@ -28,6 +28,19 @@ pub(crate) fn capacity(span: &Span) -> Option<ReturnConsumedCapacity> {
     (!span.is_disabled()).then_some(ReturnConsumedCapacity::Total)
 }
 
+/// An item key in a span, or a placeholder where keys are not traced
+/// ([`Mapper::with_traced_keys`](crate::Mapper::with_traced_keys)).
+pub(crate) struct Shown<'k, K>(pub(crate) Option<&'k K>);
+
+impl<K: std::fmt::Display> std::fmt::Display for Shown<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(key) => key.fmt(f),
+            None => f.write_str("(not traced)"),
+        }
+    }
+}
+
 /// An answer that reports consumed capacity units.
 pub(crate) trait Consumed {
     /// Total capacity units consumed, when DynamoDB said.

@@ -112,7 +112,7 @@ impl Mapper {
             mut placeholders,
             guards,
         } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
-        let span = op_span!("UpdateItem", table, shown);
+        let span = op_span!("UpdateItem", table, self.traced(&shown));
         let result = send!(
             self.client()
                 .update_item()

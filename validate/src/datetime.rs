@@ -72,7 +72,11 @@ impl DateFormat {
     /// # Errors
     /// A year outside 0000..=9999 in a text form (it would not sort as text).
     pub fn write(self, at: OffsetDateTime) -> Result<Value, String> {
-        let at = at.to_offset(UtcOffset::UTC);
+        // `to_offset` panics where UTC falls past year 9999; the checked
+        // form says so instead.
+        let at = at
+            .checked_to_offset(UtcOffset::UTC)
+            .ok_or_else(|| "the instant in UTC is outside the years time can hold".to_owned())?;
         if let Some(places) = self.epoch_places() {
             return Number::from_scaled(at.unix_timestamp_nanos(), 9 - places)
                 .map(Value::Number)
@@ -116,21 +120,30 @@ impl DateFormat {
     }
 }
 
-/// The instant in any accepted text form.
+/// The instant in any accepted text form. Byte positions are only cut
+/// where the bytes around them are ASCII, so any text is safe to give.
 fn parse(s: &str) -> Result<OffsetDateTime, String> {
     if let Ok(at) = OffsetDateTime::parse(s, &Rfc3339) {
         return Ok(at);
     }
     let bytes = s.as_bytes();
     let n = bytes.len();
-    // PynamoDB's offset has no colon: `+0000`.
+    // PynamoDB's offset has no colon: `+0000` (five ASCII bytes, so the
+    // cut before the last two is on a character boundary).
     if n > 5 && matches!(bytes[n - 5], b'+' | b'-') && bytes[n - 4..].iter().all(u8::is_ascii_digit)
     {
-        let with_colon = format!("{}:{}", &s[..n - 2], &s[n - 2..]);
+        let (head, minutes) = s.split_at(n - 2);
+        let with_colon = format!("{head}:{minutes}");
         return OffsetDateTime::parse(&with_colon, &Rfc3339).map_err(|e| e.to_string());
     }
-    // Naive: no offset at all, read as UTC.
-    let naive = s.len() >= 19 && !s.ends_with(['Z', 'z']) && !s[19..].contains(['+', '-']);
+    // Naive: no offset at all, read as UTC. The date and time are 19
+    // ASCII bytes; anything else there is no datetime.
+    let naive = match s.get(19..) {
+        Some(rest) => {
+            bytes[..19].is_ascii() && !s.ends_with(['Z', 'z']) && !rest.contains(['+', '-'])
+        }
+        None => false,
+    };
     if naive {
         return OffsetDateTime::parse(&format!("{s}Z"), &Rfc3339).map_err(|e| e.to_string());
     }
