@@ -375,3 +375,54 @@ async fn a_step_failing_on_planted_items_reports_exactly_those_keys() -> TestRes
     }
     Ok(())
 }
+
+/// Regression: under lost answers (with the SDK's default 3 attempts), a
+/// bulk run reported 22–28 migrated items as failed: a service error was
+/// counted as a failure without reading the item again. The census is
+/// exact: every item ends current, and none is listed as failed.
+#[tokio::test]
+async fn a_run_through_lost_answers_lists_no_migrated_item_as_failed() -> TestResult {
+    let db = TestDb::with_table::<Account>().await?;
+    let items = (0..3_000)
+        .map(|id| stored_account(id, [1, 2, 11][(id % 3) as usize]))
+        .collect();
+    store_all(&db, items).await?;
+    let proxy = FaultProxy::start(
+        &test_support::endpoint().await?,
+        Faults {
+            lost_answer: 0.25,
+            server_error: 0.05,
+            ..Faults::default()
+        },
+    )
+    .await?;
+    let faulty = db.through(&proxy.endpoint, 3);
+    let report = faulty
+        .migrate_table::<Account>()
+        .parallel(2)
+        .concurrency(8)
+        .page_size(100)
+        .run()
+        .await?;
+    let census = &report.census;
+    let migrated: u64 = census.migrated.values().sum();
+    println!(
+        "census: {census:?}; lost answers {}",
+        FaultStats::get(&proxy.stats.lost_answers)
+    );
+    assert!(FaultStats::get(&proxy.stats.lost_answers) > 100);
+    let failures: Vec<String> = report
+        .failures
+        .iter()
+        .take(3)
+        .map(|(key, e)| format!("{key:?}: {e}"))
+        .collect();
+    assert_eq!(census.failed, 0, "{failures:?}");
+    assert_eq!(census.scanned, 3_000);
+    assert_eq!(
+        census.current + migrated + census.newer + census.gone,
+        3_000
+    );
+    all_current(&everything(&db).await?)?;
+    Ok(())
+}

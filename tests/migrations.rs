@@ -848,3 +848,74 @@ async fn an_unknown_attribute_a_step_cannot_store_is_an_error_not_dropped() -> T
     assert!(err.to_string().contains("id=1"), "{err}");
     Ok(())
 }
+
+/// A step that moves id 7 to 1000007 (a bug a migration author can make).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "movers", migrations)]
+struct Mover {
+    #[model(hash_key)]
+    id: i64,
+    name: String,
+}
+
+#[mapper::migrations(current = 2)]
+impl Mover {
+    #[migration(from = 1)]
+    fn moved(mut item: Value) -> Result<Value, Errors> {
+        if let Some(map) = item.as_map_mut()
+            && map.get("id") == Some(&Value::from(7))
+        {
+            map.insert("id".to_owned(), Value::from(1_000_007));
+        }
+        Ok(item)
+    }
+}
+
+/// Regression: a step that changed the key made `get(7)` return an item
+/// keyed 1000007 (and its write-back named the invented key), and
+/// `batch_get` with immediate write-back failed whole when one write-back
+/// failed. A step may not change a key attribute: `StepFailed` naming it;
+/// `batch_get` lists that key in `failed` and returns the others.
+#[tokio::test]
+async fn a_step_that_changes_the_key_fails_and_batch_get_reports_it_per_key() -> TestResult {
+    let db = TestDb::with_table::<Mover>().await?;
+    let table = db.table::<Mover>();
+    for id in [7, 8] {
+        db.client()
+            .put_item()
+            .table_name(&table)
+            .item("id", AttributeValue::N(id.to_string()))
+            .item("name", AttributeValue::S(format!("n{id}")))
+            .send()
+            .await?;
+    }
+    let immediate = db.mapper.with_write_back(WriteBack::Immediately);
+    let err = immediate.get::<Mover>(7).await.err().ok_or("loaded")?;
+    let Error::Migration {
+        error: mapper::migrate::Error::StepFailed { errors, .. },
+        key,
+        ..
+    } = &err
+    else {
+        return Err(format!("not a failed step: {err}").into());
+    };
+    assert_eq!(
+        key.to_string(),
+        "id=7",
+        "the stored key, not the invented one"
+    );
+    assert!(errors.to_string().contains("id"), "{errors}");
+    let got = immediate.batch_get::<Mover, _>([7_i64, 8]).await?;
+    assert_eq!(got.items.len(), 1);
+    assert_eq!(got.items[0].id, 8);
+    assert_eq!(got.failed.len(), 1, "{:?}", got.failed);
+    let scan = db.client().scan().table_name(&table).send().await?;
+    let ids: Vec<&str> = scan
+        .items()
+        .iter()
+        .filter_map(|i| i.get("id").and_then(|v| v.as_n().ok()).map(String::as_str))
+        .collect();
+    assert_eq!(scan.count(), 2, "no item under an invented key: {ids:?}");
+    assert!(!ids.contains(&"1000007"));
+    Ok(())
+}

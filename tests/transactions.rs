@@ -6,7 +6,7 @@
 mod models;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mapper::{Error, Item, Mapper, Model, Throughput, Update, attr};
+use mapper::{Cause, Error, Item, Mapper, Model, Throughput, Update, attr};
 use models::Account;
 use serde::{Deserialize, Serialize};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
@@ -125,7 +125,9 @@ async fn a_transaction_applies_every_action_or_none() -> TestResult {
         (reasons[0].index, reasons[0].code.as_str()),
         (2, "ConditionalCheckFailed")
     );
-    assert!(err.is_conflict() && !err.is_retryable());
+    // A taken key is no conflict: a retry meets it again.
+    assert_eq!(reasons[0].cause, Cause::Taken);
+    assert!(!err.is_conflict() && !err.is_retryable());
     assert_eq!(
         (balance(&db, "a").await?, balance(&db, "b").await?),
         (Some(90), Some(10))
@@ -137,6 +139,18 @@ async fn a_transaction_applies_every_action_or_none() -> TestResult {
         .err()
         .ok_or("applied")?;
     assert!(err.to_string().contains("[0] "), "{err}");
+    // A schema guard, not a conflict (regression: is_conflict() was true,
+    // so a retry-on-conflict loop retried an overdraft forever); the
+    // cause names the attribute and its rule.
+    assert!(!err.is_conflict(), "{err}");
+    let Error::TransactionCanceled { reasons, .. } = &err else {
+        return Err(format!("not a cancellation: {err}").into());
+    };
+    let Cause::Rule(errors) = &reasons[0].cause else {
+        return Err(format!("not a rule: {err}").into());
+    };
+    assert!(errors.to_string().contains("balance"), "{errors}");
+    assert!(err.to_string().contains("the update would break"), "{err}");
     assert_eq!(balance(&db, "a").await?, Some(90));
     // A transfer to a missing wallet: not found, nothing applied.
     let err = transfer(&db.mapper, "a", "nobody", 10)
@@ -144,7 +158,11 @@ async fn a_transaction_applies_every_action_or_none() -> TestResult {
         .await
         .err()
         .ok_or("applied")?;
-    assert!(err.is_conflict(), "{err}");
+    assert!(!err.is_conflict(), "{err}");
+    let Error::TransactionCanceled { reasons, .. } = &err else {
+        return Err(format!("not a cancellation: {err}").into());
+    };
+    assert_eq!(reasons[0].cause, Cause::NotFound, "{err}");
     assert_eq!(balance(&db, "a").await?, Some(90));
     assert_eq!(balance(&db, "nobody").await?, None);
     Ok(())
@@ -171,6 +189,11 @@ async fn cancellation_reasons_are_in_the_callers_order_with_the_stored_item() ->
     let reason = &reasons[0];
     assert_eq!(reason.index, 1);
     assert_eq!(reason.code, "ConditionalCheckFailed");
+    assert_eq!(
+        reason.cause,
+        Cause::Condition,
+        "the caller's check is false"
+    );
     assert_eq!(reason.key.to_string(), "id=\"a\"");
     assert_eq!(
         reason.item.as_ref().and_then(|i| i.get("balance")),

@@ -269,10 +269,13 @@ async fn an_update_needs_the_item_and_honours_its_condition() -> TestResult {
         .mapper
         .update_if::<Profile>("cy", &guarded, attr("views").gt(10))
         .await;
+    // The caller's condition is false: said so, not a conflict
+    // (regression: "the item changed since it was loaded").
     assert!(
-        matches!(refused, Err(Error::Conflict { .. })),
+        matches!(refused, Err(Error::ConditionFailed { .. })),
         "{refused:?}"
     );
+    assert!(refused.as_ref().is_err_and(|e| !e.is_conflict()));
     let done = db
         .mapper
         .update_if::<Profile>("cy", &guarded, attr("views").eq(0))
@@ -423,5 +426,131 @@ async fn a_partial_save_sends_only_changes_and_merges_other_writers() -> TestRes
     d.map = 3;
     let err = db.mapper.save(&mut d).await.unwrap_err();
     assert!(err.to_string().contains("key of a loaded item"), "{err}");
+    Ok(())
+}
+
+/// Every shape of update that wrote items the strict load then refused
+/// (issue 27): a copy from another attribute, `if_not_exists` of another
+/// attribute, removing an attribute with a default, a list index past the
+/// end, removing below a list's minimum length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Logbook {
+    id: String,
+    small: i64,
+    big: i64,
+    other: i64,
+    defaulted: i64,
+    log: Vec<i64>,
+    label: String,
+    short: String,
+}
+
+impl Model for Logbook {
+    const TABLE: &'static str = "logbook";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", str())
+            .required("small", int().range(0..=10))
+            .required("big", int())
+            .required("other", int().range(0..=10))
+            .with_default("defaulted", int(), 5)
+            .required("log", list_of(int()).length(2..=4))
+            .required("label", str())
+            .required("short", str().length(1..=3))
+    }
+}
+
+/// A deterministic pseudo-random number below `n` (splitmix64).
+fn below(seed: &mut u64, n: u64) -> u64 {
+    *seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *seed;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) % n
+}
+
+fn random_update(seed: &mut u64) -> Update {
+    use mapper::{Action, SetOperand, SetValue};
+    let n = |seed: &mut u64, lo: i64, span: u64| lo + below(seed, span) as i64;
+    let copy = |to: &str, from: &str| {
+        Update::new().action(Action::Set(
+            attr(to),
+            SetValue::Operand(SetOperand::Path(attr(from))),
+        ))
+    };
+    match below(seed, 10) {
+        0 => copy("small", "big"),
+        1 => copy("small", "other"),
+        2 => Update::new().action(Action::Set(
+            attr("small"),
+            SetValue::Operand(SetOperand::IfNotExists(
+                attr("big"),
+                Value::from(n(seed, 0, 11)),
+            )),
+        )),
+        3 => copy("short", "label"),
+        4 => copy("label", "short"),
+        5 => Update::new().remove("defaulted"),
+        6 => Update::new().set(attr("log").index(below(seed, 6) as usize), n(seed, 0, 9)),
+        7 => Update::new().remove(attr("log").index(below(seed, 5) as usize)),
+        8 => copy("big", "small"),
+        _ => Update::new().increment("small", n(seed, -3, 7)),
+    }
+}
+
+/// Regression: 426 of 2,600 random updates wrote items the strict load
+/// refused, and reported an error after writing. Now an update that
+/// succeeds leaves an item the strict load takes, and one that fails
+/// wrote nothing.
+#[tokio::test]
+async fn random_updates_never_write_an_item_the_strict_load_refuses() -> TestResult {
+    let db = TestDb::with_table::<Logbook>().await?;
+    let table = db.table::<Logbook>();
+    let mut seed = 27;
+    let (mut applied, mut refused) = (0, 0);
+    for round in 0..1_000 {
+        let id = format!("l{}", round % 50);
+        let len = 2 + below(&mut seed, 3) as usize;
+        let item = Logbook {
+            id: id.clone(),
+            small: below(&mut seed, 11) as i64,
+            big: below(&mut seed, 30) as i64 - 10,
+            other: below(&mut seed, 11) as i64,
+            defaulted: 5,
+            log: (0..len as i64).collect(),
+            label: ["", "ab", "abcd", "abcdef"][below(&mut seed, 4) as usize].to_owned(),
+            short: ["a", "abc"][below(&mut seed, 2) as usize].to_owned(),
+        };
+        db.mapper.put(&item).await?;
+        let before = raw(&db, &table, [("id", s(&id))]).await?;
+        let update = random_update(&mut seed);
+        match db.mapper.update::<Logbook>(id.as_str(), &update).await {
+            Ok(updated) => {
+                applied += 1;
+                let loaded = db.mapper.get::<Logbook>(id.as_str()).await;
+                assert!(loaded.is_ok(), "{update:?} on {item:?} wrote {loaded:?}");
+                assert_eq!(
+                    loaded.ok().map(mapper::Item::into_inner),
+                    Some(updated.into_inner())
+                );
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(
+                    matches!(e, Error::Validation { .. }),
+                    "{update:?} on {item:?}: {e}"
+                );
+                let after = raw(&db, &table, [("id", s(&id))]).await?;
+                assert_eq!(before, after, "{update:?} refused ({e}) but wrote");
+            }
+        }
+    }
+    println!("{applied} applied, {refused} refused");
+    assert!(
+        applied > 200 && refused > 200,
+        "{applied} applied, {refused} refused"
+    );
     Ok(())
 }

@@ -70,7 +70,7 @@ impl Mapper {
             }
             let prepared = crate::encode::prepare_value::<T>(value.clone(), &info, &table)?;
             match self
-                .write::<T>(&info, &table, prepared, Expect::Absent, true)
+                .write::<T>(&info, &table, prepared, Expect::Fresh, true)
                 .await
             {
                 Ok(written) => return self.stored_item(written, &info, &table, Default::default()),

@@ -168,8 +168,8 @@ impl Mapper {
             stream::iter(items.iter_mut())
                 .map(|item| self.written_back(item))
                 .buffer_unordered(options.concurrency.max(1))
-                .try_collect::<Vec<()>>()
-                .await?;
+                .collect::<Vec<()>>()
+                .await;
         }
         Ok(BatchGot {
             items,

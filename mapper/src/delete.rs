@@ -4,14 +4,15 @@ use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::codec;
 use crate::encode::model_value;
-use crate::error::{Error, KeyDisplay, Result, refused_with};
+use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::outcome::{self, Watch};
 use crate::trace::{capacity, op_span, send};
-use crate::write_plan::{as_loaded, key_unchanged, unchanged};
+use crate::write_plan::{as_loaded, key_unchanged, unchanged, within_limits};
 
 /// A conflict-detecting delete, ready to send: the key as loaded, and the
 /// condition that the stored item is as loaded (or at the loaded version),
@@ -44,17 +45,28 @@ pub(crate) fn delete_plan<T: Model>(item: &Item<T>, info: &ModelInfo) -> Result<
         )],
         (Some(stored), version) => {
             key_unchanged(&key_attributes, stored, info, table, &shown)?;
-            match version {
+            let mut conditions = match version {
                 Some(version) => vec![unchanged(stored, version, &mut placeholders)],
                 None => as_loaded(stored, info, &mut placeholders),
+            };
+            // Only at the schema version as loaded.
+            if let Some(plan) = info.migrations {
+                conditions.push(unchanged(
+                    stored,
+                    plan.version_attribute(),
+                    &mut placeholders,
+                ));
             }
+            conditions
         }
     };
+    let condition = conditions.join(" AND ");
+    within_limits(&condition, false, "delete's condition", table, &shown)?;
     Ok(DeletePlan {
         key,
         key_attributes,
         shown,
-        condition: conditions.join(" AND "),
+        condition,
         placeholders,
     })
 }
@@ -68,14 +80,15 @@ impl Mapper {
     /// [`Error::Conflict`] if anything is stored under its key. On success
     /// the item is new again, so [`Mapper::save`] writes it back as a
     /// create ([`Error::Overwrite`] if the key was taken meanwhile).
-    /// [`Mapper::delete_key`] is the blind delete. A loaded item found
-    /// already gone counts as deleted (a delete resent after its answer
-    /// was lost finds its own work done).
+    /// [`Mapper::delete_key`] is the blind delete.
     ///
     /// # Errors
-    /// [`Error::Conflict`] when the stored item is not as expected (nothing
-    /// is deleted), [`Error::Validation`] when the item's key was edited
-    /// since it was loaded, [`Error::Service`].
+    /// [`Error::Conflict`] when the stored item is not as expected, or
+    /// already gone (another writer deleted it; nothing is deleted),
+    /// [`Error::Validation`] when the item's key was edited since it was
+    /// loaded, [`Error::Service`]; [`Error::OutcomeUnknown`] when an answer
+    /// was lost and the delete sent again was refused (the first send may
+    /// have deleted the item).
     pub async fn delete<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
@@ -86,15 +99,8 @@ impl Mapper {
             placeholders,
             ..
         } = delete_plan(item, &info)?;
-        self.delete_attributes(
-            table,
-            key_attributes,
-            shown,
-            Some(condition),
-            placeholders,
-            item.stored.is_some(),
-        )
-        .await?;
+        self.delete_attributes(table, key_attributes, shown, Some(condition), placeholders)
+            .await?;
         item.stored = None;
         Ok(())
     }
@@ -114,7 +120,6 @@ impl Mapper {
             key.display(&info),
             None,
             Placeholders::default(),
-            false,
         )
         .await
     }
@@ -126,36 +131,41 @@ impl Mapper {
         shown: KeyDisplay,
         condition: Option<String>,
         mut placeholders: Placeholders,
-        absent_is_done: bool,
     ) -> Result<()> {
         let span = op_span!("DeleteItem", table, self.traced(&shown));
-        let result = send!(
-            self.client()
-                .delete_item()
-                .table_name(table)
-                .set_key(Some(key))
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(placeholders.names())
-                .set_expression_attribute_values(placeholders.values())
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld
-                )
-                .set_return_consumed_capacity(capacity(&span)),
-            span
-        );
-        match result {
-            Ok(_) => Ok(()),
-            // The item found gone where it was expected: a delete resent
-            // after its answer was lost (or another delete) already did
-            // what this one says.
-            Err(e) => match refused_with(&e) {
-                Some(None) if absent_is_done => Ok(()),
-                Some(_) => Err(Error::Conflict {
-                    table: table.to_owned(),
-                    key: shown,
-                }),
-                None => Err(Error::service(table, "DeleteItem", e)),
+        let conditional = condition.is_some();
+        let watch = Watch::default();
+        let request = self
+            .client()
+            .delete_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(placeholders.names())
+            .set_expression_attribute_values(placeholders.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_consumed_capacity(capacity(&span));
+        // A blind delete is the same however often it is applied.
+        let result = if conditional {
+            send!(request.customize().interceptor(watch.clone()), span)
+        } else {
+            send!(request, span)
+        };
+        let Err(e) = result else {
+            return Ok(());
+        };
+        // An item found gone is no proof of this call's delete: another
+        // writer may have deleted it (and then the item had changed).
+        Err(outcome::judged(
+            e,
+            &watch,
+            table,
+            shown,
+            "DeleteItem",
+            |_, key| Error::Conflict {
+                table: table.to_owned(),
+                key,
             },
-        }
+        ))
     }
 }

@@ -42,6 +42,32 @@ impl CodecError {
     }
 }
 
+/// What a canceled action's reason means, read from the item stored then.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// Someone changed the item since it was loaded (a save, delete or
+    /// check as loaded; a version), or another transaction held it: read
+    /// again and retry, it may succeed.
+    Conflict,
+    /// A new item's key is taken.
+    Taken,
+    /// The item the action needs does not exist (an update).
+    NotFound,
+    /// The update would break these rules of the schema on the stored
+    /// item (e.g. `stock` below `range = 0..`): each named with its path.
+    /// A retry fails the same way until the item changes.
+    Rule(Errors),
+    /// The condition the caller gave is false on the stored item.
+    Condition,
+    /// The stored item is at a schema version this code does not write
+    /// (migrations): what was found.
+    Version(String),
+    /// Anything else DynamoDB said (throttling, a validation error): see
+    /// the reason's `code` and `message`.
+    Other,
+}
+
 /// Why DynamoDB canceled one action of a transaction.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CancelReason {
@@ -58,6 +84,8 @@ pub struct CancelReason {
     pub message: Option<String>,
     /// The item as stored, when a condition failed.
     pub item: Option<crate::codec::Attributes>,
+    /// What it means: a conflict, or a condition that is false.
+    pub cause: Cause,
 }
 
 impl CancelReason {
@@ -78,6 +106,21 @@ impl fmt::Display for CancelReason {
             "[{}] {} ({}): {}",
             self.index, self.table, self.key, self.code
         )?;
+        match &self.cause {
+            Cause::Conflict if self.code == "ConditionalCheckFailed" => {
+                f.write_str(" (the item changed since it was loaded)")?;
+            }
+            Cause::Taken => f.write_str(" (the key is taken)")?,
+            Cause::NotFound => f.write_str(" (no such item)")?,
+            Cause::Rule(errors) => write!(
+                f,
+                " (the update would break: {})",
+                errors.to_string().replace('\n', "; ")
+            )?,
+            Cause::Condition => f.write_str(" (the condition given is false)")?,
+            Cause::Version(found) => write!(f, " ({found})")?,
+            Cause::Conflict | Cause::Other => {}
+        }
         if let Some(message) = &self.message {
             write!(f, " ({message})")?;
         }
@@ -138,6 +181,54 @@ pub enum Error {
         table: String,
         /// The item's key.
         key: KeyDisplay,
+    },
+    /// A condition the caller gave ([`Mapper::update_if`](crate::Mapper::update_if),
+    /// a transaction's condition check) is false on the stored item. Unlike
+    /// a [`Error::Conflict`], sending again will fail the same way until
+    /// the item changes.
+    #[error(
+        "condition failed in table {table} ({key}): the condition given is false on the stored item"
+    )]
+    ConditionFailed {
+        /// The table.
+        table: String,
+        /// The item's key.
+        key: KeyDisplay,
+    },
+    /// A write that may or may not have been applied: an answer was lost
+    /// (a timeout, a 5xx, a broken connection) and what came after cannot
+    /// tell. Neither a success (it may not have been applied) nor a
+    /// conflict (it may have been: applying the change again could apply
+    /// it twice). Read the item to find out before writing again; a
+    /// transaction carries its idempotency `token`: sent again with it
+    /// within 10 minutes of the first send ([`TransactWrite::token`](crate::TransactWrite::token)),
+    /// DynamoDB applies it at most once and answers whether it was.
+    #[error("{operation} on table {table} ({key}): the outcome is unknown: {message}{}", token.as_ref().map(|t| format!("; idempotency token {t}")).unwrap_or_default())]
+    OutcomeUnknown {
+        /// The table.
+        table: String,
+        /// The item's key (for a transaction, its first action's).
+        key: KeyDisplay,
+        /// The DynamoDB operation.
+        operation: &'static str,
+        /// What happened.
+        message: String,
+        /// A transaction's idempotency token.
+        token: Option<String>,
+    },
+    /// The write was applied, but reading the item back afterwards failed
+    /// (`update_once`): do not write it again; read it with `get`.
+    #[error(
+        "in table {table} ({key}) the write was applied, but reading the item back failed: {source}"
+    )]
+    ReadBack {
+        /// The table.
+        table: String,
+        /// The item's key.
+        key: KeyDisplay,
+        /// Why the read failed.
+        #[source]
+        source: Box<Error>,
     },
     /// Saving a new item found one with the same key.
     #[error("item already exists in table {table} ({key})")]
@@ -271,19 +362,28 @@ pub enum Error {
 
 impl Error {
     /// Whether a conditional write found the item changed since it was
-    /// loaded (for a transaction: an action's condition failed, or another
-    /// transaction was on the same item).
+    /// loaded, so that reading again and retrying may succeed (for a
+    /// transaction: an action's item changed since it was loaded, or
+    /// another transaction held it, and no action failed for a reason a
+    /// retry meets again: a schema rule, the caller's condition, a taken
+    /// key, a missing item). [`Error::ConditionFailed`] is not a conflict.
     pub fn is_conflict(&self) -> bool {
         match self {
             Error::Conflict { .. } => true,
-            Error::TransactionCanceled { reasons, .. } => reasons.iter().any(|r| {
-                matches!(
-                    r.code.as_str(),
-                    "ConditionalCheckFailed" | "TransactionConflict"
-                )
-            }),
+            Error::TransactionCanceled { reasons, .. } => {
+                reasons.iter().any(|r| r.cause == Cause::Conflict)
+                    && reasons
+                        .iter()
+                        .all(|r| matches!(r.cause, Cause::Conflict | Cause::Other))
+            }
             _ => false,
         }
+    }
+
+    /// Whether the write may or may not have been applied
+    /// ([`Error::OutcomeUnknown`]).
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
     }
 
     /// Whether a new item's key was taken.

@@ -62,7 +62,7 @@ impl Mapper {
         };
         let mut item = load(attributes, &info, &info.table)?;
         if item.upgraded.is_some() {
-            self.written_back(&mut item).await?;
+            self.written_back(&mut item).await;
         }
         Ok(Some(item))
     }

@@ -16,7 +16,11 @@ use crate::expr::{Action, AttrPath, PathStep, Placeholders, SetOperand, SetValue
 /// One rule an update must keep at one path.
 #[derive(Debug)]
 pub(crate) struct Guard {
+    /// The stored value the condition reads.
     path: AttrPath,
+    /// The attribute whose rule it keeps, named when it would break
+    /// (`path` itself but for a copy, where `path` is the source).
+    rule_of: AttrPath,
     kind: Kind,
 }
 
@@ -40,6 +44,9 @@ enum Kind {
         lengths: Lengths,
         absent: Option<usize>,
     },
+    /// The list holds an element at `index`: a `SET list[i]` past the end
+    /// would append, growing the list past its `lengths`.
+    Within { index: usize, lengths: Lengths },
 }
 
 /// The guards `update` needs, from the validators `target` finds for its
@@ -56,6 +63,18 @@ pub(crate) fn derive<'a>(
 ) -> Vec<Guard> {
     let mut guards = Vec::new();
     for action in update.actions() {
+        // A list element set or removed changes the list's length when the
+        // index is past its end (SET appends) or not (REMOVE shrinks it).
+        if let Some((list, PathStep::Index(index))) = action.path().parent() {
+            let change = match action {
+                Action::Remove(_) => Some(Change::Size(-1, None)),
+                Action::Set(..) => Some(Change::Within(*index)),
+                _ => None,
+            };
+            if let Some(change) = change {
+                keep(&mut guards, &list, change, &target, version, errors);
+            }
+        }
         let (path, change) = match action {
             Action::Set(path, SetValue::Plus(a, b)) => (path, arithmetic(path, a, b, false)),
             Action::Set(path, SetValue::Minus(a, b)) => (path, arithmetic(path, a, b, true)),
@@ -63,105 +82,206 @@ pub(crate) fn derive<'a>(
             Action::Add(path, set) if set.is_set() => (path, Change::Size(count(set), Some(0))),
             Action::Delete(path, set) => (path, Change::Size(-count(set), None)),
             Action::Set(path, SetValue::ListAppend(a, b)) => (path, appended(path, a, b)),
+            // A value copied from another attribute (SET a = b, or
+            // if_not_exists(b, v)): b's stored value must keep a's rules.
+            Action::Set(path, SetValue::Operand(SetOperand::Path(from))) if from != path => {
+                (path, Change::Copied(from.clone(), None, target(from)))
+            }
+            Action::Set(path, SetValue::Operand(SetOperand::IfNotExists(from, v)))
+                if from != path =>
+            {
+                let absent = match v {
+                    Value::Number(n) => Some(*n),
+                    _ => None,
+                };
+                (path, Change::Copied(from.clone(), absent, target(from)))
+            }
             _ => continue,
         };
-        let Some(validator) = target(path) else {
-            continue;
-        };
-        let fail = |errors: &mut Errors, kind, message: String| {
-            errors.push_violation(Violation {
-                path: path.to_validate_path(),
-                kind,
-                message: message.into(),
-            });
-        };
-        match change {
-            Change::Number(delta, absent) => {
-                let Some(mut rule) = validator.number_rule() else {
-                    fail(
-                        errors,
-                        ErrorKind::Custom("unchecked_update".into()),
-                        "the schema's rule for this attribute cannot be checked on a value computed by DynamoDB; set the value instead".to_owned(),
-                    );
-                    continue;
-                };
-                if rule.integer && !delta.is_integer() {
-                    fail(
-                        errors,
-                        ErrorKind::Type,
-                        format!("an integer attribute cannot move by {delta}"),
-                    );
-                    continue;
-                }
-                if version == Some(path.top()) && path.is_top() {
-                    rule.bounds
-                        .push(validate::IntoBounds::into_bounds(i64::MIN..=i64::MAX));
-                }
-                if rule.bounds.is_empty() {
-                    continue;
-                }
-                let Some(stored) = shifted(&rule, delta) else {
-                    fail(
-                        errors,
-                        ErrorKind::Range,
-                        format!("moving by {delta} leaves DynamoDB's number range"),
-                    );
-                    continue;
-                };
-                guards.push(Guard {
-                    path: path.clone(),
-                    kind: Kind::Number {
-                        delta,
-                        rule,
-                        stored,
-                        absent: absent.and_then(|a| a.checked_add(delta)),
-                    },
-                });
-            }
-            Change::Size(delta, absent) => {
-                let Some(lengths) = validator.collection_lengths() else {
-                    fail(
-                        errors,
-                        ErrorKind::Custom("unchecked_update".into()),
-                        "the schema's rule for this collection cannot be checked on a value computed by DynamoDB; set the value instead".to_owned(),
-                    );
-                    continue;
-                };
-                if lengths.min() == 0 && lengths.max().is_none() {
-                    continue;
-                }
-                guards.push(Guard {
-                    path: path.clone(),
-                    kind: Kind::Size {
-                        delta,
-                        lengths,
-                        absent: absent.map(|a| a.saturating_add_signed(delta)),
-                    },
-                });
-            }
-            Change::Unguarded => {
-                if validator
-                    .number_rule()
-                    .is_none_or(|r| !r.bounds.is_empty() || r.integer)
-                {
-                    fail(
-                        errors,
-                        ErrorKind::Custom("unchecked_update".into()),
-                        "the schema's rule for this attribute can be kept only for `path + value` or `path - value`; set the value instead".to_owned(),
-                    );
-                }
-            }
-        }
+        keep(&mut guards, path, change, &target, version, errors);
     }
     guards
 }
 
+/// The guard that keeps the rule of the value at `path` (its validator
+/// from `target`) through `change`, pushed onto `guards`; or the reason
+/// none can, in `errors`.
+fn keep<'a>(
+    guards: &mut Vec<Guard>,
+    path: &AttrPath,
+    change: Change<'a>,
+    target: &impl Fn(&AttrPath) -> Option<&'a Validator>,
+    version: Option<&str>,
+    errors: &mut Errors,
+) {
+    let Some(validator) = target(path) else {
+        return;
+    };
+    let fail = |errors: &mut Errors, kind, message: String| {
+        errors.push_violation(Violation {
+            path: path.to_validate_path(),
+            kind,
+            message: message.into(),
+        });
+    };
+    let (path, rule_of) = (path.clone(), path.clone());
+    match change {
+        Change::Number(delta, absent) => {
+            let Some(mut rule) = validator.number_rule() else {
+                fail(
+                    errors,
+                    ErrorKind::Custom("unchecked_update".into()),
+                    "the schema's rule for this attribute cannot be checked on a value computed by DynamoDB; set the value instead".to_owned(),
+                );
+                return;
+            };
+            if rule.integer && !delta.is_integer() {
+                fail(
+                    errors,
+                    ErrorKind::Type,
+                    format!("an integer attribute cannot move by {delta}"),
+                );
+                return;
+            }
+            if version == Some(path.top()) && path.is_top() {
+                rule.bounds
+                    .push(validate::IntoBounds::into_bounds(i64::MIN..=i64::MAX));
+            }
+            if rule.bounds.is_empty() {
+                return;
+            }
+            let Some(stored) = shifted(&rule, delta) else {
+                fail(
+                    errors,
+                    ErrorKind::Range,
+                    format!("moving by {delta} leaves DynamoDB's number range"),
+                );
+                return;
+            };
+            guards.push(Guard {
+                path,
+                rule_of,
+                kind: Kind::Number {
+                    delta,
+                    rule,
+                    stored,
+                    absent: absent.and_then(|a| a.checked_add(delta)),
+                },
+            });
+        }
+        Change::Size(delta, absent) => {
+            let Some(lengths) = validator.collection_lengths() else {
+                fail(
+                    errors,
+                    ErrorKind::Custom("unchecked_update".into()),
+                    "the schema's rule for this collection cannot be checked on a value computed by DynamoDB; set the value instead".to_owned(),
+                );
+                return;
+            };
+            if lengths.min() == 0 && lengths.max().is_none() {
+                return;
+            }
+            guards.push(Guard {
+                path,
+                rule_of,
+                kind: Kind::Size {
+                    delta,
+                    lengths,
+                    absent: absent.map(|a| a.saturating_add_signed(delta)),
+                },
+            });
+        }
+        Change::Within(index) => {
+            if let Some(lengths) = validator.collection_lengths()
+                && lengths.max().is_some()
+            {
+                guards.push(Guard {
+                    path,
+                    rule_of,
+                    kind: Kind::Within { index, lengths },
+                });
+            }
+        }
+        Change::Copied(from, absent, source) => {
+            let Some(rule) = validator.number_rule() else {
+                if !unconstrained(validator) {
+                    fail(
+                        errors,
+                        ErrorKind::Custom("unchecked_update".into()),
+                        format!(
+                            "the value copied from {from} cannot be checked against this attribute's rules; read it and set the value instead"
+                        ),
+                    );
+                }
+                return;
+            };
+            if rule.integer
+                && !source
+                    .and_then(Validator::number_rule)
+                    .is_some_and(|r| r.integer)
+            {
+                fail(
+                    errors,
+                    ErrorKind::Type,
+                    format!("{from} may hold a fraction; this attribute is an integer"),
+                );
+                return;
+            }
+            if rule.bounds.is_empty() {
+                return;
+            }
+            let Some(stored) = shifted(&rule, Number::ZERO) else {
+                return;
+            };
+            guards.push(Guard {
+                path: from,
+                rule_of,
+                kind: Kind::Number {
+                    delta: Number::ZERO,
+                    rule,
+                    stored,
+                    absent,
+                },
+            });
+        }
+        Change::Unguarded => {
+            if validator
+                .number_rule()
+                .is_none_or(|r| !r.bounds.is_empty() || r.integer)
+            {
+                fail(
+                    errors,
+                    ErrorKind::Custom("unchecked_update".into()),
+                    "the schema's rule for this attribute can be kept only for `path + value` or `path - value`; set the value instead".to_owned(),
+                );
+            }
+        }
+    }
+}
+
+/// Whether `validator` accepts every value of its type unchanged (a copy
+/// of any value of that type keeps it).
+fn unconstrained(validator: &Validator) -> bool {
+    use validate::plain::Plain;
+    match validator.plain() {
+        Some(Plain::Number | Plain::Bool | Plain::Null) => true,
+        Some(Plain::Int { min, max }) => *min == i64::MIN && *max == i64::MAX,
+        Some(Plain::Str(text)) => text.is_any(),
+        _ => false,
+    }
+}
+
 /// What an action does to the stored value at its path.
-enum Change {
+enum Change<'a> {
     /// Adds the number; the result for an absent attribute.
     Number(Number, Option<Number>),
     /// Changes the length by at most this; the length for an absent one.
     Size(isize, Option<usize>),
+    /// Sets a list element at this index.
+    Within(usize),
+    /// Copies the value at the path (or, when it is absent, the number),
+    /// whose own validator is given.
+    Copied(AttrPath, Option<Number>, Option<&'a Validator>),
     /// Something a guard cannot follow.
     Unguarded,
 }
@@ -178,7 +298,7 @@ fn count(set: &Value) -> isize {
 
 /// `path ± value` (either order for `+`), with `path` itself or
 /// `if_not_exists(path, start)` on its side.
-fn arithmetic(path: &AttrPath, a: &SetOperand, b: &SetOperand, minus: bool) -> Change {
+fn arithmetic(path: &AttrPath, a: &SetOperand, b: &SetOperand, minus: bool) -> Change<'static> {
     let itself = |o: &SetOperand| match o {
         SetOperand::Path(p) if p == path => Some(None),
         SetOperand::IfNotExists(p, Value::Number(start)) if p == path => Some(Some(*start)),
@@ -201,7 +321,7 @@ fn arithmetic(path: &AttrPath, a: &SetOperand, b: &SetOperand, minus: bool) -> C
 }
 
 /// `list_append` of `path` (or `if_not_exists(path, start)`) and a list.
-fn appended(path: &AttrPath, a: &SetOperand, b: &SetOperand) -> Change {
+fn appended(path: &AttrPath, a: &SetOperand, b: &SetOperand) -> Change<'static> {
     let itself = |o: &SetOperand| match o {
         SetOperand::Path(p) if p == path => Some(None),
         SetOperand::IfNotExists(p, Value::List(start)) if p == path => Some(Some(start.len())),
@@ -283,6 +403,10 @@ impl Guard {
                 }
                 (parts, absent.is_none_or(|a| lengths.fits(a)))
             }
+            Kind::Within { index, .. } => {
+                let v = p.value(AttributeValue::N(index.to_string()));
+                (vec![format!("size({path}) > {v}")], false)
+            }
         };
         if parts.is_empty() {
             parts.push(format!("attribute_exists({path})"));
@@ -353,9 +477,23 @@ impl Guard {
                     _ => return,
                 }
             }
+            Kind::Within { index, lengths } => match old {
+                Some(AttributeValue::L(list)) if list.len() <= *index => (
+                    ErrorKind::Length,
+                    format!(
+                        "index {index} is past the end of the list (length {}): DynamoDB would append, and the list may not grow past {lengths}",
+                        list.len()
+                    ),
+                ),
+                None => (
+                    ErrorKind::Length,
+                    format!("no list to set element {index} of"),
+                ),
+                _ => return,
+            },
         };
         errors.push_violation(Violation {
-            path: self.path.to_validate_path(),
+            path: self.rule_of.to_validate_path(),
             kind,
             message: message.into(),
         });

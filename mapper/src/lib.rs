@@ -61,6 +61,7 @@ mod mapper;
 mod migrate_table;
 mod migration;
 mod model;
+mod outcome;
 mod pages;
 mod put;
 mod query;
@@ -86,7 +87,7 @@ pub use codec::{
 };
 pub use commit::{CommitError, CommitReport, Plan, Transaction, TransactionStatus};
 pub use cursor::Cursor;
-pub use error::{CancelReason, CodecError, Error, KeyDisplay, Result};
+pub use error::{CancelReason, Cause, CodecError, Error, KeyDisplay, Result};
 pub use expr::{
     Action, AttrPath, AttrType, Comparator, Condition, IntoOperand, Operand, PathStep, SetOperand,
     SetValue, Update, attr, size,

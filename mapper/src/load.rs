@@ -8,13 +8,27 @@ use validate::{ErrorKind, Errors, Extra, PathNode, Presence, Segment, Value};
 use crate::codec;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::item::Item;
-use crate::key::Key;
+use crate::key::{Key, Role, check_key_value};
 use crate::migration::{self, Upgraded};
 use crate::model::{Model, ModelInfo, ReadPolicy};
 use crate::{direct, stored_set};
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
+    attributes: codec::Attributes,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<Item<T>> {
+    key_rules(&attributes, info, table)?;
+    let item = load_any(attributes, info, table)?;
+    if info.key_normalized {
+        key_kept(&item, info, table)?;
+    }
+    Ok(item)
+}
+
+/// [`load`] of any stored version.
+fn load_any<T: Model>(
     mut attributes: codec::Attributes,
     info: &ModelInfo,
     table: &str,
@@ -92,7 +106,12 @@ fn load_migrating<T: Model>(
         }
         Err(error) => return Err(failed(error)),
     };
-    let mut value = plan.upgrade(raw, from).map_err(failed)?;
+    let key_names: Vec<&str> = std::iter::once(info.hash.name.as_str())
+        .chain(info.range.as_ref().map(|r| r.name.as_str()))
+        .collect();
+    let mut value = plan
+        .upgrade_keeping(raw, from, &key_names)
+        .map_err(failed)?;
     if let Some(map) = value.as_map_mut() {
         map.remove(plan.version_attribute());
     }
@@ -166,6 +185,67 @@ fn load_value<T: Model>(
     Item::stored(value, attributes, warnings, table, |a| stored_key(a, info))
 }
 
+/// DynamoDB's key rules hold on load too, whatever the read policy: a
+/// key value that is empty or too long (an item no save could write back)
+/// is a stored-item error.
+fn key_rules(attributes: &codec::Attributes, info: &ModelInfo, table: &str) -> Result<()> {
+    let mut errors = Errors::new();
+    let parts = [
+        (Some(&info.hash), Role::Hash),
+        (info.range.as_ref(), Role::Range),
+    ];
+    for (part, role) in parts {
+        if let Some(part) = part
+            && let Some(value) = attributes.get(&part.name)
+        {
+            check_key_value(value, role, &PathNode::ROOT.key(&part.name), &mut errors);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Stored {
+            table: table.to_owned(),
+            key: stored_key(attributes, info),
+            errors,
+        })
+    }
+}
+
+/// The key of a loaded item as its validators left it: the key it was
+/// stored under (a validator that normalizes a key, stripping `" a "` to
+/// `"a"` say, would make a save write another item), and one DynamoDB
+/// takes (not emptied).
+fn key_kept<T: Model>(item: &Item<T>, info: &ModelInfo, table: &str) -> Result<()> {
+    let Some(stored) = item.stored.as_ref() else {
+        return Ok(());
+    };
+    let stored_error = |errors| Error::Stored {
+        table: table.to_owned(),
+        key: stored_key(stored, info),
+        errors,
+    };
+    let value = crate::encode::model_value(&item.model, table)?;
+    let validated = Key::of_item(&value, info)
+        .to_attributes(info, table)
+        .map_err(|e| stored_error(e.errors().cloned().unwrap_or_default()))?;
+    let mut errors = Errors::new();
+    for part in std::iter::once(&info.hash).chain(&info.range) {
+        if validated.get(&part.name) != stored.get(&part.name) {
+            errors.push(
+                &PathNode::ROOT.key(&part.name),
+                ErrorKind::Custom("key_changed".into()),
+                "the key's validator changes the stored key: the item could not be saved back under its key",
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(stored_error(errors))
+    }
+}
+
 /// The key of stored attributes, for messages.
 fn stored_key(attributes: &codec::Attributes, info: &ModelInfo) -> KeyDisplay {
     Key::of_attributes(attributes, info).display(info)
@@ -228,6 +308,12 @@ fn lenient(mut value: Value, info: &ModelInfo) -> Result<(Value, Errors), Errors
     let Some(map) = value.as_map_mut() else {
         return Err(warnings);
     };
+    // A key is the item's identity: never repaired into another one.
+    let is_key =
+        |name: &str| name == info.hash.name || info.range.as_ref().is_some_and(|r| r.name == name);
+    if repair.iter().any(|name| is_key(name)) {
+        return Err(warnings);
+    }
     for name in repair {
         match info
             .schema

@@ -44,7 +44,9 @@ pub const DRY_RUN_SAMPLES: usize = 10;
 pub struct Census {
     /// Items read.
     pub scanned: u64,
-    /// Items already at the current version (nothing written).
+    /// Items found at the current version (nothing written), or found so
+    /// after a write of this run whose answer was lost (the run cannot
+    /// tell its own write from another migrator's).
     pub current: u64,
     /// Items migrated (or that a dry run would migrate), by the version
     /// they were stored at.
@@ -294,12 +296,24 @@ impl<T: Model> MigrateTable<'_, T> {
             None => None,
         };
         let mut cursor = start;
+        let backoff = crate::Backoff::default();
         loop {
-            let mut scan = self.mapper.scan::<T>().segment(segment, total).raw();
-            if let Some(cursor) = cursor.take() {
-                scan = scan.after(cursor);
-            }
-            let page = scan.page(self.page_size).await?;
+            // A page read is retried on a passing failure (it writes
+            // nothing): one lost answer too many must not end the run.
+            let mut attempt = 1;
+            let page = loop {
+                let mut scan = self.mapper.scan::<T>().segment(segment, total).raw();
+                if let Some(cursor) = &cursor {
+                    scan = scan.after(cursor.clone());
+                }
+                match scan.page(self.page_size).await {
+                    Err(e) if e.is_retryable() && attempt < backoff.attempts => {
+                        tokio::time::sleep(backoff.delay(attempt)).await;
+                        attempt += 1;
+                    }
+                    page => break page?,
+                }
+            };
             let items = page.items.len() as u64;
             stream::iter(page.items)
                 .map(|raw| self.item(&run, info, raw))
@@ -323,6 +337,22 @@ impl<T: Model> MigrateTable<'_, T> {
             match page.cursor {
                 Some(next) => cursor = Some(next),
                 None => return Ok(()),
+            }
+        }
+    }
+
+    /// The item with `key` as stored now (strongly consistent), a passing
+    /// failure retried ([`Backoff::default`](crate::Backoff)).
+    async fn reread(&self, key: &Key) -> Result<Option<codec::Attributes>> {
+        let backoff = crate::Backoff::default();
+        let mut attempt = 1;
+        loop {
+            match self.mapper.raw_item::<T>(key).await {
+                Err(e) if e.is_retryable() && attempt < backoff.attempts => {
+                    tokio::time::sleep(backoff.delay(attempt)).await;
+                    attempt += 1;
+                }
+                read => return read,
             }
         }
     }
@@ -365,10 +395,16 @@ impl<T: Model> MigrateTable<'_, T> {
             };
             match written {
                 Ok(()) => return run.migrated(from),
-                Err(Error::Conflict { .. }) => {
-                    lock(&run.census).conflicts_retried += 1;
-                    match self.mapper.raw_item::<T>(&key).await {
-                        // Migrated by another writer meanwhile: current.
+                // A conflict, a write whose answer was lost, a passing
+                // failure: what is stored now says (re-read, never counted
+                // as failed while it may be migrated).
+                Err(e) if e.is_conflict() || e.is_outcome_unknown() || e.is_retryable() => {
+                    if e.is_conflict() {
+                        lock(&run.census).conflicts_retried += 1;
+                    }
+                    match self.reread(&key).await {
+                        // Migrated by another writer meanwhile, or by this
+                        // write whose answer was lost: current.
                         Ok(Some(now)) if migration::is_current(&now, plan) => {
                             return lock(&run.census).current += 1;
                         }

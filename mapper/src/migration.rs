@@ -122,16 +122,25 @@ pub(crate) fn stamp(attributes: &mut codec::Attributes, info: &ModelInfo) -> usi
 impl Mapper {
     /// Writes a just-loaded item back when a load migrated it and `T`'s
     /// write-back is [`WriteBack::Immediately`]: its save, conditioned on
-    /// the raw item as loaded. A failed condition means someone wrote
-    /// meanwhile: not an error, the item stays migrated in memory.
-    pub(crate) async fn written_back<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
+    /// the raw item as loaded. The load has what it asked for whatever
+    /// the write-back does: a write-back that fails (someone wrote
+    /// meanwhile, an answer was lost, DynamoDB refused it) leaves the item
+    /// migrated in memory, to be written by its next save, with a warning
+    /// that says why (`item.warnings`, at the version attribute); it never
+    /// makes an item unreadable.
+    pub(crate) async fn written_back<T: Model>(&self, item: &mut Item<T>) {
         if item.upgraded.is_none() || self.write_back::<T>() != WriteBack::Immediately {
-            return Ok(());
+            return;
         }
         // Boxed: the loads that call this keep their futures small.
-        match Box::pin(self.save(item)).await {
-            Ok(()) | Err(Error::Conflict { .. }) => Ok(()),
-            Err(e) => Err(e),
+        if let Err(e) = Box::pin(self.save(item)).await
+            && let Some(plan) = T::migrations()
+        {
+            item.warnings.push(
+                &PathNode::ROOT.key(plan.version_attribute()),
+                ErrorKind::Custom("write_back_failed".into()),
+                format!("the migrated item was not written back: {e}"),
+            );
         }
     }
 }

@@ -159,6 +159,9 @@ pub struct ModelInfo {
     pub migrations: Option<&'static migrate::Plan>,
     /// What the fast save and load know of the model.
     pub(crate) fast: crate::direct::Layout,
+    /// Whether a key attribute's validator may change the value it checks
+    /// (it has no plain form): then a load checks the key it validated.
+    pub(crate) key_normalized: bool,
 }
 
 fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result<KeyAttribute> {
@@ -259,7 +262,15 @@ impl ModelInfo {
             .map(|f| f.name().to_owned())
             .collect();
         let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
+        let normalizes = |name: &str| {
+            schema
+                .get(name)
+                .is_none_or(|f| f.validator().plain().is_none())
+        };
+        let key_normalized =
+            normalizes(&hash.name) || range.as_ref().is_some_and(|r| normalizes(&r.name));
         let info = ModelInfo {
+            key_normalized,
             table: table.to_owned(),
             fast: crate::direct::Layout::of(&schema, T::HASH_KEY, T::RANGE_KEY),
             schema,

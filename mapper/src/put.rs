@@ -10,6 +10,7 @@ use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::outcome::{self, Watch};
 use crate::trace::{capacity, op_span, send};
 use crate::write_plan::put_condition;
 
@@ -20,6 +21,10 @@ pub(crate) enum Expect {
     Anything,
     /// No item with this key.
     Absent,
+    /// No item with this key, which was issued to this call alone (an
+    /// auto-increment id from the counter's atomic `ADD`): after a lost
+    /// answer, an item found stored exactly as written is this call's own.
+    Fresh,
 }
 
 impl Mapper {
@@ -40,8 +45,8 @@ impl Mapper {
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(info, table, &mut prepared, expect, &mut placeholders)?;
         let span = op_span!("PutItem", table, self.traced(&prepared.key.display(info)));
-        // A conditional put keeps what it wrote, to recognize it stored.
-        let item = if keep || condition.is_some() {
+        // A fresh key's put keeps what it wrote, to recognize it stored.
+        let item = if keep || matches!(expect, Expect::Fresh) {
             prepared.attributes.clone()
         } else {
             std::mem::take(&mut prepared.attributes)
@@ -53,6 +58,7 @@ impl Mapper {
             .put_item()
             .table_name(table)
             .set_item(Some(item));
+        let conditional = condition.is_some();
         if let Some(condition) = condition {
             request = request
                 .condition_expression(condition)
@@ -65,26 +71,48 @@ impl Mapper {
         if let Some(capacity) = capacity(&span) {
             request = request.return_consumed_capacity(capacity);
         }
-        let result = send!(request, span);
+        // A blind put is the same however often it is applied: only a
+        // conditional one watches for lost answers.
+        let watch = Watch::default();
+        let result = if conditional {
+            send!(request.customize().interceptor(watch.clone()), span)
+        } else {
+            send!(request, span)
+        };
         let Err(e) = result else {
             return Ok(prepared);
         };
-        match refused_with(&e) {
-            // A request resent after its answer was lost finds the item it
-            // wrote: that is success, not a conflict.
-            Some(stored) if stored == Some(&prepared.attributes) => Ok(prepared),
-            Some(_) => Err(match expect {
-                Expect::Absent => Error::Overwrite {
-                    table: table.to_owned(),
-                    key: prepared.key.display(info),
-                },
-                _ => Error::Conflict {
-                    table: table.to_owned(),
-                    key: prepared.key.display(info),
-                },
-            }),
-            None => Err(Error::service(table, "PutItem", e)),
+        // A key issued to this call alone, found holding exactly what it
+        // wrote after a lost answer: its own put, sent again.
+        if matches!(expect, Expect::Fresh)
+            && watch.lost()
+            && refused_with(&e) == Some(Some(&prepared.attributes))
+        {
+            return Ok(prepared);
         }
+        let key = prepared.key.display(info);
+        Err(outcome::judged(
+            e,
+            &watch,
+            table,
+            key,
+            "PutItem",
+            |stored, key| {
+                let newer =
+                    stored.and_then(|s| crate::migration::not_newer(s, info, table, &key).err());
+                match (newer, expect) {
+                    (Some(newer), _) => newer,
+                    (None, Expect::Absent | Expect::Fresh) => Error::Overwrite {
+                        table: table.to_owned(),
+                        key,
+                    },
+                    (None, Expect::Anything) => Error::Conflict {
+                        table: table.to_owned(),
+                        key,
+                    },
+                }
+            },
+        ))
     }
 
     /// Writes `model` whatever is stored under its key (a blind put; with a
@@ -122,14 +150,12 @@ impl Mapper {
 
     /// Writes `model` only if no item has its key.
     ///
-    /// An item found stored exactly as this call writes it counts as
-    /// written: that is how a create resent after its answer was lost
-    /// finds its own work (an identical item written by another cannot be
-    /// told from it, and leaves the table as this call would).
-    ///
     /// # Errors
     /// [`Error::Overwrite`] if the key is taken (the stored item is left
-    /// unchanged), [`Error::Validation`], [`Error::Service`].
+    /// unchanged), [`Error::Validation`], [`Error::Service`];
+    /// [`Error::OutcomeUnknown`] when an answer was lost and the create
+    /// sent again found the key taken: by this call's first send, or by
+    /// another writer (an identical item is no proof either way).
     pub async fn create<T: Model>(&self, model: &T) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();

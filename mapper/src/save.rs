@@ -6,10 +6,11 @@ use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::codec;
 use crate::encode::Prepared;
-use crate::error::{Error, Result, refused_with};
+use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::outcome::{self, Watch};
 use crate::put::Expect;
 use crate::trace::{capacity, op_span, send};
 use crate::write_plan::{Change, change_plan, keep_unknown};
@@ -25,9 +26,16 @@ impl Mapper {
     /// model does not know are kept unless the schema removes extras. On
     /// success the item holds what is stored.
     ///
+    /// A model with migrations writes only over the schema version it
+    /// loaded: never into an item that code of another version rewrote.
+    ///
     /// # Errors
     /// [`Error::Conflict`], [`Error::Overwrite`], [`Error::Validation`],
-    /// [`Error::Service`]. On error the item is unchanged.
+    /// [`Error::Migration`] (the item was rewritten by newer code),
+    /// [`Error::Service`]; [`Error::OutcomeUnknown`] when an answer was
+    /// lost and the request sent again was refused (the save may have been
+    /// applied by the first send, or not): read the item before saving
+    /// again. On error the item is unchanged.
     pub async fn save<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
@@ -72,10 +80,9 @@ impl Mapper {
             expression,
             condition,
             mut placeholders,
-            touched,
-            removed,
         } = change;
         let span = op_span!("UpdateItem", table, self.traced(&key));
+        let watch = Watch::default();
         let result = send!(
             self.client()
                 .update_item()
@@ -88,28 +95,30 @@ impl Mapper {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld
                 )
-                .set_return_consumed_capacity(capacity(&span)),
+                .set_return_consumed_capacity(capacity(&span))
+                .customize()
+                .interceptor(watch.clone()),
             span
         );
         let Err(e) = result else {
             return Ok(prepared);
         };
-        match refused_with(&e) {
-            // A request resent after its answer was lost finds its own
-            // change stored: that is success, not a conflict.
-            Some(Some(now))
-                if touched
-                    .iter()
-                    .all(|name| now.get(name) == prepared.attributes.get(name))
-                    && removed.iter().all(|name| !now.contains_key(name)) =>
-            {
-                Ok(prepared)
-            }
-            Some(_) => Err(Error::Conflict {
-                table: table.to_owned(),
-                key,
-            }),
-            None => Err(Error::service(table, "UpdateItem", e)),
-        }
+        // Equal values prove nothing: two writers that increment from the
+        // same value write equal values. After a lost answer a refusal
+        // cannot tell this call's write from another's.
+        Err(outcome::judged(
+            e,
+            &watch,
+            table,
+            key,
+            "UpdateItem",
+            |now, key| {
+                now.and_then(|now| crate::migration::not_newer(now, info, table, &key).err())
+                    .unwrap_or(Error::Conflict {
+                        table: table.to_owned(),
+                        key,
+                    })
+            },
+        ))
     }
 }

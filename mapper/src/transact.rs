@@ -20,12 +20,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::codec::key_hash;
 use crate::commit::{Transaction, TransactionStatus};
 use crate::delete::{DeletePlan, delete_plan};
-use crate::error::{CancelReason, Error, KeyDisplay, Result, build_error};
+use crate::error::{CancelReason, Cause, Error, KeyDisplay, Result, build_error};
 use crate::expr::{Condition, Placeholders, Update};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::outcome::Watch;
 use crate::put::Expect;
 use crate::trace::{capacity, op_span, send};
 use crate::update::{UpdatePlan, update_plan};
@@ -54,6 +55,58 @@ struct Planned<'a> {
     /// Runs after a successful send: the `Item` the action saved or
     /// deleted takes the state now stored.
     refresh: Option<Box<dyn FnOnce() -> Result<()> + Send + 'a>>,
+    /// How a refusal of its condition is read.
+    judge: Judge,
+}
+
+/// How a refused condition of an action is read ([`Cause`]).
+enum Judge {
+    /// A state as loaded or a version: a conflict (or an item newer code
+    /// rewrote).
+    Loaded,
+    /// A free key: taken.
+    Free,
+    /// An update: its guards and the caller's condition, judged on the
+    /// item stored then, as [`Mapper::update_if`]'s.
+    Update(Vec<crate::guard::Guard>),
+    /// The caller's condition check.
+    Check,
+}
+
+impl Judge {
+    fn of(expect: Expect) -> Judge {
+        match expect {
+            Expect::Anything => Judge::Loaded,
+            Expect::Absent | Expect::Fresh => Judge::Free,
+        }
+    }
+
+    /// What DynamoDB's `code` for the action means, `item` stored then.
+    fn cause(&self, code: &str, item: Option<&codec::Attributes>, action: &Planned<'_>) -> Cause {
+        match code {
+            "TransactionConflict" => return Cause::Conflict,
+            "ConditionalCheckFailed" => {}
+            _ => return Cause::Other,
+        }
+        let (info, table) = (&action.info, action.table());
+        match self {
+            Judge::Loaded => item
+                .and_then(|item| {
+                    crate::migration::not_newer(item, info, table, &action.key()).err()
+                })
+                .map_or(Cause::Conflict, |e| Cause::Version(e.to_string())),
+            Judge::Free => Cause::Taken,
+            Judge::Check => Cause::Condition,
+            Judge::Update(guards) => {
+                match crate::update::refused(item, info, guards, table.to_owned(), action.key()) {
+                    Error::NotFound { .. } => Cause::NotFound,
+                    Error::Validation { errors, .. } => Cause::Rule(errors),
+                    Error::ConditionFailed { .. } => Cause::Condition,
+                    other => Cause::Version(other.to_string()),
+                }
+            }
+        }
+    }
 }
 
 /// A write transaction: up to 100 actions over any models, applied all or
@@ -136,6 +189,7 @@ impl<'a> TransactWrite<'a> {
             key,
             info,
             refresh: None,
+            judge: Judge::of(expect),
         })
     }
 
@@ -180,6 +234,7 @@ impl<'a> TransactWrite<'a> {
                 key,
                 info: Arc::clone(&info),
                 refresh: None,
+                judge: Judge::of(expect),
             })
         })();
         self.push(planned);
@@ -251,6 +306,7 @@ impl<'a> TransactWrite<'a> {
                 key,
                 info: Arc::clone(&info),
                 refresh: Some(refresh_saved(mapper, item, prepared, info)),
+                judge: Judge::Free,
             });
         };
         let upgraded = item.upgraded.as_ref();
@@ -291,10 +347,26 @@ impl<'a> TransactWrite<'a> {
                     }
                     None => crate::write_plan::as_loaded(stored, &info, &mut placeholders),
                 };
+                let mut conditions = conditions;
+                if let Some(plan) = info.migrations {
+                    conditions.push(crate::write_plan::unchanged(
+                        stored,
+                        plan.version_attribute(),
+                        &mut placeholders,
+                    ));
+                }
+                let conditions = conditions.join(" AND ");
+                crate::write_plan::within_limits(
+                    &conditions,
+                    false,
+                    "check as loaded",
+                    &table,
+                    &key.display(&info),
+                )?;
                 let check = ConditionCheck::builder()
                     .table_name(&table)
                     .set_key(Some(key_of(&prepared.attributes, &info)))
-                    .condition_expression(conditions.join(" AND "))
+                    .condition_expression(conditions)
                     .set_expression_attribute_names(placeholders.names())
                     .set_expression_attribute_values(placeholders.values())
                     .return_values_on_condition_check_failure(
@@ -312,6 +384,7 @@ impl<'a> TransactWrite<'a> {
             key,
             info: Arc::clone(&info),
             refresh: Some(refresh_saved(mapper, item, prepared, info)),
+            judge: Judge::Loaded,
         })
     }
 
@@ -342,6 +415,7 @@ impl<'a> TransactWrite<'a> {
             expression,
             condition,
             mut placeholders,
+            guards,
             ..
         } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
         let hash = key_hash::of_item(Some(&key_attributes), &info);
@@ -365,6 +439,7 @@ impl<'a> TransactWrite<'a> {
             info,
             size,
             refresh: None,
+            judge: Judge::Update(guards),
         })
     }
 
@@ -397,6 +472,7 @@ impl<'a> TransactWrite<'a> {
                 item.stored = None;
                 Ok(())
             })),
+            judge: Judge::Loaded,
         })
     }
 
@@ -414,6 +490,7 @@ impl<'a> TransactWrite<'a> {
                 item: delete_item(table, key_attributes, None, &mut Placeholders::default())?,
                 info: Arc::clone(&info),
                 refresh: None,
+                judge: Judge::Loaded,
             })
         })();
         self.push(planned);
@@ -451,6 +528,7 @@ impl<'a> TransactWrite<'a> {
                 item: TransactWriteItem::builder().condition_check(check).build(),
                 info: Arc::clone(&info),
                 refresh: None,
+                judge: Judge::Check,
             })
         })();
         self.push(planned);
@@ -459,8 +537,8 @@ impl<'a> TransactWrite<'a> {
 
     /// The idempotency token (`ClientRequestToken`, at most 36
     /// characters): the same token sent again within ten minutes is applied
-    /// once. Without one, the SDK makes a fresh token per call, so the
-    /// resends after an unknown outcome are safe; give your own to make a
+    /// once. Without one, the mapper makes a fresh token per call (and
+    /// names it in [`Error::OutcomeUnknown`]); give your own to make a
     /// retry of the whole call (by another process, say) safe too.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
@@ -482,7 +560,14 @@ impl<'a> TransactWrite<'a> {
     /// 4 MB, two actions on one item, a token over 36 characters, a token
     /// reused with other parameters), [`Error::TransactionCanceled`] with
     /// the reasons in the order of the actions, [`Error::MaxRetriesExceeded`],
-    /// [`Error::Service`]. Nothing is applied on error.
+    /// [`Error::Service`]: nothing is applied on these errors. After a lost
+    /// answer, the transaction is sent again with its token (up to
+    /// [`Backoff::default`](crate::Backoff)'s attempts) until DynamoDB
+    /// answers (a transaction applied is answered with success, never
+    /// applied twice); if it never does, [`Error::OutcomeUnknown`] carries
+    /// the token to send it again with.
+    /// Each canceled action's [`Cause`] tells a conflict (retry) from a
+    /// condition that is false (a schema rule, the caller's condition).
     pub async fn send(self) -> Result<()> {
         let TransactWrite {
             mapper,
@@ -538,34 +623,77 @@ impl<'a> TransactWrite<'a> {
             )));
         }
         let mut actions = actions;
-        // The actions move into the request; the SDK's retry strategy
-        // resends that same request (same token) on throttling, 5xx,
-        // timeouts, and, through [`TransactionRetries`](crate::TransactionRetries), conflicts.
+        // The SDK's retry strategy resends the request (same token) on
+        // throttling, 5xx, timeouts, and, through
+        // [`TransactionRetries`](crate::TransactionRetries), conflicts.
+        // The token is the mapper's own when the caller gave none, so that
+        // an outcome left unknown is resolved by sending it again: with
+        // the token of an applied transaction DynamoDB answers success
+        // without applying it again; of one not applied, it runs it.
+        let token = token.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let items: Vec<TransactWriteItem> = actions
             .iter_mut()
             .map(|a| std::mem::replace(&mut a.item, TransactWriteItem::builder().build()))
             .collect();
-        let span = op_span!("TransactWriteItems", table, items.len());
-        let result = send!(
-            mapper
-                .transaction_client()
-                .transact_write_items()
-                .set_transact_items(Some(items))
-                // Without a token of the caller's, the SDK makes one.
-                .set_client_request_token(token)
-                .set_return_consumed_capacity(capacity(&span)),
-            span
-        );
-        let e = match result {
-            Ok(_) => {
-                for action in actions {
-                    if let Some(refresh) = action.refresh {
-                        refresh()?;
+        let backoff = crate::Backoff::default();
+        let mut attempt = 0;
+        // One watch over every send of this token: a lost answer to any
+        // of them is remembered by the next.
+        let watch = Watch::default();
+        let e = loop {
+            attempt += 1;
+            let span = op_span!("TransactWriteItems", table, items.len());
+            let result = send!(
+                mapper
+                    .transaction_client()
+                    .transact_write_items()
+                    .set_transact_items(Some(items.clone()))
+                    .client_request_token(&token)
+                    .set_return_consumed_capacity(capacity(&span))
+                    .customize()
+                    .interceptor(watch.clone()),
+                span
+            );
+            let e = match result {
+                Ok(_) => {
+                    for action in actions {
+                        if let Some(refresh) = action.refresh {
+                            refresh()?;
+                        }
                     }
+                    return Ok(());
                 }
-                return Ok(());
+                Err(e) => e,
+            };
+            // A cancellation or a token mismatch is DynamoDB's answer on
+            // this token: a transaction that was applied, sent again with
+            // its token within ten minutes, is answered with success
+            // (DynamoDB's idempotency contract), so nothing was applied.
+            // Any other failure after a lost answer is sent again with the
+            // same token until DynamoDB answers.
+            let answered = matches!(
+                e.as_service_error(),
+                Some(
+                    TransactWriteItemsError::TransactionCanceledException(_)
+                        | TransactWriteItemsError::IdempotentParameterMismatchException(_)
+                )
+            );
+            if answered || !watch.lost() {
+                break e;
             }
-            Err(e) => e,
+            if attempt >= backoff.attempts {
+                let key = actions.first().map(Planned::key).unwrap_or_default();
+                return Err(crate::outcome::unknown(
+                    &table,
+                    key,
+                    "TransactWriteItems",
+                    crate::outcome::failed_after_lost(
+                        &aws_smithy_types::error::display::DisplayErrorContext(&e),
+                    ),
+                    Some(token),
+                ));
+            }
+            tokio::time::sleep(backoff.delay(attempt)).await;
         };
         Err(match e.as_service_error() {
             Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
@@ -576,13 +704,16 @@ impl<'a> TransactWrite<'a> {
                     .filter(|(_, r)| r.code().is_some_and(|code| code != "None"))
                     .map(|(index, r)| {
                         let action = actions.get(index);
+                        let code = r.code().unwrap_or_default();
                         CancelReason {
                             index,
                             table: action.map(|a| a.table().to_owned()).unwrap_or_default(),
                             key: action.map(Planned::key).unwrap_or_default(),
-                            code: r.code().unwrap_or_default().to_owned(),
+                            code: code.to_owned(),
                             message: r.message().map(str::to_owned),
                             item: r.item().cloned(),
+                            cause: action
+                                .map_or(Cause::Other, |a| a.judge.cause(code, r.item(), a)),
                         }
                     })
                     .collect();

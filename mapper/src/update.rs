@@ -8,7 +8,7 @@ use validate::{
     ErrorKind, Errors, Extra, Path, PathNode, Presence, Validator, Value, ValueType, Violation,
 };
 
-use crate::error::{Error, KeyDisplay, Result, refused_with};
+use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::{
     Action, AttrPath, Condition, PathStep, Placeholders, SetOperand, SetValue, Update,
 };
@@ -18,6 +18,7 @@ use crate::key::{IntoKey, Role, check_key_value};
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::outcome::{self, Watch};
 use crate::trace::{capacity, op_span, send};
 
 impl Mapper {
@@ -47,7 +48,10 @@ impl Mapper {
     /// capacity of an `UpdateItem`, plus the read.
     ///
     /// # Errors
-    /// As [`Mapper::update`].
+    /// As [`Mapper::update`]; [`Error::ReadBack`] when the update was
+    /// applied but the item could not be read back;
+    /// [`Error::OutcomeUnknown`] (with the token) when DynamoDB never
+    /// answered whether it was applied.
     pub async fn update_once<T: Model>(
         &self,
         key: impl IntoKey,
@@ -59,7 +63,8 @@ impl Mapper {
     /// [`Mapper::update`] applied only when `condition` holds on the stored item.
     ///
     /// # Errors
-    /// [`Error::Conflict`] when the condition does not hold, as [`Mapper::update`] otherwise.
+    /// [`Error::ConditionFailed`] when the condition does not hold, as
+    /// [`Mapper::update`] otherwise.
     pub async fn update_if<T: Model>(
         &self,
         key: impl IntoKey,
@@ -87,7 +92,8 @@ impl Mapper {
                 .send()
                 .await;
             return match result {
-                Ok(()) => self.get_consistent::<T>(key).await,
+                // Applied: a read back that fails must not say otherwise.
+                Ok(()) => self.read_back::<T>(key).await,
                 Err(Error::TransactionCanceled { reasons, .. })
                     if reasons.len() == 1 && reasons[0].code == "ConditionalCheckFailed" =>
                 {
@@ -113,6 +119,7 @@ impl Mapper {
             guards,
         } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
         let span = op_span!("UpdateItem", table, self.traced(&shown));
+        let watch = Watch::default();
         let result = send!(
             self.client()
                 .update_item()
@@ -126,15 +133,48 @@ impl Mapper {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld
                 )
-                .set_return_consumed_capacity(capacity(&span)),
+                .set_return_consumed_capacity(capacity(&span))
+                .customize()
+                .interceptor(watch.clone()),
             span
         );
         match result {
             Ok(out) => load(out.attributes.unwrap_or_default(), &info, &table),
-            Err(e) => match refused_with(&e) {
-                Some(stored) => Err(refused(stored, &info, &guards, table, shown)),
-                None => Err(Error::service(&table, "UpdateItem", e)),
-            },
+            Err(e) => Err(outcome::judged(
+                e,
+                &watch,
+                &table,
+                shown,
+                "UpdateItem",
+                |stored, key| refused(stored, &info, &guards, table.clone(), key),
+            )),
+        }
+    }
+}
+
+impl Mapper {
+    /// The item just written by `update_once`, read (strongly consistent)
+    /// with a passing failure retried ([`Backoff::default`](crate::Backoff));
+    /// [`Error::ReadBack`] if it cannot be read: the write stays applied.
+    async fn read_back<T: Model>(&self, key: crate::key::Key) -> Result<Item<T>> {
+        let backoff = crate::Backoff::default();
+        let mut attempt = 1;
+        loop {
+            match self.get_consistent::<T>(key.clone()).await {
+                Err(e) if e.is_retryable() && attempt < backoff.attempts => {
+                    tokio::time::sleep(backoff.delay(attempt)).await;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    let info = self.model_info::<T>()?;
+                    return Err(Error::ReadBack {
+                        table: info.table.clone(),
+                        key: key.display(&info),
+                        source: Box::new(e),
+                    });
+                }
+                ok => return ok,
+            }
         }
     }
 }
@@ -187,11 +227,16 @@ pub(crate) fn update_plan<T: Model>(
     for guard in &guards {
         conditions.push(guard.condition(&mut placeholders));
     }
+    let condition = conditions.join(" AND ");
+    if let Some(expression) = &expression {
+        crate::write_plan::within_limits(expression, true, "update expression", table, &shown)?;
+    }
+    crate::write_plan::within_limits(&condition, false, "condition", table, &shown)?;
     Ok(UpdatePlan {
         key_attributes,
         shown,
         expression,
-        condition: conditions.join(" AND "),
+        condition,
         placeholders,
         guards,
     })
@@ -199,8 +244,10 @@ pub(crate) fn update_plan<T: Model>(
 
 /// The error for an update whose condition failed, from the item stored
 /// then: absent → not found; not at the model's current version → a
-/// migration error; a rule the update would have broken on it → that rule;
-/// else the caller's condition (or a concurrent change).
+/// migration error; a rule the update would have broken on it → that rule
+/// (a validation error naming it); else the caller's condition is false.
+/// None of them is a conflict: an update reads nothing beforehand that
+/// could have changed.
 pub(crate) fn refused(
     stored: Option<&std::collections::HashMap<String, AttributeValue>>,
     info: &ModelInfo,
@@ -219,7 +266,7 @@ pub(crate) fn refused(
         guard.broken(stored, &mut errors);
     }
     if errors.is_empty() {
-        Error::Conflict { table, key }
+        Error::ConditionFailed { table, key }
     } else {
         Error::Validation { table, key, errors }
     }
@@ -285,26 +332,26 @@ fn target<'a>(
 
 /// Whether the schema requires the value at `path` (so it cannot be removed).
 fn required(path: &AttrPath, info: &ModelInfo) -> bool {
-    let Some((last, parents)) = path.steps().split_last() else {
+    let Some((parent, last)) = path.parent() else {
         return info
             .schema
             .get(path.top())
-            .is_some_and(|f| matches!(f.presence(), Presence::Required));
+            .is_some_and(|f| needed(f.presence()));
     };
-    let mut parent = AttrPath::from(path.top());
-    for step in parents {
-        parent = match step {
-            PathStep::Name(n) => parent.key(n.clone()),
-            PathStep::Index(i) => parent.index(*i),
-        };
-    }
     match (last, target(&parent, info)) {
         (PathStep::Name(name), Ok(Target::Checked(v))) => v
             .schema()
             .and_then(|s| s.get(name))
-            .is_some_and(|f| matches!(f.presence(), Presence::Required)),
+            .is_some_and(|f| needed(f.presence())),
         _ => false,
     }
+}
+
+/// Whether a stored item must hold an attribute of this presence: a
+/// required one, and one with a default (defaults are for new items; the
+/// strict load refuses a stored item without it).
+fn needed(presence: &Presence) -> bool {
+    matches!(presence, Presence::Required | Presence::Default(_))
 }
 
 /// Validates `value` for `path`, returning it normalized.
@@ -355,9 +402,7 @@ fn check<T: Model>(
         .collect();
     let mut seen: Vec<&AttrPath> = Vec::with_capacity(update.actions().len());
     for action in update.actions() {
-        let path = match action {
-            Action::Set(p, _) | Action::Remove(p) | Action::Add(p, _) | Action::Delete(p, _) => p,
-        };
+        let path = action.path();
         if let Some(other) = seen.iter().find(|s| overlap(s, path)) {
             fail(
                 &mut errors,
@@ -423,6 +468,18 @@ fn check<T: Model>(
                 Action::Set(p, SetValue::Operand(SetOperand::IfNotExists(from, v))),
                 Target::Checked(validator),
             ) => {
+                // Another path's value, when it exists, is copied: its
+                // type must be this one's (its rules are guarded).
+                let same =
+                    matches!(target_of(from, info), Some(t) if Some(t) == validator.output_type());
+                if from != p && !same {
+                    fail(
+                        &mut errors,
+                        p,
+                        ErrorKind::Type,
+                        format!("{from} does not have this attribute's type"),
+                    );
+                }
                 let v = checked_value(validator, p, v, &mut errors);
                 index_key_value(p, &v, info, &mut errors);
                 Action::Set(

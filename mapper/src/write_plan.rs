@@ -39,11 +39,6 @@ pub(crate) struct Change {
     pub(crate) expression: String,
     pub(crate) condition: String,
     pub(crate) placeholders: Placeholders,
-    /// The attributes set (the version included), to recognize the
-    /// change stored.
-    pub(crate) touched: Vec<String>,
-    /// The attributes removed.
-    pub(crate) removed: Vec<String>,
 }
 
 /// Plans the partial save of `prepared` over `stored` ([`Change`]); the
@@ -130,16 +125,22 @@ pub(crate) fn change_plan<T: Model>(
         }
         expression.push_str(&format!("REMOVE {}", removes.join(", ")));
     }
-    let mut touched = changed;
-    touched.extend(version.map(str::to_owned));
+    // Only over the schema version as loaded: never into an item code of
+    // another version rewrote (the whole item as loaded holds it, if any).
+    if let Some(plan) = info.migrations
+        && !(whole && version.is_none() && stored.contains_key(plan.version_attribute()))
+    {
+        conditions.push(unchanged(stored, plan.version_attribute(), &mut p));
+    }
+    let condition = conditions.join(" AND ");
+    within_limits(&expression, true, "update expression", table, &key)?;
+    within_limits(&condition, false, "condition", table, &key)?;
     Ok(Some(Change {
         key,
         key_attributes,
         expression,
-        condition: conditions.join(" AND "),
+        condition,
         placeholders: p,
-        touched,
-        removed,
     }))
 }
 
@@ -174,8 +175,15 @@ pub(crate) fn put_condition<T: Model>(
             .insert(version.to_owned(), AttributeValue::N(next.to_string()));
     }
     match expect {
-        Expect::Anything => {}
-        Expect::Absent => {
+        Expect::Anything => {
+            // Never over an item newer code wrote (a rolling deploy).
+            if let Some(plan) = info.migrations {
+                let n = placeholders.name(plan.version_attribute());
+                let v = placeholders.value(AttributeValue::N(plan.current().to_string()));
+                conditions.push(format!("(attribute_not_exists({n}) OR {n} <= {v})"));
+            }
+        }
+        Expect::Absent | Expect::Fresh => {
             let n = placeholders.name(&info.hash.name);
             conditions.push(format!("attribute_not_exists({n})"));
         }
@@ -231,6 +239,36 @@ fn version_error(version: &str, table: &str, key: &KeyDisplay, message: &str) ->
         key: key.clone(),
         errors,
     }
+}
+
+/// Refuses, before anything is sent, an expression past DynamoDB's limits
+/// (4 KB, 300 operators): the `what` of the item with `key` (an update
+/// expression when `update`). A condition on the whole item as loaded
+/// takes two operators per attribute, so an item past about 150
+/// attributes cannot be conditioned on as loaded: the error says to
+/// declare a version attribute, which the condition then checks alone.
+pub(crate) fn within_limits(
+    expression: &str,
+    update: bool,
+    what: &str,
+    table: &str,
+    key: &KeyDisplay,
+) -> Result<()> {
+    let Some(why) = crate::expr::past_limits(expression, update) else {
+        return Ok(());
+    };
+    let hint = if update {
+        "send fewer changes at once (or put the whole item)"
+    } else {
+        "a condition on a whole item as loaded takes two operators per attribute: declare a \
+         version attribute (#[model(version)]) to condition on it alone"
+    };
+    Err(Error::Usage {
+        table: table.to_owned(),
+        message: format!(
+            "({key}) the {what} is past DynamoDB's limits on an expression: {why}; {hint}"
+        ),
+    })
 }
 
 /// Refuses a write or delete of a loaded item whose key attributes (in

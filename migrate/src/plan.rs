@@ -295,7 +295,18 @@ impl Plan {
     /// # Errors
     /// [`Error::StepFailed`] naming the step and its versions,
     /// [`Error::NoStep`] for a plan that does not chain.
-    pub fn upgrade(&self, mut item: Value, from: u32) -> Result<Value> {
+    pub fn upgrade(&self, item: Value, from: u32) -> Result<Value> {
+        self.upgrade_keeping(item, from, &[])
+    }
+
+    /// [`Plan::upgrade`], where no step may change the attributes named
+    /// in `fixed` (an item's key: a step that changed it would make the
+    /// item another one).
+    ///
+    /// # Errors
+    /// As [`Plan::upgrade`]; [`Error::StepFailed`] naming the step and the
+    /// attribute it changed.
+    pub fn upgrade_keeping(&self, mut item: Value, from: u32, fixed: &[&str]) -> Result<Value> {
         let mut at = from;
         while at < self.current {
             let step = self
@@ -303,12 +314,28 @@ impl Plan {
                 .iter()
                 .find(|s| s.from == at)
                 .ok_or(Error::NoStep { from: at })?;
-            item = (step.run)(item).map_err(|errors| Error::StepFailed {
+            let failed = |errors| Error::StepFailed {
                 from: step.from,
                 to: step.to,
                 step: step.name,
                 errors,
-            })?;
+            };
+            let before: Vec<Option<Value>> =
+                fixed.iter().map(|name| item.get(*name).cloned()).collect();
+            item = (step.run)(item).map_err(failed)?;
+            let mut errors = Errors::new();
+            for (name, before) in fixed.iter().zip(before) {
+                if item.get(*name) != before.as_ref() {
+                    errors.push(
+                        &validate::PathNode::ROOT.key(name),
+                        validate::ErrorKind::Custom("key_changed".into()),
+                        "a migration step may not change a key attribute: the item would become another one",
+                    );
+                }
+            }
+            if !errors.is_empty() {
+                return Err(failed(errors));
+            }
             at = step.to;
         }
         if let Some(map) = item.as_map_mut() {

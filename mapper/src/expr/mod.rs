@@ -13,6 +13,50 @@ pub use path::{AttrPath, PathStep, attr};
 pub(crate) use placeholders::Placeholders;
 pub use update::{Action, SetOperand, SetValue, Update};
 
+/// DynamoDB's limit on the text of one expression.
+pub const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// DynamoDB's limit on the operators and functions of one expression.
+pub const MAX_EXPRESSION_OPERATORS: usize = 300;
+
+/// The operators and functions in an expression as the mapper writes it
+/// (tokens apart, placeholders for every name and value): `AND`, `OR`,
+/// `NOT`, comparators, `BETWEEN`, `IN`, arithmetic, and each function
+/// call. In an update expression (`update`), `=` assigns: no operator.
+pub(crate) fn operators(expression: &str, update: bool) -> usize {
+    let words = expression
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| match *w {
+            "=" => !update,
+            "AND" | "OR" | "NOT" | "<>" | "<" | "<=" | ">" | ">=" | "BETWEEN" | "IN" | "+"
+            | "-" => true,
+            _ => false,
+        })
+        .count();
+    let calls = expression
+        .match_indices('(')
+        .filter(|(at, _)| {
+            expression[..*at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .count();
+    words + calls
+}
+
+/// Why `expression` (an update expression when `update`) is past
+/// DynamoDB's limits on one expression, if it is.
+pub(crate) fn past_limits(expression: &str, update: bool) -> Option<String> {
+    let (bytes, operators) = (expression.len(), operators(expression, update));
+    (bytes > MAX_EXPRESSION_BYTES || operators > MAX_EXPRESSION_OPERATORS).then(|| {
+        format!(
+            "it has {operators} operators and functions in {bytes} bytes; DynamoDB allows \
+             {MAX_EXPRESSION_OPERATORS} in {MAX_EXPRESSION_BYTES} bytes"
+        )
+    })
+}
+
 /// A projection expression: the paths, comma-separated, as placeholders.
 pub(crate) fn projection(paths: &[AttrPath], p: &mut Placeholders) -> Option<String> {
     (!paths.is_empty()).then(|| {
@@ -56,6 +100,33 @@ mod tests {
         ":",
         "SET #n0 = :v0",
     ];
+
+    #[test]
+    fn operators_are_counted_as_dynamodb_counts_them() {
+        assert_eq!(operators("#n0 = :v0", false), 1);
+        assert_eq!(
+            operators(
+                "attribute_exists(#n0) AND (#n1 >= :v1 OR size(#n2) <= :v2)",
+                false
+            ),
+            6
+        );
+        assert_eq!(
+            operators("SET #n0 = #n0 + :v0, #n1 = :v1 REMOVE #n2", true),
+            1
+        );
+        assert!(past_limits("#n0 = :v0", false).is_none());
+        let wide: Vec<String> = (0..151).map(|i| format!("#n{i} = :v{i}")).collect();
+        assert_eq!(operators(&wide.join(" AND "), false), 301);
+        assert!(past_limits(&wide.join(" AND "), false).is_some());
+        // DynamoDB Local takes 200 assignments, not 400 (4 KB).
+        let sets = |n: usize| {
+            let sets: Vec<String> = (0..n).map(|i| format!("#n{i} = :v{i}")).collect();
+            format!("SET {}", sets.join(", "))
+        };
+        assert!(past_limits(&sets(200), true).is_none());
+        assert!(past_limits(&sets(400), true).is_some());
+    }
 
     /// Tokens an expression may contain besides placeholders and numbers.
     const GRAMMAR: &[&str] = &[

@@ -63,6 +63,17 @@ impl AttrPath {
         self.rest.is_empty()
     }
 
+    /// The path this one is a step into, and that step; `None` for a
+    /// top-level attribute.
+    pub fn parent(&self) -> Option<(AttrPath, &PathStep)> {
+        let (last, parents) = self.rest.split_last()?;
+        let parent = AttrPath {
+            top: self.top.clone(),
+            rest: parents.to_vec(),
+        };
+        Some((parent, last))
+    }
+
     /// The expression text: `#n0.#n1[2]`, every name a placeholder.
     pub(crate) fn render(&self, p: &mut Placeholders) -> String {
         let mut out = p.name(&self.top);

@@ -48,6 +48,15 @@ pub enum Action {
     Delete(AttrPath, Value),
 }
 
+impl Action {
+    /// The path the action writes.
+    pub fn path(&self) -> &AttrPath {
+        match self {
+            Action::Set(p, _) | Action::Remove(p) | Action::Add(p, _) | Action::Delete(p, _) => p,
+        }
+    }
+}
+
 /// An update expression, built action by action:
 ///
 /// ```

@@ -95,6 +95,14 @@ impl Text {
                 .is_none_or(|allowed| allowed.iter().any(|a| a == s))
             && self.patterns.iter().all(|p| p.is_match(s))
     }
+
+    /// Whether every string fits: no length, list or pattern to check.
+    pub fn is_any(&self) -> bool {
+        self.length.min() == 0
+            && self.length.max().is_none()
+            && self.one_of.is_none()
+            && self.patterns.is_empty()
+    }
 }
 
 /// What the steps seen so far require; `None` once a step is not
