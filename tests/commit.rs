@@ -870,3 +870,51 @@ async fn two_new_rewards_in_one_write_of_three_actions_or_neither() -> TestResul
     );
     Ok(())
 }
+
+/// A non-atomic purchase: its new reward is created on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "purchase")]
+struct PurchaseEach {
+    #[model(hash_key)]
+    requester_id: i64,
+    #[model(range_key, validate = validate::datetime().stored_as(validate::DateFormat::DynamodbMapper))]
+    datetime: String,
+    status: TransactionStatus,
+}
+
+impl Transaction for PurchaseEach {
+    const ATOMIC: bool = false;
+    type Error = Refused;
+
+    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+        plan.create(Reward {
+            user: self.requester_id,
+            name: "taken".into(),
+        });
+        Ok(())
+    }
+}
+
+/// A non-atomic commit whose new target's key is taken fails with
+/// `Overwrite` naming it (a taken key is no conflict to retry).
+#[tokio::test]
+async fn a_non_atomic_creation_of_a_taken_key_is_an_overwrite() -> TestResult {
+    let w = world(&[(1, 10)]).await?;
+    w.db.mapper
+        .create(&Reward {
+            user: 1,
+            name: "taken".into(),
+        })
+        .await?;
+    let mut tx = PurchaseEach {
+        requester_id: 1,
+        datetime: String::new(),
+        status: TransactionStatus::Pending,
+    };
+    let err = w.mapper.commit(&mut tx).await.err().ok_or("committed")?;
+    assert!(
+        matches!(err, CommitError::Mapper(Error::Overwrite { ref key, .. }) if key.to_string().contains("taken")),
+        "{err}"
+    );
+    Ok(())
+}

@@ -859,7 +859,8 @@ async fn a_filtered_page_stops_at_its_request_budget() -> TestResult {
 async fn from_env_ignores_the_test_only_endpoint_variable() -> TestResult {
     const PROBE: &str = "MAPPER_ENDPOINT_PROBE";
     if std::env::var_os(PROBE).is_some() {
-        // The child: print what from_env chose.
+        // The child: print what from_env chose, and what it logged.
+        let _guard = tracing::subscriber::set_default(Printer);
         let mapper = mapper::Mapper::from_env().await;
         println!("endpoint={:?}", mapper.endpoint());
         return Ok(());
@@ -888,7 +889,44 @@ async fn from_env_ignores_the_test_only_endpoint_variable() -> TestResult {
         standard.contains("endpoint=Some(\"http://127.0.0.1:9\")"),
         "{standard}"
     );
+    // Regression: the endpoint was logged at INFO with its password.
+    let secret = run(&[(
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "http://user:s3cret@127.0.0.1:9/?token=t0ken",
+    )])?;
+    assert!(
+        secret.contains("logged endpoint=http://***@127.0.0.1:9/?***"),
+        "{secret}"
+    );
+    assert!(!secret.contains("logged endpoint=http://user"), "{secret}");
     Ok(())
+}
+
+/// Prints every event's `endpoint` field as `logged endpoint=…`.
+struct Printer;
+
+impl tracing::Subscriber for Printer {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Endpoint;
+        impl tracing::field::Visit for Endpoint {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "endpoint" {
+                    println!("logged endpoint={value:?}");
+                }
+            }
+        }
+        event.record(&mut Endpoint);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 /// An auto-increment model that gives up early.

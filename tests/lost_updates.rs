@@ -229,102 +229,104 @@ async fn world(faults: Option<Faults>) -> Result<World, SetupError> {
     })
 }
 
-/// get → increment → save of one counter, without and with a version,
-/// and partial saves of two halves.
-async fn saves(w: &World, label: &str) -> TestResult {
-    w.db.mapper
-        .create(&Counter {
-            id: "c".into(),
-            n: 0,
-            ops: seed(),
-        })
-        .await?;
+/// A model whose item a task bumps: one increment, and the operation's id
+/// stored with it.
+trait Bumped: Model + Send + Sync + 'static {
+    fn bump(&mut self, task: usize, op: String);
+}
+
+impl Bumped for Counter {
+    fn bump(&mut self, _: usize, op: String) {
+        self.n += 1;
+        self.ops.insert(op);
+    }
+}
+
+impl Bumped for VCounter {
+    fn bump(&mut self, _: usize, op: String) {
+        self.n += 1;
+        self.ops.insert(op);
+    }
+}
+
+impl Bumped for Pair {
+    /// Even tasks write one half, odd tasks the other.
+    fn bump(&mut self, task: usize, op: String) {
+        if task % 2 == 0 {
+            self.a += 1;
+            self.a_ops.insert(op);
+        } else {
+            self.b += 1;
+            self.b_ops.insert(op);
+        }
+    }
+}
+
+/// `model` created, then get → bump → save by every task.
+async fn saved_concurrently<T: Bumped>(
+    w: &World,
+    model: T,
+    id: &'static str,
+) -> Result<Tally, SetupError> {
+    w.db.mapper.create(&model).await?;
     let m = w.mapper.clone();
-    let tally = run(move |_, op| {
+    run(move |task, op| {
         let m = m.clone();
         async move {
-            let mut item = match m.get::<Counter>("c").await {
+            let mut item = match m.get::<T>(id).await {
                 Ok(item) => item,
                 Err(_) => return Outcome::Refused,
             };
-            item.n += 1;
-            item.ops.insert(op);
+            item.bump(task, op);
             outcome(m.save(&mut item).await)
         }
     })
-    .await?;
+    .await
+}
+
+/// get → increment → save of one counter, without and with a version,
+/// and partial saves of two halves.
+async fn saves(w: &World, label: &str) -> TestResult {
+    let counter = Counter {
+        id: "c".into(),
+        n: 0,
+        ops: seed(),
+    };
+    let tally = saved_concurrently(w, counter, "c").await?;
     let stored = raw::<Counter>(&w.db, "id", "c").await?;
+    let what = format!("{label} save");
     accounted(
-        &format!("{label} save"),
+        &what,
         number(stored.get("n")),
         &ids(stored.get("ops")),
         &tally,
     );
 
-    w.db.mapper
-        .create(&VCounter {
-            id: "v".into(),
-            n: 0,
-            ops: seed(),
-            version: 0,
-        })
-        .await?;
-    let m = w.mapper.clone();
-    let tally = run(move |_, op| {
-        let m = m.clone();
-        async move {
-            let mut item = match m.get::<VCounter>("v").await {
-                Ok(item) => item,
-                Err(_) => return Outcome::Refused,
-            };
-            item.n += 1;
-            item.ops.insert(op);
-            outcome(m.save(&mut item).await)
-        }
-    })
-    .await?;
+    let counter = VCounter {
+        id: "v".into(),
+        n: 0,
+        ops: seed(),
+        version: 0,
+    };
+    let tally = saved_concurrently(w, counter, "v").await?;
     let stored = raw::<VCounter>(&w.db, "id", "v").await?;
     let n = number(stored.get("n"));
-    accounted(
-        &format!("{label} versioned save"),
-        n,
-        &ids(stored.get("ops")),
-        &tally,
-    );
+    let what = format!("{label} versioned save");
+    accounted(&what, n, &ids(stored.get("ops")), &tally);
     assert_eq!(
         number(stored.get("version")),
         n + 1,
         "one version per write"
     );
 
-    w.db.mapper
-        .create(&Pair {
-            id: "p".into(),
-            a: 0,
-            a_ops: seed(),
-            b: 0,
-            b_ops: seed(),
-        })
-        .await?;
-    let m = w.mapper.clone();
-    let tally = run(move |task, op| {
-        let m = m.clone();
-        async move {
-            let mut item = match m.get::<Pair>("p").await {
-                Ok(item) => item,
-                Err(_) => return Outcome::Refused,
-            };
-            if task % 2 == 0 {
-                item.a += 1;
-                item.a_ops.insert(op);
-            } else {
-                item.b += 1;
-                item.b_ops.insert(op);
-            }
-            outcome(m.save(&mut item).await)
-        }
-    })
-    .await?;
+    let pair = Pair {
+        id: "p".into(),
+        a: 0,
+        a_ops: seed(),
+        b: 0,
+        b_ops: seed(),
+    };
+    let tally = saved_concurrently(w, pair, "p").await?;
     let stored = raw::<Pair>(&w.db, "id", "p").await?;
     let (a_ops, b_ops) = (ids(stored.get("a_ops")), ids(stored.get("b_ops")));
     let n = number(stored.get("a")) + number(stored.get("b"));

@@ -580,7 +580,7 @@ impl Mapper {
                 entry.target.apply().map_err(CommitError::Aborted)?;
                 match entry.target.write(self.transact_write()).send().await {
                     Ok(()) => break,
-                    Err(e) if entry.creation.is_some() && e.is_conflict() => {
+                    Err(e) if entry.creation.is_some() && e.is_overwrite() => {
                         return Err(CommitError::Mapper(Error::Overwrite {
                             table: self.model_info::<X>()?.table.clone(),
                             key: entry.creation.clone().unwrap_or_default(),

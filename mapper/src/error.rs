@@ -386,9 +386,16 @@ impl Error {
         matches!(self, Error::OutcomeUnknown { .. })
     }
 
-    /// Whether a new item's key was taken.
+    /// Whether a new item's key was taken (for a transaction: an
+    /// action's, [`Cause::Taken`]).
     pub fn is_overwrite(&self) -> bool {
-        matches!(self, Error::Overwrite { .. })
+        match self {
+            Error::Overwrite { .. } => true,
+            Error::TransactionCanceled { reasons, .. } => {
+                reasons.iter().any(|r| r.cause == Cause::Taken)
+            }
+            _ => false,
+        }
     }
 
     /// Whether no item had the key.

@@ -625,6 +625,51 @@ async fn puts_mapper<M: Bench>(
     Ok(n as usize)
 }
 
+/// Raw creates: puts on the condition that the key is free.
+async fn creates_raw(
+    client: &Client,
+    table: &str,
+    device: i64,
+    ats: Range<i64>,
+    conc: usize,
+) -> Result<usize, Error> {
+    let n = ats.end - ats.start;
+    stream::iter(ats)
+        .map(|at| {
+            let request = client
+                .put_item()
+                .table_name(table)
+                .set_item(Some(raw_to(&reading(device, at))))
+                .condition_expression("attribute_not_exists(#h)")
+                .expression_attribute_names("#h", "device");
+            async move { request.send().await.map(|_| ()) }
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(n as usize)
+}
+
+/// Mapper creates: `create`, its attempts watched for lost answers, the
+/// item as stored given back.
+async fn creates_mapper(
+    mapper: &Mapper,
+    device: i64,
+    ats: Range<i64>,
+    conc: usize,
+) -> Result<usize, Error> {
+    let n = ats.end - ats.start;
+    stream::iter(ats)
+        .map(|at| {
+            let item = reading(device, at);
+            async move { mapper.create(&item).await.map(|_| ()) }
+        })
+        .buffer_unordered(conc)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(n as usize)
+}
+
 /// Raw transactions of 4 puts each (the SDK fills the idempotency token,
 /// as the mapper does).
 async fn transacts_raw(
@@ -1170,6 +1215,28 @@ async fn main() -> Result<(), Error> {
         )
         .await?;
         rows.push(Row::new(format!("W2 get ×{singles} c{conc}"), measured, NETWORKED).at(conc));
+    }
+
+    // W10: a conditional write (create), whose attempts the mapper
+    // watches for lost answers (issue 27).
+    if wanted("W10") {
+        // A fresh device each call: every round creates new keys.
+        let fresh = std::sync::atomic::AtomicI64::new(2000);
+        let device = || fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let measured = sliced(
+            rounds,
+            |k| creates_raw(&client, &raw_table, device(), part(singles, k), 16),
+            |k| creates_mapper(&mapper, device(), part(singles, k), 16),
+        )
+        .await?;
+        rows.push(
+            Row::new(
+                format!("W10 create ×{singles} c16, item given back"),
+                measured,
+                f64::INFINITY,
+            )
+            .at(16),
+        );
     }
 
     // W1e, W2e: one field (`email()`) on its own report path.
