@@ -252,7 +252,7 @@ impl Bumped for VCounter {
 impl Bumped for Pair {
     /// Even tasks write one half, odd tasks the other.
     fn bump(&mut self, task: usize, op: String) {
-        if task % 2 == 0 {
+        if task.is_multiple_of(2) {
             self.a += 1;
             self.a_ops.insert(op);
         } else {
@@ -541,7 +541,7 @@ async fn contention_through_lost_answers_and_throttling_loses_and_doubles_nothin
                 (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
             });
             let id = format!("v{}", hash % VISIT_ITEMS as u64);
-            if task % 2 == 0 {
+            if task.is_multiple_of(2) {
                 let mut item = match m.get::<Visit>(id.as_str()).await {
                     Ok(item) => item,
                     Err(_) => return Outcome::Refused,
