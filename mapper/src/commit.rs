@@ -499,17 +499,30 @@ impl Mapper {
                 entry.target.apply().map_err(CommitError::Aborted)?;
             }
             let now = stamps(plan.records.len() + 1);
-            let mut tx = self.transact_write();
-            for entry in &mut plan.targets {
-                tx = entry.target.write(tx);
-            }
-            if !X::TRANSIENT {
-                tx = tx.record::<X>(transaction, &now[0]);
-            }
-            for (record, now) in plan.records.iter().zip(&now[1..]) {
-                tx = record.write(tx, now);
-            }
-            match tx.send().await {
+            // The same write sent again with its token while its outcome
+            // is unknown (the targets are not read again meanwhile).
+            let mut token = None;
+            let mut resends = crate::outcome::Resends::default();
+            let sent = loop {
+                let mut tx = self.transact_write();
+                if let Some(token) = token.take() {
+                    tx = tx.token(token);
+                }
+                for entry in &mut plan.targets {
+                    tx = entry.target.write(tx);
+                }
+                if !X::TRANSIENT {
+                    tx = tx.record::<X>(transaction, &now[0]);
+                }
+                for (record, now) in plan.records.iter().zip(&now[1..]) {
+                    tx = record.write(tx, now);
+                }
+                match resends.again(tx.send().await).await {
+                    Ok(again) => token = Some(again),
+                    Err(sent) => break sent,
+                }
+            };
+            match sent {
                 Ok(()) => {
                     if !X::TRANSIENT {
                         report.records.push(record_key(transaction, self));

@@ -10,7 +10,7 @@ use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome::{self, Watch};
+use crate::outcome;
 use crate::trace::{capacity, op_span, send};
 use crate::write_plan::{as_loaded, key_unchanged, unchanged, within_limits};
 
@@ -133,8 +133,6 @@ impl Mapper {
         mut placeholders: Placeholders,
     ) -> Result<()> {
         let span = op_span!("DeleteItem", table, self.traced(&shown));
-        let conditional = condition.is_some();
-        let watch = Watch::default();
         let request = self
             .client()
             .delete_item()
@@ -145,27 +143,17 @@ impl Mapper {
             .set_expression_attribute_values(placeholders.values())
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .set_return_consumed_capacity(capacity(&span));
-        // A blind delete is the same however often it is applied.
-        let result = if conditional {
-            send!(request.customize().interceptor(watch.clone()), span)
-        } else {
-            send!(request, span)
-        };
+        let result = send!(request, span);
         let Err(e) = result else {
             return Ok(());
         };
         // An item found gone is no proof of this call's delete: another
         // writer may have deleted it (and then the item had changed).
-        Err(outcome::judged(
-            e,
-            &watch,
-            table,
-            shown,
-            "DeleteItem",
-            |_, key| Error::Conflict {
+        Err(outcome::judged(e, table, shown, "DeleteItem", |_, key| {
+            Error::Conflict {
                 table: table.to_owned(),
                 key,
-            },
-        ))
+            }
+        }))
     }
 }

@@ -51,6 +51,15 @@ impl Mapper {
     /// transactions canceled by conflicts
     /// ([`TransactionRetries`](crate::TransactionRetries)).
     pub fn new(client: Client) -> Mapper {
+        // Every request's attempts watched for lost answers
+        // ([`LostAnswers`](crate::outcome::LostAnswers)).
+        let client = Client::from_conf(
+            client
+                .config()
+                .to_builder()
+                .interceptor(crate::outcome::LostAnswers)
+                .build(),
+        );
         let transactions = Client::from_conf(
             client
                 .config()

@@ -6,35 +6,42 @@
 //! a success it cannot prove or a conflict that invites the caller to
 //! apply a change twice.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use aws_sdk_dynamodb::config::interceptors::FinalizerInterceptorContextRef;
+use aws_sdk_dynamodb::config::interceptors::{
+    FinalizerInterceptorContextMut, FinalizerInterceptorContextRef,
+};
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::codec;
 use crate::error::{ConditionFailure, Error, KeyDisplay, refused_with};
 
-/// Watches the attempts of one request: set once an attempt ended with no
-/// answer from DynamoDB or a 5xx, after which the request may have been
-/// applied whatever later attempts say. Installed per request
-/// (`customize().interceptor(..)`), on conditional writes only.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Watch(Arc<AtomicBool>);
+/// The header [`LostAnswers`] puts on the last answer of a request one of
+/// whose earlier attempts went unanswered.
+const LOST_MARK: &str = "x-mapper-answer-lost";
 
-impl Watch {
-    /// Whether an attempt may have been applied without its answer.
-    pub(crate) fn lost(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
+/// Watches every request's attempts: one that ended with no answer from
+/// DynamoDB, or with a 5xx, may have been applied, whatever later attempts
+/// say. The request's last answer then carries [`LOST_MARK`], which
+/// [`lost`] reads. Installed once on the mapper's clients
+/// ([`Mapper::new`](crate::Mapper::new)): nothing is allocated per
+/// request, and nothing is done for an attempt that was answered.
+#[derive(Debug)]
+pub(crate) struct LostAnswers;
+
+/// An attempt of this request went unanswered (kept in its config bag).
+#[derive(Debug)]
+struct Unanswered;
+
+impl Storable for Unanswered {
+    type Storer = StoreReplace<Self>;
 }
 
-impl Intercept for Watch {
+impl Intercept for LostAnswers {
     fn name(&self) -> &'static str {
         "mapper: lost answers"
     }
@@ -43,7 +50,7 @@ impl Intercept for Watch {
         &self,
         context: &FinalizerInterceptorContextRef<'_>,
         _: &RuntimeComponents,
-        _: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let failed = matches!(context.output_or_error(), Some(Err(_)));
         // A 4xx is DynamoDB refusing the request: nothing was applied.
@@ -52,9 +59,37 @@ impl Intercept for Watch {
             .response()
             .is_some_and(|r| !r.status().is_server_error());
         if failed && !answered {
-            self.0.store(true, Ordering::Relaxed);
+            cfg.interceptor_state().store_put(Unanswered);
         }
         Ok(())
+    }
+
+    fn modify_before_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if cfg.load::<Unanswered>().is_some()
+            && let Some(response) = context.response_mut()
+        {
+            // A constant name and value: valid, so never refused.
+            let _ = response.headers_mut().try_insert(LOST_MARK, "1");
+        }
+        Ok(())
+    }
+}
+
+/// Whether the request that failed with `e` may have been applied without
+/// its answer: no answer at all, a 5xx, or an earlier attempt unanswered.
+pub(crate) fn lost<E>(e: &SdkError<E, HttpResponse>) -> bool {
+    match e {
+        SdkError::ConstructionFailure(_) => false,
+        SdkError::ServiceError(service) => {
+            let raw = service.raw();
+            raw.status().is_server_error() || raw.headers().get(LOST_MARK).is_some()
+        }
+        _ => true,
     }
 }
 
@@ -76,13 +111,12 @@ pub(crate) fn unknown(
     }
 }
 
-/// The error of a conditional write that failed with `e`, its attempts
-/// watched by `watch`: `refused` judges a refusal by its condition (given
-/// the item stored then) when no answer was lost; after a lost answer,
-/// a refusal or a failure leaves the outcome unknown.
+/// The error of a conditional write that failed with `e`: `refused`
+/// judges a refusal by its condition (given the item stored then) when no
+/// answer was [`lost`]; after a lost answer, a refusal or a failure leaves
+/// the outcome unknown.
 pub(crate) fn judged<E>(
     e: SdkError<E, HttpResponse>,
-    watch: &Watch,
     table: &str,
     key: KeyDisplay,
     operation: &'static str,
@@ -91,7 +125,7 @@ pub(crate) fn judged<E>(
 where
     E: ProvideErrorMetadata + ConditionFailure + std::error::Error + Send + Sync + 'static,
 {
-    match (refused_with(&e), watch.lost()) {
+    match (refused_with(&e), lost(&e)) {
         (Some(stored), false) => refused(stored, key),
         (Some(_), true) => unknown(table, key, operation, REFUSED_AFTER_LOST, None),
         (None, true) => unknown(
@@ -114,5 +148,61 @@ const REFUSED_AFTER_LOST: &str = "an attempt's answer was lost and the request s
 pub(crate) fn failed_after_lost(last: &dyn std::fmt::Display) -> String {
     format!(
         "an attempt's answer was lost and the last attempt failed ({last}): it may have been applied"
+    )
+}
+
+/// Sends again a transaction whose outcome was left unknown, with its
+/// token, up to [`Backoff::default`](crate::Backoff)'s attempts: the same
+/// actions under the same token are applied at most once, and answered
+/// with success if the first send was applied. Until DynamoDB answers
+/// (success, a cancellation, a token mismatch), the outcome stays
+/// unknown, whatever the sends after the first fail with.
+#[derive(Default)]
+pub(crate) struct Resends {
+    done: u32,
+    /// The unknown outcome that started the resends.
+    unknown: Option<Error>,
+}
+
+impl Resends {
+    /// `Ok(token)`, after a pause, when the outcome is still unknown and
+    /// worth sending again with that token; `Err(result)` otherwise (the
+    /// first unknown outcome when the attempts ran out).
+    pub(crate) async fn again(
+        &mut self,
+        result: crate::Result<()>,
+    ) -> Result<String, crate::Result<()>> {
+        let unknown = match result {
+            Err(e @ Error::OutcomeUnknown { .. }) => self.unknown.take().unwrap_or(e),
+            Err(e) if !answered(&e) => match self.unknown.take() {
+                Some(earlier) => earlier,
+                None => return Err(Err(e)),
+            },
+            other => return Err(other),
+        };
+        let Error::OutcomeUnknown {
+            token: Some(token), ..
+        } = &unknown
+        else {
+            return Err(Err(unknown));
+        };
+        let token = token.clone();
+        let backoff = crate::Backoff::default();
+        if self.done + 1 >= backoff.attempts {
+            return Err(Err(unknown));
+        }
+        self.done += 1;
+        self.unknown = Some(unknown);
+        tokio::time::sleep(backoff.delay(self.done)).await;
+        Ok(token)
+    }
+}
+
+/// Whether DynamoDB answered a transaction (it ran and was canceled, or
+/// its token was used with other actions): nothing was applied.
+fn answered(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::TransactionCanceled { .. } | Error::InvalidTransaction { .. }
     )
 }

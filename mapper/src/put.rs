@@ -10,7 +10,7 @@ use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome::{self, Watch};
+use crate::outcome;
 use crate::trace::{capacity, op_span, send};
 use crate::write_plan::put_condition;
 
@@ -58,7 +58,6 @@ impl Mapper {
             .put_item()
             .table_name(table)
             .set_item(Some(item));
-        let conditional = condition.is_some();
         if let Some(condition) = condition {
             request = request
                 .condition_expression(condition)
@@ -71,48 +70,34 @@ impl Mapper {
         if let Some(capacity) = capacity(&span) {
             request = request.return_consumed_capacity(capacity);
         }
-        // A blind put is the same however often it is applied: only a
-        // conditional one watches for lost answers.
-        let watch = Watch::default();
-        let result = if conditional {
-            send!(request.customize().interceptor(watch.clone()), span)
-        } else {
-            send!(request, span)
-        };
+        let result = send!(request, span);
         let Err(e) = result else {
             return Ok(prepared);
         };
         // A key issued to this call alone, found holding exactly what it
         // wrote after a lost answer: its own put, sent again.
         if matches!(expect, Expect::Fresh)
-            && watch.lost()
+            && outcome::lost(&e)
             && refused_with(&e) == Some(Some(&prepared.attributes))
         {
             return Ok(prepared);
         }
         let key = prepared.key.display(info);
-        Err(outcome::judged(
-            e,
-            &watch,
-            table,
-            key,
-            "PutItem",
-            |stored, key| {
-                let newer =
-                    stored.and_then(|s| crate::migration::not_newer(s, info, table, &key).err());
-                match (newer, expect) {
-                    (Some(newer), _) => newer,
-                    (None, Expect::Absent | Expect::Fresh) => Error::Overwrite {
-                        table: table.to_owned(),
-                        key,
-                    },
-                    (None, Expect::Anything) => Error::Conflict {
-                        table: table.to_owned(),
-                        key,
-                    },
-                }
-            },
-        ))
+        Err(outcome::judged(e, table, key, "PutItem", |stored, key| {
+            let newer =
+                stored.and_then(|s| crate::migration::not_newer(s, info, table, &key).err());
+            match (newer, expect) {
+                (Some(newer), _) => newer,
+                (None, Expect::Absent | Expect::Fresh) => Error::Overwrite {
+                    table: table.to_owned(),
+                    key,
+                },
+                (None, Expect::Anything) => Error::Conflict {
+                    table: table.to_owned(),
+                    key,
+                },
+            }
+        }))
     }
 
     /// Writes `model` whatever is stored under its key (a blind put; with a

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome::{self, Watch};
+use crate::outcome;
 use crate::put::Expect;
 use crate::trace::{capacity, op_span, send};
 use crate::write_plan::{Change, change_plan, keep_unknown};
@@ -82,7 +82,6 @@ impl Mapper {
             mut placeholders,
         } = change;
         let span = op_span!("UpdateItem", table, self.traced(&key));
-        let watch = Watch::default();
         let result = send!(
             self.client()
                 .update_item()
@@ -95,9 +94,7 @@ impl Mapper {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld
                 )
-                .set_return_consumed_capacity(capacity(&span))
-                .customize()
-                .interceptor(watch.clone()),
+                .set_return_consumed_capacity(capacity(&span)),
             span
         );
         let Err(e) = result else {
@@ -106,19 +103,12 @@ impl Mapper {
         // Equal values prove nothing: two writers that increment from the
         // same value write equal values. After a lost answer a refusal
         // cannot tell this call's write from another's.
-        Err(outcome::judged(
-            e,
-            &watch,
-            table,
-            key,
-            "UpdateItem",
-            |now, key| {
-                now.and_then(|now| crate::migration::not_newer(now, info, table, &key).err())
-                    .unwrap_or(Error::Conflict {
-                        table: table.to_owned(),
-                        key,
-                    })
-            },
-        ))
+        Err(outcome::judged(e, table, key, "UpdateItem", |now, key| {
+            now.and_then(|now| crate::migration::not_newer(now, info, table, &key).err())
+                .unwrap_or(Error::Conflict {
+                    table: table.to_owned(),
+                    key,
+                })
+        }))
     }
 }

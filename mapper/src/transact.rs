@@ -26,7 +26,6 @@ use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome::Watch;
 use crate::put::Expect;
 use crate::trace::{capacity, op_span, send};
 use crate::update::{UpdatePlan, update_plan};
@@ -560,12 +559,13 @@ impl<'a> TransactWrite<'a> {
     /// 4 MB, two actions on one item, a token over 36 characters, a token
     /// reused with other parameters), [`Error::TransactionCanceled`] with
     /// the reasons in the order of the actions, [`Error::MaxRetriesExceeded`],
-    /// [`Error::Service`]: nothing is applied on these errors. After a lost
-    /// answer, the transaction is sent again with its token (up to
-    /// [`Backoff::default`](crate::Backoff)'s attempts) until DynamoDB
-    /// answers (a transaction applied is answered with success, never
-    /// applied twice); if it never does, [`Error::OutcomeUnknown`] carries
-    /// the token to send it again with.
+    /// [`Error::Service`]: nothing is applied on these errors. When an
+    /// answer was lost and DynamoDB's last answer does not say (a 5xx, a
+    /// timeout, throttling), [`Error::OutcomeUnknown`] carries the token:
+    /// the same actions sent again with it ([`TransactWrite::token`])
+    /// within ten minutes are applied at most once, and answered with
+    /// success if the first send was applied. `update_once` and `commit`
+    /// do that themselves.
     /// Each canceled action's [`Cause`] tells a conflict (retry) from a
     /// condition that is false (a schema rule, the caller's condition).
     pub async fn send(self) -> Result<()> {
@@ -635,66 +635,52 @@ impl<'a> TransactWrite<'a> {
             .iter_mut()
             .map(|a| std::mem::replace(&mut a.item, TransactWriteItem::builder().build()))
             .collect();
-        let backoff = crate::Backoff::default();
-        let mut attempt = 0;
-        // One watch over every send of this token: a lost answer to any
-        // of them is remembered by the next.
-        let watch = Watch::default();
-        let e = loop {
-            attempt += 1;
-            let span = op_span!("TransactWriteItems", table, items.len());
-            let result = send!(
-                mapper
-                    .transaction_client()
-                    .transact_write_items()
-                    .set_transact_items(Some(items.clone()))
-                    .client_request_token(&token)
-                    .set_return_consumed_capacity(capacity(&span))
-                    .customize()
-                    .interceptor(watch.clone()),
-                span
-            );
-            let e = match result {
-                Ok(_) => {
-                    for action in actions {
-                        if let Some(refresh) = action.refresh {
-                            refresh()?;
-                        }
+        let span = op_span!("TransactWriteItems", table, items.len());
+        let result = send!(
+            mapper
+                .transaction_client()
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .client_request_token(&token)
+                .set_return_consumed_capacity(capacity(&span)),
+            span
+        );
+        let e = match result {
+            Ok(_) => {
+                for action in actions {
+                    if let Some(refresh) = action.refresh {
+                        refresh()?;
                     }
-                    return Ok(());
                 }
-                Err(e) => e,
-            };
-            // A cancellation or a token mismatch is DynamoDB's answer on
-            // this token: a transaction that was applied, sent again with
-            // its token within ten minutes, is answered with success
-            // (DynamoDB's idempotency contract), so nothing was applied.
-            // Any other failure after a lost answer is sent again with the
-            // same token until DynamoDB answers.
-            let answered = matches!(
-                e.as_service_error(),
-                Some(
-                    TransactWriteItemsError::TransactionCanceledException(_)
-                        | TransactWriteItemsError::IdempotentParameterMismatchException(_)
-                )
-            );
-            if answered || !watch.lost() {
-                break e;
+                return Ok(());
             }
-            if attempt >= backoff.attempts {
-                let key = actions.first().map(Planned::key).unwrap_or_default();
-                return Err(crate::outcome::unknown(
-                    &table,
-                    key,
-                    "TransactWriteItems",
-                    crate::outcome::failed_after_lost(
-                        &aws_smithy_types::error::display::DisplayErrorContext(&e),
-                    ),
-                    Some(token),
-                ));
-            }
-            tokio::time::sleep(backoff.delay(attempt)).await;
+            Err(e) => e,
         };
+        // A cancellation or a token mismatch is DynamoDB's answer on this
+        // token: a transaction that was applied, sent again with its token
+        // within ten minutes, is answered with success (DynamoDB's
+        // idempotency contract), so nothing was applied. Any other failure
+        // after a lost answer leaves the outcome unknown: the token, sent
+        // again with the same actions, tells ([`Mapper::until_known`]).
+        let answered = matches!(
+            e.as_service_error(),
+            Some(
+                TransactWriteItemsError::TransactionCanceledException(_)
+                    | TransactWriteItemsError::IdempotentParameterMismatchException(_)
+            )
+        );
+        if crate::outcome::lost(&e) && !answered {
+            let key = actions.first().map(Planned::key).unwrap_or_default();
+            return Err(crate::outcome::unknown(
+                &table,
+                key,
+                "TransactWriteItems",
+                crate::outcome::failed_after_lost(
+                    &aws_smithy_types::error::display::DisplayErrorContext(&e),
+                ),
+                Some(token),
+            ));
+        }
         Err(match e.as_service_error() {
             Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
                 let reasons = c

@@ -18,7 +18,7 @@ use crate::key::{IntoKey, Role, check_key_value};
 use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome::{self, Watch};
+use crate::outcome;
 use crate::trace::{capacity, op_span, send};
 
 impl Mapper {
@@ -86,11 +86,23 @@ impl Mapper {
         let table = info.table.clone();
         let key = key.into_key();
         if once {
-            let result = self
-                .transact_write()
-                .update::<T>(key.clone(), update, condition.clone())
-                .send()
-                .await;
+            // An outcome left unknown is sent again with its token (the
+            // same request): DynamoDB answers whether it was applied, and
+            // applies it at most once.
+            let mut token = None;
+            let mut resends = crate::outcome::Resends::default();
+            let result = loop {
+                let mut tx =
+                    self.transact_write()
+                        .update::<T>(key.clone(), update, condition.clone());
+                if let Some(token) = token.take() {
+                    tx = tx.token(token);
+                }
+                match resends.again(tx.send().await).await {
+                    Ok(again) => token = Some(again),
+                    Err(result) => break result,
+                }
+            };
             return match result {
                 // Applied: a read back that fails must not say otherwise.
                 Ok(()) => self.read_back::<T>(key).await,
@@ -119,7 +131,6 @@ impl Mapper {
             guards,
         } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
         let span = op_span!("UpdateItem", table, self.traced(&shown));
-        let watch = Watch::default();
         let result = send!(
             self.client()
                 .update_item()
@@ -133,16 +144,13 @@ impl Mapper {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld
                 )
-                .set_return_consumed_capacity(capacity(&span))
-                .customize()
-                .interceptor(watch.clone()),
+                .set_return_consumed_capacity(capacity(&span)),
             span
         );
         match result {
             Ok(out) => load(out.attributes.unwrap_or_default(), &info, &table),
             Err(e) => Err(outcome::judged(
                 e,
-                &watch,
                 &table,
                 shown,
                 "UpdateItem",
