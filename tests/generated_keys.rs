@@ -89,3 +89,51 @@ async fn new_items_get_generated_keys_on_every_write_path() -> TestResult {
     assert_eq!(kept.id, given.id);
     Ok(())
 }
+
+/// The same with plain `String` keys and the derive: an empty key is a
+/// key not generated yet (regression: it compiled, then failed with `id:
+/// a key attribute cannot be an empty string or binary`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "plain_note")]
+struct PlainNote {
+    #[model(hash_key, default_fn = mapper::keygen::uuid)]
+    id: String,
+    text: String,
+}
+
+#[tokio::test]
+async fn plain_string_keys_with_a_generator_are_generated_when_empty() -> TestResult {
+    let db = TestDb::with_table::<PlainNote>().await?;
+    let blank = |text: &str| PlainNote {
+        id: String::new(),
+        text: text.into(),
+    };
+    let created = db.mapper.create(&blank("created")).await?;
+    let mut saved = Item::new(blank("saved"));
+    db.mapper.save(&mut saved).await?;
+    db.mapper.batch_write([Write::Put(blank("batch"))]).await?;
+    assert_eq!(created.id.len(), 36, "{}", created.id);
+    assert_eq!(saved.id.len(), 36, "{}", saved.id);
+    assert_ne!(created.id, saved.id);
+    let stored = db
+        .client()
+        .scan()
+        .table_name(db.table::<PlainNote>())
+        .send()
+        .await?;
+    assert_eq!(stored.count(), 3);
+    for item in stored.items() {
+        let id = item.get("id").and_then(|v| v.as_s().ok()).ok_or("no id")?;
+        assert_eq!(id.len(), 36, "{id}");
+    }
+    // A key given is kept.
+    let given = db
+        .mapper
+        .create(&PlainNote {
+            id: "mine".into(),
+            text: "given".into(),
+        })
+        .await?;
+    assert_eq!(given.id, "mine");
+    Ok(())
+}

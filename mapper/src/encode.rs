@@ -46,11 +46,14 @@ impl Mapper {
         info: &ModelInfo,
         table: &str,
     ) -> Result<Prepared> {
+        // A key the fast path cannot take (empty: maybe one to generate)
+        // goes to the report path, which generates or names it.
         if let Some(Encoded {
             mut attributes,
             size,
             ..
         }) = direct::encode(model, info)
+            && keys_fit(&attributes, info)
         {
             let key = Key::of_attributes(&attributes, info);
             let size = size + migration::stamp(&mut attributes, info);
@@ -179,6 +182,24 @@ pub(crate) fn validated<T: Model>(
                 _ => {
                     map.remove(name);
                 }
+            }
+        }
+        // A key with a default (a generator: constant key defaults are
+        // refused with the model) left empty is not set yet: generated,
+        // so a plain `String` key works as an `Option<String>` one does.
+        // No item can hold an empty key, so nothing else is meant by it.
+        for part in std::iter::once(&info.hash).chain(&info.range) {
+            let generated = info
+                .schema
+                .get(&part.name)
+                .is_some_and(|f| matches!(f.presence(), validate::Presence::Default(_)));
+            let empty = match map.get(&part.name) {
+                Some(Value::String(s)) => s.is_empty(),
+                Some(Value::Binary(b)) => b.is_empty(),
+                _ => false,
+            };
+            if generated && empty {
+                map.remove(&part.name);
             }
         }
     }

@@ -18,7 +18,31 @@ use crate::trace::{capacity, op_span, send};
 use crate::transact::TRANSACT_LIMIT;
 
 impl Mapper {
-    /// A read transaction ([`TransactGet`]).
+    /// A read transaction ([`TransactGet`]): items of any models read at
+    /// one point in time. Each `get` gives a [`Slot`] (so it does not
+    /// chain as `transact_write` does): keep it, send, and take each item
+    /// out of what was read with its slot, typed and validated.
+    ///
+    /// ```no_run
+    /// # use mapper::{Mapper, Model};
+    /// # #[derive(serde::Serialize, serde::Deserialize, Model)]
+    /// # #[model(table = "account")]
+    /// # struct Account { #[model(hash_key)] id: String, balance: i64 }
+    /// # #[derive(serde::Serialize, serde::Deserialize, Model)]
+    /// # #[model(table = "order")]
+    /// # struct Order { #[model(hash_key)] id: i64, total: i64 }
+    /// # async fn run(mapper: Mapper) -> mapper::Result<()> {
+    /// let mut read = mapper.transact_get();
+    /// let ann = read.get::<Account>("ann");
+    /// let order = read.get::<Order>(42);
+    /// let mut got = read.send().await?;
+    /// let ann = got.take(ann)?;       // Option<Item<Account>>: None if absent
+    /// let order = got.take(order)?;
+    /// if let (Some(ann), Some(order)) = (ann, order) {
+    ///     println!("{} owes {}", ann.id, order.total - ann.balance);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn transact_get(&self) -> TransactGet<'_> {
         TransactGet {
             mapper: self,

@@ -366,6 +366,26 @@ fn membership() {
         "(root)",
         "\"root\" is one of the forbidden [\"root\", \"admin\"]",
     );
+    // Every allowed value, none cut (regression: the list was cut after
+    // 40 characters, `["pending", "paid", "shipped", "cancelled…]`).
+    let status = one_of(["pending", "paid", "shipped", "cancelled", "refunded"]);
+    fails(
+        &status,
+        v(json!("lost")),
+        ErrorKind::NotOneOf,
+        "(root)",
+        "\"lost\" is not one of [\"pending\", \"paid\", \"shipped\", \"cancelled\", \"refunded\"]",
+    );
+    let many: Vec<String> = (0..25).map(|i| format!("v{i}")).collect();
+    let err = one_of(many)
+        .validate(v(json!("x")))
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        err.as_deref()
+            .is_some_and(|e| e.contains("\"v19\", and 5 more]")),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -117,11 +117,25 @@ impl OneOf {
             .collect()
     }
 
+    /// The values, each whole (one cut only when it is itself long), the
+    /// first [`LISTED`] of them: they come from the schema, and a message
+    /// that cuts the list hides the one value the reader looks for.
     fn listed(&self) -> String {
-        let all: Vec<String> = self.values.iter().map(ToString::to_string).collect();
-        truncate(&all.join(", "))
+        let mut all: Vec<String> = self
+            .values
+            .iter()
+            .take(LISTED)
+            .map(|v| truncate(&v.to_string()))
+            .collect();
+        if self.values.len() > LISTED {
+            all.push(format!("and {} more", self.values.len() - LISTED));
+        }
+        all.join(", ")
     }
 }
+
+/// How many of a `one_of` list's values an error message lists.
+const LISTED: usize = 20;
 
 impl Rule for OneOf {
     fn check(&self, value: &mut Value, path: &PathNode<'_>, errors: &mut Errors) -> Outcome {
