@@ -26,6 +26,11 @@ pub struct Key {
 
 /// Anything usable as a key: a scalar (`1`, `"abc"`) for a hash key, a
 /// pair (`(1, 5)`) for hash and range.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used as an item's key",
+    label = "not a key",
+    note = "a key is a string, a number or bytes (`\"abc\"`, `7`), or a pair of them for a hash and a range key (`(\"abc\", 7)`)"
+)]
 pub trait IntoKey {
     /// The key.
     fn into_key(self) -> Key;
@@ -38,6 +43,11 @@ impl IntoKey for Key {
 }
 
 /// A scalar usable as one part of a key.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a key",
+    label = "not a key part",
+    note = "a key part is a string, an integer or bytes; for another type, pass the value it is stored as"
+)]
 pub trait KeyPart {
     /// The part as a value.
     fn into_part(self) -> Value;

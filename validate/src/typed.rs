@@ -26,6 +26,12 @@ use crate::validator::{Validator, bool, bytes, int, list_of, map_of, number, set
 /// assert_eq!(<u8 as Typed>::validator().validate(300.into()).unwrap_err().to_string(),
 ///            "(root): 300 is out of range 0..=255");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no validator: it cannot be a field of a model",
+    label = "a model field of type `{Self}`",
+    note = "for a struct stored as a nested map, or an enum of unit variants stored as text, add `#[derive(mapper::Schema)]` to `{Self}`",
+    note = "for any other type, give the field its rule: `#[model(validate = …)]`"
+)]
 pub trait Typed {
     /// The validator for values of this type.
     fn validator() -> Validator;

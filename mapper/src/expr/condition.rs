@@ -23,6 +23,11 @@ pub enum Operand {
 
 /// Anything usable as an [`Operand`]: an [`AttrPath`], [`size`], or any
 /// value convertible to a [`Value`] (`3`, `"text"`, `true`, …).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be compared in a condition",
+    label = "not a condition operand",
+    note = "an operand is an attribute path (`attr(\"name\")`), `size(…)`, or a value: text, a number, a bool, bytes, a set, a list, a map (`validate::Value`)"
+)]
 pub trait IntoOperand {
     /// The operand.
     fn into_operand(self) -> Operand;
