@@ -107,6 +107,7 @@ pub(crate) fn model(model: &Model) -> TokenStream {
             fn migrations() -> ::core::option::Option<&'static #p::migrate::Plan> {
                 ::core::option::Option::Some(<Self as #p::Migrations>::plan())
             }
+            const MIGRATIONS_DECLARED: bool = true;
         }
     });
     let write_back = model

@@ -111,6 +111,13 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
         None
     }
 
+    /// Whether [`Model::migrations`] returns the plan `#[mapper::migrations]`
+    /// writes: the derive sets it with `#[model(migrations)]`, and
+    /// `#[mapper::migrations]` on a model that does not say so is a
+    /// compile error (its plan would never be used). A hand-written
+    /// `Model` that returns that plan sets it too.
+    const MIGRATIONS_DECLARED: bool = false;
+
     /// When a load that migrated an item writes it back (lazily by
     /// default: with the application's next save of it).
     const WRITE_BACK: crate::WriteBack = crate::WriteBack::Lazy;

@@ -32,8 +32,19 @@ pub(crate) fn block(block: Block) -> TokenStream {
         quote!(.detect(#version, #name, #test))
     });
     let item = &block.item;
+    // A plan its model does not point at would never be used: a compile
+    // error (for a type without generics, which a `const` can name).
+    let declared = block.item.generics.params.is_empty().then(|| {
+        quote! {
+            const _: () = ::core::assert!(
+                <#self_ty as #p::Model>::MIGRATIONS_DECLARED,
+                "#[mapper::migrations] on a model whose #[model(...)] does not say `migrations`: its plan would never be used; add `migrations` to the model's #[model(...)]"
+            );
+        }
+    });
     quote! {
         #item
+        #declared
 
         impl #p::Migrations for #self_ty {
             fn plan() -> &'static #p::migrate::Plan {
