@@ -119,15 +119,42 @@ pub(crate) fn model(model: &Model) -> syn::Result<()> {
             errors.at(index.span, "local_index needs range = \"<attribute>\"");
         }
         for key in index.hash.iter().chain(&index.range) {
-            if !model.fields.iter().any(|f| f.name == key.value()) {
-                errors.at(
+            match model.fields.iter().find(|f| f.name == key.value()) {
+                None => errors.at(
                     key.span(),
                     format!("no attribute {:?} in this model", key.value()),
-                );
+                ),
+                // The key rule, for the index's keys too, where the type
+                // says for sure (an enum of its own may be stored as text).
+                Some(field) if never_key(field) => errors.at(
+                    key.span(),
+                    format!(
+                        "an index key must be a string, number or binary attribute; {:?} is a list, set, map or bool",
+                        key.value()
+                    ),
+                ),
+                Some(_) => {}
             }
         }
     }
     errors.finish()
+}
+
+/// Whether a field's type is one DynamoDB never takes as a key: a bool, or
+/// a collection (a list, set or map), unless the field has a rule of its own.
+fn never_key(field: &Field) -> bool {
+    if field.validate.is_some() {
+        return false;
+    }
+    let syn::Type::Path(path) = &field.ty else {
+        return false;
+    };
+    path.path.segments.last().is_some_and(|last| {
+        matches!(
+            last.ident.to_string().as_str(),
+            "bool" | "Vec" | "VecDeque" | "HashSet" | "BTreeSet" | "HashMap" | "BTreeMap"
+        )
+    })
 }
 
 /// Checks a `#[derive(Schema)]`.
