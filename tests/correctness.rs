@@ -1133,5 +1133,12 @@ async fn a_load_never_yields_a_key_save_would_refuse_or_move() -> TestResult {
         }
     }
     assert_eq!(all.iter().filter(|r| r.is_err()).count(), 2);
+    // One bad stored item does not fail the others (issue 28): the items
+    // that load, and the errors apart.
+    let loaded = db.mapper.scan::<Stripped>().all_loaded().await?;
+    assert_eq!(loaded.items.len(), 1);
+    assert_eq!(loaded.failed.len(), 2);
+    assert!(loaded.failed.iter().all(mapper::Error::is_stored_item));
+    assert!(db.mapper.scan::<Stripped>().all().await.is_err());
     Ok(())
 }

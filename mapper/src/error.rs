@@ -403,6 +403,16 @@ impl Error {
         matches!(self, Error::NotFound { .. })
     }
 
+    /// Whether a stored item failed the model (a load error of one item:
+    /// [`Error::Stored`], [`Error::Migration`], [`Error::Convert`]), as
+    /// opposed to an error of the call.
+    pub fn is_stored_item(&self) -> bool {
+        matches!(
+            self,
+            Error::Stored { .. } | Error::Migration { .. } | Error::Convert { .. }
+        )
+    }
+
     /// Whether the item failed validation (before a write, or as stored).
     pub fn is_invalid(&self) -> bool {
         matches!(self, Error::Validation { .. } | Error::Stored { .. })

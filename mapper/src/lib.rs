@@ -104,7 +104,7 @@ pub use migrate_table::{
 };
 pub use migration::{Migrations, WriteBack};
 pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
-pub use pages::{Output, PAGE_BUDGET, Page};
+pub use pages::{Loaded, Output, PAGE_BUDGET, Page};
 pub use query::{Query, RangeCondition};
 pub use scan::Scan;
 pub use table::Throughput;

@@ -87,6 +87,32 @@ macro_rules! terminals {
                 self.stream().try_collect().await
             }
 
+            /// All results that load, and apart each stored item that does
+            /// not (as `batch_get` gives them): one bad stored item does
+            /// not fail the others.
+            ///
+            /// # Errors
+            /// As `all`, but for stored items that fail the model
+            /// ([`Error::Stored`](crate::Error::Stored),
+            /// [`Error::Migration`](crate::Error::Migration),
+            /// [`Error::Convert`](crate::Error::Convert)), which go to
+            /// [`Loaded::failed`].
+            pub async fn all_loaded(self) -> Result<$crate::Loaded<O>> {
+                let mut loaded = $crate::Loaded {
+                    items: Vec::new(),
+                    failed: Vec::new(),
+                };
+                let mut stream = std::pin::pin!(self.stream());
+                while let Some(result) = futures::StreamExt::next(&mut stream).await {
+                    match result {
+                        Ok(item) => loaded.items.push(item),
+                        Err(e) if e.is_stored_item() => loaded.failed.push(e),
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(loaded)
+            }
+
             /// Up to `size` results and the cursor to resume after them
             /// (`None` when there are no more) — for APIs that paginate.
             ///
@@ -120,6 +146,16 @@ macro_rules! terminals {
 }
 
 pub(crate) use terminals;
+
+/// What `all_loaded` read: the items that load, in order, and an error for
+/// each stored item that does not (naming its key and what is wrong).
+#[derive(Debug)]
+pub struct Loaded<O> {
+    /// The items that loaded.
+    pub items: Vec<O>,
+    /// One error per stored item that failed the model.
+    pub failed: Vec<Error>,
+}
 
 /// How many requests one `page(size)` call sends at most, by default.
 pub const PAGE_BUDGET: usize = 10;
