@@ -239,3 +239,42 @@ async fn a_naive_key_text_is_read_as_utc() -> TestResult {
     assert_eq!(item.at, INSTANT);
     Ok(())
 }
+
+/// A TTL-style field declared with the serde helper alone: the derive
+/// infers the stored form from it (regression: it stored RFC 3339 text,
+/// which DynamoDB's TTL never reads).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "session")]
+struct Session {
+    #[model(hash_key)]
+    id: String,
+    #[serde(with = "validate::datetime::epoch_seconds")]
+    expires: OffsetDateTime,
+    #[serde(with = "validate::datetime::epoch_millis")]
+    seen: OffsetDateTime,
+}
+
+#[tokio::test]
+async fn an_epoch_serde_helper_alone_stores_a_number() -> TestResult {
+    let db = TestDb::with_table::<Session>().await?;
+    let session = Session {
+        id: "s".into(),
+        expires: datetime!(2026-12-07 12:00:00 UTC),
+        seen: INSTANT,
+    };
+    db.mapper.put(&session).await?;
+    let stored = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Session>())
+        .key("id", text("s"))
+        .send()
+        .await?
+        .item
+        .ok_or("not stored")?;
+    assert_eq!(stored.get("expires"), Some(&number("1796644800")));
+    assert_eq!(stored.get("seen"), Some(&number("1338465600000.042")));
+    let loaded = db.mapper.get::<Session>("s").await?;
+    assert_eq!(loaded.into_inner(), session);
+    Ok(())
+}

@@ -30,6 +30,10 @@ fn schema(fields: &[Field], extra: Option<&syn::LitStr>) -> TokenStream {
             }),
             None => quote!(<#ty as #p::validate::Typed>::validator()),
         };
+        if let (Some(form), None) = (field.stored_as, &field.validate) {
+            let form = quote::format_ident!("{}", form);
+            validator = quote!(#validator.stored_as(#p::validate::DateFormat::#form));
+        }
         if let Some(range) = &field.range {
             validator = quote!(#validator.range(#range));
         }

@@ -84,6 +84,8 @@ pub(crate) type Flag = Option<Span>;
 
 /// A field of the model.
 pub(crate) struct Field {
+    /// The `DateFormat` variant a serde `with` module implies.
+    pub(crate) stored_as: Option<&'static str>,
     pub(crate) ident: Ident,
     pub(crate) ty: Type,
     /// The attribute name: serde's.
@@ -336,6 +338,7 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
         };
         let mut out_field = Field {
             ident,
+            stored_as: serde.with.as_deref().and_then(epoch_form),
             ty: field.ty.clone(),
             name,
             optional,
@@ -393,6 +396,20 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
     out
 }
 
+/// The stored datetime form a serde helper module writes for: the epoch
+/// modules of `validate::datetime` (the field then stores a number, as
+/// DynamoDB's TTL reads it, with no second option to say so).
+fn epoch_form(with: &str) -> Option<&'static str> {
+    let with = with.replace(' ', "");
+    if with.ends_with("datetime::epoch_seconds") {
+        Some("EpochSeconds")
+    } else if with.ends_with("datetime::epoch_millis") {
+        Some("EpochMillis")
+    } else {
+        None
+    }
+}
+
 /// `T` of an `Option<T>`.
 fn option_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(path) = ty else {
@@ -417,6 +434,8 @@ struct SerdeField {
     rename: Option<String>,
     skip: bool,
     flatten: Option<Span>,
+    /// `with = "…"`: the module that writes the field.
+    with: Option<String>,
 }
 
 /// The `serde(…)` metas of `attrs`, each parsed as a `Meta`.
@@ -462,6 +481,9 @@ fn serde_field(attrs: &[Attribute], errors: &mut Errors) -> SerdeField {
                 out.skip = true;
             }
             Meta::Path(p) if p.is_ident("flatten") => out.flatten = Some(p.span()),
+            Meta::NameValue(nv) if nv.path.is_ident("with") => {
+                out.with = string_value(&nv.value);
+            }
             _ => {}
         }
     }
