@@ -487,3 +487,65 @@ async fn a_plain_vec_u8_declared_bytes_is_stored_as_binary() -> TestResult {
     assert_eq!(batch.items.len(), 1);
     Ok(())
 }
+
+/// A field added with a default, read from items stored before it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "customer")]
+struct Customer {
+    #[model(hash_key)]
+    id: String,
+    #[model(default = 0)]
+    order_count: i64,
+}
+
+/// The same table, with a generated default.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "customer")]
+struct TokenedCustomer {
+    #[model(hash_key)]
+    id: String,
+    #[model(default_fn = mapper::keygen::uuid)]
+    token: String,
+}
+
+/// Regression (issue 28): an older item without `order_count` failed the
+/// strict load, though the docs said defaults fill absent attributes. A
+/// constant default fills it on load; a generated one cannot (each read
+/// would make another) and stays an error naming the attribute.
+#[tokio::test]
+async fn a_constant_default_fills_an_attribute_older_items_lack() -> TestResult {
+    let db = TestDb::with_table::<Customer>().await?;
+    db.client()
+        .put_item()
+        .table_name(db.table::<Customer>())
+        .item("id", AttributeValue::S("old".into()))
+        .send()
+        .await?;
+    let mut old = db.mapper.get::<Customer>("old").await?;
+    assert_eq!(old.order_count, 0);
+    assert!(old.warnings().is_empty());
+    old.order_count += 1;
+    db.mapper.save(&mut old).await?;
+    let stored = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Customer>())
+        .key("id", AttributeValue::S("old".into()))
+        .send()
+        .await?
+        .item
+        .ok_or("gone")?;
+    assert_eq!(stored.get("order_count"), Some(&n(1)));
+    let err = db
+        .mapper
+        .get::<TokenedCustomer>("old")
+        .await
+        .err()
+        .ok_or("loaded")?;
+    assert!(
+        err.errors()
+            .is_some_and(|e| e.to_string().starts_with("token: attribute missing")),
+        "{err}"
+    );
+    Ok(())
+}

@@ -251,17 +251,20 @@ fn stored_key(attributes: &codec::Attributes, info: &ModelInfo) -> KeyDisplay {
     Key::of_attributes(attributes, info).display(info)
 }
 
-/// Defaults belong to new items: an attribute missing from a stored item
-/// is an error even when the schema has a default for it.
+/// An attribute missing from a stored item takes its constant default
+/// (a field added with a default reads older items, the most common
+/// schema change); one whose default is generated (`default_fn`: an id,
+/// the time) is an error: a load cannot make it up, each read would make
+/// another.
 fn strict(mut value: Value, info: &ModelInfo) -> Result<Value, Errors> {
     let mut errors = Errors::new();
     let root = PathNode::ROOT;
     for field in info.schema.fields() {
-        if matches!(field.presence(), Presence::Default(_)) && value.get(field.name()).is_none() {
+        if generated(field.presence()) && value.get(field.name()).is_none() {
             errors.push(
                 &root.key(field.name()),
                 ErrorKind::Required,
-                "attribute missing from the stored item",
+                "attribute missing from the stored item (its default is generated: a load cannot make it up)",
             );
         }
     }
@@ -275,6 +278,11 @@ fn strict(mut value: Value, info: &ModelInfo) -> Result<Value, Errors> {
             Err(errors)
         }
     }
+}
+
+/// Whether a presence is a generated default (`default_fn`).
+pub(crate) fn generated(presence: &Presence) -> bool {
+    matches!(presence, Presence::Default(validate::DefaultValue::Fn(_)))
 }
 
 /// Replaces each bad or missing top-level attribute by its default (or

@@ -356,10 +356,10 @@ fn required(path: &AttrPath, info: &ModelInfo) -> bool {
 }
 
 /// Whether a stored item must hold an attribute of this presence: a
-/// required one, and one with a default (defaults are for new items; the
-/// strict load refuses a stored item without it).
+/// required one, and one whose default is generated (the strict load
+/// refuses a stored item without it; a constant default fills it).
 fn needed(presence: &Presence) -> bool {
-    matches!(presence, Presence::Required | Presence::Default(_))
+    matches!(presence, Presence::Required) || crate::load::generated(presence)
 }
 
 /// Validates `value` for `path`, returning it normalized.
