@@ -252,6 +252,18 @@ struct Session {
     expires: OffsetDateTime,
     #[serde(with = "validate::datetime::epoch_millis")]
     seen: OffsetDateTime,
+    #[serde(
+        with = "validate::datetime::epoch_seconds::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    renewed: Option<OffsetDateTime>,
+    #[serde(
+        with = "validate::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    noted: Option<OffsetDateTime>,
 }
 
 #[tokio::test]
@@ -261,6 +273,8 @@ async fn an_epoch_serde_helper_alone_stores_a_number() -> TestResult {
         id: "s".into(),
         expires: datetime!(2026-12-07 12:00:00 UTC),
         seen: INSTANT,
+        renewed: Some(datetime!(2026-12-08 00:00:00 UTC)),
+        noted: Some(INSTANT),
     };
     db.mapper.put(&session).await?;
     let stored = db
@@ -274,7 +288,21 @@ async fn an_epoch_serde_helper_alone_stores_a_number() -> TestResult {
         .ok_or("not stored")?;
     assert_eq!(stored.get("expires"), Some(&number("1796644800")));
     assert_eq!(stored.get("seen"), Some(&number("1338465600000.042")));
+    // Optional datetimes through the helpers' `option` modules.
+    assert_eq!(stored.get("renewed"), Some(&number("1796688000")));
+    assert_eq!(
+        stored.get("noted"),
+        Some(&text("2012-05-31T12:00:00.000042000Z"))
+    );
     let loaded = db.mapper.get::<Session>("s").await?;
     assert_eq!(loaded.into_inner(), session);
+    let bare = Session {
+        id: "t".into(),
+        renewed: None,
+        noted: None,
+        ..session
+    };
+    db.mapper.put(&bare).await?;
+    assert_eq!(db.mapper.get::<Session>("t").await?.into_inner(), bare);
     Ok(())
 }

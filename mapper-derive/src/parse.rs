@@ -401,6 +401,7 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
 /// DynamoDB's TTL reads it, with no second option to say so).
 fn epoch_form(with: &str) -> Option<&'static str> {
     let with = with.replace(' ', "");
+    let with = with.strip_suffix("::option").unwrap_or(&with);
     if with.ends_with("datetime::epoch_seconds") {
         Some("EpochSeconds")
     } else if with.ends_with("datetime::epoch_millis") {

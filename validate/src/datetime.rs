@@ -301,6 +301,63 @@ impl serde::de::Visitor<'_> for Scalar {
     }
 }
 
+/// An `Option<OffsetDateTime>` through a form's helpers: `None` as serde's
+/// none (skip it with `skip_serializing_if = "Option::is_none"`), `Some`
+/// as the form writes and reads an instant.
+macro_rules! optional_module {
+    ($doc:expr, $format:expr) => {
+        #[doc = $doc]
+        pub mod option {
+            use serde::{Deserialize, Deserializer, Serialize, Serializer};
+            use time::OffsetDateTime;
+
+            /// One instant, in this form.
+            struct Instant(OffsetDateTime);
+
+            impl Serialize for Instant {
+                fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    $crate::datetime::serialize(&self.0, serializer)
+                }
+            }
+
+            impl<'de> Deserialize<'de> for Instant {
+                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    $crate::datetime::read(deserializer, $format).map(Instant)
+                }
+            }
+
+            /// Writes `Some` as the form does, `None` as none.
+            ///
+            /// # Errors
+            /// A year outside 0000..=9999.
+            pub fn serialize<S: Serializer>(
+                at: &Option<OffsetDateTime>,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                match at {
+                    Some(at) => serializer.serialize_some(&Instant(*at)),
+                    None => serializer.serialize_none(),
+                }
+            }
+
+            /// Reads an instant as the form does, or none.
+            ///
+            /// # Errors
+            /// A value that is no datetime.
+            pub fn deserialize<'de, D: Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Option<OffsetDateTime>, D::Error> {
+                Option::<Instant>::deserialize(deserializer).map(|at| at.map(|at| at.0))
+            }
+        }
+    };
+}
+
+optional_module!(
+    "Serde helpers for an `Option<OffsetDateTime>` stored as RFC 3339 text (`#[serde(with = \"validate::datetime::option\", default, skip_serializing_if = \"Option::is_none\")]`).",
+    crate::datetime::DateFormat::Rfc3339Nanos
+);
+
 macro_rules! epoch_module {
     ($name:ident, $format:expr, $unit:literal) => {
         #[doc = concat!("Serde helpers for a `time::OffsetDateTime` stored as ", $unit, " since 1970 (`#[serde(with = \"validate::datetime::", stringify!($name), "\")]`); text forms are read too.")]
@@ -308,7 +365,6 @@ macro_rules! epoch_module {
             use serde::{Deserializer, Serializer};
             use time::OffsetDateTime;
 
-            use super::DateFormat;
 
             /// Writes the instant as RFC 3339 text, exact; the field's
             /// `datetime().stored_as(..)` validator stores it as a number.
@@ -331,12 +387,25 @@ macro_rules! epoch_module {
             ) -> Result<OffsetDateTime, D::Error> {
                 super::read(deserializer, $format)
             }
+
+            optional_module!(
+                concat!("Serde helpers for an `Option<OffsetDateTime>` stored as ", $unit, " since 1970 (`#[serde(with = \"validate::datetime::", stringify!($name), "::option\", default, skip_serializing_if = \"Option::is_none\")]`)."),
+                $format
+            );
         }
     };
 }
 
-epoch_module!(epoch_seconds, DateFormat::EpochSeconds, "seconds");
-epoch_module!(epoch_millis, DateFormat::EpochMillis, "milliseconds");
+epoch_module!(
+    epoch_seconds,
+    crate::datetime::DateFormat::EpochSeconds,
+    "seconds"
+);
+epoch_module!(
+    epoch_millis,
+    crate::datetime::DateFormat::EpochMillis,
+    "milliseconds"
+);
 
 #[cfg(test)]
 mod tests {
