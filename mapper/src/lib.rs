@@ -38,6 +38,11 @@
 //! # Ok(()) }
 //! ```
 
+/// The cookbook (`docs/cookbook.md`), here so that its snippets are
+/// compiled as doctests.
+#[doc = include_str!("../../docs/cookbook.md")]
+mod cookbook {}
+
 mod auto_increment;
 mod backoff;
 mod batch;
