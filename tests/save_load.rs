@@ -549,3 +549,33 @@ async fn a_constant_default_fills_an_attribute_older_items_lack() -> TestResult 
     );
     Ok(())
 }
+
+/// A field a validator normalizes before it checks.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "contact")]
+struct Contact {
+    #[model(hash_key)]
+    id: String,
+    #[model(validate = str().lower().then(email()))]
+    email: String,
+}
+
+/// Regression (issue 28): an error about a stored item showed the value
+/// as the validator normalized it (`"not an email"`), not as the table
+/// holds it (`"NOT AN EMAIL"`). The message names the stored value too.
+#[tokio::test]
+async fn a_stored_item_error_names_the_value_as_stored() -> TestResult {
+    let db = TestDb::with_table::<Contact>().await?;
+    db.client()
+        .put_item()
+        .table_name(db.table::<Contact>())
+        .item("id", AttributeValue::S("c".into()))
+        .item("email", AttributeValue::S("NOT AN EMAIL".into()))
+        .send()
+        .await?;
+    let err = db.mapper.get::<Contact>("c").await.err().ok_or("loaded")?;
+    let text = err.to_string();
+    assert!(text.contains("email: "), "{text}");
+    assert!(text.contains("(stored: \"NOT AN EMAIL\")"), "{text}");
+    Ok(())
+}

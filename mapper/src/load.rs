@@ -169,7 +169,8 @@ fn load_value<T: Model>(
     }
     let (value, warnings) = match T::READ_POLICY {
         ReadPolicy::Strict => (
-            strict(value, info).map_err(|errors| stored_error(key(), errors))?,
+            strict(value, info)
+                .map_err(|errors| stored_error(key(), as_stored(errors, &attributes)))?,
             Errors::new(),
         ),
         ReadPolicy::Lenient => {
@@ -244,6 +245,38 @@ fn key_kept<T: Model>(item: &Item<T>, info: &ModelInfo, table: &str) -> Result<(
     } else {
         Err(stored_error(errors))
     }
+}
+
+/// `errors` of a stored item, each naming the value as stored where its
+/// message shows it as a validator normalized it (`"not an email"` where
+/// the table holds `NOT AN EMAIL`): the one a reader looks for in the
+/// table. Run only when a load fails.
+fn as_stored(errors: Errors, attributes: &codec::Attributes) -> Errors {
+    let Ok(raw) = codec::from_item(attributes) else {
+        return errors;
+    };
+    let mut out = Errors::new();
+    for mut violation in errors {
+        let mut at = Some(&raw);
+        for segment in violation.path.segments() {
+            at = at.and_then(|v| match segment {
+                Segment::Key(name) => v.get(&**name),
+                Segment::Index(i) => v.get(*i),
+            });
+        }
+        if let Some(stored) = at.filter(|v| v.is_string()) {
+            let text = stored.to_string();
+            let shown: String = match text.char_indices().nth(40) {
+                Some((cut, _)) => format!("{}…", &text[..cut]),
+                None => text,
+            };
+            if !violation.message.to_string().contains(&shown) {
+                violation.message = format!("{} (stored: {shown})", violation.message).into();
+            }
+        }
+        out.push_violation(violation);
+    }
+    out
 }
 
 /// The key of stored attributes, for messages.
