@@ -50,6 +50,28 @@ impl Backoff {
     }
 }
 
+impl Backoff {
+    /// Runs `read` until it succeeds or fails for good: a retryable error
+    /// (throttling, a 5xx, a timeout) is tried again after this backoff's
+    /// delay, up to `attempts` runs in all. For reads only: a write sent
+    /// again may be applied twice.
+    pub(crate) async fn reading<T, F>(&self, mut read: impl FnMut() -> F) -> crate::Result<T>
+    where
+        F: std::future::Future<Output = crate::Result<T>>,
+    {
+        let mut attempt = 1;
+        loop {
+            match read().await {
+                Err(e) if e.is_retryable() && attempt < self.attempts => {
+                    tokio::time::sleep(self.delay(attempt)).await;
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::outcome;
 use crate::trace::{capacity, op_span, send};
-use crate::write_plan::{as_loaded, key_unchanged, unchanged, within_limits};
+use crate::write_plan::{key_unchanged, loaded_state, within_limits};
 
 /// A conflict-detecting delete, ready to send: the key as loaded, and the
 /// condition that the stored item is as loaded (or at the loaded version),
@@ -45,19 +45,7 @@ pub(crate) fn delete_plan<T: Model>(item: &Item<T>, info: &ModelInfo) -> Result<
         )],
         (Some(stored), version) => {
             key_unchanged(&key_attributes, stored, info, table, &shown)?;
-            let mut conditions = match version {
-                Some(version) => vec![unchanged(stored, version, &mut placeholders)],
-                None => as_loaded(stored, info, &mut placeholders),
-            };
-            // Only at the schema version as loaded.
-            if let Some(plan) = info.migrations {
-                conditions.push(unchanged(
-                    stored,
-                    plan.version_attribute(),
-                    &mut placeholders,
-                ));
-            }
-            conditions
+            loaded_state(stored, info, version, &mut placeholders)
         }
     };
     let condition = conditions.join(" AND ");

@@ -37,39 +37,30 @@ pub(crate) struct Encoded {
 }
 
 impl Mapper {
-    /// struct → validated attributes, straight when the direct path
-    /// takes them (the fast path); otherwise struct → `Value` → validated,
-    /// normalized `Value` → attributes.
+    /// [`Mapper::encode`], with the item's key (for single writes and
+    /// transactions).
     pub(crate) fn prepare<T: Model>(
         &self,
         model: &T,
         info: &ModelInfo,
         table: &str,
     ) -> Result<Prepared> {
-        // A key the fast path cannot take (empty: maybe one to generate)
-        // goes to the report path, which generates or names it.
-        if let Some(Encoded {
-            mut attributes,
+        let Encoded {
+            attributes, size, ..
+        } = self.encode(model, info, table)?;
+        let key = Key::of_attributes(&attributes, info);
+        Ok(Prepared {
+            attributes,
+            key,
             size,
-            ..
-        }) = direct::encode(model, info)
-            && keys_fit(&attributes, info)
-        {
-            let key = Key::of_attributes(&attributes, info);
-            let size = size + migration::stamp(&mut attributes, info);
-            admit(&attributes, size, &key, info, table)?;
-            return Ok(Prepared {
-                attributes,
-                key,
-                size,
-            });
-        }
-        prepare_value::<T>(model_value(model, table)?, info, table)
+        })
     }
 
     /// struct → validated attributes: straight (the fast path), else
     /// struct → `Value` → validated, normalized `Value` → attributes (the
-    /// report path), the value consumed.
+    /// report path), the value consumed. An item the fast path cannot
+    /// send (too large, a key DynamoDB refuses or one left empty to be
+    /// generated) takes the report path, which generates or names it.
     pub(crate) fn encode<T: Model>(
         &self,
         model: &T,

@@ -20,11 +20,7 @@ pub(crate) fn load<T: Model>(
     table: &str,
 ) -> Result<Item<T>> {
     key_rules(&attributes, info, table)?;
-    let item = load_any(attributes, info, table)?;
-    if info.key_normalized {
-        key_kept(&item, info, table)?;
-    }
-    Ok(item)
+    load_any(attributes, info, table)
 }
 
 /// [`load`] of any stored version.
@@ -188,18 +184,41 @@ fn load_value<T: Model>(
 
 /// DynamoDB's key rules hold on load too, whatever the read policy: a
 /// key value that is empty or too long (an item no save could write back)
-/// is a stored-item error.
+/// is a stored-item error. A key whose validator may change it (it has no
+/// plain form) goes through it as a save would (`Key::to_attributes`), and
+/// must come out as stored: a validator that strips `" a "` to `"a"`, or
+/// to `""`, would make a save write another item, or none.
 fn key_rules(attributes: &codec::Attributes, info: &ModelInfo, table: &str) -> Result<()> {
     let mut errors = Errors::new();
-    let parts = [
-        (Some(&info.hash), Role::Hash),
-        (info.range.as_ref(), Role::Range),
-    ];
-    for (part, role) in parts {
-        if let Some(part) = part
-            && let Some(value) = attributes.get(&part.name)
-        {
-            check_key_value(value, role, &PathNode::ROOT.key(&part.name), &mut errors);
+    if info.key_normalized {
+        match Key::of_attributes(attributes, info).to_attributes(info, table) {
+            Ok(validated) => {
+                for part in std::iter::once(&info.hash).chain(&info.range) {
+                    if validated.get(&part.name) != attributes.get(&part.name) {
+                        errors.push(
+                            &PathNode::ROOT.key(&part.name),
+                            ErrorKind::Custom("key_changed".into()),
+                            "the key's validator changes the stored key: the item could not be saved back under its key",
+                        );
+                    }
+                }
+            }
+            Err(e) => match e.errors() {
+                Some(found) => errors = found.clone(),
+                None => return Err(e),
+            },
+        }
+    } else {
+        let parts = [
+            (Some(&info.hash), Role::Hash),
+            (info.range.as_ref(), Role::Range),
+        ];
+        for (part, role) in parts {
+            if let Some(part) = part
+                && let Some(value) = attributes.get(&part.name)
+            {
+                check_key_value(value, role, &PathNode::ROOT.key(&part.name), &mut errors);
+            }
         }
     }
     if errors.is_empty() {
@@ -210,40 +229,6 @@ fn key_rules(attributes: &codec::Attributes, info: &ModelInfo, table: &str) -> R
             key: stored_key(attributes, info),
             errors,
         })
-    }
-}
-
-/// The key of a loaded item as its validators left it: the key it was
-/// stored under (a validator that normalizes a key, stripping `" a "` to
-/// `"a"` say, would make a save write another item), and one DynamoDB
-/// takes (not emptied).
-fn key_kept<T: Model>(item: &Item<T>, info: &ModelInfo, table: &str) -> Result<()> {
-    let Some(stored) = item.stored.as_ref() else {
-        return Ok(());
-    };
-    let stored_error = |errors| Error::Stored {
-        table: table.to_owned(),
-        key: stored_key(stored, info),
-        errors,
-    };
-    let value = crate::encode::model_value(&item.model, table)?;
-    let validated = Key::of_item(&value, info)
-        .to_attributes(info, table)
-        .map_err(|e| stored_error(e.errors().cloned().unwrap_or_default()))?;
-    let mut errors = Errors::new();
-    for part in std::iter::once(&info.hash).chain(&info.range) {
-        if validated.get(&part.name) != stored.get(&part.name) {
-            errors.push(
-                &PathNode::ROOT.key(&part.name),
-                ErrorKind::Custom("key_changed".into()),
-                "the key's validator changes the stored key: the item could not be saved back under its key",
-            );
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(stored_error(errors))
     }
 }
 

@@ -296,24 +296,18 @@ impl<T: Model> MigrateTable<'_, T> {
             None => None,
         };
         let mut cursor = start;
-        let backoff = crate::Backoff::default();
         loop {
             // A page read is retried on a passing failure (it writes
             // nothing): one lost answer too many must not end the run.
-            let mut attempt = 1;
-            let page = loop {
-                let mut scan = self.mapper.scan::<T>().segment(segment, total).raw();
-                if let Some(cursor) = &cursor {
-                    scan = scan.after(cursor.clone());
-                }
-                match scan.page(self.page_size).await {
-                    Err(e) if e.is_retryable() && attempt < backoff.attempts => {
-                        tokio::time::sleep(backoff.delay(attempt)).await;
-                        attempt += 1;
+            let page = crate::Backoff::default()
+                .reading(|| {
+                    let mut scan = self.mapper.scan::<T>().segment(segment, total).raw();
+                    if let Some(cursor) = &cursor {
+                        scan = scan.after(cursor.clone());
                     }
-                    page => break page?,
-                }
-            };
+                    scan.page(self.page_size)
+                })
+                .await?;
             let items = page.items.len() as u64;
             stream::iter(page.items)
                 .map(|raw| self.item(&run, info, raw))
@@ -344,17 +338,9 @@ impl<T: Model> MigrateTable<'_, T> {
     /// The item with `key` as stored now (strongly consistent), a passing
     /// failure retried ([`Backoff::default`](crate::Backoff)).
     async fn reread(&self, key: &Key) -> Result<Option<codec::Attributes>> {
-        let backoff = crate::Backoff::default();
-        let mut attempt = 1;
-        loop {
-            match self.mapper.raw_item::<T>(key).await {
-                Err(e) if e.is_retryable() && attempt < backoff.attempts => {
-                    tokio::time::sleep(backoff.delay(attempt)).await;
-                    attempt += 1;
-                }
-                read => return read,
-            }
-        }
+        crate::Backoff::default()
+            .reading(|| self.mapper.raw_item::<T>(key))
+            .await
     }
 
     /// One item: counted when current, else migrated and written (or

@@ -96,7 +96,7 @@ macro_rules! terminals {
             /// ([`Error::Stored`](crate::Error::Stored),
             /// [`Error::Migration`](crate::Error::Migration),
             /// [`Error::Convert`](crate::Error::Convert)), which go to
-            /// [`Loaded::failed`].
+            /// [`Loaded::failed`](crate::Loaded::failed).
             pub async fn all_loaded(self) -> Result<$crate::Loaded<O>> {
                 let mut loaded = $crate::Loaded {
                     items: Vec::new(),

@@ -165,25 +165,15 @@ impl Mapper {
     /// with a passing failure retried ([`Backoff::default`](crate::Backoff));
     /// [`Error::ReadBack`] if it cannot be read: the write stays applied.
     async fn read_back<T: Model>(&self, key: crate::key::Key) -> Result<Item<T>> {
-        let backoff = crate::Backoff::default();
-        let mut attempt = 1;
-        loop {
-            match self.get_consistent::<T>(key.clone()).await {
-                Err(e) if e.is_retryable() && attempt < backoff.attempts => {
-                    tokio::time::sleep(backoff.delay(attempt)).await;
-                    attempt += 1;
-                }
-                Err(e) => {
-                    let info = self.model_info::<T>()?;
-                    return Err(Error::ReadBack {
-                        table: info.table.clone(),
-                        key: key.display(&info),
-                        source: Box::new(e),
-                    });
-                }
-                ok => return ok,
-            }
-        }
+        let info = self.model_info::<T>()?;
+        crate::Backoff::default()
+            .reading(|| self.get_consistent::<T>(key.clone()))
+            .await
+            .map_err(|e| Error::ReadBack {
+                table: info.table.clone(),
+                key: key.display(&info),
+                source: Box::new(e),
+            })
     }
 }
 

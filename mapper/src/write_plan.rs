@@ -99,7 +99,6 @@ pub(crate) fn change_plan<T: Model>(
     }
     if let Some(version) = version {
         let (_, next) = next_version(stored.get(version), version, table, &key)?;
-        conditions.push(unchanged(stored, version, &mut p));
         let n = p.name(version);
         sets.push(format!(
             "{n} = {}",
@@ -108,12 +107,14 @@ pub(crate) fn change_plan<T: Model>(
         prepared
             .attributes
             .insert(version.to_owned(), AttributeValue::N(next.to_string()));
-    } else if whole {
-        conditions.extend(as_loaded(stored, info, &mut p));
+    }
+    if version.is_some() || whole {
+        conditions.extend(loaded_state(stored, info, version, &mut p));
     } else {
         for name in changed.iter().chain(&removed) {
             conditions.push(unchanged(stored, name, &mut p));
         }
+        conditions.extend(schema_version(stored, info, &mut p));
     }
     let mut expression = String::new();
     if !sets.is_empty() {
@@ -124,13 +125,6 @@ pub(crate) fn change_plan<T: Model>(
             expression.push(' ');
         }
         expression.push_str(&format!("REMOVE {}", removes.join(", ")));
-    }
-    // Only over the schema version as loaded: never into an item code of
-    // another version rewrote (the whole item as loaded holds it, if any).
-    if let Some(plan) = info.migrations
-        && !(whole && version.is_none() && stored.contains_key(plan.version_attribute()))
-    {
-        conditions.push(unchanged(stored, plan.version_attribute(), &mut p));
     }
     let condition = conditions.join(" AND ");
     within_limits(&expression, true, "update expression", table, &key)?;
@@ -309,9 +303,41 @@ pub(crate) fn unchanged(stored: &codec::Attributes, name: &str, p: &mut Placehol
     }
 }
 
-/// Conditions that the stored item still has exactly the loaded attributes:
-/// each loaded attribute equal, each schema attribute that was absent still absent.
-pub(crate) fn as_loaded(
+/// Conditions that a loaded item is still as loaded: at its loaded
+/// `version` when the model has one, else every attribute as loaded; and
+/// at the schema version it was loaded at (a model with migrations), so a
+/// write never lands on an item code of another version rewrote. The one
+/// rule for deletes, transaction checks and saves of a whole item.
+pub(crate) fn loaded_state(
+    stored: &codec::Attributes,
+    info: &ModelInfo,
+    version: Option<&str>,
+    placeholders: &mut Placeholders,
+) -> Vec<String> {
+    match version {
+        Some(version) => std::iter::once(unchanged(stored, version, placeholders))
+            .chain(schema_version(stored, info, placeholders))
+            .collect(),
+        None => as_loaded(stored, info, placeholders),
+    }
+}
+
+/// The condition that the stored item is at the schema version it was
+/// loaded at (absent for an item stored before versions), for a model
+/// with migrations.
+pub(crate) fn schema_version(
+    stored: &codec::Attributes,
+    info: &ModelInfo,
+    placeholders: &mut Placeholders,
+) -> Option<String> {
+    info.migrations
+        .map(|plan| unchanged(stored, plan.version_attribute(), placeholders))
+}
+
+/// Conditions that the stored item still has exactly the loaded
+/// attributes: each loaded attribute equal, each schema attribute (and
+/// the migrations' version attribute) that was absent still absent.
+fn as_loaded(
     stored: &codec::Attributes,
     info: &ModelInfo,
     placeholders: &mut Placeholders,
@@ -320,6 +346,7 @@ pub(crate) fn as_loaded(
         .schema
         .fields()
         .map(|f| f.name())
+        .chain(info.migrations.map(migrate::Plan::version_attribute))
         .filter(|name| !stored.contains_key(*name));
     let mut names: Vec<&str> = stored.keys().map(String::as_str).chain(absent).collect();
     names.sort_unstable();
