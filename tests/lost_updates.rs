@@ -187,6 +187,23 @@ fn seed() -> BTreeSet<String> {
     ["seed".to_owned()].into()
 }
 
+/// A counter at 0, holding only the seed id.
+fn counter(id: &str) -> Counter {
+    Counter {
+        id: id.into(),
+        n: 0,
+        ops: seed(),
+    }
+}
+
+/// One increment of a counter, with the operation's id stored beside it.
+fn bumped(op: &str) -> Update {
+    Update::new().increment("n", 1).add(
+        "ops",
+        Value::StringSet([op.to_owned()].into_iter().collect()),
+    )
+}
+
 struct World {
     db: TestDb,
     /// Through the proxy (the mapper under test).
@@ -287,11 +304,7 @@ async fn saved_concurrently<T: Bumped>(
 /// get → increment → save of one counter, without and with a version,
 /// and partial saves of two halves.
 async fn saves(w: &World, label: &str) -> TestResult {
-    let counter = Counter {
-        id: "c".into(),
-        n: 0,
-        ops: seed(),
-    };
+    let counter = counter("c");
     let tally = saved_concurrently(w, counter, "c").await?;
     let stored = raw::<Counter>(&w.db, "id", "c").await?;
     let what = format!("{label} save");
@@ -409,20 +422,12 @@ async fn contention_through_lost_answers_and_throttling_loses_and_doubles_nothin
     saves(&w, "faults").await?;
 
     // update_once: exactly once, known by its idempotency token.
-    w.db.mapper
-        .create(&Counter {
-            id: "u".into(),
-            n: 0,
-            ops: seed(),
-        })
-        .await?;
+    w.db.mapper.create(&counter("u")).await?;
     let m = w.mapper.clone();
     let tally = run(move |_, op| {
         let m = m.clone();
         async move {
-            let update = Update::new()
-                .increment("n", 1)
-                .add("ops", Value::StringSet([op].into_iter().collect()));
+            let update = bumped(&op);
             outcome(m.update_once::<Counter>("u", &update).await)
         }
     })
@@ -437,21 +442,13 @@ async fn contention_through_lost_answers_and_throttling_loses_and_doubles_nothin
 
     // Native transactions over two items.
     for id in ["x", "y"] {
-        w.db.mapper
-            .create(&Counter {
-                id: id.into(),
-                n: 0,
-                ops: seed(),
-            })
-            .await?;
+        w.db.mapper.create(&counter(id)).await?;
     }
     let m = w.mapper.clone();
     let tally = run(move |_, op| {
         let m = m.clone();
         async move {
-            let update = Update::new()
-                .increment("n", 1)
-                .add("ops", Value::StringSet([op].into_iter().collect()));
+            let update = bumped(&op);
             outcome(
                 m.transact_write()
                     .update::<Counter>("x", &update, None)
@@ -477,13 +474,7 @@ async fn contention_through_lost_answers_and_throttling_loses_and_doubles_nothin
     w.db.mapper
         .create_table::<Bump>(Throughput::OnDemand)
         .await?;
-    w.db.mapper
-        .create(&Counter {
-            id: "k".into(),
-            n: 0,
-            ops: seed(),
-        })
-        .await?;
+    w.db.mapper.create(&counter("k")).await?;
     let m = w.mapper.clone();
     let tally = run(move |_, op| {
         let m = m.clone();
@@ -731,19 +722,7 @@ async fn transactions_under_heavy_faults_never_report_an_applied_one_as_failed()
         ..Faults::default()
     }))
     .await?;
-    w.db.mapper
-        .create(&Counter {
-            id: "h".into(),
-            n: 0,
-            ops: seed(),
-        })
-        .await?;
-    let bump = |op: &str| {
-        Update::new().increment("n", 1).add(
-            "ops",
-            Value::StringSet([op.to_owned()].into_iter().collect()),
-        )
-    };
+    w.db.mapper.create(&counter("h")).await?;
     let mut tally = Tally::default();
     let mut tokens = Vec::new();
     for i in 0..150 {
@@ -751,7 +730,7 @@ async fn transactions_under_heavy_faults_never_report_an_applied_one_as_failed()
         let result = w
             .mapper
             .transact_write()
-            .update::<Counter>("h", &bump(&op), None)
+            .update::<Counter>("h", &bumped(&op), None)
             .send()
             .await;
         match result {
@@ -779,7 +758,7 @@ async fn transactions_under_heavy_faults_never_report_an_applied_one_as_failed()
     for (op, token) in &tokens {
         w.db.mapper
             .transact_write()
-            .update::<Counter>("h", &bump(op), None)
+            .update::<Counter>("h", &bumped(op), None)
             .token(token)
             .send()
             .await?;

@@ -582,13 +582,30 @@ async fn puts_raw(
     ats: Range<i64>,
     conc: usize,
 ) -> Result<usize, Error> {
+    writes_raw(client, table, device, ats, conc, false).await
+}
+
+/// Raw puts, on the condition that the key is free when `create`.
+async fn writes_raw(
+    client: &Client,
+    table: &str,
+    device: i64,
+    ats: Range<i64>,
+    conc: usize,
+    create: bool,
+) -> Result<usize, Error> {
     let n = ats.end - ats.start;
     stream::iter(ats)
         .map(|at| {
-            let request = client
+            let mut request = client
                 .put_item()
                 .table_name(table)
                 .set_item(Some(raw_to(&reading(device, at))));
+            if create {
+                request = request
+                    .condition_expression("attribute_not_exists(#h)")
+                    .expression_attribute_names("#h", "device");
+            }
             async move { request.send().await.map(|_| ()) }
         })
         .buffer_unordered(conc)
@@ -618,31 +635,6 @@ async fn puts_mapper<M: Bench>(
                     mapper.put_only(&item).await
                 }
             }
-        })
-        .buffer_unordered(conc)
-        .try_collect::<Vec<_>>()
-        .await?;
-    Ok(n as usize)
-}
-
-/// Raw creates: puts on the condition that the key is free.
-async fn creates_raw(
-    client: &Client,
-    table: &str,
-    device: i64,
-    ats: Range<i64>,
-    conc: usize,
-) -> Result<usize, Error> {
-    let n = ats.end - ats.start;
-    stream::iter(ats)
-        .map(|at| {
-            let request = client
-                .put_item()
-                .table_name(table)
-                .set_item(Some(raw_to(&reading(device, at))))
-                .condition_expression("attribute_not_exists(#h)")
-                .expression_attribute_names("#h", "device");
-            async move { request.send().await.map(|_| ()) }
         })
         .buffer_unordered(conc)
         .try_collect::<Vec<_>>()
@@ -1225,7 +1217,7 @@ async fn main() -> Result<(), Error> {
         let device = || fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let measured = sliced(
             rounds,
-            |k| creates_raw(&client, &raw_table, device(), part(singles, k), 16),
+            |k| writes_raw(&client, &raw_table, device(), part(singles, k), 16, true),
             |k| creates_mapper(&mapper, device(), part(singles, k), 16),
         )
         .await?;
