@@ -6,10 +6,10 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{ErrorKind, PathNode, Value};
 
-use crate::encode::model_value;
+use crate::encode;
 use crate::error::{Error, Result};
 use crate::item::Item;
-use crate::key::{COUNTER_ATTRIBUTE, COUNTER_KEY, Key};
+use crate::key::{self, COUNTER_ATTRIBUTE, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::put::Expect;
@@ -43,7 +43,7 @@ impl Mapper {
                 message: "insert_auto needs a model with AUTO_INCREMENT".to_owned(),
             });
         }
-        let mut value = model_value(model, &table)?;
+        let mut value = encode::as_value(model, &table)?;
         // Check everything but the key before taking a number, so an invalid
         // item never leaves a hole in the keys.
         if let Err(errors) = info.schema.validate(value.clone()) {
@@ -68,7 +68,7 @@ impl Mapper {
             if let Some(map) = value.as_map_mut() {
                 map.insert(info.hash.name.clone(), Value::from(id));
             }
-            let prepared = crate::encode::prepare_value::<T>(value.clone(), &info, &table)?;
+            let prepared = encode::value::<T>(value.clone(), &info, &table)?;
             match self
                 .write::<T>(&info, &table, prepared, Expect::Fresh, true)
                 .await
@@ -90,7 +90,7 @@ impl Mapper {
             self.client()
                 .update_item()
                 .table_name(table)
-                .key(&info.hash.name, AttributeValue::N(COUNTER_KEY.to_string()))
+                .key(&info.hash.name, key::counter_attribute())
                 .update_expression("ADD #c :one")
                 .expression_attribute_names("#c", COUNTER_ATTRIBUTE)
                 .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
@@ -111,11 +111,7 @@ impl Mapper {
                 );
                 Error::Stored {
                     table: table.to_owned(),
-                    key: Key {
-                        hash: Value::from(COUNTER_KEY),
-                        range: None,
-                    }
-                    .display(info),
+                    key: Key::counter().display(info),
                     errors,
                 }
             })

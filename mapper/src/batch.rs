@@ -14,12 +14,12 @@ use hashbrown::hash_table::Entry;
 use validate::Value;
 
 use crate::backoff::Backoff;
-use crate::codec::key_hash;
 use crate::codec::{self, item_size};
+use crate::decode::load;
 use crate::error::{Error, Result};
 use crate::item::Item;
+use crate::key::hash as key_hash;
 use crate::key::{IntoKey, Key};
-use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
@@ -375,7 +375,7 @@ impl Mapper {
         let schema_error = crate::error::build_error(table);
         Ok(match write {
             Write::Put(model) => {
-                let encoded = self.encode(model, info, table)?;
+                let encoded = crate::encode::model(model, info, table)?;
                 let put = PutRequest::builder()
                     .set_item(Some(encoded.attributes))
                     .build()
@@ -553,7 +553,7 @@ fn lost_key<T: Model>(write: &Write<T>, info: &ModelInfo) -> Key {
 }
 
 /// A write's validated request, its size and its key's hash
-/// ([`key_hash`](crate::codec::key_hash)).
+/// ([`key_hash`](crate::key::hash)).
 struct Built {
     request: WriteRequest,
     size: usize,

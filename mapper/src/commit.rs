@@ -295,7 +295,10 @@ impl<S: Transaction> AnyRecord for S {
 }
 
 fn record_key<R: Model>(record: &R, mapper: &Mapper) -> KeyDisplay {
-    match (mapper.model_info::<R>(), crate::direct::to_value(record)) {
+    match (
+        mapper.model_info::<R>(),
+        crate::codec::ser::unchecked(record),
+    ) {
         (Ok(info), Ok(value)) => Key::of_item(&value, &info).display(&info),
         _ => KeyDisplay::default(),
     }
@@ -396,7 +399,7 @@ impl<E: Send + 'static> Plan<E> {
     /// key is free; a taken key fails the commit with [`Error::Overwrite`]
     /// (nothing is written), it is not retried.
     pub fn create<T: Model>(&mut self, model: T) {
-        let key = crate::direct::to_value(&model)
+        let key = crate::codec::ser::unchecked(&model)
             .ok()
             .and_then(|v| {
                 let hash = v.get(T::HASH_KEY).map(ToString::to_string)?;
@@ -648,7 +651,7 @@ impl Mapper {
                 key: KeyDisplay::default(),
                 errors,
             })?;
-        crate::direct::from_value(value)
+        crate::codec::de::unchecked(value)
             .map_err(|e| Error::convert(&info.table, KeyDisplay::default(), e))
     }
 }

@@ -2,9 +2,9 @@
 //! or go to somewhere else (DynamoDB Streams, exports, other SDK calls).
 
 use crate::codec;
+use crate::decode::load;
 use crate::error::Result;
 use crate::item::Item;
-use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::Model;
 
@@ -18,7 +18,7 @@ impl Mapper {
     pub fn to_attributes<T: Model>(&self, model: &T) -> Result<codec::Attributes> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        Ok(self.encode(model, &info, table)?.attributes)
+        Ok(crate::encode::model(model, &info, table)?.attributes)
     }
 
     /// The load path without reading: attributes → `Value` → upgrade →

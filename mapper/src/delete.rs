@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::codec;
-use crate::encode::model_value;
+use crate::encode;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::Placeholders;
 use crate::item::Item;
@@ -33,7 +33,7 @@ pub(crate) struct DeletePlan {
 /// a model that does not convert.
 pub(crate) fn delete_plan<T: Model>(item: &Item<T>, info: &ModelInfo) -> Result<DeletePlan> {
     let table = info.table.as_str();
-    let value = model_value(&item.model, table)?;
+    let value = encode::as_value(&item.model, table)?;
     let key = Key::of_item(&value, info);
     let shown = key.display(info);
     let key_attributes = key.to_attributes(info, table)?;

@@ -1,10 +1,10 @@
 //! `get` and `find`: one item by key.
 
 use crate::codec;
+use crate::decode::load;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::{IntoKey, Key};
-use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
@@ -82,7 +82,7 @@ impl Mapper {
     ) -> Result<Option<codec::Attributes>> {
         let table = info.table.as_str();
         let attributes = key.to_attributes(info, table)?;
-        if T::AUTO_INCREMENT && key.hash == validate::Value::from(crate::key::COUNTER_KEY) {
+        if T::AUTO_INCREMENT && key.is_counter() {
             // The counter item is not an item of the model.
             return Ok(None);
         }

@@ -80,7 +80,7 @@ impl<T: DeserializeOwned> Item<T> {
         table: &str,
         key: impl FnOnce(&codec::Attributes) -> KeyDisplay,
     ) -> Result<Item<T>> {
-        let model = crate::direct::from_value(value)
+        let model = crate::codec::de::unchecked(value)
             .map_err(|e| Error::convert(table, key(&attributes), e))?;
         Ok(Item {
             model,

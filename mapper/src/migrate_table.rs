@@ -19,10 +19,10 @@ use validate::Value;
 
 use crate::codec;
 use crate::cursor::Cursor;
+use crate::decode::load;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::Key;
-use crate::load::load;
 use crate::mapper::Mapper;
 use crate::migration;
 use crate::model::{Model, ModelInfo};

@@ -165,7 +165,7 @@ pub struct ModelInfo {
     /// The model's migrations ([`Model::migrations`]), checked.
     pub migrations: Option<&'static migrate::Plan>,
     /// What the fast save and load know of the model.
-    pub(crate) fast: crate::direct::Layout,
+    pub(crate) fast: crate::codec::fast::Layout,
     /// Whether a key attribute's validator may change the value it checks
     /// (it has no plain form): then a load checks the key it validated.
     pub(crate) key_normalized: bool,
@@ -265,7 +265,7 @@ impl ModelInfo {
             .collect();
         let holding_sets = schema
             .fields()
-            .filter(|f| crate::stored_set::holds_sets(f.validator()))
+            .filter(|f| crate::codec::sets::holds_sets(f.validator()))
             .map(|f| f.name().to_owned())
             .collect();
         let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
@@ -279,7 +279,7 @@ impl ModelInfo {
         let info = ModelInfo {
             key_normalized,
             table: table.to_owned(),
-            fast: crate::direct::Layout::of(&schema, T::HASH_KEY, T::RANGE_KEY),
+            fast: crate::codec::fast::Layout::of(&schema, T::HASH_KEY, T::RANGE_KEY),
             schema,
             hash,
             range,

@@ -11,12 +11,12 @@ use validate::Value;
 
 use crate::codec;
 use crate::cursor::{self, Cursor};
+use crate::decode::load;
 use crate::error::{Error, Result};
 use crate::expr::{self, AttrPath, Condition, Placeholders};
 use crate::index::IndexInfo;
 use crate::item::Item;
-use crate::key::COUNTER_KEY;
-use crate::load::load;
+use crate::key;
 use crate::mapper::Mapper;
 use crate::model::{KeyAttribute, Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
@@ -433,9 +433,8 @@ fn fetched(
         .as_ref()
         .map(|(_, s)| s.fingerprint())
         .unwrap_or_default();
-    let counter = AttributeValue::N(COUNTER_KEY.to_string());
     stream::try_unfold(state, move |mut state| {
-        let (mapper, spec, counter) = (mapper.clone(), spec.clone(), counter.clone());
+        let (mapper, spec) = (mapper.clone(), spec.clone());
         async move {
             if let Some(e) = state.pending.take() {
                 return Err(e);
@@ -455,7 +454,7 @@ fn fetched(
             let mut page = spec.fetch(&mapper, state.start.take(), limit).await?;
             if let Some(hash) = &spec.skip_counter {
                 page.items
-                    .retain(|attributes| attributes.get(hash) != Some(&counter));
+                    .retain(|attributes| !key::is_counter(attributes.get(hash)));
             }
             if let Some(remaining) = &mut state.remaining {
                 *remaining = remaining.saturating_sub(page.items.len());

@@ -3,8 +3,7 @@
 
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
-use crate::direct;
-use crate::encode::Prepared;
+use crate::codec::Encoded;
 use crate::error::{Error, Result, refused_with};
 use crate::expr::Placeholders;
 use crate::item::Item;
@@ -38,13 +37,17 @@ impl Mapper {
         &self,
         info: &ModelInfo,
         table: &str,
-        mut prepared: Prepared,
+        mut prepared: Encoded,
         expect: Expect,
         keep: bool,
-    ) -> Result<Prepared> {
+    ) -> Result<Encoded> {
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(info, table, &mut prepared, expect, &mut placeholders)?;
-        let span = op_span!("PutItem", table, self.traced(&prepared.key.display(info)));
+        let span = op_span!(
+            "PutItem",
+            table,
+            self.traced(&prepared.key(info).display(info))
+        );
         // A fresh key's put keeps what it wrote, to recognize it stored.
         let item = if keep || matches!(expect, Expect::Fresh) {
             prepared.attributes.clone()
@@ -82,7 +85,7 @@ impl Mapper {
         {
             return Ok(prepared);
         }
-        let key = prepared.key.display(info);
+        let key = prepared.key(info).display(info);
         Err(outcome::judged(e, table, key, "PutItem", |stored, key| {
             let newer =
                 stored.and_then(|s| crate::migration::not_newer(s, info, table, &key).err());
@@ -110,7 +113,7 @@ impl Mapper {
     pub async fn put<T: Model>(&self, model: &T) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let prepared = self.prepare(model, &info, table)?;
+        let prepared = crate::encode::model(model, &info, table)?;
         let written = self
             .write::<T>(&info, table, prepared, Expect::Anything, true)
             .await?;
@@ -127,7 +130,7 @@ impl Mapper {
     pub async fn put_only<T: Model>(&self, model: &T) -> Result<()> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let prepared = self.prepare(model, &info, table)?;
+        let prepared = crate::encode::model(model, &info, table)?;
         self.write::<T>(&info, table, prepared, Expect::Anything, false)
             .await?;
         Ok(())
@@ -144,7 +147,7 @@ impl Mapper {
     pub async fn create<T: Model>(&self, model: &T) -> Result<Item<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let prepared = self.prepare(model, &info, table)?;
+        let prepared = crate::encode::model(model, &info, table)?;
         let written = self
             .write::<T>(&info, table, prepared, Expect::Absent, true)
             .await?;
@@ -155,13 +158,13 @@ impl Mapper {
     /// load reads them), whichever path made them.
     pub(crate) fn stored_item<T: Model>(
         &self,
-        written: Prepared,
+        written: Encoded,
         info: &ModelInfo,
         table: &str,
         warnings: validate::Errors,
     ) -> Result<Item<T>> {
-        let model = direct::model::<T>(&written.attributes, info)
-            .map_err(|e| Error::convert(table, written.key.display(info), e))?;
+        let model = crate::codec::de::written::<T>(&written.attributes, info)
+            .map_err(|e| Error::convert(table, written.key(info).display(info), e))?;
         Ok(Item {
             model,
             stored: Some(written.attributes),

@@ -5,7 +5,7 @@
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::codec;
-use crate::encode::Prepared;
+use crate::codec::Encoded;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::mapper::Mapper;
@@ -39,7 +39,7 @@ impl Mapper {
     pub async fn save<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let mut prepared = self.prepare(&item.model, &info, table)?;
+        let mut prepared = crate::encode::model(&item.model, &info, table)?;
         let written = match &item.stored {
             None => {
                 self.write::<T>(&info, table, prepared, Expect::Absent, true)
@@ -67,10 +67,10 @@ impl Mapper {
         &self,
         info: &ModelInfo,
         table: &str,
-        mut prepared: Prepared,
+        mut prepared: Encoded,
         stored: &codec::Attributes,
         whole: bool,
-    ) -> Result<Prepared> {
+    ) -> Result<Encoded> {
         let Some(change) = change_plan::<T>(info, table, &mut prepared, stored, whole)? else {
             return Ok(prepared);
         };

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{Get, TransactGetItem};
 
 use crate::codec;
+use crate::decode::load;
 use crate::error::build_error;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::IntoKey;
-use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};

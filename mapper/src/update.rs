@@ -8,6 +8,7 @@ use validate::{
     ErrorKind, Errors, Extra, Path, PathNode, Presence, Validator, Value, ValueType, Violation,
 };
 
+use crate::decode::load;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::{
     Action, AttrPath, Condition, PathStep, Placeholders, SetOperand, SetValue, Update,
@@ -15,7 +16,6 @@ use crate::expr::{
 use crate::guard::{self, Guard};
 use crate::item::Item;
 use crate::key::{IntoKey, Role, check_key_value};
-use crate::load::load;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::outcome;
@@ -349,7 +349,7 @@ fn required(path: &AttrPath, info: &ModelInfo) -> bool {
 /// required one, and one whose default is generated (the strict load
 /// refuses a stored item without it; a constant default fills it).
 fn needed(presence: &Presence) -> bool {
-    matches!(presence, Presence::Required) || crate::load::generated(presence)
+    matches!(presence, Presence::Required) || crate::decode::generated(presence)
 }
 
 /// Validates `value` for `path`, returning it normalized.

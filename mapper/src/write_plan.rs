@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{ErrorKind, Number, PathNode};
 
 use crate::codec;
-use crate::encode::Prepared;
+use crate::codec::Encoded;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::Placeholders;
 use crate::model::{Model, ModelInfo};
@@ -16,7 +16,7 @@ use crate::put::Expect;
 
 /// Attributes the model does not know (written by newer code, say) stay
 /// through a save of a loaded item, unless the schema removes extras.
-pub(crate) fn keep_unknown(prepared: &mut Prepared, stored: &codec::Attributes, info: &ModelInfo) {
+pub(crate) fn keep_unknown(prepared: &mut Encoded, stored: &codec::Attributes, info: &ModelInfo) {
     if info.schema.extra_policy() != validate::Extra::Remove {
         for (name, attr) in stored {
             if info.schema.get(name).is_none() {
@@ -48,11 +48,11 @@ pub(crate) struct Change {
 pub(crate) fn change_plan<T: Model>(
     info: &ModelInfo,
     table: &str,
-    prepared: &mut Prepared,
+    prepared: &mut Encoded,
     stored: &codec::Attributes,
     whole: bool,
 ) -> Result<Option<Change>> {
-    let key = prepared.key.display(info);
+    let key = prepared.key(info).display(info);
     key_unchanged(&prepared.attributes, stored, info, table, &key)?;
     crate::migration::not_newer(stored, info, table, &key)?;
     let mut key_attributes = codec::Attributes::with_capacity(2);
@@ -144,7 +144,7 @@ pub(crate) fn change_plan<T: Model>(
 pub(crate) fn put_condition<T: Model>(
     info: &ModelInfo,
     table: &str,
-    prepared: &mut Prepared,
+    prepared: &mut Encoded,
     expect: Expect,
     placeholders: &mut Placeholders,
 ) -> Result<Option<String>> {
@@ -154,7 +154,7 @@ pub(crate) fn put_condition<T: Model>(
             prepared.attributes.get(version),
             version,
             table,
-            &prepared.key.display(info),
+            &prepared.key(info).display(info),
         )?;
         let n = placeholders.name(version);
         match current {

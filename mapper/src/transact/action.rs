@@ -23,7 +23,7 @@ pub(super) struct Planned<'a> {
     /// The model's facts: its table, and how to show the key (only when
     /// an error needs it).
     pub(super) info: Arc<ModelInfo>,
-    /// The key's hash ([`key_hash`](crate::codec::key_hash)), to find two actions on one item.
+    /// The key's hash ([`key_hash`](crate::key::hash)), to find two actions on one item.
     pub(super) hash: u64,
     /// The key, for messages and to confirm two actions on one item (the
     /// action itself goes into the request).
@@ -159,7 +159,7 @@ pub(super) fn delete_item(
 pub(super) fn refresh_saved<'a, T: Model>(
     mapper: &'a Mapper,
     item: &'a mut Item<T>,
-    prepared: crate::encode::Prepared,
+    prepared: crate::codec::Encoded,
     info: Arc<ModelInfo>,
 ) -> Box<dyn FnOnce() -> Result<()> + Send + 'a> {
     Box::new(move || {

@@ -15,13 +15,13 @@ use aws_sdk_dynamodb::types::{
     Update as UpdateAction,
 };
 
-use crate::codec::key_hash;
 use crate::commit::{Transaction, TransactionStatus};
 use crate::delete::{DeletePlan, delete_plan};
 use crate::error::{Error, Result, build_error};
 use crate::expr::{Condition, Placeholders, Update};
 use crate::item::Item;
 use crate::key::IntoKey;
+use crate::key::hash as key_hash;
 use crate::mapper::Mapper;
 use crate::model::Model;
 use crate::put::Expect;
@@ -89,11 +89,11 @@ impl<'a> TransactWrite<'a> {
     fn put_action<T: Model>(&self, model: &T, expect: Expect) -> Result<Planned<'a>> {
         let info = self.mapper.model_info::<T>()?;
         let table = info.table.as_str();
-        let mut prepared = self.mapper.prepare(model, &info, table)?;
+        let mut prepared = crate::encode::model(model, &info, table)?;
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(&info, table, &mut prepared, expect, &mut placeholders)?;
-        let hash = key_hash::of_item(Some(&prepared.attributes), &info);
-        let (key, size) = (prepared.key, prepared.size);
+        let hash = prepared.key_hash;
+        let (key, size) = (prepared.key(&info), prepared.size);
         let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
         Ok(Planned {
             size,
@@ -127,7 +127,7 @@ impl<'a> TransactWrite<'a> {
             let info = self.mapper.model_info::<R>()?;
             let table = info.table.as_str();
             let value = marked::<R>(record, table, now, status)?;
-            let mut prepared = crate::encode::prepare_value::<R>(value, &info, table)?;
+            let mut prepared = crate::encode::value::<R>(value, &info, table)?;
             if let Some(targets) = targets {
                 prepared.attributes.insert(
                     TARGETS_ATTRIBUTE.to_owned(),
@@ -137,8 +137,8 @@ impl<'a> TransactWrite<'a> {
             let mut placeholders = Placeholders::default();
             let condition =
                 put_condition::<R>(&info, table, &mut prepared, expect, &mut placeholders)?;
-            let hash = key_hash::of_item(Some(&prepared.attributes), &info);
-            let key = prepared.key;
+            let hash = prepared.key_hash;
+            let key = prepared.key(&info);
             let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
             Ok(Planned {
                 size: crate::codec::item_size(put.item()),
@@ -194,9 +194,9 @@ impl<'a> TransactWrite<'a> {
         let mapper = self.mapper;
         let info = mapper.model_info::<T>()?;
         let table = info.table.clone();
-        let mut prepared = mapper.prepare(&item.model, &info, &table)?;
-        let hash = key_hash::of_item(Some(&prepared.attributes), &info);
-        let key = prepared.key.clone();
+        let mut prepared = crate::encode::model(&item.model, &info, &table)?;
+        let hash = prepared.key_hash;
+        let key = prepared.key(&info);
         let Some(stored) = &item.stored else {
             let mut placeholders = Placeholders::default();
             let condition = put_condition::<T>(
@@ -456,7 +456,7 @@ pub(crate) fn marked<R: Transaction>(
         TransactionStatus::Running => "running",
         TransactionStatus::Done => "done",
     };
-    let mut value = crate::encode::model_value(record, table)?;
+    let mut value = crate::encode::as_value(record, table)?;
     if let Some(map) = value.as_map_mut() {
         map.insert(R::STATUS.to_owned(), validate::Value::from(status));
         map.insert(R::DATETIME.to_owned(), validate::Value::from(now));

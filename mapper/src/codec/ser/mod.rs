@@ -18,20 +18,17 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Serialize, ser};
 use validate::{Extra, Lengths, Number, Path, Presence, Segment, Value, ValueType};
 
-use super::check::{Check, MapCheck};
-use super::order::Cursor;
-use super::report::normalized;
-use super::slot::Slot;
+use super::fast::{Check, MapCheck, Slot, Walk, normalized};
 use crate::codec::attribute_size;
-use crate::codec::{self, float_text, int_text, key_hash, number_text};
-use crate::encode::Encoded;
-use crate::key::COUNTER_KEY;
+use crate::codec::{self, Encoded, float_text, int_text, number_text, sets};
+use crate::key;
+use crate::key::hash as key_hash;
 use crate::model::{Model, ModelInfo};
 
 /// struct → validated attributes, serialized where they lie, and their
 /// size as `batch::item_size` counts it, summed while they are written; `None`
 /// when the whole-item path must decide.
-pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
+pub(crate) fn checked<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     let schema = &info.schema;
     if schema.extra_policy() == Extra::Allow {
         return None; // Extras are kept as they come: the whole-item path does it.
@@ -46,7 +43,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
             attributes: HashMap::with_capacity(schema.fields().len()),
             size: 0,
             key_hash: 0,
-            fields: Cursor::new(&info.fast.order),
+            fields: Walk::new(&info.fast.order),
         })
         .ok()?;
     // Only the schema's fields are in `attributes` (each once): fewer
@@ -65,7 +62,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
                 Presence::Optional => {}
                 Presence::Default(default) => {
                     let value = default.make();
-                    if !codec::is_empty_set(&value) {
+                    if !sets::is_empty_set(&value) {
                         let attribute = codec::into_attribute(value).ok()?;
                         size += field.name().len() + attribute_size(&attribute);
                         attributes.insert(field.name().to_owned(), attribute);
@@ -74,9 +71,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
             }
         }
     }
-    if T::AUTO_INCREMENT
-        && attributes.get(&info.hash.name) == Some(&AttributeValue::N(COUNTER_KEY.to_string()))
-    {
+    if T::AUTO_INCREMENT && key::is_counter(attributes.get(&info.hash.name)) {
         return None;
     }
     Some(Encoded {
@@ -90,7 +85,7 @@ pub(crate) fn encode<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
 /// serializer, unchecked (every shape serde has, each to the attribute
 /// the fast path writes for it), then read as a `Value`. A value with no
 /// DynamoDB form is an error with its path (`[2].value`).
-pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, validate::Error> {
+pub(crate) fn unchecked<T: Serialize + ?Sized>(value: &T) -> Result<Value, validate::Error> {
     let attribute = present(value, &mut 0, None).map_err(Bail::into_error)?;
     codec::from_attribute(&attribute).map_err(|e| validate::Error::Convert {
         path: Path::root(),

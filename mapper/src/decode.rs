@@ -6,12 +6,12 @@
 use validate::{ErrorKind, Errors, Extra, PathNode, Presence, Segment, Value};
 
 use crate::codec;
+use crate::codec::sets;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::item::Item;
 use crate::key::{Key, Role, check_key_value};
 use crate::migration::{self, Upgraded};
 use crate::model::{Model, ModelInfo, ReadPolicy};
-use crate::{direct, stored_set};
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
@@ -51,7 +51,7 @@ fn load_current<T: Model>(
     info: &ModelInfo,
     table: &str,
 ) -> Result<Item<T>> {
-    let misstored = stored_set::misstored(&attributes, info);
+    let misstored = sets::misstored(&attributes, info);
     if !misstored.is_empty() {
         return match T::READ_POLICY {
             ReadPolicy::Strict => Err(Error::Stored {
@@ -60,11 +60,11 @@ fn load_current<T: Model>(
                 errors: misstored,
             }),
             // The whole-item path reads the list as a set, and says so.
-            ReadPolicy::Lenient => load_whole(attributes, info, table, misstored),
+            ReadPolicy::Lenient => report(attributes, info, table, misstored),
         };
     }
     if T::READ_POLICY == ReadPolicy::Strict
-        && let Some(model) = direct::load::<T>(&attributes, info)
+        && let Some(model) = codec::de::checked::<T>(&attributes, info)
     {
         return Ok(Item {
             model,
@@ -73,7 +73,7 @@ fn load_current<T: Model>(
             upgraded: None,
         });
     }
-    load_whole(attributes, info, table, Errors::new())
+    report(attributes, info, table, Errors::new())
 }
 
 /// The load of an item below the current version (or without one): its
@@ -121,7 +121,7 @@ fn load_migrating<T: Model>(
 /// The load path on the whole item as a `Value`: lenient reads repair it,
 /// and it reports every error with its path. `repaired` is what was
 /// already found wrong and is repaired here (lenient reads).
-pub(crate) fn load_whole<T: Model>(
+pub(crate) fn report<T: Model>(
     attributes: codec::Attributes,
     info: &ModelInfo,
     table: &str,
@@ -156,13 +156,7 @@ fn load_value<T: Model>(
     if info.schema.extra_policy() != Extra::Allow {
         map.retain(|name, _| info.schema.get(name).is_some());
     }
-    for (name, set_type) in &info.sets {
-        if !map.contains_key(name)
-            && let Some(empty) = set_type.empty_set()
-        {
-            map.insert(name.clone(), empty);
-        }
-    }
+    sets::fill_absent(map, info);
     let (value, warnings) = match T::READ_POLICY {
         ReadPolicy::Strict => (
             strict(value, info)

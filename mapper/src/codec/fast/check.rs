@@ -22,19 +22,19 @@ use validate::{Lengths, MAX_NESTING, Number, Presence, Schema};
 /// [`PathNode::depth`](validate::PathNode::depth) counts: 1 for an
 /// attribute of the item).
 #[derive(Clone, Copy)]
-pub(super) struct Check<'p> {
+pub(in crate::codec) struct Check<'p> {
     plain: &'p Plain,
     depth: u32,
 }
 
 impl<'p> Check<'p> {
     /// The check of an attribute of the item.
-    pub(super) fn attribute(plain: &'p Plain) -> Check<'p> {
+    pub(in crate::codec) fn attribute(plain: &'p Plain) -> Check<'p> {
         Check { plain, depth: 1 }
     }
 
     /// An integer, before it is written as text.
-    pub(super) fn int(self, v: i64) -> bool {
+    pub(in crate::codec) fn int(self, v: i64) -> bool {
         match *self.plain {
             Plain::Int { min, max } => min <= v && v <= max,
             Plain::Number => true,
@@ -43,29 +43,29 @@ impl<'p> Check<'p> {
     }
 
     /// Any other number, as its text.
-    pub(super) fn number(self, text: &str) -> bool {
+    pub(in crate::codec) fn number(self, text: &str) -> bool {
         number_fits(self.plain, text)
     }
 
-    pub(super) fn str(self, s: &str) -> bool {
+    pub(in crate::codec) fn str(self, s: &str) -> bool {
         matches!(self.plain, Plain::Str(text) if text.fits(s))
     }
 
-    pub(super) fn bool(self) -> bool {
+    pub(in crate::codec) fn bool(self) -> bool {
         matches!(self.plain, Plain::Bool)
     }
 
-    pub(super) fn null(self) -> bool {
+    pub(in crate::codec) fn null(self) -> bool {
         matches!(self.plain, Plain::Null)
     }
 
-    pub(super) fn bytes(self, len: usize) -> bool {
+    pub(in crate::codec) fn bytes(self, len: usize) -> bool {
         matches!(self.plain, Plain::Bytes(lengths) if lengths.fits(len))
     }
 
     /// A list's length rule and its elements' check; `None` when no list
     /// passes here.
-    pub(super) fn list(self) -> Option<(Lengths, Check<'p>)> {
+    pub(in crate::codec) fn list(self) -> Option<(Lengths, Check<'p>)> {
         match self.plain {
             Plain::List(lengths, item) if self.depth <= MAX_NESTING => Some((
                 *lengths,
@@ -80,7 +80,7 @@ impl<'p> Check<'p> {
 
     /// A string set's size rule and its strings' checks; `None` when no
     /// string set passes here.
-    pub(super) fn str_set(self) -> Option<(Lengths, &'p Text)> {
+    pub(in crate::codec) fn str_set(self) -> Option<(Lengths, &'p Text)> {
         match self.plain {
             Plain::Set(lengths, item) => match item.plain()? {
                 Plain::Str(text) => Some((*lengths, text)),
@@ -91,7 +91,7 @@ impl<'p> Check<'p> {
     }
 
     /// A map checked entry by entry; `None` when no map passes here.
-    pub(super) fn map(self) -> Option<MapCheck<'p>> {
+    pub(in crate::codec) fn map(self) -> Option<MapCheck<'p>> {
         match self.plain {
             Plain::Map(schema) if self.depth <= MAX_NESTING => Some(MapCheck {
                 schema,
@@ -109,7 +109,7 @@ impl<'p> Check<'p> {
     /// length or kind, whose contents the returned [`Inner`] checks as
     /// they are read. `None` wherever the validator would not pass it
     /// unchanged.
-    pub(super) fn stored(self, attribute: &AttributeValue) -> Option<Inner<'p>> {
+    pub(in crate::codec) fn stored(self, attribute: &AttributeValue) -> Option<Inner<'p>> {
         let passes = match attribute {
             AttributeValue::L(items) => {
                 let (lengths, item) = self.list()?;
@@ -138,7 +138,7 @@ impl<'p> Check<'p> {
 
 /// What the contents of a stored attribute must pass, once the attribute
 /// passed [`Check::stored`].
-pub(super) enum Inner<'p> {
+pub(in crate::codec) enum Inner<'p> {
     /// Nothing more: a scalar, or a set whose elements passed.
     Done,
     /// Each element of a list.
@@ -148,7 +148,7 @@ pub(super) enum Inner<'p> {
 }
 
 /// A map under a [`Plain::Map`] check, entry by entry.
-pub(super) struct MapCheck<'p> {
+pub(in crate::codec) struct MapCheck<'p> {
     schema: &'p Schema,
     /// The depth of the map's values.
     depth: u32,
@@ -159,7 +159,7 @@ pub(super) struct MapCheck<'p> {
 impl<'p> MapCheck<'p> {
     /// The check of the value at `key`, and whether the schema needs the
     /// key; `None` for a key the schema does not know.
-    pub(super) fn entry(&self, key: &str) -> Option<(Check<'p>, bool)> {
+    pub(in crate::codec) fn entry(&self, key: &str) -> Option<(Check<'p>, bool)> {
         let field = self.schema.get(key)?;
         let check = Check {
             plain: field.validator().plain()?,
@@ -169,12 +169,12 @@ impl<'p> MapCheck<'p> {
     }
 
     /// Counts a key the schema needs as given (each key is given once).
-    pub(super) fn given(&mut self) {
+    pub(in crate::codec) fn given(&mut self) {
         self.needed += 1;
     }
 
     /// Whether every key the schema needs was given.
-    pub(super) fn complete(&self) -> bool {
+    pub(in crate::codec) fn complete(&self) -> bool {
         self.needed == self.schema.needed_keys()
     }
 }

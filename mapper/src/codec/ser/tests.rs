@@ -9,7 +9,7 @@ use validate::{Schema, float, int, list_of, map_of, maybe, set_of, str};
 
 use super::*;
 use crate::codec::any_float;
-use crate::encode::encode_whole;
+use crate::encode::report as encode_report;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Mode {
@@ -183,10 +183,10 @@ proptest! {
     #[test]
     fn direct_save_matches_the_whole_item_path(model in wide()) {
         let info = ModelInfo::of::<Wide>().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let Some(Encoded { attributes: direct, size, key_hash }) = encode(&model, &info) else {
+        let Some(Encoded { attributes: direct, size, key_hash }) = checked(&model, &info) else {
             // The fast path refuses only what the report path refuses, and
             // the report path names why.
-            let refused = encode_whole(&model, &info, "wide");
+            let refused = encode_report(&model, &info, "wide");
             prop_assert!(
                 matches!(&refused, Err(crate::Error::Validation { errors, .. }) if !errors.is_empty()),
                 "the fast path refused a valid item: {:?}", refused.map(|e| e.attributes)
@@ -197,7 +197,7 @@ proptest! {
             // The same attributes, and the size summed and the key hashed
             // while writing them are the size counted and the key hashed
             // on them afterwards.
-            let whole = encode_whole(&model, &info, "wide")
+            let whole = encode_report(&model, &info, "wide")
                 .map(|w| (w.attributes, w.size, w.key_hash));
             prop_assert_eq!(
                 Ok((&direct, size, key_hash)),
@@ -206,14 +206,14 @@ proptest! {
             // What `put` returns: the model as written, read back where
             // it lies, is what a load of the stored item gives (an absent
             // set read as an empty set).
-            let loaded = crate::load::load_whole::<Wide>(
+            let loaded = crate::decode::report::<Wide>(
                 direct.clone(),
                 &info,
                 "wide",
                 validate::Errors::new(),
             );
             prop_assert_eq!(
-                super::super::model::<Wide>(&direct, &info).map_err(|e| e.to_string()),
+                super::super::de::written::<Wide>(&direct, &info).map_err(|e| e.to_string()),
                 loaded.map(|item| item.into_inner()).map_err(|e| e.to_string())
             );
         }
@@ -235,9 +235,9 @@ fn every_valid_item_takes_the_fast_path() -> Result<(), crate::Error> {
                 message: e.to_string(),
             })?
             .current();
-        if encode_whole(&model, &info, "wide").is_ok() {
+        if encode_report(&model, &info, "wide").is_ok() {
             valid += 1;
-            direct += usize::from(encode(&model, &info).is_some());
+            direct += usize::from(checked(&model, &info).is_some());
         }
     }
     assert!(valid > 50, "{valid} valid items");
@@ -302,7 +302,7 @@ impl Model for TwiceId {
 #[test]
 fn a_key_given_twice_is_hashed_as_the_one_kept() -> Result<(), crate::Error> {
     let info = ModelInfo::of::<TwiceId>()?;
-    let encoded = encode(&TwiceId { id: 7 }, &info).ok_or_else(|| crate::Error::Usage {
+    let encoded = checked(&TwiceId { id: 7 }, &info).ok_or_else(|| crate::Error::Usage {
         table: "twice".into(),
         message: "refused".into(),
     })?;
@@ -343,11 +343,11 @@ fn a_valid_item_is_written_directly() -> Result<(), crate::Error> {
         attributes: direct,
         size,
         ..
-    } = encode(&model, &info).ok_or_else(|| crate::Error::Usage {
+    } = checked(&model, &info).ok_or_else(|| crate::Error::Usage {
         table: "wide".into(),
         message: "refused".into(),
     })?;
-    assert_eq!(direct, encode_whole(&model, &info, "wide")?.attributes);
+    assert_eq!(direct, encode_report(&model, &info, "wide")?.attributes);
     assert_eq!(size, crate::codec::item_size(&direct));
     // The empty set took its default; the list became a sorted set.
     assert_eq!(direct["tags"], AttributeValue::Ss(vec!["dflt".into()]));
@@ -385,13 +385,13 @@ fn what_fails_is_left_to_the_whole_item_path() -> Result<(), crate::Error> {
         grid: vec![],
         metas: vec![],
     };
-    assert_eq!(encode(&model, &info), None, "a tag too long");
+    assert_eq!(checked(&model, &info), None, "a tag too long");
     let nan = Wide {
         value: f64::NAN,
         tags: BTreeSet::new(),
         ..model.clone()
     };
-    assert_eq!(encode(&nan, &info), None, "a number DynamoDB cannot store");
+    assert_eq!(checked(&nan, &info), None, "a number DynamoDB cannot store");
     let tuned = Wide {
         tags: BTreeSet::new(),
         ..model
@@ -400,14 +400,14 @@ fn what_fails_is_left_to_the_whole_item_path() -> Result<(), crate::Error> {
     // `any`'s second rule) while the rest stays fast: the same attributes
     // as the whole-item path.
     assert_eq!(
-        encode(&tuned, &info).map(|e| e.attributes),
-        Some(encode_whole(&tuned, &info, "wide")?.attributes)
+        checked(&tuned, &info).map(|e| e.attributes),
+        Some(encode_report(&tuned, &info, "wide")?.attributes)
     );
     let fine = Wide {
         mode: Mode::Slow,
         ..tuned
     };
-    assert!(encode(&fine, &info).is_some());
+    assert!(checked(&fine, &info).is_some());
     Ok(())
 }
 
@@ -479,7 +479,7 @@ proptest! {
     #[test]
     fn the_report_path_maps_values_as_validate_does(model in rare()) {
         prop_assert_eq!(
-            to_value(&model).map_err(|e| e.to_string()),
+            unchecked(&model).map_err(|e| e.to_string()),
             validate::to_value(&model).map_err(|e| e.to_string())
         );
     }
@@ -487,7 +487,7 @@ proptest! {
     #[test]
     fn the_report_path_maps_the_wide_model_as_validate_does(model in wide()) {
         prop_assert_eq!(
-            to_value(&model).map_err(|e| e.to_string()),
+            unchecked(&model).map_err(|e| e.to_string()),
             validate::to_value(&model).map_err(|e| e.to_string())
         );
     }
@@ -515,7 +515,7 @@ fn a_value_without_a_dynamodb_form_is_named_with_its_path() {
         unit: (),
         pair: (true, 'x'),
     };
-    let error = to_value(&model).err().map(|e| e.to_string());
+    let error = unchecked(&model).err().map(|e| e.to_string());
     assert_eq!(
         error.as_deref(),
         Some("shapes[1].Struct.a: number NaN is not finite")
@@ -525,7 +525,7 @@ fn a_value_without_a_dynamodb_form_is_named_with_its_path() {
         big: vec![1, i128::MAX],
         ..model
     };
-    let error = to_value(&big).err().map(|e| e.to_string());
+    let error = unchecked(&big).err().map(|e| e.to_string());
     assert!(
         error
             .as_deref()

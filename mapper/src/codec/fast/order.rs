@@ -29,7 +29,7 @@ type Placed = (Name, Option<usize>);
 pub(crate) struct FieldOrder(OnceLock<Box<[Placed]>>);
 
 /// Finding the fields of one save, in the order they come.
-pub(super) struct Cursor<'a> {
+pub(in crate::codec) struct Walk<'a> {
     order: &'a FieldOrder,
     /// Where the next field is expected in the learned order.
     next: usize,
@@ -37,9 +37,9 @@ pub(super) struct Cursor<'a> {
     seen: Vec<Placed>,
 }
 
-impl<'a> Cursor<'a> {
-    pub(super) fn new(order: &'a FieldOrder) -> Cursor<'a> {
-        Cursor {
+impl<'a> Walk<'a> {
+    pub(in crate::codec) fn new(order: &'a FieldOrder) -> Walk<'a> {
+        Walk {
             order,
             next: 0,
             seen: Vec::new(),
@@ -48,7 +48,7 @@ impl<'a> Cursor<'a> {
 
     /// The place of the field `name` among `schema`'s fields.
     #[inline]
-    pub(super) fn place(&mut self, name: &'static str, schema: &Schema) -> Option<usize> {
+    pub(in crate::codec) fn place(&mut self, name: &'static str, schema: &Schema) -> Option<usize> {
         // Where it came the first time, most often.
         if let Some(learned) = self.order.0.get()
             && let Some(&(known, at)) = learned.get(self.next)
@@ -60,7 +60,7 @@ impl<'a> Cursor<'a> {
         self.search(name, schema)
     }
 
-    /// [`Cursor::place`] of a field not where it came the first time, or
+    /// [`Walk::place`] of a field not where it came the first time, or
     /// while no order is learned yet.
     #[cold]
     #[inline(never)]
@@ -85,7 +85,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Keeps the order of a save that went through, if none is learned.
-    pub(super) fn finish(self) {
+    pub(in crate::codec) fn finish(self) {
         if self.order.0.get().is_none() {
             let _ = self.order.0.set(self.seen.into_boxed_slice());
         }
@@ -111,18 +111,18 @@ mod tests {
 
         // The first save learns; later saves, whole or with fields left
         // out or in another order, find the same places.
-        let mut first = Cursor::new(&order);
+        let mut first = Walk::new(&order);
         let placed: Vec<_> = names.iter().map(|n| first.place(n, &schema)).collect();
         assert_eq!(placed, expected);
         first.finish();
         for run in [vec![0, 1, 2, 3], vec![1, 3], vec![3, 0, 2], vec![]] {
-            let mut cursor = Cursor::new(&order);
+            let mut cursor = Walk::new(&order);
             for i in run {
                 assert_eq!(cursor.place(names[i], &schema), expected[i], "{}", names[i]);
             }
         }
         // A name with the same text at another address is the same field.
         let other = String::from("a").leak();
-        assert_eq!(Cursor::new(&order).place(other, &schema), Some(0));
+        assert_eq!(Walk::new(&order).place(other, &schema), Some(0));
     }
 }

@@ -12,7 +12,7 @@ use crate::codec;
 
 /// The field's attribute as its validator normalizes it; `None` when the
 /// validator refuses it (or it has no `Value` form).
-pub(super) fn normalized(
+pub(in crate::codec) fn normalized(
     validator: &Validator,
     attribute: &AttributeValue,
     name: &str,
@@ -24,7 +24,7 @@ pub(super) fn normalized(
 /// validator passes it unchanged (read where it lies), `Some(Some(a))`
 /// with the attribute it normalizes it to, `None` when the validator
 /// refuses it (the whole-item path then reports).
-pub(super) fn loaded(
+pub(in crate::codec) fn loaded(
     validator: &Validator,
     attribute: &AttributeValue,
     name: &str,

@@ -6,6 +6,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{Number, PathNode, Value};
 
 use crate::codec;
+
+pub(crate) mod hash;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::model::{KeyAttribute, ModelInfo};
 
@@ -14,6 +16,18 @@ pub const COUNTER_KEY: i64 = -1;
 /// The counter item's attribute holding the last key handed out (the
 /// original dynamodb-mapper's name, so tables stay compatible).
 pub const COUNTER_ATTRIBUTE: &str = "__max_hash_key__";
+
+/// Whether `hash` (a hash key attribute) is the auto-increment counter
+/// item's: reserved in an auto-increment model's table, never an item of
+/// the model.
+pub(crate) fn is_counter(hash: Option<&AttributeValue>) -> bool {
+    matches!(hash, Some(AttributeValue::N(n)) if n.parse::<i64>() == Ok(COUNTER_KEY))
+}
+
+/// The counter item's hash key, as an attribute.
+pub(crate) fn counter_attribute() -> AttributeValue {
+    AttributeValue::N(COUNTER_KEY.to_string())
+}
 
 /// A hash key, and a range key for tables that have one.
 #[derive(Clone, Debug, PartialEq)]
@@ -307,6 +321,19 @@ impl Key {
             hash: part(&info.hash.name),
             range: info.range.as_ref().map(|r| part(&r.name)),
         }
+    }
+
+    /// The auto-increment counter item's key.
+    pub(crate) fn counter() -> Key {
+        Key {
+            hash: Value::from(COUNTER_KEY),
+            range: None,
+        }
+    }
+
+    /// Whether this is the counter item's key ([`is_counter`]).
+    pub(crate) fn is_counter(&self) -> bool {
+        self.hash == Value::from(COUNTER_KEY)
     }
 
     /// The key of a validated item value.

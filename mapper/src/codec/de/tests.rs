@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use validate::{Errors, Schema, float, int, list_of, maybe, set_of, str};
 
 use super::*;
-use crate::load::load_whole;
+use crate::decode::report as load_report;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Nested {
@@ -99,8 +99,8 @@ fn valid() -> codec::Attributes {
 #[test]
 fn a_valid_item_loads_directly_as_the_whole_path_loads_it() -> Result<(), crate::Error> {
     let info = ModelInfo::of::<Nested>()?;
-    let direct = load::<Nested>(&valid(), &info);
-    let whole = load_whole::<Nested>(valid(), &info, "nested", Errors::new())?.into_inner();
+    let direct = checked::<Nested>(&valid(), &info);
+    let whole = load_report::<Nested>(valid(), &info, "nested", Errors::new())?.into_inner();
     assert_eq!(direct.as_ref(), Some(&whole));
     assert_eq!(whole.tags, ["a", "b"].map(String::from).into());
     Ok(())
@@ -111,7 +111,7 @@ fn what_is_not_certain_is_left_to_the_other_paths() -> Result<(), crate::Error> 
     let info = ModelInfo::of::<Nested>()?;
     let mut long = valid();
     long.insert("code".to_owned(), s("abcd"));
-    assert_eq!(load::<Nested>(&long, &info), None);
+    assert_eq!(checked::<Nested>(&long, &info), None);
     let mut extra = valid();
     extra.insert(
         "meta".to_owned(),
@@ -122,18 +122,18 @@ fn what_is_not_certain_is_left_to_the_other_paths() -> Result<(), crate::Error> 
             ("extra".to_owned(), n("3")),
         ])),
     );
-    assert_eq!(load::<Nested>(&extra, &info), None);
+    assert_eq!(checked::<Nested>(&extra, &info), None);
     let mut sizes = valid();
     sizes.insert("sizes".to_owned(), AttributeValue::Ns(vec!["1.5".into()]));
-    assert_eq!(load::<Nested>(&sizes, &info), None);
+    assert_eq!(checked::<Nested>(&sizes, &info), None);
     let mut bad = valid();
     bad.insert("value".to_owned(), n("not a number"));
-    assert_eq!(load::<Nested>(&bad, &info), None);
+    assert_eq!(checked::<Nested>(&bad, &info), None);
     let mut no_sizes = valid();
     no_sizes.remove("sizes");
-    assert!(load_whole::<Nested>(no_sizes.clone(), &info, "nested", Errors::new()).is_err());
+    assert!(load_report::<Nested>(no_sizes.clone(), &info, "nested", Errors::new()).is_err());
     assert_eq!(
-        load::<Nested>(&no_sizes, &info),
+        checked::<Nested>(&no_sizes, &info),
         None,
         "an absent set reads as the empty set, which the schema refuses"
     );
@@ -173,9 +173,13 @@ fn attributes_the_model_does_not_read_are_checked_all_the_same() -> Result<(), c
             ),
         ])
     };
-    assert_eq!(load::<Fewer>(&item("ab"), &info), Some(Fewer { id: 1 }));
-    assert!(load_whole::<Fewer>(item("abc"), &info, "fewer", Errors::new()).is_err());
-    assert_eq!(load::<Fewer>(&item("abc"), &info), None, "too long, unread");
+    assert_eq!(checked::<Fewer>(&item("ab"), &info), Some(Fewer { id: 1 }));
+    assert!(load_report::<Fewer>(item("abc"), &info, "fewer", Errors::new()).is_err());
+    assert_eq!(
+        checked::<Fewer>(&item("abc"), &info),
+        None,
+        "too long, unread"
+    );
     Ok(())
 }
 
@@ -224,15 +228,15 @@ fn string_set_elements_read_as_enums_newtypes_and_options_as_the_whole_path_read
         ])
     };
     let good = item(&["Blue", "Red"]);
-    let direct = load::<Shapes>(&good, &info);
-    let whole = load_whole::<Shapes>(good, &info, "shapes", Errors::new())?.into_inner();
+    let direct = checked::<Shapes>(&good, &info);
+    let whole = load_report::<Shapes>(good, &info, "shapes", Errors::new())?.into_inner();
     assert_eq!(direct.as_ref(), Some(&whole));
     assert_eq!(whole.names, [Name("ann".into()), Name("bo".into())]);
     assert_eq!(whole.maybe, [Some("x".to_owned())]);
     // Not a variant: neither path reads it.
     let bad = item(&["Green"]);
-    assert_eq!(load::<Shapes>(&bad, &info), None);
-    assert!(load_whole::<Shapes>(bad, &info, "shapes", Errors::new()).is_err());
+    assert_eq!(checked::<Shapes>(&bad, &info), None);
+    assert!(load_report::<Shapes>(bad, &info, "shapes", Errors::new()).is_err());
     Ok(())
 }
 
@@ -295,8 +299,8 @@ proptest! {
     #[test]
     fn direct_load_matches_the_whole_item_path(attributes in stored()) {
         let info = ModelInfo::of::<Nested>().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let whole = load_whole::<Nested>(attributes.clone(), &info, "nested", Errors::new());
-        match load::<Nested>(&attributes, &info) {
+        let whole = load_report::<Nested>(attributes.clone(), &info, "nested", Errors::new());
+        match checked::<Nested>(&attributes, &info) {
             Some(direct) => {
                 let whole = whole.map(|w| w.into_inner()).map_err(|e| e.to_string());
                 prop_assert_eq!(Ok(direct), whole);
@@ -322,7 +326,7 @@ proptest! {
             return Ok(());
         };
         prop_assert_eq!(
-            from_value::<Nested>(value.clone()).ok(),
+            unchecked::<Nested>(value.clone()).ok(),
             validate::from_value::<Nested>(value).ok()
         );
     }
@@ -342,7 +346,7 @@ fn a_value_the_model_cannot_read_is_named_with_its_path() {
     for (name, path) in [("meta", "meta.scale: "), ("notes", "notes[1]: ")] {
         let mut item = valid();
         item.insert(name.to_owned(), attributes[name].clone());
-        let value = codec::from_item(&item).map(|v| from_value::<Nested>(v).map(|_| ()));
+        let value = codec::from_item(&item).map(|v| unchecked::<Nested>(v).map(|_| ()));
         let error = value.map(|r| r.map_err(|e| e.to_string()));
         assert!(
             matches!(&error, Ok(Err(e)) if e.starts_with(path)),

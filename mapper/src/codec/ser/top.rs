@@ -14,7 +14,7 @@ pub(super) struct Top<'a> {
     /// The hash of the key attributes so far.
     pub(super) key_hash: u64,
     /// Finds each field's place in the schema.
-    pub(super) fields: Cursor<'a>,
+    pub(super) fields: Walk<'a>,
 }
 
 impl<'a> Top<'a> {
@@ -78,7 +78,7 @@ impl<'a> Top<'a> {
         if !checked {
             // The field's own report path: its validator on the `Value`.
             let value = normalized(slot.field.validator(), &attribute, name).ok_or(REFUSED)?;
-            if codec::is_empty_set(&value) {
+            if codec::sets::is_empty_set(&value) {
                 return Ok(()); // Absent (a default may fill it).
             }
             attribute = codec::into_attribute(value).map_err(|_| REFUSED)?;

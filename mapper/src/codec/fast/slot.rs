@@ -4,27 +4,27 @@
 use validate::{Field, Schema, ValueType};
 
 use super::check::{reaches_all, reads_all};
-use crate::codec::key_hash::KeySide;
+use crate::key::hash::KeySide;
 
 /// What the direct save and load need of a schema field.
 #[derive(Clone, Debug)]
 pub(crate) struct Slot {
-    pub(super) field: Field,
+    pub(in crate::codec) field: Field,
     /// The set type of the attribute, if the schema makes it a set.
-    pub(super) set_type: Option<ValueType>,
+    pub(in crate::codec) set_type: Option<ValueType>,
     /// Whether a list given for it becomes that set.
-    pub(super) lists_as_sets: bool,
+    pub(in crate::codec) lists_as_sets: bool,
     /// Whether its values are checked as they are written
     /// ([`Check`](super::check::Check)), not through its report path: its
     /// validator is plain all the way down, and it is no number or
     /// binary set (those are made from a list once written).
-    pub(super) writes_checked: bool,
+    pub(in crate::codec) writes_checked: bool,
     /// Whether its stored values are checked as they are read, not
     /// through its report path first: its validator is plain all the way down, with
     /// no binary set inside.
-    pub(super) reads_checked: bool,
+    pub(in crate::codec) reads_checked: bool,
     /// The key attribute it is, if it is one.
-    pub(super) key: Option<KeySide>,
+    pub(in crate::codec) key: Option<KeySide>,
 }
 
 /// What the fast paths know of a model, found once (kept in its
@@ -32,12 +32,12 @@ pub(crate) struct Slot {
 #[derive(Clone, Debug)]
 pub(crate) struct Layout {
     /// Each schema field's slot, in [`Schema::fields`] order.
-    pub(super) slots: Vec<Slot>,
+    pub(in crate::codec) slots: Vec<Slot>,
     /// The order the model's `Serialize` gives its fields in, once seen.
-    pub(super) order: super::FieldOrder,
+    pub(in crate::codec) order: super::FieldOrder,
     /// The slots whose stored values are not checked where they lie: a
     /// load runs their report path first.
-    pub(super) report: Vec<usize>,
+    pub(in crate::codec) report: Vec<usize>,
 }
 
 impl Layout {
