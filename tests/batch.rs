@@ -4,7 +4,7 @@
 mod models;
 
 use mapper::{BatchOptions, Key, Write};
-use models::{DoomMap, Post, doom_map};
+use models::{Account, DoomMap, Post, doom_map};
 use test_support::{SetupError, TestDb};
 
 type TestResult = Result<(), SetupError>;
@@ -145,5 +145,54 @@ async fn large_items_are_split_under_the_request_size_limit() -> TestResult {
         err.to_string().contains("DynamoDB's limit is 409600"),
         "{err}"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_batch_put_of_a_versioned_model_is_refused_and_sends_nothing() -> TestResult {
+    let db = TestDb::with_table::<Account>().await?;
+    let accounts = (0..30).map(|i| Account {
+        id: format!("a{i}"),
+        balance: i,
+        version: 0,
+    });
+    let err = db
+        .mapper
+        .batch_write(accounts.map(Write::Put))
+        .await
+        .err()
+        .ok_or("a batch put of versioned items was accepted")?;
+    assert!(matches!(err, mapper::Error::Usage { .. }), "{err}");
+    assert!(err.to_string().contains("`version`"), "{err}");
+    assert!(err.to_string().contains("nothing was sent"), "{err}");
+    let stored = db
+        .client()
+        .scan()
+        .table_name(db.table::<Account>())
+        .send()
+        .await?;
+    assert_eq!(stored.count(), 0);
+    // Deletes by key stay allowed (blind, as `delete_key` is).
+    db.mapper
+        .put(&Account {
+            id: "kept".into(),
+            balance: 1,
+            version: 0,
+        })
+        .await?;
+    db.mapper
+        .batch_write::<Account>([Write::delete("kept")])
+        .await?;
+    let gone = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Account>())
+        .key(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S("kept".into()),
+        )
+        .send()
+        .await?;
+    assert!(gone.item().is_none());
     Ok(())
 }

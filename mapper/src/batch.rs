@@ -11,7 +11,6 @@ use aws_sdk_dynamodb::types::{
 use futures::stream::{self, StreamExt, TryStreamExt};
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
-use validate::Value;
 
 use crate::backoff::Backoff;
 use crate::codec::{self, item_size};
@@ -83,21 +82,6 @@ impl<T> Write<T> {
     }
 }
 
-/// The identity of a key, to deduplicate and match results.
-type KeyId = (Value, Option<Value>);
-
-fn key_id(attributes: &HashMap<String, AttributeValue>, info: &ModelInfo) -> KeyId {
-    let Key { hash, range } = key_of_item(Some(attributes), info);
-    (hash, range)
-}
-
-fn key_of_id(id: &KeyId) -> Key {
-    Key {
-        hash: id.0.clone(),
-        range: id.1.clone(),
-    }
-}
-
 impl Mapper {
     /// Loads the items with `keys`, any number of them, with default options.
     ///
@@ -127,11 +111,11 @@ impl Mapper {
     ) -> Result<BatchGot<T>> {
         let info = self.model_info::<T>()?;
         let table = info.table.clone();
-        let mut order: Vec<KeyId> = Vec::new();
-        let mut unique: HashMap<KeyId, HashMap<String, AttributeValue>> = HashMap::new();
+        let mut order: Vec<Key> = Vec::new();
+        let mut unique: HashMap<Key, HashMap<String, AttributeValue>> = HashMap::new();
         for key in keys {
             let attributes = key.into_key().to_attributes(&info, &table)?;
-            let id = key_id(&attributes, &info);
+            let id = Key::of_attributes(&attributes, &info);
             if let std::collections::hash_map::Entry::Vacant(slot) = unique.entry(id) {
                 order.push(slot.key().clone());
                 slot.insert(attributes);
@@ -149,10 +133,10 @@ impl Mapper {
             .buffer_unordered(options.concurrency.max(1))
             .try_collect()
             .await?;
-        let mut by_key: HashMap<KeyId, codec::Attributes> = found
+        let mut by_key: HashMap<Key, codec::Attributes> = found
             .into_iter()
             .flatten()
-            .map(|item| (key_id(&item, &info), item))
+            .map(|item| (Key::of_attributes(&item, &info), item))
             .collect();
         let mut items = Vec::with_capacity(by_key.len());
         let mut missing = Vec::new();
@@ -160,8 +144,8 @@ impl Mapper {
         for id in &order {
             match by_key.remove(id).map(|item| load(item, &info, &table)) {
                 Some(Ok(item)) => items.push(item),
-                Some(Err(e)) => failed.push((key_of_id(id), e)),
-                None => missing.push(key_of_id(id)),
+                Some(Err(e)) => failed.push((id.clone(), e)),
+                None => missing.push(id.clone()),
             }
         }
         if items.iter().any(|item: &Item<T>| item.upgraded.is_some()) {
@@ -259,9 +243,15 @@ impl Mapper {
     /// items and throttled requests are retried with backoff. Returns how
     /// many operations were applied.
     ///
+    /// A model with a version attribute (`#[model(version)]`) cannot be
+    /// put in a batch: DynamoDB's batch writes take no condition, so the
+    /// version could not be checked (the Java Enhanced Client refuses the
+    /// same); deletes by key are blind, as `delete_key` is.
+    ///
     /// # Errors
     /// [`Error::Validation`] listing every bad item (paths start with the
-    /// item's position, `[17].name`), [`Error::BatchIncomplete`] naming
+    /// item's position, `[17].name`), [`Error::Usage`] for a put of a
+    /// versioned model (nothing sent), [`Error::BatchIncomplete`] naming
     /// exactly the keys not written after the retry budget, [`Error::Service`].
     pub async fn batch_write_with<T: Model>(
         &self,
@@ -281,6 +271,14 @@ impl Mapper {
         let mut sizes: Vec<usize> = Vec::with_capacity(expected);
         let mut place: HashTable<usize> = HashTable::with_capacity(expected);
         for (index, write) in writes.enumerate() {
+            if let (Write::Put(_), Some(version)) = (&write, T::VERSION) {
+                return Err(Error::Usage {
+                    table,
+                    message: format!(
+                        "a batch put cannot carry the condition on the version attribute `{version}` (BatchWriteItem takes no conditions), so it could overwrite a newer item unseen; nothing was sent: write versioned items with `save`, `put` or a `transact_write`"
+                    ),
+                });
+            }
             match self.write_request(&write, &info, &table) {
                 Ok(Built {
                     request,
@@ -318,7 +316,7 @@ impl Mapper {
         if !errors.is_empty() {
             return Err(Error::Validation {
                 table,
-                key: crate::error::KeyDisplay(format!("batch of {} writes", entries.len())),
+                key: crate::error::KeyDisplay::new(format!("batch of {} writes", entries.len())),
                 errors,
             });
         }
@@ -487,7 +485,9 @@ impl Mapper {
             }
         }
         let mut left = lost;
-        left.extend(pending.iter().map(|r| key_of_item(request_key(r), info)));
+        left.extend(pending.iter().map(|r| {
+            Key::of_attributes(request_key(r).unwrap_or(&codec::Attributes::new()), info)
+        }));
         (total - left.len(), left, last_error)
     }
 
@@ -548,7 +548,7 @@ impl Cause {
 fn lost_key<T: Model>(write: &Write<T>, info: &ModelInfo) -> Key {
     match write {
         Write::Delete(key) => key.clone(),
-        Write::Put(_) => key_of_item(None, info),
+        Write::Put(_) => Key::of_attributes(&codec::Attributes::new(), info),
     }
 }
 
@@ -604,20 +604,6 @@ fn same_key(
 ) -> bool {
     key_hash::sides(info)
         .all(|(_, name)| a.and_then(|a| a.get(name)) == b.and_then(|b| b.get(name)))
-}
-
-/// The key of an item (of a request's item, for reports); a part that
-/// is missing or unreadable is `Null`.
-fn key_of_item(item: Option<&codec::Attributes>, info: &ModelInfo) -> Key {
-    let part = |name: &str| {
-        item.and_then(|item| item.get(name))
-            .and_then(|a| codec::from_attribute(a).ok())
-            .unwrap_or_default()
-    };
-    Key {
-        hash: part(&info.hash.name),
-        range: info.range.as_ref().map(|r| part(&r.name)),
-    }
 }
 
 /// The entries (among `waiting`) that DynamoDB left unprocessed, matched

@@ -210,7 +210,7 @@ impl<T: Model, E: 'static> AnyTarget<E> for Found<T, E> {
                 None => {
                     return Err(Error::NotFound {
                         table: mapper.model_info::<T>()?.table.clone(),
-                        key: KeyDisplay("(found by the transaction's getter)".to_owned()),
+                        key: KeyDisplay::new("(found by the transaction's getter)"),
                     });
                 }
             }
@@ -400,24 +400,14 @@ impl<E: Send + 'static> Plan<E> {
     /// (nothing is written), it is not retried.
     pub fn create<T: Model>(&mut self, model: T) {
         let key = crate::codec::ser::unchecked(&model)
-            .ok()
-            .and_then(|v| {
-                let hash = v.get(T::HASH_KEY).map(ToString::to_string)?;
-                let range = T::RANGE_KEY.and_then(|r| v.get(r)).map(ToString::to_string);
-                Some(match range {
-                    Some(range) => format!(
-                        "{}={hash}, {}={range}",
-                        T::HASH_KEY,
-                        T::RANGE_KEY.unwrap_or_default()
-                    ),
-                    None => format!("{}={hash}", T::HASH_KEY),
-                })
+            .map(|value| {
+                Key::of_named(&value, T::HASH_KEY, T::RANGE_KEY).shown(T::HASH_KEY, T::RANGE_KEY)
             })
             .unwrap_or_default();
         self.targets.push(Entry {
             identity: format!("new {}", self.targets.len()),
             target: Box::new(Creation { model }),
-            creation: Some(KeyDisplay(key)),
+            creation: Some(key),
         });
     }
 

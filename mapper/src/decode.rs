@@ -102,9 +102,7 @@ fn load_migrating<T: Model>(
         }
         Err(error) => return Err(failed(error)),
     };
-    let key_names: Vec<&str> = std::iter::once(info.hash.name.as_str())
-        .chain(info.range.as_ref().map(|r| r.name.as_str()))
-        .collect();
+    let key_names: Vec<&str> = info.key_parts().map(|k| k.name.as_str()).collect();
     let mut value = plan
         .upgrade_keeping(raw, from, &key_names)
         .map_err(failed)?;
@@ -187,7 +185,7 @@ fn key_rules(attributes: &codec::Attributes, info: &ModelInfo, table: &str) -> R
     if info.key_normalized {
         match Key::of_attributes(attributes, info).to_attributes(info, table) {
             Ok(validated) => {
-                for part in std::iter::once(&info.hash).chain(&info.range) {
+                for part in info.key_parts() {
                     if validated.get(&part.name) != attributes.get(&part.name) {
                         errors.push(
                             &PathNode::ROOT.key(&part.name),

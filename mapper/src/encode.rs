@@ -107,7 +107,7 @@ pub(crate) fn validated<T: Model>(
         // refused with the model) left empty is not set yet: generated,
         // so a plain `String` key works as an `Option<String>` one does.
         // No item can hold an empty key, so nothing else is meant by it.
-        for part in std::iter::once(&info.hash).chain(&info.range) {
+        for part in info.key_parts() {
             let generated = info
                 .schema
                 .get(&part.name)

@@ -9,9 +9,22 @@ use validate::{Errors, Path};
 /// `Result` with the mapper's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// An item key as shown in messages: `episode=1, map=2`.
+/// An item key as shown in messages: `episode=1, map=2` (or what an
+/// error is about when it is no one item: `batch of 30 writes`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KeyDisplay(pub String);
+pub struct KeyDisplay(String);
+
+impl KeyDisplay {
+    /// What an error names in place of a key.
+    pub(crate) fn new(shown: impl Into<String>) -> KeyDisplay {
+        KeyDisplay(shown.into())
+    }
+
+    /// The key as text (empty when there is none).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 impl fmt::Display for KeyDisplay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -294,6 +294,11 @@ impl ModelInfo {
 }
 
 impl ModelInfo {
+    /// The table's key attributes: the hash key, then the range key.
+    pub(crate) fn key_parts(&self) -> impl Iterator<Item = &KeyAttribute> {
+        std::iter::once(&self.hash).chain(&self.range)
+    }
+
     /// The set type of attribute `name`, if the schema says it is a set.
     pub fn set_type(&self, name: &str) -> Option<ValueType> {
         self.sets

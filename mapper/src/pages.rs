@@ -490,10 +490,7 @@ pub(crate) fn key_attributes(info: &ModelInfo, index: Option<&IndexInfo>) -> Vec
         .into_iter()
         .flat_map(|i| std::iter::once(&i.hash).chain(&i.range));
     let mut keys: Vec<KeyAttribute> = Vec::with_capacity(4);
-    for key in index_keys
-        .chain(std::iter::once(&info.hash))
-        .chain(&info.range)
-    {
+    for key in index_keys.chain(info.key_parts()) {
         if !keys.iter().any(|k| k.name == key.name) {
             keys.push(key.clone());
         }

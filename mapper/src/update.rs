@@ -395,9 +395,7 @@ fn check<T: Model>(
             message: "an update needs at least one action".into(),
         });
     }
-    let keys: Vec<&str> = std::iter::once(info.hash.name.as_str())
-        .chain(info.range.as_ref().map(|r| r.name.as_str()))
-        .collect();
+    let keys: Vec<&str> = info.key_parts().map(|k| k.name.as_str()).collect();
     let mut seen: Vec<&AttrPath> = Vec::with_capacity(update.actions().len());
     for action in update.actions() {
         let path = action.path();

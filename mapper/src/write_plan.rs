@@ -55,12 +55,7 @@ pub(crate) fn change_plan<T: Model>(
     let key = prepared.key(info).display(info);
     key_unchanged(&prepared.attributes, stored, info, table, &key)?;
     crate::migration::not_newer(stored, info, table, &key)?;
-    let mut key_attributes = codec::Attributes::with_capacity(2);
-    for part in std::iter::once(&info.hash).chain(&info.range) {
-        if let Some(new) = prepared.attributes.get(&part.name) {
-            key_attributes.insert(part.name.clone(), new.clone());
-        }
-    }
+    let key_attributes = crate::key::attributes_of(&prepared.attributes, info);
     let version = T::VERSION.filter(|v| info.schema.get(v).is_some());
     // Names owned: the version is written into the attributes below, and
     // the names still judge a refused condition after the send.
@@ -275,7 +270,7 @@ pub(crate) fn key_unchanged(
     table: &str,
     key: &KeyDisplay,
 ) -> Result<()> {
-    for part in std::iter::once(&info.hash).chain(&info.range) {
+    for part in info.key_parts() {
         if new.get(&part.name) != stored.get(&part.name) {
             let mut errors = validate::Errors::new();
             errors.push(

@@ -24,13 +24,20 @@ pub(crate) fn is_counter(hash: Option<&AttributeValue>) -> bool {
     matches!(hash, Some(AttributeValue::N(n)) if n.parse::<i64>() == Ok(COUNTER_KEY))
 }
 
+/// The key attributes of an item's attributes (those it has).
+pub(crate) fn attributes_of(attributes: &codec::Attributes, info: &ModelInfo) -> codec::Attributes {
+    info.key_parts()
+        .filter_map(|k| attributes.get(&k.name).map(|v| (k.name.clone(), v.clone())))
+        .collect()
+}
+
 /// The counter item's hash key, as an attribute.
 pub(crate) fn counter_attribute() -> AttributeValue {
     AttributeValue::N(COUNTER_KEY.to_string())
 }
 
 /// A hash key, and a range key for tables that have one.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
     /// The hash key value.
     pub hash: Value,
@@ -248,7 +255,7 @@ pub(crate) fn part_attribute(
         Some(checked) => Ok(checked),
         None => Err(Error::Validation {
             table: table.to_owned(),
-            key: KeyDisplay(format!("{}={value}", attr.name)),
+            key: KeyDisplay::new(format!("{}={value}", attr.name)),
             errors,
         }),
     }
@@ -257,11 +264,20 @@ pub(crate) fn part_attribute(
 impl Key {
     /// `episode=1, map=2`, for messages.
     pub(crate) fn display(&self, info: &ModelInfo) -> KeyDisplay {
-        let mut shown = format!("{}={}", info.hash.name, self.hash);
-        if let (Some(range), Some(value)) = (&info.range, &self.range) {
-            shown.push_str(&format!(", {}={value}", range.name));
+        self.shown(
+            &info.hash.name,
+            info.range.as_ref().map(|r| r.name.as_str()),
+        )
+    }
+
+    /// The key shown with its attributes' names, `hash=…, range=…`: the
+    /// one way a key is written in a message.
+    pub(crate) fn shown(&self, hash: &str, range: Option<&str>) -> KeyDisplay {
+        let mut shown = format!("{hash}={}", self.hash);
+        if let (Some(range), Some(value)) = (range, &self.range) {
+            shown.push_str(&format!(", {range}={value}"));
         }
-        KeyDisplay(shown)
+        KeyDisplay::new(shown)
     }
 
     /// Checks the key against the model (each part through its schema
@@ -309,7 +325,7 @@ impl Key {
     }
 
     /// The key parts of an item's attributes (`NULL` for a missing or
-    /// unreadable one).
+    /// unreadable one): the one place a key is read from attributes.
     pub(crate) fn of_attributes(attributes: &codec::Attributes, info: &ModelInfo) -> Key {
         let part = |name: &str| {
             attributes
@@ -338,15 +354,20 @@ impl Key {
 
     /// The key of a validated item value.
     pub(crate) fn of_item(value: &Value, info: &ModelInfo) -> Key {
+        Key::of_named(
+            value,
+            &info.hash.name,
+            info.range.as_ref().map(|r| r.name.as_str()),
+        )
+    }
+
+    /// The key of an item value keyed on `hash` (and `range`); a missing
+    /// part is `Null`.
+    pub(crate) fn of_named(value: &Value, hash: &str, range: Option<&str>) -> Key {
+        let part = |name: &str| value.get(name).cloned().unwrap_or_default();
         Key {
-            hash: value
-                .get(info.hash.name.as_str())
-                .cloned()
-                .unwrap_or_default(),
-            range: info
-                .range
-                .as_ref()
-                .map(|r| value.get(r.name.as_str()).cloned().unwrap_or_default()),
+            hash: part(hash),
+            range: range.map(part),
         }
     }
 }

@@ -107,14 +107,6 @@ impl Planned<'_> {
     }
 }
 
-/// The key attributes of an item to write.
-pub(super) fn key_of(attributes: &codec::Attributes, info: &ModelInfo) -> codec::Attributes {
-    std::iter::once(&info.hash)
-        .chain(&info.range)
-        .filter_map(|k| attributes.get(&k.name).map(|v| (k.name.clone(), v.clone())))
-        .collect()
-}
-
 /// A put of `attributes` under `condition`, asking for the stored item
 /// when the condition fails.
 pub(super) fn put_item(

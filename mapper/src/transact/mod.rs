@@ -28,7 +28,7 @@ use crate::put::Expect;
 use crate::update::{UpdatePlan, update_plan};
 use crate::write_plan::{Change, change_plan, keep_unknown, put_condition};
 
-use action::{Judge, Planned, delete_item, key_of, put_item, refresh_saved};
+use action::{Judge, Planned, delete_item, put_item, refresh_saved};
 
 /// DynamoDB's limit on the actions of one transaction.
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html>
@@ -262,7 +262,7 @@ impl<'a> TransactWrite<'a> {
                 )?;
                 let check = ConditionCheck::builder()
                     .table_name(&table)
-                    .set_key(Some(key_of(&prepared.attributes, &info)))
+                    .set_key(Some(crate::key::attributes_of(&prepared.attributes, &info)))
                     .condition_expression(conditions)
                     .set_expression_attribute_names(placeholders.names())
                     .set_expression_attribute_values(placeholders.values())

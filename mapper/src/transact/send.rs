@@ -206,7 +206,7 @@ fn refuse_bad_actions(errors: Vec<(usize, Error)>) -> Result<()> {
     } else {
         Err(Error::Validation {
             table,
-            key: KeyDisplay("transaction".to_owned()),
+            key: KeyDisplay::new("transaction"),
             errors: found,
         })
     }
