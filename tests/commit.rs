@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mapper::{CommitError, Error, Mapper, Model, Plan, Throughput, Transaction, TransactionStatus};
+use mapper::transact::{CommitError, Targets, TransactionStatus};
+use mapper::{Error, Mapper, Model, Throughput, Transaction};
 use serde::{Deserialize, Serialize};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
 
@@ -86,13 +87,13 @@ fn take_energy(amount: i64) -> impl FnMut(&mut User) -> Result<(), Refused> + Se
 impl Transaction for UserEnergyTransaction {
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
         if self.fail_setup {
             return Err(Refused::Setup);
         }
-        plan.target::<User>(self.requester_id, take_energy(self.energy));
+        targets.target::<User>(self.requester_id, take_energy(self.energy));
         if let Some(other) = self.also {
-            plan.target::<User>(other, take_energy(self.energy));
+            targets.target::<User>(other, take_energy(self.energy));
         }
         Ok(())
     }
@@ -114,8 +115,8 @@ impl Transaction for TransientEnergy {
     const TRANSIENT: bool = true;
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
-        plan.target::<User>(self.requester_id, take_energy(self.energy));
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
+        targets.target::<User>(self.requester_id, take_energy(self.energy));
         Ok(())
     }
 }
@@ -137,14 +138,14 @@ struct EnergyPurchase {
 impl Transaction for EnergyPurchase {
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
         for name in &self.rewards {
-            plan.create(Reward {
+            targets.create(Reward {
                 user: self.requester_id,
                 name: name.clone(),
             });
         }
-        plan.sub(spend(self.requester_id, self.energy))
+        targets.sub(spend(self.requester_id, self.energy))
     }
 }
 
@@ -281,9 +282,9 @@ struct TwoSpends {
 impl Transaction for TwoSpends {
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
-        plan.sub(spend(self.requester_id, 3))?;
-        plan.sub(spend(self.requester_id, 7))
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
+        targets.sub(spend(self.requester_id, 3))?;
+        targets.sub(spend(self.requester_id, 7))
     }
 }
 
@@ -390,10 +391,10 @@ impl PartialEq for Rival {
 impl Transaction for Raced {
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
         let (races, rival) = (self.races, self.raw.clone());
         let mut spend = take_energy(10);
-        plan.target::<User>(self.requester_id, move |user: &mut User| {
+        targets.target::<User>(self.requester_id, move |user: &mut User| {
             if let Some(rival) = &rival {
                 let read = rival.reads.fetch_add(1, Ordering::SeqCst) + 1;
                 if read <= races {
@@ -580,10 +581,10 @@ struct Transfer {
 impl Transaction for Transfer {
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
         let amount = self.amount;
-        plan.target::<User>(self.requester_id, take_energy(amount));
-        plan.target::<User>(self.to, move |user: &mut User| {
+        targets.target::<User>(self.requester_id, take_energy(amount));
+        targets.target::<User>(self.to, move |user: &mut User| {
             user.energy += amount;
             Ok(())
         });
@@ -658,9 +659,9 @@ struct FromRichest {
 impl Transaction for FromRichest {
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
         let at_least = self.at_least;
-        plan.target_with::<User>(
+        targets.target_with::<User>(
             move |mapper| {
                 Box::pin(async move {
                     let rich = mapper
@@ -726,10 +727,10 @@ impl<const A: bool> Transaction for Levy<A> {
     const ATOMIC: bool = A;
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
         for id in 1..=self.users {
             let fail = self.fail_at == Some(id);
-            plan.target::<User>(id, move |user: &mut User| {
+            targets.target::<User>(id, move |user: &mut User| {
                 if fail {
                     return Err(Refused::Insufficient(user.id, user.energy, 1_000));
                 }
@@ -807,7 +808,7 @@ async fn past_100_targets_atomic_refuses_and_non_atomic_goes_target_by_target() 
         Some(&AttributeValue::S("pending".into()))
     );
     let targets = pending[0]
-        .get(mapper::TARGETS_ATTRIBUTE)
+        .get(mapper::transact::TARGETS_ATTRIBUTE)
         .and_then(|t| t.as_l().ok())
         .map(Vec::len);
     assert_eq!(targets, Some(101));
@@ -829,9 +830,9 @@ struct Grant {
 impl Transaction for Grant {
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
         for name in &self.rewards {
-            plan.create(Reward {
+            targets.create(Reward {
                 user: self.requester_id,
                 name: name.clone(),
             });
@@ -886,8 +887,8 @@ impl Transaction for PurchaseEach {
     const ATOMIC: bool = false;
     type Error = Refused;
 
-    fn setup(&mut self, plan: &mut Plan<Refused>) -> Result<(), Refused> {
-        plan.create(Reward {
+    fn setup(&mut self, targets: &mut Targets<Refused>) -> Result<(), Refused> {
+        targets.create(Reward {
             user: self.requester_id,
             name: "taken".into(),
         });

@@ -6,7 +6,8 @@ mod models;
 use std::collections::BTreeSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mapper::{COUNTER_ATTRIBUTE, Item};
+use mapper::Item;
+use mapper::model::COUNTER_ATTRIBUTE;
 use models::{Account, DoomMap, Post, doom_map};
 use test_support::{SetupError, TestDb};
 

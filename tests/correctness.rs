@@ -7,7 +7,8 @@ mod models;
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mapper::{Item, Model, ReadPolicy, Write};
+use mapper::batch::Write;
+use mapper::{Item, Model, ReadPolicy};
 use models::{Account, DoomMap, doom_map};
 use serde::{Deserialize, Serialize};
 use test_support::{SetupError, TestDb};
@@ -184,7 +185,8 @@ impl Model for Doc {
     const TABLE: &'static str = "doc";
     const HASH_KEY: &'static str = "owner";
     const RANGE_KEY: Option<&'static str> = Some("path");
-    const INDEXES: &'static [mapper::Index] = &[mapper::Index::global("by_tag", "tag", None)];
+    const INDEXES: &'static [mapper::index::Index] =
+        &[mapper::index::Index::global("by_tag", "tag", None)];
 
     fn schema() -> Schema {
         Schema::new()
@@ -838,7 +840,7 @@ async fn a_filtered_page_stops_at_its_request_budget() -> TestResult {
     assert!(page.partial, "stopped at its budget");
     assert_eq!(
         FaultStats::get(&proxy.stats.requests),
-        mapper::PAGE_BUDGET as u64
+        mapper::limits::PAGE_BUDGET as u64
     );
     // Followed, the pages reach the end, each within its budget.
     let mut cursor = page.cursor;

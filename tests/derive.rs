@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mapper::{Index, IndexProjection, Item, Model, ReadPolicy};
+use mapper::index::{Index, IndexProjection};
+use mapper::{Item, Model, ReadPolicy};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 use test_support::{SetupError, TestDb};

@@ -11,7 +11,8 @@ use futures::StreamExt;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
 
-use mapper::{BatchOptions, Error, IntoKey, Key, Model, Write};
+use mapper::batch::Write;
+use mapper::{BatchOptions, Error, IntoKey, Key, Model};
 use models::{Post, Score};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
 use validate::{Schema, int};

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mapper::{Item, Model, Write};
+use mapper::batch::Write;
+use mapper::{Item, Model};
 use serde::{Deserialize, Serialize};
 use test_support::{SetupError, TestDb};
 use validate::{Schema, str};

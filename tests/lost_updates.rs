@@ -11,10 +11,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mapper::{
-    Cause, Error, Mapper, Model, Plan, Throughput, Transaction, TransactionStatus, Update,
-    WriteBack,
-};
+use mapper::error::Cause;
+use mapper::transact::{Targets, TransactionStatus};
+use mapper::{Error, Mapper, Model, Throughput, Transaction, Update, WriteBack};
 use serde::{Deserialize, Serialize};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
 use validate::{Errors, Value};
@@ -375,9 +374,9 @@ impl Transaction for Bump {
     const TRANSIENT: bool = true;
     type Error = std::convert::Infallible;
 
-    fn setup(&mut self, plan: &mut Plan<Self::Error>) -> Result<(), Self::Error> {
+    fn setup(&mut self, targets: &mut Targets<Self::Error>) -> Result<(), Self::Error> {
         let op = self.op.clone();
-        plan.target::<Counter>(self.id.as_str(), move |c: &mut Counter| {
+        targets.target::<Counter>(self.id.as_str(), move |c: &mut Counter| {
             c.n += 1;
             c.ops.insert(op.clone());
             Ok(())
@@ -487,7 +486,9 @@ async fn contention_through_lost_answers_and_throttling_loses_and_doubles_nothin
             };
             match m.commit(&mut bump).await {
                 Ok(_) => Outcome::Applied,
-                Err(mapper::CommitError::Mapper(e)) if e.is_outcome_unknown() => Outcome::Unknown,
+                Err(mapper::transact::CommitError::Mapper(e)) if e.is_outcome_unknown() => {
+                    Outcome::Unknown
+                }
                 Err(_) => Outcome::Refused,
             }
         }

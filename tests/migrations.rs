@@ -9,8 +9,9 @@ mod raw;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use mapper::batch::Write;
 use mapper::migrate::Plan;
-use mapper::{Error, Item, Migrations, Model, Update, Write, WriteBack, attr};
+use mapper::{Error, Item, Migrations, Model, Update, WriteBack, attr};
 use serde::{Deserialize, Serialize};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};
 use validate::{Errors, Value};
@@ -520,7 +521,7 @@ async fn a_dry_run_counts_and_samples_and_writes_nothing() -> TestResult {
     assert_eq!(census.newer, 20);
     assert_eq!(census.failed, 5);
     assert_eq!(report.failures.len(), 5);
-    assert_eq!(report.samples.len(), mapper::DRY_RUN_SAMPLES);
+    assert_eq!(report.samples.len(), mapper::limits::DRY_RUN_SAMPLES);
     let sample = &report.samples[0];
     assert!(sample.before.get("mail").is_some() && sample.before.get(VERSION).is_none());
     assert!(sample.after.get("mail").is_none());

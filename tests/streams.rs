@@ -7,7 +7,8 @@ mod models;
 use std::collections::BTreeSet;
 
 use futures::{StreamExt, TryStreamExt};
-use mapper::{Cursor, Error, Item, RangeCondition, Write, attr, size};
+use mapper::batch::Write;
+use mapper::{Cursor, Error, Item, RangeCondition, attr, size};
 use models::{Score, score};
 use test_support::{SetupError, TestDb};
 use validate::Value;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use mapper::Write;
+use mapper::batch::Write;
 use models::{DoomMap, doom_map};
 use test_support::{SetupError, TestDb};
 use tracing::field::{Field, Visit};

@@ -6,7 +6,8 @@
 mod models;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mapper::{Cause, Error, Item, Mapper, Model, Throughput, Update, attr};
+use mapper::error::Cause;
+use mapper::{Error, Item, Mapper, Model, Throughput, Update, attr};
 use models::Account;
 use serde::{Deserialize, Serialize};
 use test_support::{FaultProxy, FaultStats, Faults, SetupError, TestDb};

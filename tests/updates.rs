@@ -472,7 +472,7 @@ fn below(seed: &mut u64, n: u64) -> u64 {
 }
 
 fn random_update(seed: &mut u64) -> Update {
-    use mapper::{Action, SetOperand, SetValue};
+    use mapper::expr::{Action, SetOperand, SetValue};
     let n = |seed: &mut u64, lo: i64, span: u64| lo + below(seed, span) as i64;
     let copy = |to: &str, from: &str| {
         Update::new().action(Action::Set(

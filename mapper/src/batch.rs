@@ -19,18 +19,10 @@ use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::hash as key_hash;
 use crate::key::{IntoKey, Key};
+use crate::limits::{BATCH_GET_LIMIT, BATCH_WRITE_BYTES, BATCH_WRITE_LIMIT};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
-
-/// Keys per `BatchGetItem`.
-/// <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html>
-pub const BATCH_GET_LIMIT: usize = 100;
-/// Requests per `BatchWriteItem`.
-/// <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html>
-pub const BATCH_WRITE_LIMIT: usize = 25;
-/// Bytes per `BatchWriteItem` request (16 MB), less a margin for the envelope.
-pub const BATCH_WRITE_BYTES: usize = 16 * 1024 * 1024 - 64 * 1024;
 
 /// How batches run.
 #[derive(Clone, Copy, Debug)]

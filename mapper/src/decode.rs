@@ -9,9 +9,10 @@ use crate::codec;
 use crate::codec::sets;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::item::Item;
+use crate::item::Upgraded;
 use crate::key::{Key, Role, check_key_value};
-use crate::migration::{self, Upgraded};
 use crate::model::{Model, ModelInfo, ReadPolicy};
+use crate::schema_version;
 
 /// Turns stored attributes into a model item, under `T`'s read policy.
 pub(crate) fn load<T: Model>(
@@ -32,7 +33,7 @@ fn load_any<T: Model>(
     let Some(plan) = info.migrations else {
         return load_current(attributes, info, table);
     };
-    if !migration::is_current(&attributes, plan) {
+    if !schema_version::is_current(&attributes, plan) {
         return load_migrating(attributes, plan, info, table);
     }
     // At the current version: loaded as a model without migrations, the
@@ -89,11 +90,11 @@ fn load_migrating<T: Model>(
 ) -> Result<Item<T>> {
     let raw =
         codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))?;
-    let failed = |error| migration::failed(table, stored_key(&attributes, info), error);
+    let failed = |error| schema_version::failed(table, stored_key(&attributes, info), error);
     let from = match plan.version_of(&raw) {
         Ok(from) => from,
         Err(error @ migrate::Error::Newer { .. }) if T::READ_POLICY == ReadPolicy::Lenient => {
-            let warnings = migration::newer_warning(plan, &error);
+            let warnings = schema_version::newer_warning(plan, &error);
             let mut value = raw;
             if let Some(map) = value.as_map_mut() {
                 map.remove(plan.version_attribute());
@@ -109,7 +110,7 @@ fn load_migrating<T: Model>(
     if let Some(map) = value.as_map_mut() {
         map.remove(plan.version_attribute());
     }
-    let kept = migration::unknown_attributes(&value, info)
+    let kept = schema_version::unknown_attributes(&value, info)
         .map_err(|e| Error::convert(table, stored_key(&attributes, info), e))?;
     let mut item = load_value(value, attributes, info, table, Errors::new())?;
     item.upgraded = Some(Upgraded { from, kept });

@@ -9,11 +9,12 @@
 
 use validate::{ErrorKind, PathNode, Value};
 
-use crate::codec::{self, Encoded, MAX_ITEM_BYTES, sets};
+use crate::codec::{self, Encoded, sets};
 use crate::error::{Error, KeyDisplay, Result};
 use crate::key::{self, Key};
-use crate::migration;
+use crate::limits::MAX_ITEM_BYTES;
 use crate::model::{Model, ModelInfo};
+use crate::schema_version;
 
 /// struct → validated attributes, the one save entry: straight (the fast
 /// speed), else struct → `Value` → validated, normalized `Value` →
@@ -22,7 +23,7 @@ use crate::model::{Model, ModelInfo};
 /// to be generated) takes the report path, which generates or names it.
 pub(crate) fn model<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Result<Encoded> {
     if let Some(mut encoded) = codec::ser::checked(model, info) {
-        encoded.size += migration::stamp(&mut encoded.attributes, info);
+        encoded.size += schema_version::stamp(&mut encoded.attributes, info);
         if encoded.size <= MAX_ITEM_BYTES && keys_fit(&encoded.attributes, info) {
             return Ok(encoded);
         }
@@ -47,7 +48,7 @@ pub(crate) fn value<T: Model>(value: Value, info: &ModelInfo, table: &str) -> Re
     let (value, key) = validated::<T>(value, info, table)?;
     let mut attributes =
         codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
-    migration::stamp(&mut attributes, info);
+    schema_version::stamp(&mut attributes, info);
     let size = admit(
         &attributes,
         codec::item_size(&attributes),

@@ -32,7 +32,7 @@ pub enum IndexProjection {
 /// A secondary index as declared on a model:
 ///
 /// ```
-/// use mapper::Index;
+/// use mapper::index::Index;
 /// const INDEXES: &[Index] = &[
 ///     Index::global("by_name", "name", None),
 ///     Index::local("by_year", "year"),

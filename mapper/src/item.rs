@@ -25,7 +25,7 @@ pub struct Item<T> {
     pub(crate) stored: Option<codec::Attributes>,
     pub(crate) warnings: Errors,
     /// What the load migrated, until the item is saved.
-    pub(crate) upgraded: Option<crate::migration::Upgraded>,
+    pub(crate) upgraded: Option<Upgraded>,
 }
 
 impl<T> Item<T> {
@@ -102,4 +102,13 @@ impl<T> DerefMut for Item<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.model
     }
+}
+
+/// What a load migrated: the version it found, and the attributes the
+/// migrated item holds that the model does not know (kept by a save, in
+/// place of the raw item's, so that attributes a step dropped are removed).
+#[derive(Clone, Debug)]
+pub(crate) struct Upgraded {
+    pub(crate) from: u32,
+    pub(crate) kept: codec::Attributes,
 }

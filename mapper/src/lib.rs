@@ -43,77 +43,46 @@
 #[doc = include_str!("../../docs/cookbook.md")]
 mod cookbook {}
 
-mod auto_increment;
+// The core: the connection, models, items, keys, errors.
 mod backoff;
-mod batch;
-mod codec;
-mod commit;
-mod convert;
-mod cursor;
-mod decode;
-mod delete;
-mod encode;
-mod error;
-pub mod expr;
-mod get;
-mod guard;
-mod index;
+pub mod error;
 mod item;
 mod key;
-pub mod keygen;
 mod mapper;
-mod migrate_table;
-mod migration;
-mod model;
-mod outcome;
-mod pages;
-mod put;
-mod query;
-mod save;
-mod scan;
-mod table;
-mod trace;
-mod transact;
-mod transact_get;
-mod transact_retry;
-mod update;
-mod write_plan;
+pub mod model;
 
-pub use auto_increment::MAX_AUTO_INCREMENT_ATTEMPTS;
+// Data both ways: the codec, the save and load pipelines.
+pub mod codec;
+mod decode;
+mod encode;
+mod schema_version;
+
+// The operations and what they share.
+pub mod batch;
+pub mod expr;
+pub mod index;
+pub mod keygen;
+pub mod limits;
+pub mod migration;
+mod ops;
+pub mod read;
+mod trace;
+pub mod transact;
+mod write;
+
 pub use backoff::Backoff;
-pub use batch::{
-    BATCH_GET_LIMIT, BATCH_WRITE_BYTES, BATCH_WRITE_LIMIT, BatchGot, BatchOptions, Write,
-};
-pub use codec::{
-    Attributes, MAX_ITEM_BYTES, from_attribute, from_item, into_attribute, into_item, to_attribute,
-    to_item,
-};
-pub use commit::{CommitError, CommitReport, Plan, Transaction, TransactionStatus};
-pub use cursor::Cursor;
-pub use error::{CancelReason, Cause, CodecError, Error, KeyDisplay, Result};
-pub use expr::{
-    Action, AttrPath, AttrType, Comparator, Condition, IntoOperand, Operand, PathStep, SetOperand,
-    SetValue, Update, attr, size,
-};
-pub use index::{Index, IndexInfo, IndexKind, IndexProjection};
+pub use batch::BatchOptions;
+pub use codec::Attributes;
+pub use error::{Error, Result};
+pub use expr::{AttrPath, Condition, Update, attr, size};
 pub use item::Item;
-pub use key::{
-    COUNTER_ATTRIBUTE, COUNTER_KEY, IntoKey, Key, KeyPart, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES,
-};
+pub use key::{IntoKey, Key, KeyPart};
 pub use mapper::Mapper;
-pub use migrate_table::{
-    Census, DEFAULT_PAGE_SIZE, DRY_RUN_SAMPLES, MIGRATION_ATTEMPTS, MigrateTable, MigrationReport,
-    Sample,
-};
 pub use migration::{Migrations, WriteBack};
-pub use model::{KeyAttribute, KeyType, Model, ModelInfo, ReadPolicy};
-pub use pages::{Loaded, Output, PAGE_BUDGET, Page};
-pub use query::{Query, RangeCondition};
-pub use scan::Scan;
-pub use table::Throughput;
-pub use transact::{TARGETS_ATTRIBUTE, TRANSACT_BYTES, TRANSACT_LIMIT, TransactWrite};
-pub use transact_get::{Got, Slot, TransactGet};
-pub use transact_retry::TransactionRetries;
+pub use model::{Model, ReadPolicy};
+pub use ops::table::Throughput;
+pub use read::{Cursor, Loaded, Page, Query, RangeCondition, Scan};
+pub use transact::{TransactGet, TransactWrite, Transaction};
 
 /// `#[derive(Model)]`: writes the `impl Model` (and its schema) from the
 /// struct; `#[derive(Schema)]`: a nested map or unit-only enum usable as a
@@ -132,7 +101,8 @@ pub use migrate;
 /// What generated code names; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::{Index, IndexProjection, Migrations, Model, ReadPolicy, WriteBack};
+    pub use crate::index::{Index, IndexProjection};
+    pub use crate::{Migrations, Model, ReadPolicy, WriteBack};
     pub use migrate;
     pub use validate;
 }

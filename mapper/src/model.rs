@@ -8,6 +8,9 @@ use validate::{Presence, Schema, ValueType};
 use crate::error::{Error, Result};
 use crate::index::{Index, IndexInfo};
 
+/// Names the mapper reserves in a model's table.
+pub use crate::key::{COUNTER_ATTRIBUTE, COUNTER_KEY};
+
 /// What a load does with a stored item that does not pass the schema.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ReadPolicy {
@@ -87,7 +90,7 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// How many keys [`Mapper::insert_auto`](crate::Mapper::insert_auto)
     /// tries (each taken by a direct write, or skipped by a counter
     /// increment resent after a lost answer) before giving up.
-    const AUTO_INCREMENT_ATTEMPTS: u32 = crate::MAX_AUTO_INCREMENT_ATTEMPTS;
+    const AUTO_INCREMENT_ATTEMPTS: u32 = crate::limits::MAX_AUTO_INCREMENT_ATTEMPTS;
     /// A numeric attribute used for optimistic locking on every write.
     const VERSION: Option<&'static str> = None;
     /// What loads do with stored items that fail the schema.
@@ -105,7 +108,7 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The model's migrations: the plan `#[mapper::migrations]` writes
     /// (`#[model(migrations)]` points here). With a plan, every write
     /// stores the current version, and every load brings older items up
-    /// to it (see [`Migrations`](crate::Migrations)); `None` (the default)
+    /// to it (see [`Migrations`]); `None` (the default)
     /// keeps items as stored.
     fn migrations() -> Option<&'static migrate::Plan> {
         None
@@ -120,7 +123,7 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
 
     /// When a load that migrated an item writes it back (lazily by
     /// default: with the application's next save of it).
-    const WRITE_BACK: crate::WriteBack = crate::WriteBack::Lazy;
+    const WRITE_BACK: WriteBack = WriteBack::Lazy;
 }
 
 /// The DynamoDB scalar type of a key attribute.
@@ -148,22 +151,22 @@ pub struct KeyAttribute {
 pub struct ModelInfo {
     /// The table's name: [`Model::TABLE`], with the mapper's prefix when
     /// the facts come from [`Mapper::model_info`](crate::Mapper::model_info).
-    pub table: String,
+    pub(crate) table: String,
     /// The schema.
-    pub schema: Schema,
+    pub(crate) schema: Schema,
     /// The hash key.
-    pub hash: KeyAttribute,
+    pub(crate) hash: KeyAttribute,
     /// The range key.
-    pub range: Option<KeyAttribute>,
+    pub(crate) range: Option<KeyAttribute>,
     /// Attributes the schema says are sets (absent reads as empty).
-    pub sets: Vec<(String, ValueType)>,
+    pub(crate) sets: Vec<(String, ValueType)>,
     /// Attributes whose validator declares a set at any depth (checked on
     /// load to be stored as sets).
     pub(crate) holding_sets: Vec<String>,
     /// The secondary indexes, keys typed.
-    pub indexes: Vec<IndexInfo>,
+    pub(crate) indexes: Vec<IndexInfo>,
     /// The model's migrations ([`Model::migrations`]), checked.
-    pub migrations: Option<&'static migrate::Plan>,
+    pub(crate) migrations: Option<&'static migrate::Plan>,
     /// What the fast save and load know of the model.
     pub(crate) fast: crate::codec::fast::Layout,
     /// Whether a key attribute's validator may change the value it checks
@@ -288,12 +291,43 @@ impl ModelInfo {
             indexes,
             migrations: T::migrations(),
         };
-        crate::migration::check_plan(&info)?;
+        check_plan(&info)?;
         Ok(info)
     }
 }
 
 impl ModelInfo {
+    /// The table's name: [`Model::TABLE`], with the mapper's prefix when
+    /// the facts come from [`Mapper::model_info`](crate::Mapper::model_info).
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The hash key.
+    pub fn hash_key(&self) -> &KeyAttribute {
+        &self.hash
+    }
+
+    /// The range key, for a table that has one.
+    pub fn range_key(&self) -> Option<&KeyAttribute> {
+        self.range.as_ref()
+    }
+
+    /// The secondary indexes, keys typed.
+    pub fn indexes(&self) -> &[IndexInfo] {
+        &self.indexes
+    }
+
+    /// The model's migrations ([`Model::migrations`]), checked.
+    pub fn migrations(&self) -> Option<&'static migrate::Plan> {
+        self.migrations
+    }
+
     /// The table's key attributes: the hash key, then the range key.
     pub(crate) fn key_parts(&self) -> impl Iterator<Item = &KeyAttribute> {
         std::iter::once(&self.hash).chain(&self.range)
@@ -341,4 +375,92 @@ pub(crate) fn table_name_error(name: &str, min: usize) -> Option<String> {
     name.chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
         .map(|c| format!("holds {c:?}; DynamoDB allows only a-z, A-Z, 0-9, '_', '-' and '.'"))
+}
+
+/// When a load that migrated an item writes it back ([`Model::WRITE_BACK`],
+/// or per mapper with [`Mapper::with_write_back`](crate::Mapper::with_write_back)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WriteBack {
+    /// When the application next saves the item: that save sends the
+    /// migration's changes with its own (one request), conditioned on the
+    /// raw item as loaded.
+    #[default]
+    Lazy,
+    /// At once, by `get`, `find` and `batch_get`, with the same condition;
+    /// a failed condition (someone wrote meanwhile) is not an error, the
+    /// item stays migrated in memory.
+    Immediately,
+}
+
+/// The declared migrations of a model: written by `#[mapper::migrations]`
+/// on an `impl` block; the model points at them with `#[model(migrations)]`.
+///
+/// ```
+/// use mapper::{Migrations, Model};
+/// use validate::{Errors, Value};
+///
+/// #[derive(serde::Serialize, serde::Deserialize, Model)]
+/// #[model(table = "users", migrations)]
+/// struct User {
+///     #[model(hash_key)]
+///     id: i64,
+///     email: String,
+/// }
+///
+/// #[mapper::migrations(current = 2)]
+/// impl User {
+///     /// Items written before versions were stored hold `mail`.
+///     #[detect(1)]
+///     fn looks_v1(item: &Value) -> bool {
+///         item.get("mail").is_some()
+///     }
+///
+///     #[migration(from = 1)]
+///     fn rename_mail(mut item: Value) -> Result<Value, Errors> {
+///         if let Some(map) = item.as_map_mut()
+///             && let Some(mail) = map.remove("mail")
+///         {
+///             map.insert("email".to_owned(), mail);
+///         }
+///         Ok(item)
+///     }
+/// }
+///
+/// let legacy: Value = serde_json::json!({ "id": 1, "mail": "a@b.c" }).try_into()?;
+/// let migrated = User::plan().migrate(legacy)?;
+/// assert_eq!(migrated.from, 1);
+/// assert_eq!(migrated.value.get("email"), Some(&Value::from("a@b.c")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// With a plan, every write stores the current version in the plan's
+/// attribute (`__schema_version__` unless named), and every load finds
+/// the stored item's version (that attribute, else the detectors from the
+/// highest version down, else the first version when there are no
+/// detectors) and runs the steps above it before validating. A migrated
+/// item remembers the raw item as loaded: its save sends the migration
+/// with the application's changes, conditioned on that raw item.
+pub trait Migrations {
+    /// The plan, checked when the model is first used.
+    fn plan() -> &'static migrate::Plan;
+}
+
+/// Checks a model's plan once, with its facts: well formed, and its
+/// version attribute not one of the model's attributes.
+pub(crate) fn check_plan(info: &ModelInfo) -> Result<()> {
+    let Some(plan) = info.migrations else {
+        return Ok(());
+    };
+    let bad = |message: String| Error::Model {
+        table: info.table.clone(),
+        message,
+    };
+    plan.check().map_err(|e| bad(e.to_string()))?;
+    if info.schema.get(plan.version_attribute()).is_some() {
+        return Err(bad(format!(
+            "the migrations' version attribute {:?} is also a model attribute",
+            plan.version_attribute()
+        )));
+    }
+    Ok(())
 }

@@ -29,7 +29,9 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, WriteRequest};
 use futures::{StreamExt, TryStreamExt, stream};
-use mapper::{BatchOptions, Mapper, Model, Plan, Throughput, Transaction, Write, migrate};
+use mapper::batch::Write;
+use mapper::transact::Targets;
+use mapper::{BatchOptions, Mapper, Model, Throughput, Transaction, migrate};
 use nix::sys::resource::{UsageWho, getrusage};
 use serde::{Deserialize, Serialize};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
@@ -750,8 +752,8 @@ impl Transaction for Bump {
     const TRANSIENT: bool = true;
     type Error = std::convert::Infallible;
 
-    fn setup(&mut self, plan: &mut Plan<Self::Error>) -> Result<(), Self::Error> {
-        plan.target::<Counter>(self.id, |counter: &mut Counter| {
+    fn setup(&mut self, targets: &mut Targets<Self::Error>) -> Result<(), Self::Error> {
+        targets.target::<Counter>(self.id, |counter: &mut Counter| {
             counter.n += 1;
             Ok(())
         });

@@ -2,10 +2,10 @@
 //! attributes.
 //!
 //! - `ser/`: the serializer, a model → its attributes, at either speed
-//!   ([`ser::checked`] fast, [`ser::unchecked`] to a `Value` for the report
+//!   (`ser::checked` fast, `ser::unchecked` to a `Value` for the report
 //!   path);
 //! - `de/`: the deserializer, attributes → a model, at either speed
-//!   ([`de::checked`] fast, [`de::unchecked`] from a validated `Value`);
+//!   (`de::checked` fast, `de::unchecked` from a validated `Value`);
 //! - `fast/`: what the fast speed shares between the two (plain checks,
 //!   per-field slots, the fields' order, a field's report check);
 //! - `value.rs`: [`Value`] ⇄ `AttributeValue`, the report path's
@@ -34,7 +34,6 @@ pub(crate) mod value;
 #[cfg(test)]
 pub(crate) use number::tests::any_float;
 pub(crate) use number::{float_text, int_text, number_text, read_decimal};
-pub use size::MAX_ITEM_BYTES;
 pub(crate) use size::{attribute_size, item_size};
 pub use value::{from_attribute, from_item, into_attribute, into_item, to_attribute, to_item};
 

@@ -4,10 +4,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::Attributes;
 
-/// DynamoDB's item size limit (400 KB), names and values included.
-/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items>
-pub const MAX_ITEM_BYTES: usize = 400 * 1024;
-
 /// An estimate of an attribute's stored size, for the request-size limit.
 pub(crate) fn attribute_size(value: &AttributeValue) -> usize {
     match value {

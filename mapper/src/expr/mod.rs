@@ -8,16 +8,11 @@ mod path;
 mod placeholders;
 mod update;
 
+use crate::limits::{MAX_EXPRESSION_BYTES, MAX_EXPRESSION_OPERATORS};
 pub use condition::{AttrType, Comparator, Condition, IntoOperand, Operand, size};
 pub use path::{AttrPath, PathStep, attr};
 pub(crate) use placeholders::Placeholders;
 pub use update::{Action, SetOperand, SetValue, Update};
-
-/// DynamoDB's limit on the text of one expression.
-pub const MAX_EXPRESSION_BYTES: usize = 4096;
-
-/// DynamoDB's limit on the operators and functions of one expression.
-pub const MAX_EXPRESSION_OPERATORS: usize = 300;
 
 /// The operators and functions in an expression as the mapper writes it
 /// (tokens apart, placeholders for every name and value): `AND`, `OR`,

@@ -9,6 +9,7 @@ use crate::codec;
 
 pub(crate) mod hash;
 use crate::error::{Error, KeyDisplay, Result};
+use crate::limits::{MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES};
 use crate::model::{KeyAttribute, ModelInfo};
 
 /// The hash key value reserved for the auto-increment counter item.
@@ -128,12 +129,6 @@ impl<H: KeyPart, R: KeyPart> IntoKey for (H, R) {
         }
     }
 }
-
-/// DynamoDB's limit on a partition (hash) key value, in bytes.
-/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys>
-pub const MAX_HASH_KEY_BYTES: usize = 2048;
-/// DynamoDB's limit on a sort (range) key value, in bytes.
-pub const MAX_RANGE_KEY_BYTES: usize = 1024;
 
 /// Whether a key attribute is a partition or a sort key (of the table or
 /// of an index): the two have different size limits.

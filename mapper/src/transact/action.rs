@@ -15,7 +15,7 @@ use crate::item::Item;
 use crate::key::Key;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::put::Expect;
+use crate::write::plan::Expect;
 
 /// One action, encoded, with what the report and the refresh need.
 pub(super) struct Planned<'a> {
@@ -45,7 +45,7 @@ pub(super) enum Judge {
     Free,
     /// An update: its guards and the caller's condition, judged on the
     /// item stored then, as [`Mapper::update_if`]'s.
-    Update(Vec<crate::guard::Guard>),
+    Update(Vec<crate::write::guard::Guard>),
     /// The caller's condition check.
     Check,
 }
@@ -74,13 +74,19 @@ impl Judge {
         match self {
             Judge::Loaded => item
                 .and_then(|item| {
-                    crate::migration::not_newer(item, info, table, &action.key()).err()
+                    crate::schema_version::not_newer(item, info, table, &action.key()).err()
                 })
                 .map_or(Cause::Conflict, |e| Cause::Version(e.to_string())),
             Judge::Free => Cause::Taken,
             Judge::Check => Cause::Condition,
             Judge::Update(guards) => {
-                match crate::update::refused(item, info, guards, table.to_owned(), action.key()) {
+                match crate::ops::update::refused(
+                    item,
+                    info,
+                    guards,
+                    table.to_owned(),
+                    action.key(),
+                ) {
                     Error::NotFound { .. } => Cause::NotFound,
                     Error::Validation { errors, .. } => Cause::Rule(errors),
                     Error::ConditionFailed { .. } => Cause::Condition,

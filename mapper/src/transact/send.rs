@@ -10,8 +10,9 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use crate::error::{CancelReason, Cause, Error, KeyDisplay, Result};
 use crate::trace::{capacity, op_span, send};
 
+use super::TransactWrite;
 use super::action::Planned;
-use super::{TOKEN_CHARS, TRANSACT_BYTES, TRANSACT_LIMIT, TransactWrite};
+use crate::limits::{MAX_TOKEN_CHARS, TRANSACT_BYTES, TRANSACT_LIMIT};
 
 impl TransactWrite<'_> {
     /// Sends the transaction: all actions apply, or none.
@@ -19,7 +20,7 @@ impl TransactWrite<'_> {
     /// Cancellations for transaction conflicts or throttling only, and
     /// unknown outcomes (timeouts, 5xx, a transaction still in progress),
     /// are resent with the same token by the client's retry strategy (its
-    /// backoff and attempts; see [`TransactionRetries`](crate::TransactionRetries)); a failed
+    /// backoff and attempts; see [`TransactionRetries`](crate::transact::TransactionRetries)); a failed
     /// condition is returned at once.
     ///
     /// # Errors
@@ -86,16 +87,16 @@ impl TransactWrite<'_> {
         }
         if token
             .as_ref()
-            .is_some_and(|t| t.chars().count() > TOKEN_CHARS)
+            .is_some_and(|t| t.chars().count() > MAX_TOKEN_CHARS)
         {
             return Err(invalid(format!(
-                "an idempotency token has at most {TOKEN_CHARS} characters"
+                "an idempotency token has at most {MAX_TOKEN_CHARS} characters"
             )));
         }
         let mut actions = actions;
         // The SDK's retry strategy resends the request (same token) on
         // throttling, 5xx, timeouts, and, through
-        // [`TransactionRetries`](crate::TransactionRetries), conflicts.
+        // [`TransactionRetries`](crate::transact::TransactionRetries), conflicts.
         // The token is the mapper's own when the caller gave none, so that
         // an outcome left unknown is resolved by sending it again: with
         // the token of an applied transaction DynamoDB answers success
@@ -139,13 +140,13 @@ impl TransactWrite<'_> {
                     | TransactWriteItemsError::IdempotentParameterMismatchException(_)
             )
         );
-        if crate::outcome::lost(&e) && !answered {
+        if crate::write::outcome::lost(&e) && !answered {
             let key = actions.first().map(Planned::key).unwrap_or_default();
-            return Err(crate::outcome::unknown(
+            return Err(crate::write::outcome::unknown(
                 &table,
                 key,
                 "TransactWriteItems",
-                crate::outcome::failed_after_lost(
+                crate::write::outcome::failed_after_lost(
                     &aws_smithy_types::error::display::DisplayErrorContext(&e),
                 ),
                 Some(token),

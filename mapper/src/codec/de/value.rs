@@ -33,7 +33,7 @@ impl<'a> De<'a> {
 
     /// Holds the attribute to its check, if it has one: the checks of its
     /// contents, or `Ok(None)` when it has none (checked already).
-    fn admit(&self) -> Result<Option<Inner<'a>>, validate::Error> {
+    fn held(&self) -> Result<Option<Inner<'a>>, validate::Error> {
         match self.check {
             None => Ok(None),
             Some(check) => check.stored(self.attribute).map(Some).ok_or_else(refused),
@@ -45,7 +45,7 @@ impl<'a> De<'a> {
     #[cold]
     #[inline(never)]
     fn value(&self) -> Result<Value, validate::Error> {
-        self.admit()?;
+        self.held()?;
         self.read()
     }
 
@@ -73,7 +73,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     type Error = validate::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
-        let inner = self.admit()?;
+        let inner = self.held()?;
         match self.attribute {
             AttributeValue::L(items) => {
                 let check = match inner {
@@ -132,7 +132,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
         match self.attribute {
             AttributeValue::N(text) if let Some(f) = read_decimal(text) => {
-                self.admit()?;
+                self.held()?;
                 visitor.visit_f64(f)
             }
             _ => self.value()?.deserialize_f64(visitor),
@@ -142,7 +142,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
         match self.attribute {
             AttributeValue::Null(_) => {
-                self.admit()?;
+                self.held()?;
                 visitor.visit_none()
             }
             _ => visitor.visit_some(self),

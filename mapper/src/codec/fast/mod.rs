@@ -18,5 +18,5 @@ mod slot;
 pub(in crate::codec) use check::{Check, Inner, MapCheck};
 pub(in crate::codec) use order::{FieldOrder, Walk};
 pub(in crate::codec) use report::{loaded, normalized};
+pub(in crate::codec) use slot::FieldSlot;
 pub(crate) use slot::Layout;
-pub(in crate::codec) use slot::Slot;

@@ -8,7 +8,7 @@ use crate::key::hash::KeySide;
 
 /// What the direct save and load need of a schema field.
 #[derive(Clone, Debug)]
-pub(crate) struct Slot {
+pub(crate) struct FieldSlot {
     pub(in crate::codec) field: Field,
     /// The set type of the attribute, if the schema makes it a set.
     pub(in crate::codec) set_type: Option<ValueType>,
@@ -32,7 +32,7 @@ pub(crate) struct Slot {
 #[derive(Clone, Debug)]
 pub(crate) struct Layout {
     /// Each schema field's slot, in [`Schema::fields`] order.
-    pub(in crate::codec) slots: Vec<Slot>,
+    pub(in crate::codec) slots: Vec<FieldSlot>,
     /// The order the model's `Serialize` gives its fields in, once seen.
     pub(in crate::codec) order: super::FieldOrder,
     /// The slots whose stored values are not checked where they lie: a
@@ -57,14 +57,14 @@ impl Layout {
 
 /// The slots of `schema`'s fields, in [`Schema::fields`] order, for a
 /// model keyed on `hash` and `range`.
-fn slots(schema: &Schema, hash: &str, range: Option<&str>) -> Vec<Slot> {
+fn slots(schema: &Schema, hash: &str, range: Option<&str>) -> Vec<FieldSlot> {
     schema
         .fields()
         .map(|field| {
             let validator = field.validator();
             let set_type = validator.output_type().filter(|t| t.is_set());
             let plain = validator.plain();
-            Slot {
+            FieldSlot {
                 field: field.clone(),
                 set_type,
                 lists_as_sets: validator.takes_lists_as_sets(),

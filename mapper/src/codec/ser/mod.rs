@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Serialize, ser};
 use validate::{Extra, Lengths, Number, Path, Presence, Segment, Value, ValueType};
 
-use super::fast::{Check, MapCheck, Slot, Walk, normalized};
+use super::fast::{Check, FieldSlot, MapCheck, Walk, normalized};
 use crate::codec::attribute_size;
 use crate::codec::{self, Encoded, float_text, int_text, number_text, sets};
 use crate::key;

@@ -22,7 +22,7 @@ impl<'a> Top<'a> {
     /// as they are written (if they are checked so). Inline: a field
     /// where it came the first time is one comparison.
     #[inline]
-    fn field(&mut self, name: &'static str) -> (Option<&'a Slot>, Option<Check<'a>>) {
+    fn field(&mut self, name: &'static str) -> (Option<&'a FieldSlot>, Option<Check<'a>>) {
         let info = self.info;
         let found = self
             .fields
@@ -44,7 +44,7 @@ impl<'a> Top<'a> {
     fn add(
         &mut self,
         name: &'static str,
-        found: Option<&Slot>,
+        found: Option<&FieldSlot>,
         attribute: Option<AttributeValue>,
         mut size: usize,
         checked: bool,

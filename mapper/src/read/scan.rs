@@ -8,13 +8,13 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use validate::Value;
 
 use crate::codec;
-use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::expr::{AttrPath, Condition, Placeholders};
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::pages::{self, Kind, Output, Page, Spec};
+use crate::read::cursor::Cursor;
+use crate::read::pages::{self, Output, Page, ReadKind, Spec};
 
 /// A scan of a whole table (or index), built step by step and run with
 /// [`stream`](Scan::stream), [`all`](Scan::all), [`page`](Scan::page),
@@ -64,7 +64,7 @@ impl Mapper {
             consistent: false,
             segment: None,
             after: None,
-            page_budget: pages::PAGE_BUDGET,
+            page_budget: crate::limits::PAGE_BUDGET,
             _model: PhantomData,
         }
     }
@@ -167,7 +167,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
             &table,
         )?;
         Ok(Spec {
-            kind: Kind::Scan { segment },
+            kind: ReadKind::Scan { segment },
             span_key: segment.map_or_else(|| "-".to_owned(), |(s, t)| format!("segment {s}/{t}")),
             skip_counter: (T::AUTO_INCREMENT && self.index.is_none())
                 .then(|| info.hash.name.clone()),

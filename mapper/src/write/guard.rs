@@ -21,11 +21,11 @@ pub(crate) struct Guard {
     /// The attribute whose rule it keeps, named when it would break
     /// (`path` itself but for a copy, where `path` is the source).
     rule_of: AttrPath,
-    kind: Kind,
+    kind: GuardKind,
 }
 
 #[derive(Debug)]
-enum Kind {
+enum GuardKind {
     /// The stored number plus `delta` keeps `rule`: the stored number
     /// within `stored` (the rule's bounds shifted by `-delta`). `absent`
     /// is the result when the attribute is absent (`if_not_exists`, ADD).
@@ -67,8 +67,8 @@ pub(crate) fn derive<'a>(
         // index is past its end (SET appends) or not (REMOVE shrinks it).
         if let Some((list, PathStep::Index(index))) = action.path().parent() {
             let change = match action {
-                Action::Remove(_) => Some(Change::Size(-1, None)),
-                Action::Set(..) => Some(Change::Within(*index)),
+                Action::Remove(_) => Some(Effect::Size(-1, None)),
+                Action::Set(..) => Some(Effect::Within(*index)),
                 _ => None,
             };
             if let Some(change) = change {
@@ -78,14 +78,14 @@ pub(crate) fn derive<'a>(
         let (path, change) = match action {
             Action::Set(path, SetValue::Plus(a, b)) => (path, arithmetic(path, a, b, false)),
             Action::Set(path, SetValue::Minus(a, b)) => (path, arithmetic(path, a, b, true)),
-            Action::Add(path, Value::Number(n)) => (path, Change::Number(*n, Some(Number::ZERO))),
-            Action::Add(path, set) if set.is_set() => (path, Change::Size(count(set), Some(0))),
-            Action::Delete(path, set) => (path, Change::Size(-count(set), None)),
+            Action::Add(path, Value::Number(n)) => (path, Effect::Number(*n, Some(Number::ZERO))),
+            Action::Add(path, set) if set.is_set() => (path, Effect::Size(count(set), Some(0))),
+            Action::Delete(path, set) => (path, Effect::Size(-count(set), None)),
             Action::Set(path, SetValue::ListAppend(a, b)) => (path, appended(path, a, b)),
             // A value copied from another attribute (SET a = b, or
             // if_not_exists(b, v)): b's stored value must keep a's rules.
             Action::Set(path, SetValue::Operand(SetOperand::Path(from))) if from != path => {
-                (path, Change::Copied(from.clone(), None, target(from)))
+                (path, Effect::Copied(from.clone(), None, target(from)))
             }
             Action::Set(path, SetValue::Operand(SetOperand::IfNotExists(from, v)))
                 if from != path =>
@@ -94,7 +94,7 @@ pub(crate) fn derive<'a>(
                     Value::Number(n) => Some(*n),
                     _ => None,
                 };
-                (path, Change::Copied(from.clone(), absent, target(from)))
+                (path, Effect::Copied(from.clone(), absent, target(from)))
             }
             _ => continue,
         };
@@ -109,7 +109,7 @@ pub(crate) fn derive<'a>(
 fn keep<'a>(
     guards: &mut Vec<Guard>,
     path: &AttrPath,
-    change: Change<'a>,
+    change: Effect<'a>,
     target: &impl Fn(&AttrPath) -> Option<&'a Validator>,
     version: Option<&str>,
     errors: &mut Errors,
@@ -126,7 +126,7 @@ fn keep<'a>(
     };
     let (path, rule_of) = (path.clone(), path.clone());
     match change {
-        Change::Number(delta, absent) => {
+        Effect::Number(delta, absent) => {
             let Some(mut rule) = validator.number_rule() else {
                 fail(
                     errors,
@@ -161,7 +161,7 @@ fn keep<'a>(
             guards.push(Guard {
                 path,
                 rule_of,
-                kind: Kind::Number {
+                kind: GuardKind::Number {
                     delta,
                     rule,
                     stored,
@@ -169,7 +169,7 @@ fn keep<'a>(
                 },
             });
         }
-        Change::Size(delta, absent) => {
+        Effect::Size(delta, absent) => {
             let Some(lengths) = validator.collection_lengths() else {
                 fail(
                     errors,
@@ -184,25 +184,25 @@ fn keep<'a>(
             guards.push(Guard {
                 path,
                 rule_of,
-                kind: Kind::Size {
+                kind: GuardKind::Size {
                     delta,
                     lengths,
                     absent: absent.map(|a| a.saturating_add_signed(delta)),
                 },
             });
         }
-        Change::Within(index) => {
+        Effect::Within(index) => {
             if let Some(lengths) = validator.collection_lengths()
                 && lengths.max().is_some()
             {
                 guards.push(Guard {
                     path,
                     rule_of,
-                    kind: Kind::Within { index, lengths },
+                    kind: GuardKind::Within { index, lengths },
                 });
             }
         }
-        Change::Copied(from, absent, source) => {
+        Effect::Copied(from, absent, source) => {
             let Some(rule) = validator.number_rule() else {
                 if !unconstrained(validator) {
                     fail(
@@ -236,7 +236,7 @@ fn keep<'a>(
             guards.push(Guard {
                 path: from,
                 rule_of,
-                kind: Kind::Number {
+                kind: GuardKind::Number {
                     delta: Number::ZERO,
                     rule,
                     stored,
@@ -244,7 +244,7 @@ fn keep<'a>(
                 },
             });
         }
-        Change::Unguarded => {
+        Effect::Unguarded => {
             if validator
                 .number_rule()
                 .is_none_or(|r| !r.bounds.is_empty() || r.integer)
@@ -272,7 +272,7 @@ fn unconstrained(validator: &Validator) -> bool {
 }
 
 /// What an action does to the stored value at its path.
-enum Change<'a> {
+enum Effect<'a> {
     /// Adds the number; the result for an absent attribute.
     Number(Number, Option<Number>),
     /// Changes the length by at most this; the length for an absent one.
@@ -298,7 +298,7 @@ fn count(set: &Value) -> isize {
 
 /// `path ± value` (either order for `+`), with `path` itself or
 /// `if_not_exists(path, start)` on its side.
-fn arithmetic(path: &AttrPath, a: &SetOperand, b: &SetOperand, minus: bool) -> Change<'static> {
+fn arithmetic(path: &AttrPath, a: &SetOperand, b: &SetOperand, minus: bool) -> Effect<'static> {
     let itself = |o: &SetOperand| match o {
         SetOperand::Path(p) if p == path => Some(None),
         SetOperand::IfNotExists(p, Value::Number(start)) if p == path => Some(Some(*start)),
@@ -312,16 +312,16 @@ fn arithmetic(path: &AttrPath, a: &SetOperand, b: &SetOperand, minus: bool) -> C
         (Some(start), Some(d), _, _) if minus => (start, Number::ZERO.checked_sub(d)),
         (Some(start), Some(d), _, _) => (start, Some(d)),
         (_, _, Some(start), Some(d)) if !minus => (start, Some(d)),
-        _ => return Change::Unguarded,
+        _ => return Effect::Unguarded,
     };
     match delta {
-        Some(delta) => Change::Number(delta, start),
-        None => Change::Unguarded,
+        Some(delta) => Effect::Number(delta, start),
+        None => Effect::Unguarded,
     }
 }
 
 /// `list_append` of `path` (or `if_not_exists(path, start)`) and a list.
-fn appended(path: &AttrPath, a: &SetOperand, b: &SetOperand) -> Change<'static> {
+fn appended(path: &AttrPath, a: &SetOperand, b: &SetOperand) -> Effect<'static> {
     let itself = |o: &SetOperand| match o {
         SetOperand::Path(p) if p == path => Some(None),
         SetOperand::IfNotExists(p, Value::List(start)) if p == path => Some(Some(start.len())),
@@ -332,8 +332,8 @@ fn appended(path: &AttrPath, a: &SetOperand, b: &SetOperand) -> Change<'static> 
         _ => None,
     };
     match (itself(a), items(b), itself(b), items(a)) {
-        (Some(start), Some(n), _, _) | (_, _, Some(start), Some(n)) => Change::Size(n, start),
-        _ => Change::Unguarded,
+        (Some(start), Some(n), _, _) | (_, _, Some(start), Some(n)) => Effect::Size(n, start),
+        _ => Effect::Unguarded,
     }
 }
 
@@ -358,7 +358,7 @@ impl Guard {
         let path = self.path.render(p);
         let mut number = |n: Number| p.value(AttributeValue::N(codec::number_text(n)));
         let (mut parts, absent_ok) = match &self.kind {
-            Kind::Number {
+            GuardKind::Number {
                 rule,
                 stored,
                 absent,
@@ -379,7 +379,7 @@ impl Guard {
                 }
                 (parts, absent.is_some_and(|a| rule.allows(&a)))
             }
-            Kind::Size {
+            GuardKind::Size {
                 delta,
                 lengths,
                 absent,
@@ -403,7 +403,7 @@ impl Guard {
                 }
                 (parts, absent.is_none_or(|a| lengths.fits(a)))
             }
-            Kind::Within { index, .. } => {
+            GuardKind::Within { index, .. } => {
                 let v = p.value(AttributeValue::N(index.to_string()));
                 (vec![format!("size({path}) > {v}")], false)
             }
@@ -424,7 +424,7 @@ impl Guard {
     pub(crate) fn broken(&self, stored: &codec::Attributes, errors: &mut Errors) {
         let old = at(stored, &self.path);
         let (kind, message) = match &self.kind {
-            Kind::Number {
+            GuardKind::Number {
                 delta,
                 rule,
                 absent,
@@ -453,7 +453,7 @@ impl Guard {
                     _ => return,
                 }
             }
-            Kind::Size {
+            GuardKind::Size {
                 delta,
                 lengths,
                 absent,
@@ -477,7 +477,7 @@ impl Guard {
                     _ => return,
                 }
             }
-            Kind::Within { index, lengths } => match old {
+            GuardKind::Within { index, lengths } => match old {
                 Some(AttributeValue::L(list)) if list.len() <= *index => (
                     ErrorKind::Length,
                     format!(

@@ -15,86 +15,7 @@ use validate::{ErrorKind, Errors, PathNode, Value};
 use crate::codec;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::Placeholders;
-use crate::item::Item;
-use crate::mapper::Mapper;
-use crate::model::{Model, ModelInfo};
-
-/// When a load that migrated an item writes it back ([`Model::WRITE_BACK`],
-/// or per mapper with [`Mapper::with_write_back`](crate::Mapper::with_write_back)).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum WriteBack {
-    /// When the application next saves the item: that save sends the
-    /// migration's changes with its own (one request), conditioned on the
-    /// raw item as loaded.
-    #[default]
-    Lazy,
-    /// At once, by `get`, `find` and `batch_get`, with the same condition;
-    /// a failed condition (someone wrote meanwhile) is not an error, the
-    /// item stays migrated in memory.
-    Immediately,
-}
-
-/// The declared migrations of a model: written by `#[mapper::migrations]`
-/// on an `impl` block; the model points at them with `#[model(migrations)]`.
-///
-/// ```
-/// use mapper::{Migrations, Model};
-/// use validate::{Errors, Value};
-///
-/// #[derive(serde::Serialize, serde::Deserialize, Model)]
-/// #[model(table = "users", migrations)]
-/// struct User {
-///     #[model(hash_key)]
-///     id: i64,
-///     email: String,
-/// }
-///
-/// #[mapper::migrations(current = 2)]
-/// impl User {
-///     /// Items written before versions were stored hold `mail`.
-///     #[detect(1)]
-///     fn looks_v1(item: &Value) -> bool {
-///         item.get("mail").is_some()
-///     }
-///
-///     #[migration(from = 1)]
-///     fn rename_mail(mut item: Value) -> Result<Value, Errors> {
-///         if let Some(map) = item.as_map_mut()
-///             && let Some(mail) = map.remove("mail")
-///         {
-///             map.insert("email".to_owned(), mail);
-///         }
-///         Ok(item)
-///     }
-/// }
-///
-/// let legacy: Value = serde_json::json!({ "id": 1, "mail": "a@b.c" }).try_into()?;
-/// let migrated = User::plan().migrate(legacy)?;
-/// assert_eq!(migrated.from, 1);
-/// assert_eq!(migrated.value.get("email"), Some(&Value::from("a@b.c")));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// With a plan, every write stores the current version in the plan's
-/// attribute (`__schema_version__` unless named), and every load finds
-/// the stored item's version (that attribute, else the detectors from the
-/// highest version down, else the first version when there are no
-/// detectors) and runs the steps above it before validating. A migrated
-/// item remembers the raw item as loaded: its save sends the migration
-/// with the application's changes, conditioned on that raw item.
-pub trait Migrations {
-    /// The plan, checked when the model is first used.
-    fn plan() -> &'static Plan;
-}
-
-/// What a load migrated: the version it found, and the attributes the
-/// migrated item holds that the model does not know (kept by a save, in
-/// place of the raw item's, so that attributes a step dropped are removed).
-#[derive(Clone, Debug)]
-pub(crate) struct Upgraded {
-    pub(crate) from: u32,
-    pub(crate) kept: codec::Attributes,
-}
+use crate::model::ModelInfo;
 
 /// Whether the stored attributes are at the plan's current version by
 /// their version attribute (the one case that loads as a model without
@@ -117,32 +38,6 @@ pub(crate) fn stamp(attributes: &mut codec::Attributes, info: &ModelInfo) -> usi
     let size = name.len() + number.len();
     attributes.insert(name.to_owned(), AttributeValue::N(number));
     size
-}
-
-impl Mapper {
-    /// Writes a just-loaded item back when a load migrated it and `T`'s
-    /// write-back is [`WriteBack::Immediately`]: its save, conditioned on
-    /// the raw item as loaded. The load has what it asked for whatever
-    /// the write-back does: a write-back that fails (someone wrote
-    /// meanwhile, an answer was lost, DynamoDB refused it) leaves the item
-    /// migrated in memory, to be written by its next save, with a warning
-    /// that says why (`item.warnings`, at the version attribute); it never
-    /// makes an item unreadable.
-    pub(crate) async fn written_back<T: Model>(&self, item: &mut Item<T>) {
-        if item.upgraded.is_none() || self.write_back::<T>() != WriteBack::Immediately {
-            return;
-        }
-        // Boxed: the loads that call this keep their futures small.
-        if let Err(e) = Box::pin(self.save(item)).await
-            && let Some(plan) = T::migrations()
-        {
-            item.warnings.push(
-                &PathNode::ROOT.key(plan.version_attribute()),
-                ErrorKind::Custom("write_back_failed".into()),
-                format!("the migrated item was not written back: {e}"),
-            );
-        }
-    }
 }
 
 /// The typed error of a migration that failed on an item.
@@ -249,24 +144,4 @@ pub(crate) fn newer_warning(plan: &Plan, error: &migrate::Error) -> Errors {
         format!("{error}; loaded as is, and never written back"),
     );
     warnings
-}
-
-/// Checks a model's plan once, with its facts: well formed, and its
-/// version attribute not one of the model's attributes.
-pub(crate) fn check_plan(info: &ModelInfo) -> Result<()> {
-    let Some(plan) = info.migrations else {
-        return Ok(());
-    };
-    let bad = |message: String| Error::Model {
-        table: info.table.clone(),
-        message,
-    };
-    plan.check().map_err(|e| bad(e.to_string()))?;
-    if info.schema.get(plan.version_attribute()).is_some() {
-        return Err(bad(format!(
-            "the migrations' version attribute {:?} is also a model attribute",
-            plan.version_attribute()
-        )));
-    }
-    Ok(())
 }

@@ -12,13 +12,8 @@ use crate::item::Item;
 use crate::key::{self, COUNTER_ATTRIBUTE, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::put::Expect;
 use crate::trace::{op_span, send};
-
-/// How many keys an auto-increment insert tries before giving up, by
-/// default ([`Model::AUTO_INCREMENT_ATTEMPTS`]): the original
-/// dynamodb-mapper's 100.
-pub const MAX_AUTO_INCREMENT_ATTEMPTS: u32 = 100;
+use crate::write::plan::Expect;
 
 impl Mapper {
     /// Inserts `model` under the next auto-increment hash key: a counter

@@ -7,14 +7,14 @@ use std::marker::PhantomData;
 use futures::{Stream, TryStreamExt};
 use validate::Value;
 
-use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::expr::{AttrPath, Condition, Placeholders};
 use crate::item::Item;
 use crate::key::{KeyPart, Role, part_attribute};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::pages::{self, Kind, Output, Page, Spec};
+use crate::read::cursor::Cursor;
+use crate::read::pages::{self, Output, Page, ReadKind, Spec};
 
 /// A condition on the range key of a query.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,7 +102,7 @@ impl Mapper {
             limit: None,
             consistent: false,
             after: None,
-            page_budget: pages::PAGE_BUDGET,
+            page_budget: crate::limits::PAGE_BUDGET,
             _model: PhantomData,
         }
     }
@@ -181,7 +181,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             None => None,
             Some(name) => {
                 let index = info.index(&table, name)?;
-                if self.consistent && index.index.kind == crate::IndexKind::Global {
+                if self.consistent && index.index.kind == crate::index::IndexKind::Global {
                     return Err(Error::Usage {
                         table,
                         message: format!(
@@ -232,7 +232,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             &table,
         )?;
         Ok(Spec {
-            kind: Kind::Query {
+            kind: ReadKind::Query {
                 key_condition,
                 forward: !self.reverse,
             },

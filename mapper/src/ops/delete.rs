@@ -10,9 +10,9 @@ use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome;
 use crate::trace::{capacity, op_span, send};
-use crate::write_plan::{key_unchanged, loaded_state, within_limits};
+use crate::write::outcome;
+use crate::write::plan::{key_unchanged, loaded_state, within_limits};
 
 /// A conflict-detecting delete, ready to send: the key as loaded, and the
 /// condition that the stored item is as loaded (or at the loaded version),

@@ -12,10 +12,10 @@ use crate::error::build_error;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::IntoKey;
+use crate::limits::TRANSACT_LIMIT;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::{capacity, op_span, send};
-use crate::transact::TRANSACT_LIMIT;
 
 impl Mapper {
     /// A read transaction ([`TransactGet`]): items of any models read at

@@ -13,13 +13,13 @@ use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::{
     Action, AttrPath, Condition, PathStep, Placeholders, SetOperand, SetValue, Update,
 };
-use crate::guard::{self, Guard};
 use crate::item::Item;
 use crate::key::{IntoKey, Role, check_key_value};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome;
 use crate::trace::{capacity, op_span, send};
+use crate::write::guard::{self, Guard};
+use crate::write::outcome;
 
 impl Mapper {
     /// Applies `update` to the stored item with `key` and returns the item
@@ -90,7 +90,7 @@ impl Mapper {
             // same request): DynamoDB answers whether it was applied, and
             // applies it at most once.
             let mut token = None;
-            let mut resends = crate::outcome::Resends::default();
+            let mut resends = crate::write::outcome::Resends::default();
             let result = loop {
                 let mut tx =
                     self.transact_write()
@@ -215,7 +215,10 @@ pub(crate) fn update_plan<T: Model>(
         "attribute_exists({})",
         placeholders.name(&info.hash.name)
     )];
-    conditions.extend(crate::migration::update_condition(info, &mut placeholders));
+    conditions.extend(crate::schema_version::update_condition(
+        info,
+        &mut placeholders,
+    ));
     if let Some(condition) = condition {
         conditions.push(format!(
             "({})",
@@ -227,9 +230,9 @@ pub(crate) fn update_plan<T: Model>(
     }
     let condition = conditions.join(" AND ");
     if let Some(expression) = &expression {
-        crate::write_plan::within_limits(expression, true, "update expression", table, &shown)?;
+        crate::write::plan::within_limits(expression, true, "update expression", table, &shown)?;
     }
-    crate::write_plan::within_limits(&condition, false, "condition", table, &shown)?;
+    crate::write::plan::within_limits(&condition, false, "condition", table, &shown)?;
     Ok(UpdatePlan {
         key_attributes,
         shown,
@@ -256,7 +259,7 @@ pub(crate) fn refused(
     let Some(stored) = stored.filter(|item| !item.is_empty()) else {
         return Error::NotFound { table, key };
     };
-    if let Some(stale) = crate::migration::stale(stored, info, &table, &key) {
+    if let Some(stale) = crate::schema_version::stale(stored, info, &table, &key) {
         return stale;
     }
     let mut errors = Errors::new();
@@ -271,7 +274,7 @@ pub(crate) fn refused(
 }
 
 /// What the schema says about a path.
-enum Target<'a> {
+enum Rule<'a> {
     /// The validator of the value at the path.
     Checked(&'a Validator),
     /// An attribute the schema does not know, allowed by its extra policy.
@@ -290,7 +293,7 @@ fn fail(errors: &mut Errors, path: &AttrPath, kind: ErrorKind, message: impl Int
 fn target<'a>(
     path: &AttrPath,
     info: &'a ModelInfo,
-) -> std::result::Result<Target<'a>, (ErrorKind, String)> {
+) -> std::result::Result<Rule<'a>, (ErrorKind, String)> {
     if info
         .migrations
         .is_some_and(|plan| plan.version_attribute() == path.top())
@@ -302,7 +305,7 @@ fn target<'a>(
     }
     let Some(field) = info.schema.get(path.top()) else {
         return match info.schema.extra_policy() {
-            Extra::Allow => Ok(Target::Free),
+            Extra::Allow => Ok(Rule::Free),
             _ => Err((
                 ErrorKind::ExtraKey,
                 "the attribute is not in the schema".to_owned(),
@@ -325,7 +328,7 @@ fn target<'a>(
             )
         })?;
     }
-    Ok(Target::Checked(validator))
+    Ok(Rule::Checked(validator))
 }
 
 /// Whether the schema requires the value at `path` (so it cannot be removed).
@@ -337,7 +340,7 @@ fn required(path: &AttrPath, info: &ModelInfo) -> bool {
             .is_some_and(|f| needed(f.presence()));
     };
     match (last, target(&parent, info)) {
-        (PathStep::Name(name), Ok(Target::Checked(v))) => v
+        (PathStep::Name(name), Ok(Rule::Checked(v))) => v
             .schema()
             .and_then(|s| s.get(name))
             .is_some_and(|f| needed(f.presence())),
@@ -374,7 +377,7 @@ fn is_number_operand(operand: &SetOperand, info: &ModelInfo) -> bool {
     match operand {
         SetOperand::Value(v) | SetOperand::IfNotExists(_, v) => v.is_number(),
         SetOperand::Path(p) => {
-            matches!(target(p, info), Ok(Target::Checked(v)) if v.output_type() == Some(ValueType::Number))
+            matches!(target(p, info), Ok(Rule::Checked(v)) if v.output_type() == Some(ValueType::Number))
         }
     }
 }
@@ -437,8 +440,8 @@ fn check<T: Model>(
             }
         };
         let output = match &target {
-            Target::Checked(v) => v.output_type(),
-            Target::Free => None,
+            Rule::Checked(v) => v.output_type(),
+            Rule::Free => None,
         };
         let action = match (action, &target) {
             (Action::Remove(p), _) => {
@@ -452,17 +455,14 @@ fn check<T: Model>(
                 }
                 action.clone()
             }
-            (
-                Action::Set(p, SetValue::Operand(SetOperand::Value(v))),
-                Target::Checked(validator),
-            ) => {
+            (Action::Set(p, SetValue::Operand(SetOperand::Value(v))), Rule::Checked(validator)) => {
                 let v = checked_value(validator, p, v, &mut errors);
                 index_key_value(p, &v, info, &mut errors);
                 Action::Set(p.clone(), SetValue::Operand(SetOperand::Value(v)))
             }
             (
                 Action::Set(p, SetValue::Operand(SetOperand::IfNotExists(from, v))),
-                Target::Checked(validator),
+                Rule::Checked(validator),
             ) => {
                 // Another path's value, when it exists, is copied: its
                 // type must be this one's (its rules are guarded).
@@ -485,7 +485,7 @@ fn check<T: Model>(
             }
             (
                 Action::Set(p, SetValue::Operand(SetOperand::Path(from))),
-                Target::Checked(validator),
+                Rule::Checked(validator),
             ) => {
                 let same =
                     matches!(target_of(from, info), Some(t) if Some(t) == validator.output_type());
@@ -523,8 +523,8 @@ fn check<T: Model>(
                     );
                 }
                 let element = match &target {
-                    Target::Checked(v) => v.list_element(),
-                    Target::Free => None,
+                    Rule::Checked(v) => v.list_element(),
+                    Rule::Free => None,
                 };
                 let mut operand = |o: &SetOperand| match o {
                     SetOperand::Value(Value::List(items))
@@ -555,7 +555,7 @@ fn check<T: Model>(
                 let (a, b) = (operand(a), operand(b));
                 Action::Set(p.clone(), SetValue::ListAppend(a, b))
             }
-            (Action::Set(..), Target::Free) => action.clone(),
+            (Action::Set(..), Rule::Free) => action.clone(),
             (Action::Add(p, v), _) => {
                 let fits = match output {
                     Some(ValueType::Number) => v.is_number(),
@@ -574,7 +574,7 @@ fn check<T: Model>(
                         ),
                     );
                     action.clone()
-                } else if let (Target::Checked(validator), true) = (&target, v.is_set()) {
+                } else if let (Rule::Checked(validator), true) = (&target, v.is_set()) {
                     Action::Add(p.clone(), checked_value(validator, p, v, &mut errors))
                 } else {
                     action.clone()
@@ -602,7 +602,7 @@ fn check<T: Model>(
         out = out.increment(version, 1);
     }
     let validator = |path: &AttrPath| match target(path, info) {
-        Ok(Target::Checked(v)) => Some(v),
+        Ok(Rule::Checked(v)) => Some(v),
         _ => None,
     };
     let guards = guard::derive(&out, validator, T::VERSION, &mut errors);
@@ -635,7 +635,7 @@ fn index_key_value(path: &AttrPath, value: &Value, info: &ModelInfo, errors: &mu
 
 fn target_of(path: &AttrPath, info: &ModelInfo) -> Option<ValueType> {
     match target(path, info) {
-        Ok(Target::Checked(v)) => v.output_type(),
+        Ok(Rule::Checked(v)) => v.output_type(),
         _ => None,
     }
 }

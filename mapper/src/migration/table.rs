@@ -18,24 +18,15 @@ use tokio::sync::Semaphore;
 use validate::Value;
 
 use crate::codec;
-use crate::cursor::Cursor;
 use crate::decode::load;
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::key::Key;
+use crate::limits::{DEFAULT_PAGE_SIZE, DRY_RUN_SAMPLES, MIGRATION_ATTEMPTS};
 use crate::mapper::Mapper;
-use crate::migration;
 use crate::model::{Model, ModelInfo};
-
-/// How many times an item changed by others meanwhile is re-read and
-/// migrated again before it is reported as failed.
-pub const MIGRATION_ATTEMPTS: u32 = 10;
-
-/// How many items a bulk migration's page holds by default.
-pub const DEFAULT_PAGE_SIZE: usize = 500;
-
-/// How many before/after samples a dry run keeps.
-pub const DRY_RUN_SAMPLES: usize = 10;
+use crate::read::cursor::Cursor;
+use crate::schema_version;
 
 /// What a bulk migration found and did so far (its progress, then its
 /// result). Every scanned item counts in exactly one of `current`,
@@ -349,7 +340,7 @@ impl<T: Model> MigrateTable<'_, T> {
         let Some(plan) = info.migrations else {
             return;
         };
-        if migration::is_current(&raw, plan) {
+        if schema_version::is_current(&raw, plan) {
             // Counted without a key or a decode: most items of a table
             // migrated before are here.
             lock(&run.census).current += 1;
@@ -391,7 +382,7 @@ impl<T: Model> MigrateTable<'_, T> {
                     match self.reread(&key).await {
                         // Migrated by another writer meanwhile, or by this
                         // write whose answer was lost: current.
-                        Ok(Some(now)) if migration::is_current(&now, plan) => {
+                        Ok(Some(now)) if schema_version::is_current(&now, plan) => {
                             return lock(&run.census).current += 1;
                         }
                         Ok(Some(now)) => raw = now,

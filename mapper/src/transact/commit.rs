@@ -18,8 +18,8 @@ use crate::item::Item;
 use crate::key::{IntoKey, Key};
 use crate::mapper::Mapper;
 use crate::model::Model;
-use crate::put::Expect;
 use crate::transact::TransactWrite;
+use crate::write::plan::Expect;
 
 /// Where a transaction's record stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +54,7 @@ pub trait Transaction: Model {
     const MAX_ATTEMPTS: u32 = 100;
     /// `false`: the original's per-target commit, for transactions past
     /// DynamoDB's 100 actions. A pending record listing the targets
-    /// ([`TARGETS_ATTRIBUTE`](crate::TARGETS_ATTRIBUTE)) is written first,
+    /// ([`TARGETS_ATTRIBUTE`](crate::transact::TARGETS_ATTRIBUTE)) is written first,
     /// so that a crash leaves a trace; then each target is read, set and
     /// saved on its own (conditioned on its state as read, retried on
     /// conflict); then the sub-transactions' records and the record, done.
@@ -81,11 +81,11 @@ pub trait Transaction: Model {
     }
 
     /// Runs once, before the first attempt: adds the transactors and
-    /// sub-transactions to `plan`.
+    /// sub-transactions to `targets`.
     ///
     /// # Errors
     /// Aborts the commit: nothing is written.
-    fn setup(&mut self, plan: &mut Plan<Self::Error>) -> Result<(), Self::Error>;
+    fn setup(&mut self, targets: &mut Targets<Self::Error>) -> Result<(), Self::Error>;
 }
 
 /// What a commit failed with.
@@ -138,7 +138,7 @@ type Setter<T, E> = Box<dyn FnMut(&mut T) -> Result<(), E> + Send>;
 
 /// One target: its key, how to make it when absent, its setters, and the
 /// item read this attempt.
-struct Target<T: Model, E> {
+struct TargetItem<T: Model, E> {
     key: Key,
     new: Option<Box<dyn Fn() -> T + Send>>,
     setters: Vec<Setter<T, E>>,
@@ -155,7 +155,7 @@ trait AnyTarget<E>: Send {
     fn describe(&self) -> String;
 }
 
-impl<T: Model, E: 'static> AnyTarget<E> for Target<T, E> {
+impl<T: Model, E: 'static> AnyTarget<E> for TargetItem<T, E> {
     fn as_any(&mut self) -> &mut dyn Any {
         self
     }
@@ -305,7 +305,7 @@ fn record_key<R: Model>(record: &R, mapper: &Mapper) -> KeyDisplay {
 }
 
 /// What a transaction does, filled by its [`Transaction::setup`].
-pub struct Plan<E> {
+pub struct Targets<E> {
     /// One write action each, in this order.
     targets: Vec<Entry<E>>,
     records: Vec<Box<dyn AnyRecord>>,
@@ -319,7 +319,7 @@ struct Entry<E> {
     creation: Option<KeyDisplay>,
 }
 
-impl<E: Send + 'static> Plan<E> {
+impl<E: Send + 'static> Targets<E> {
     /// The target of `T` with `key` (it must exist), changed by `setter`.
     /// A key named twice is read once, its setters applied in order.
     pub fn target<T: Model>(
@@ -330,7 +330,7 @@ impl<E: Send + 'static> Plan<E> {
         self.add(key.into_key(), None, Box::new(setter));
     }
 
-    /// As [`Plan::target`], for a target that may not exist yet: `new`
+    /// As [`Targets::target`], for a target that may not exist yet: `new`
     /// makes it (then it is created, on the condition that its key is
     /// still free).
     pub fn target_or_new<T: Model>(
@@ -353,7 +353,7 @@ impl<E: Send + 'static> Plan<E> {
             .targets
             .iter_mut()
             .find(|entry| entry.identity == identity)
-            .and_then(|entry| entry.target.as_any().downcast_mut::<Target<T, E>>());
+            .and_then(|entry| entry.target.as_any().downcast_mut::<TargetItem<T, E>>());
         match existing {
             Some(target) => {
                 target.setters.push(setter);
@@ -363,7 +363,7 @@ impl<E: Send + 'static> Plan<E> {
             }
             None => self.targets.push(Entry {
                 identity,
-                target: Box::new(Target {
+                target: Box::new(TargetItem {
                     key,
                     new,
                     setters: vec![setter],
@@ -428,7 +428,7 @@ impl<E: Send + 'static> Plan<E> {
 
 /// The key of the creation whose action is at `index` of the write, if it
 /// is one (each target is one action, in the order added).
-fn creation_at<E>(plan: &Plan<E>, index: usize) -> Option<&KeyDisplay> {
+fn creation_at<E>(plan: &Targets<E>, index: usize) -> Option<&KeyDisplay> {
     plan.targets.get(index)?.creation.as_ref()
 }
 
@@ -472,7 +472,7 @@ impl Mapper {
         &self,
         transaction: &mut X,
     ) -> Result<CommitReport, CommitError<X::Error>> {
-        let mut plan = Plan {
+        let mut plan = Targets {
             targets: Vec::new(),
             records: Vec::new(),
         };
@@ -495,7 +495,7 @@ impl Mapper {
             // The same write sent again with its token while its outcome
             // is unknown (the targets are not read again meanwhile).
             let mut token = None;
-            let mut resends = crate::outcome::Resends::default();
+            let mut resends = crate::write::outcome::Resends::default();
             let sent = loop {
                 let mut tx = self.transact_write();
                 if let Some(token) = token.take() {
@@ -556,7 +556,7 @@ impl Mapper {
     async fn commit_each<X: Transaction>(
         &self,
         transaction: &mut X,
-        mut plan: Plan<X::Error>,
+        mut plan: Targets<X::Error>,
     ) -> Result<CommitReport, CommitError<X::Error>> {
         let now = stamps(plan.records.len() + 1);
         let mut report = CommitReport::default();

@@ -10,10 +10,10 @@ use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome;
-use crate::put::Expect;
 use crate::trace::{capacity, op_span, send};
-use crate::write_plan::{Change, change_plan, keep_unknown};
+use crate::write::outcome;
+use crate::write::plan::Expect;
+use crate::write::plan::{PartialSave, change_plan, keep_unknown};
 
 impl Mapper {
     /// Saves an item with conflict detection. A new item is written whole,
@@ -74,7 +74,7 @@ impl Mapper {
         let Some(change) = change_plan::<T>(info, table, &mut prepared, stored, whole)? else {
             return Ok(prepared);
         };
-        let Change {
+        let PartialSave {
             key,
             key_attributes,
             expression,
@@ -104,7 +104,7 @@ impl Mapper {
         // same value write equal values. After a lost answer a refusal
         // cannot tell this call's write from another's.
         Err(outcome::judged(e, table, key, "UpdateItem", |now, key| {
-            now.and_then(|now| crate::migration::not_newer(now, info, table, &key).err())
+            now.and_then(|now| crate::schema_version::not_newer(now, info, table, &key).err())
                 .unwrap_or(Error::Conflict {
                     table: table.to_owned(),
                     key,

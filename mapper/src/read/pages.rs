@@ -10,7 +10,6 @@ use futures::{Stream, StreamExt, TryStreamExt, future, stream};
 use validate::Value;
 
 use crate::codec;
-use crate::cursor::{self, Cursor};
 use crate::decode::load;
 use crate::error::{Error, Result};
 use crate::expr::{self, AttrPath, Condition, Placeholders};
@@ -19,6 +18,7 @@ use crate::item::Item;
 use crate::key;
 use crate::mapper::Mapper;
 use crate::model::{KeyAttribute, Model, ModelInfo};
+use crate::read::cursor::{self, Cursor};
 use crate::trace::{capacity, op_span, send};
 
 /// What a query or scan yields per stored item.
@@ -131,7 +131,7 @@ macro_rules! terminals {
             }
 
             /// How many requests one `page` call may send (default
-            /// [`PAGE_BUDGET`](crate::PAGE_BUDGET)): with a filter that
+            /// [`PAGE_BUDGET`](crate::limits::PAGE_BUDGET)): with a filter that
             /// matches few items, DynamoDB evaluates up to `size` items per
             /// request, and a page of a public API must not read a whole
             /// partition. A page that stops at its budget holds fewer items
@@ -157,9 +157,6 @@ pub struct Loaded<O> {
     pub failed: Vec<Error>,
 }
 
-/// How many requests one `page(size)` call sends at most, by default.
-pub const PAGE_BUDGET: usize = 10;
-
 /// One page of results and where the next one starts.
 #[derive(Debug)]
 pub struct Page<O> {
@@ -175,7 +172,7 @@ pub struct Page<O> {
 
 /// Query or scan specifics.
 #[derive(Clone, Debug)]
-pub(crate) enum Kind {
+pub(crate) enum ReadKind {
     Query {
         key_condition: String,
         forward: bool,
@@ -188,7 +185,7 @@ pub(crate) enum Kind {
 /// A rendered query or scan: everything but where to start.
 #[derive(Clone, Debug)]
 pub(crate) struct Spec {
-    pub(crate) kind: Kind,
+    pub(crate) kind: ReadKind,
     pub(crate) table: String,
     pub(crate) index: Option<String>,
     pub(crate) filter: Option<String>,
@@ -219,13 +216,13 @@ impl Spec {
         let mut parts: Vec<String> = vec![self.table.clone()];
         parts.push(self.index.clone().unwrap_or_default());
         match &self.kind {
-            Kind::Query {
+            ReadKind::Query {
                 key_condition,
                 forward,
             } => {
                 parts.push(format!("query {key_condition} {forward}"));
             }
-            Kind::Scan { segment } => parts.push(format!("scan {segment:?}")),
+            ReadKind::Scan { segment } => parts.push(format!("scan {segment:?}")),
         }
         parts.push(self.filter.clone().unwrap_or_default());
         parts.push(self.projection.clone().unwrap_or_default());
@@ -275,7 +272,7 @@ impl Spec {
     ) -> Result<RawPage> {
         let select = self.projection.as_ref().map(|_| Select::SpecificAttributes);
         let (items, next) = match &self.kind {
-            Kind::Query {
+            ReadKind::Query {
                 key_condition,
                 forward,
             } => {
@@ -302,7 +299,7 @@ impl Spec {
                 .map_err(|e| Error::service(&self.table, "Query", e))?;
                 (out.items, out.last_evaluated_key)
             }
-            Kind::Scan { segment } => {
+            ReadKind::Scan { segment } => {
                 let span = op_span!("Scan", self.table, self.span_key);
                 let out = send!(
                     mapper

@@ -12,7 +12,19 @@ use crate::codec::Encoded;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::Placeholders;
 use crate::model::{Model, ModelInfo};
-use crate::put::Expect;
+
+/// What the stored item must look like for a write to go through.
+#[derive(Clone, Copy)]
+pub(crate) enum Expect {
+    /// Nothing: a blind write.
+    Anything,
+    /// No item with this key.
+    Absent,
+    /// No item with this key, which was issued to this call alone (an
+    /// auto-increment id from the counter's atomic `ADD`): after a lost
+    /// answer, an item found stored exactly as written is this call's own.
+    Fresh,
+}
 
 /// Attributes the model does not know (written by newer code, say) stay
 /// through a save of a loaded item, unless the schema removes extras.
@@ -33,7 +45,7 @@ pub(crate) fn keep_unknown(prepared: &mut Encoded, stored: &codec::Attributes, i
 /// differ from `stored` (SET or REMOVE), on the condition that those are
 /// still as loaded (or the version is); `None` when nothing changed. The
 /// one rule for single saves and transactions.
-pub(crate) struct Change {
+pub(crate) struct PartialSave {
     pub(crate) key: KeyDisplay,
     pub(crate) key_attributes: codec::Attributes,
     pub(crate) expression: String,
@@ -41,7 +53,7 @@ pub(crate) struct Change {
     pub(crate) placeholders: Placeholders,
 }
 
-/// Plans the partial save of `prepared` over `stored` ([`Change`]); the
+/// Plans the partial save of `prepared` over `stored` ([`PartialSave`]); the
 /// version, if any, is bumped in `prepared`. Without a version, the
 /// condition is on the changed attributes, or on the `whole` item as
 /// loaded.
@@ -51,10 +63,10 @@ pub(crate) fn change_plan<T: Model>(
     prepared: &mut Encoded,
     stored: &codec::Attributes,
     whole: bool,
-) -> Result<Option<Change>> {
+) -> Result<Option<PartialSave>> {
     let key = prepared.key(info).display(info);
     key_unchanged(&prepared.attributes, stored, info, table, &key)?;
-    crate::migration::not_newer(stored, info, table, &key)?;
+    crate::schema_version::not_newer(stored, info, table, &key)?;
     let key_attributes = crate::key::attributes_of(&prepared.attributes, info);
     let version = T::VERSION.filter(|v| info.schema.get(v).is_some());
     // Names owned: the version is written into the attributes below, and
@@ -124,7 +136,7 @@ pub(crate) fn change_plan<T: Model>(
     let condition = conditions.join(" AND ");
     within_limits(&expression, true, "update expression", table, &key)?;
     within_limits(&condition, false, "condition", table, &key)?;
-    Ok(Some(Change {
+    Ok(Some(PartialSave {
         key,
         key_attributes,
         expression,

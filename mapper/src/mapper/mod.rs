@@ -1,5 +1,8 @@
 //! [`Mapper`]: the connection, cheap to clone and share across tasks.
 
+pub(crate) mod answers;
+pub(crate) mod retry;
+
 use std::any::TypeId;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,7 +22,7 @@ pub struct Mapper {
 struct Inner {
     client: Client,
     /// The same client, resending transactions canceled by conflicts
-    /// ([`TransactionRetries`](crate::TransactionRetries)); kept apart so
+    /// ([`TransactionRetries`](retry::TransactionRetries)); kept apart so
     /// that other requests run no extra classifier.
     transactions: Client,
     prefix: String,
@@ -49,22 +52,22 @@ impl Mapper {
     /// A mapper over an SDK client. Its transactions go through a copy of
     /// the client (same connections and configuration) that also resends
     /// transactions canceled by conflicts
-    /// ([`TransactionRetries`](crate::TransactionRetries)).
+    /// ([`TransactionRetries`](retry::TransactionRetries)).
     pub fn new(client: Client) -> Mapper {
         // Every request's attempts watched for lost answers
-        // ([`LostAnswers`](crate::outcome::LostAnswers)).
+        // ([`LostAnswers`](answers::LostAnswers)).
         let client = Client::from_conf(
             client
                 .config()
                 .to_builder()
-                .interceptor(crate::outcome::LostAnswers)
+                .interceptor(answers::LostAnswers)
                 .build(),
         );
         let transactions = Client::from_conf(
             client
                 .config()
                 .to_builder()
-                .retry_classifier(crate::transact_retry::TransactionRetries)
+                .retry_classifier(retry::TransactionRetries)
                 .build(),
         );
         Mapper {

@@ -9,22 +9,9 @@ use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::outcome;
 use crate::trace::{capacity, op_span, send};
-use crate::write_plan::put_condition;
-
-/// What the stored item must look like for a write to go through.
-#[derive(Clone, Copy)]
-pub(crate) enum Expect {
-    /// Nothing: a blind write.
-    Anything,
-    /// No item with this key.
-    Absent,
-    /// No item with this key, which was issued to this call alone (an
-    /// auto-increment id from the counter's atomic `ADD`): after a lost
-    /// answer, an item found stored exactly as written is this call's own.
-    Fresh,
-}
+use crate::write::outcome;
+use crate::write::plan::{Expect, put_condition};
 
 impl Mapper {
     /// Writes a prepared item under `expect`, plus the version check when
@@ -88,7 +75,7 @@ impl Mapper {
         let key = prepared.key(info).display(info);
         Err(outcome::judged(e, table, key, "PutItem", |stored, key| {
             let newer =
-                stored.and_then(|s| crate::migration::not_newer(s, info, table, &key).err());
+                stored.and_then(|s| crate::schema_version::not_newer(s, info, table, &key).err());
             match (newer, expect) {
                 (Some(newer), _) => newer,
                 (None, Expect::Absent | Expect::Fresh) => Error::Overwrite {
