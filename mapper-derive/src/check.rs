@@ -1,160 +1,152 @@
-//! What the options mean, checked before any code is written: one hash
-//! key, keys of key types, options that fit the field's type. Every
-//! mistake is reported, each at its span.
+//! What the options mean, checked before any code is written. The rules
+//! of a model's definition (one hash key, keys of key types, versions,
+//! auto-increment, indexes, the table's name) are `model_rules::check`,
+//! the function `mapper` runs at run time, here pointed at their spans;
+//! the rules of the attribute syntax (options that fit the field's type,
+//! `#[derive(Schema)]` without keys) are this file's. Every mistake is
+//! reported, each at its span, and a checked model is what `expand`
+//! writes from.
 
-use syn::spanned::Spanned;
+use model_rules::{At, IndexPart, Part};
+use proc_macro2::Span;
 
-use crate::parse::{Errors, Field, Kind, Model, Nested};
+use crate::parse::{Errors, Field, IndexOption, Kind, Model, Nested};
 
-/// Checks a `#[derive(Model)]`.
-pub(crate) fn model(model: &Model) -> syn::Result<()> {
-    let mut errors = Errors::default();
-    if model.table.is_none() {
-        errors.at(
-            model.ident.span(),
-            "a model needs its table: #[model(table = \"...\")]",
-        );
-    }
-    extra(model.extra.as_ref(), &mut errors);
-    let hashes: Vec<&Field> = model
-        .fields
-        .iter()
-        .filter(|f| f.hash_key.is_some())
-        .collect();
-    let ranges: Vec<&Field> = model
-        .fields
-        .iter()
-        .filter(|f| f.range_key.is_some())
-        .collect();
-    if hashes.is_empty() {
-        errors.at(
-            model.ident.span(),
-            "a model needs a hash key: mark one field #[model(hash_key)]",
-        );
-    }
-    for extra_key in hashes.iter().skip(1) {
-        errors.at(
-            key_span(extra_key.hash_key, extra_key),
-            "a model has one hash key",
-        );
-    }
-    for extra_key in ranges.iter().skip(1) {
-        errors.at(
-            key_span(extra_key.range_key, extra_key),
-            "a model has at most one range key",
-        );
-    }
-    let versions: Vec<&Field> = model
-        .fields
-        .iter()
-        .filter(|f| f.version.is_some())
-        .collect();
-    for extra_version in versions.iter().skip(1) {
-        errors.at(
-            key_span(extra_version.version, extra_version),
-            "a model has at most one version attribute",
-        );
-    }
-    for field in &model.fields {
-        let is_key = field.hash_key.is_some() || field.range_key.is_some();
-        if field.hash_key.is_some() && field.range_key.is_some() {
-            errors.at(
-                key_span(field.range_key, field),
-                "a field is the hash key or the range key, not both",
-            );
-        }
-        if is_key {
-            if !field.kind.is_key() && field.validate.is_none() {
-                errors.at(
-                    field.ty.span(),
-                    "a key field must be a string, number or binary type (String, an integer, a float, serde_bytes::ByteBuf, time::OffsetDateTime)",
-                );
-            }
-            if let Some(default) = &field.default {
-                errors.at(
-                    default.span(),
-                    "a key cannot have a constant default: every item would share it (use default_fn, e.g. mapper::keygen::uuid)",
-                );
-            }
-            if field.optional && field.default_fn.is_none() {
-                errors.at(
-                    field.ty.span(),
-                    "an optional key needs default_fn to generate it (e.g. mapper::keygen::uuid)",
-                );
-            }
-        }
-        if let Some(span) = field.auto_increment {
-            if field.hash_key.is_none() {
-                errors.at(span, "auto_increment goes on the hash key");
-            } else if field.kind != Kind::Int {
-                errors.at(field.ty.span(), "an auto_increment key must be an integer");
-            }
-            if !ranges.is_empty() {
-                errors.at(
-                    span,
-                    "an auto_increment hash key cannot be combined with a range key",
-                );
-            }
-        }
-        if field.version.is_some() && field.kind != Kind::Int {
-            errors.at(field.ty.span(), "a version attribute must be an integer");
-        }
-        common(field, &mut errors);
-    }
-    for index in &model.indexes {
-        let kind = if index.local { "local_index" } else { "index" };
-        if index.name.is_none() {
-            errors.at(index.span, format!("{kind} needs name = \"...\""));
-        }
-        if !index.local && index.hash.is_none() {
-            errors.at(index.span, "index needs hash = \"<attribute>\"");
-        }
-        if index.local && index.hash.is_some() {
-            errors.at(
-                index.span,
-                "a local_index shares the table's hash key: give range only",
-            );
-        }
-        if index.local && index.range.is_none() {
-            errors.at(index.span, "local_index needs range = \"<attribute>\"");
-        }
-        for key in index.hash.iter().chain(&index.range) {
-            match model.fields.iter().find(|f| f.name == key.value()) {
-                None => errors.at(
-                    key.span(),
-                    format!("no attribute {:?} in this model", key.value()),
-                ),
-                // The key rule, for the index's keys too, where the type
-                // says for sure (an enum of its own may be stored as text).
-                Some(field) if never_key(field) => errors.at(
-                    key.span(),
-                    format!(
-                        "an index key must be a string, number or binary attribute; {:?} is a list, set, map or bool",
-                        key.value()
-                    ),
-                ),
-                Some(_) => {}
-            }
-        }
-    }
-    errors.finish()
+/// A model whose definition passed every rule: what `expand` needs,
+/// found once.
+pub(crate) struct Checked<'a> {
+    pub(crate) model: &'a Model,
+    pub(crate) table: &'a syn::LitStr,
+    pub(crate) hash: &'a Field,
+    pub(crate) range: Option<&'a Field>,
+    pub(crate) version: Option<&'a Field>,
+    pub(crate) auto_increment: bool,
 }
 
-/// Whether a field's type is one DynamoDB never takes as a key: a bool, or
-/// a collection (a list, set or map), unless the field has a rule of its own.
-fn never_key(field: &Field) -> bool {
-    if field.validate.is_some() {
-        return false;
-    }
-    let syn::Type::Path(path) = &field.ty else {
-        return false;
+/// Checks a `#[derive(Model)]`.
+pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
+    let mut errors = Errors::default();
+    let table = model.table.as_ref().map(syn::LitStr::value);
+    let definition = model_rules::Model {
+        table: table.as_deref(),
+        fields: model.fields.iter().map(rules_field).collect(),
+        indexes: model.indexes.iter().map(rules_index).collect(),
     };
-    path.path.segments.last().is_some_and(|last| {
-        matches!(
-            last.ident.to_string().as_str(),
-            "bool" | "Vec" | "VecDeque" | "HashSet" | "BTreeSet" | "HashMap" | "BTreeMap"
-        )
-    })
+    for mistake in model_rules::check(&definition) {
+        errors.push(spanned(model, mistake.at, &mistake.message));
+    }
+    extra(model.extra.as_ref(), &mut errors);
+    for field in &model.fields {
+        common(field, &mut errors);
+    }
+    errors.finish()?;
+    let find = |pick: fn(&Field) -> bool| model.fields.iter().find(|f| pick(f));
+    match (&model.table, find(|f| f.hash_key.is_some())) {
+        (Some(table), Some(hash)) => Ok(Checked {
+            model,
+            table,
+            hash,
+            range: find(|f| f.range_key.is_some()),
+            version: find(|f| f.version.is_some()),
+            auto_increment: hash.auto_increment.is_some(),
+        }),
+        // The rules report both; an error is returned all the same.
+        _ => Err(syn::Error::new(
+            model.ident.span(),
+            "a model needs its table and a hash key",
+        )),
+    }
+}
+
+/// A field as the rules read it: its kind from its type (unknown when a
+/// `validate = …` rule replaces the type's), its presence, its roles.
+fn rules_field(field: &Field) -> model_rules::Field<'_> {
+    use model_rules::{Kind as K, Presence};
+    let kind = match (&field.validate, field.kind) {
+        (Some(_), _) | (None, Kind::Other) => K::Unknown,
+        (None, Kind::Int) => K::Integer,
+        (None, Kind::Float) => K::Float,
+        (None, Kind::Str) => K::String,
+        (None, Kind::Bool) => K::Bool,
+        (None, Kind::Bytes) => K::Binary,
+        (None, Kind::DateTime) => K::DateTime,
+        (None, Kind::Collection) => K::Collection,
+    };
+    let presence = if field.default.is_some() {
+        Presence::Constant
+    } else if field.default_fn.is_some() {
+        Presence::Generated
+    } else if field.optional {
+        Presence::Optional
+    } else {
+        Presence::Required
+    };
+    let mut out = model_rules::Field::new(&field.name, kind, presence);
+    out.hash_key = field.hash_key.is_some();
+    out.range_key = field.range_key.is_some();
+    out.version = field.version.is_some();
+    out.auto_increment = field.auto_increment.is_some();
+    out
+}
+
+/// An index option as the rules read it. Its names live as long as the
+/// macro run (the rules borrow them).
+fn rules_index(index: &IndexOption) -> model_rules::Index<'static> {
+    let leak = |lit: &Option<syn::LitStr>| -> Option<&'static str> {
+        lit.as_ref()
+            .map(|l| &*Box::leak(l.value().into_boxed_str()))
+    };
+    model_rules::Index {
+        name: leak(&index.name),
+        local: index.local,
+        hash: leak(&index.hash),
+        range: leak(&index.range),
+    }
+}
+
+/// A mistake of the rules, at the span of what it is about: the whole
+/// type or expression where there is one.
+fn spanned(model: &Model, at: At, message: &str) -> syn::Error {
+    let whole = || syn::Error::new(model.ident.span(), message);
+    match at {
+        At::Model => whole(),
+        At::Table => match &model.table {
+            Some(table) => syn::Error::new_spanned(table, message),
+            None => whole(),
+        },
+        At::Field(i, part) => {
+            let Some(field) = model.fields.get(i) else {
+                return whole();
+            };
+            let flag =
+                |flag: Option<Span>| syn::Error::new(flag.unwrap_or(field.ident.span()), message);
+            match part {
+                Part::Type => syn::Error::new_spanned(&field.ty, message),
+                Part::HashKey => flag(field.hash_key),
+                Part::RangeKey => flag(field.range_key),
+                Part::Version => flag(field.version),
+                Part::AutoIncrement => flag(field.auto_increment),
+                Part::Default => match &field.default {
+                    Some(default) => syn::Error::new_spanned(default, message),
+                    None => flag(None),
+                },
+            }
+        }
+        At::Index(i, part) => {
+            let Some(index) = model.indexes.get(i) else {
+                return whole();
+            };
+            let key = match part {
+                IndexPart::Whole => None,
+                IndexPart::Hash => index.hash.as_ref(),
+                IndexPart::Range => index.range.as_ref(),
+            };
+            match key {
+                Some(key) => syn::Error::new_spanned(key, message),
+                None => syn::Error::new(index.span, message),
+            }
+        }
+    }
 }
 
 /// Checks a `#[derive(Schema)]`.
@@ -188,28 +180,24 @@ pub(crate) fn nested(nested: &Nested) -> syn::Result<()> {
     errors.finish()
 }
 
-fn key_span(flag: Option<proc_macro2::Span>, field: &Field) -> proc_macro2::Span {
-    flag.unwrap_or_else(|| field.ident.span())
-}
-
 fn extra(policy: Option<&syn::LitStr>, errors: &mut Errors) {
     if let Some(policy) = policy
         && !matches!(policy.value().as_str(), "allow" | "forbid" | "remove")
     {
-        errors.at(
-            policy.span(),
+        errors.push(syn::Error::new_spanned(
+            policy,
             "extra is \"allow\", \"forbid\" or \"remove\"",
-        );
+        ));
     }
 }
 
 /// Checks every field takes: defaults, and shorthands that fit the type.
 fn common(field: &Field, errors: &mut Errors) {
     if let (Some(_), Some(default_fn)) = (&field.default, &field.default_fn) {
-        errors.at(
-            default_fn.span(),
+        errors.push(syn::Error::new_spanned(
+            default_fn,
             "default and default_fn exclude each other",
-        );
+        ));
     }
     // `validate = …` replaces the base validator: the type says nothing then.
     if field.validate.is_some() {
@@ -223,30 +211,30 @@ fn common(field: &Field, errors: &mut Errors) {
         Kind::Bool => "a bool",
         Kind::Bytes => "binary",
         Kind::DateTime => "a datetime",
-        Kind::Other => return,
+        Kind::Collection | Kind::Other => return,
     };
     if let Some(range) = &field.range
         && !matches!(kind, Kind::Int | Kind::Float)
     {
-        errors.at(
-            range.span(),
+        errors.push(syn::Error::new_spanned(
+            range,
             format!("range is for numbers; this field is {name} (use length, or validate = …)"),
-        );
+        ));
     }
     if let Some(length) = &field.length
         && !matches!(kind, Kind::Str | Kind::Bytes)
     {
-        errors.at(
-            length.span(),
+        errors.push(syn::Error::new_spanned(
+            length,
             format!("length is for strings, binary and collections; this field is {name}"),
-        );
+        ));
     }
     if let Some(pattern) = &field.matches
         && kind != Kind::Str
     {
-        errors.at(
-            pattern.span(),
+        errors.push(syn::Error::new_spanned(
+            pattern,
             format!("matches is for strings; this field is {name}"),
-        );
+        ));
     }
 }

@@ -5,7 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::parse::{Field, Model, Nested};
+use crate::check::Checked;
+use crate::parse::{Field, Nested};
 
 /// The `Schema` builder for `fields`.
 fn schema(fields: &[Field], extra: Option<&syn::LitStr>) -> TokenStream {
@@ -61,27 +62,24 @@ fn schema(fields: &[Field], extra: Option<&syn::LitStr>) -> TokenStream {
     builder
 }
 
-/// `impl Model` for a `#[derive(Model)]`.
-pub(crate) fn model(model: &Model) -> TokenStream {
+/// `impl Model` for a checked `#[derive(Model)]`.
+pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let p = quote!(::mapper::__private);
+    let model = checked.model;
     let ident = &model.ident;
     let (impl_generics, type_generics, where_clause) = model.generics.split_for_impl();
-    let table = &model.table;
-    let field_name = |pick: fn(&Field) -> bool| {
-        model
-            .fields
-            .iter()
-            .find(|f| pick(f))
-            .map(|f| f.name.clone())
-    };
-    let hash = field_name(|f| f.hash_key.is_some()).unwrap_or_default();
-    let optional = |name: Option<String>| match name {
-        Some(name) => quote!(::core::option::Option::Some(#name)),
+    let table = checked.table;
+    let hash = &checked.hash.name;
+    let optional = |field: Option<&Field>| match field {
+        Some(field) => {
+            let name = &field.name;
+            quote!(::core::option::Option::Some(#name))
+        }
         None => quote!(::core::option::Option::None),
     };
-    let range = optional(field_name(|f| f.range_key.is_some()));
-    let version = optional(field_name(|f| f.version.is_some()));
-    let auto_increment = model.fields.iter().any(|f| f.auto_increment.is_some());
+    let range = optional(checked.range);
+    let version = optional(checked.version);
+    let auto_increment = checked.auto_increment;
     let read_policy = if model.lenient {
         quote!(#p::ReadPolicy::Lenient)
     } else {

@@ -18,7 +18,7 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     parse::model(&input)
-        .and_then(|model| check::model(&model).map(|()| expand::model(&model)))
+        .and_then(|model| check::model(&model).map(|checked| expand::model(&checked)))
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -43,6 +43,10 @@ pub(crate) enum Kind {
     Bool,
     Bytes,
     DateTime,
+    /// A list, set or map (`Vec`, `HashSet`, `BTreeMap`, …).
+    Collection,
+    /// A type the derive cannot see into (an alias, a newtype, an enum of
+    /// its own): its validator decides, at run time.
     Other,
 }
 
@@ -66,16 +70,11 @@ impl Kind {
             "bool" => Kind::Bool,
             "ByteBuf" | "Bytes" => Kind::Bytes,
             "OffsetDateTime" => Kind::DateTime,
+            "Vec" | "VecDeque" | "HashSet" | "BTreeSet" | "HashMap" | "BTreeMap" => {
+                Kind::Collection
+            }
             _ => Kind::Other,
         }
-    }
-
-    /// Whether a value of this kind can be a DynamoDB key (S, N or B).
-    pub(crate) fn is_key(self) -> bool {
-        matches!(
-            self,
-            Kind::Int | Kind::Float | Kind::Str | Kind::Bytes | Kind::DateTime
-        )
     }
 }
 

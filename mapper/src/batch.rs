@@ -586,7 +586,7 @@ fn request_key(request: &WriteRequest) -> Option<&codec::Attributes> {
 }
 
 /// Whether two requests' items have the same key. The mapper writes each
-/// number in one text (`codec::number_text`'s: the direct save is held
+/// number in one text (`codec::number_text`'s: the fast save is held
 /// to it by a property test), so the same key is the same attributes;
 /// nothing is parsed.
 fn same_key(

@@ -60,7 +60,7 @@ fn load_current<T: Model>(
                 key: stored_key(&attributes, info),
                 errors: misstored,
             }),
-            // The whole-item path reads the list as a set, and says so.
+            // The report path reads the list as a set, and says so.
             ReadPolicy::Lenient => report(attributes, info, table, misstored),
         };
     }
@@ -79,7 +79,7 @@ fn load_current<T: Model>(
 
 /// The load of an item below the current version (or without one): its
 /// version found, its steps run on the raw item as a `Value`, then the
-/// whole-item path. The as-loaded snapshot stays the raw item. An item
+/// report path. The as-loaded snapshot stays the raw item. An item
 /// newer than the code is a typed error (loaded as is with a warning under
 /// the lenient policy, and never written back).
 fn load_migrating<T: Model>(
@@ -131,7 +131,7 @@ pub(crate) fn report<T: Model>(
     load_value(raw, attributes, info, table, repaired)
 }
 
-/// The whole-item path from the item's `Value` on (as stored, or as
+/// The report path from the item's `Value` on (as stored, or as
 /// migrated); `attributes` become the as-loaded snapshot.
 fn load_value<T: Model>(
     mut value: Value,

@@ -3,10 +3,10 @@
 //!
 //! [`Model::INDEXES`]: crate::Model::INDEXES
 
-use validate::{Schema, ValueType};
+use validate::Schema;
 
-use crate::error::{Error, Result};
-use crate::model::{KeyAttribute, KeyType};
+use crate::error::Result;
+use crate::model::KeyAttribute;
 
 /// Global (own hash key, eventually consistent) or local (the table's
 /// hash key, another range key).
@@ -104,88 +104,29 @@ pub struct IndexInfo {
     pub range: Option<KeyAttribute>,
 }
 
-/// The type of an index key attribute: a scalar in the schema. Unlike table
-/// keys it may be optional (items without it are not indexed).
-fn index_key(schema: &Schema, table: &str, index: &str, name: &str) -> Result<KeyAttribute> {
-    let key_type = match schema.get(name).and_then(|f| f.validator().output_type()) {
-        Some(ValueType::String) => KeyType::String,
-        Some(ValueType::Number) => KeyType::Number,
-        Some(ValueType::Binary) => KeyType::Binary,
-        _ => {
-            return Err(Error::Model {
-                table: table.to_owned(),
-                message: format!(
-                    "index {index:?}: key {name:?} must be a string, number or binary attribute of the schema"
-                ),
-            });
-        }
-    };
-    Ok(KeyAttribute {
-        name: name.to_owned(),
-        key_type,
-    })
-}
-
-/// Checks the declared indexes against the schema and the table's keys.
+/// The declared indexes with their keys typed from the schema; the rules
+/// of their declaration (a global index's hash key, a local index's
+/// range key and table, names given once, keys of key types in the
+/// schema) are the model's ([`model_rules::check`]).
 pub(crate) fn resolve(
     indexes: &[Index],
     schema: &Schema,
     table: &str,
     hash: &KeyAttribute,
-    range: Option<&KeyAttribute>,
 ) -> Result<Vec<IndexInfo>> {
-    let bad = |message: String| Error::Model {
-        table: table.to_owned(),
-        message,
-    };
-    let mut out: Vec<IndexInfo> = Vec::with_capacity(indexes.len());
-    for index in indexes {
-        if out.iter().any(|i| i.index.name == index.name) {
-            return Err(bad(format!("index {:?} is declared twice", index.name)));
-        }
-        let (index_hash, index_range) = match index.kind {
-            IndexKind::Global => {
-                let Some(h) = index.hash else {
-                    return Err(bad(format!(
-                        "global index {:?} needs a hash key",
-                        index.name
-                    )));
-                };
-                (
-                    index_key(schema, table, index.name, h)?,
-                    index
-                        .range
-                        .map(|r| index_key(schema, table, index.name, r))
-                        .transpose()?,
-                )
-            }
-            IndexKind::Local => {
-                if range.is_none() {
-                    return Err(bad(format!(
-                        "local index {:?} needs a table with a range key",
-                        index.name
-                    )));
-                }
-                if index.hash.is_some_and(|h| h != hash.name) {
-                    return Err(bad(format!(
-                        "local index {:?} must use the table's hash key {:?}",
-                        index.name, hash.name
-                    )));
-                }
-                let Some(r) = index.range else {
-                    return Err(bad(format!(
-                        "local index {:?} needs a range key",
-                        index.name
-                    )));
-                };
-                (hash.clone(), Some(index_key(schema, table, index.name, r)?))
-            }
-        };
-        out.push(IndexInfo {
-            index: *index,
-            hash: index_hash,
-            range: index_range,
-        });
-    }
-    Ok(out)
+    let key = |name: &str| crate::model::key_attribute(schema, table, name);
+    indexes
+        .iter()
+        .map(|index| {
+            let index_hash = match (index.kind, index.hash) {
+                (IndexKind::Global, Some(h)) => key(h)?,
+                _ => hash.clone(),
+            };
+            Ok(IndexInfo {
+                index: *index,
+                hash: index_hash,
+                range: index.range.map(key).transpose()?,
+            })
+        })
+        .collect()
 }

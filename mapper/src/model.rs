@@ -174,38 +174,19 @@ pub struct ModelInfo {
     pub(crate) key_normalized: bool,
 }
 
-fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result<KeyAttribute> {
-    let bad = |message: String| Error::Model {
-        table: table.to_owned(),
-        message,
-    };
-    let field = schema
-        .get(name)
-        .ok_or_else(|| bad(format!("{role} key {name:?} is not in the schema")))?;
-    match field.presence() {
-        // A generated key (a uuid, a ulid, the user's own function): new
-        // items without one get a fresh one on save; loads never apply it.
-        Presence::Required | Presence::Default(validate::DefaultValue::Fn(_)) => {}
-        Presence::Default(validate::DefaultValue::Value(_)) => {
-            return Err(bad(format!(
-                "{role} key {name:?} has a constant default: every item would share it (use a default function such as mapper::keygen::uuid)"
-            )));
-        }
-        Presence::Optional => {
-            return Err(bad(format!(
-                "{role} key {name:?} must be a required attribute (or have a default function)"
-            )));
-        }
-    }
-    let key_type = match field.validator().output_type() {
+/// A key attribute of the schema, typed (the rules checked its type).
+pub(crate) fn key_attribute(schema: &Schema, table: &str, name: &str) -> Result<KeyAttribute> {
+    let key_type = match schema.get(name).and_then(|f| f.validator().output_type()) {
         Some(ValueType::String) => KeyType::String,
         Some(ValueType::Number) => KeyType::Number,
         Some(ValueType::Binary) => KeyType::Binary,
-        other => {
-            return Err(bad(format!(
-                "{role} key {name:?} must validate as a string, number or binary, not {}",
-                other.map_or("an unknown type", ValueType::name)
-            )));
+        _ => {
+            return Err(Error::Model {
+                table: table.to_owned(),
+                message: format!(
+                    "key {name:?} must be a string, number or binary attribute of the schema"
+                ),
+            });
         }
     };
     Ok(KeyAttribute {
@@ -214,49 +195,94 @@ fn key_attribute(schema: &Schema, table: &str, name: &str, role: &str) -> Result
     })
 }
 
+/// The model's definition as the shared rules read it
+/// ([`model_rules::check`], which the derive runs at compile time): each
+/// schema field with its kind (its validator's type) and its roles.
+fn definition<T: Model>(schema: &Schema) -> model_rules::Model<'_> {
+    use model_rules::{Field, Kind};
+    let fields = schema
+        .fields()
+        .map(|f| {
+            let name = f.name();
+            let kind = match f.validator().output_type() {
+                Some(ValueType::String) => Kind::String,
+                Some(ValueType::Number) => Kind::Number,
+                Some(ValueType::Binary) => Kind::Binary,
+                Some(ValueType::Bool) => Kind::Bool,
+                Some(t) if t != ValueType::Null => Kind::Collection,
+                _ => Kind::Any,
+            };
+            let presence = match f.presence() {
+                Presence::Required => model_rules::Presence::Required,
+                Presence::Optional => model_rules::Presence::Optional,
+                Presence::Default(validate::DefaultValue::Fn(_)) => {
+                    model_rules::Presence::Generated
+                }
+                Presence::Default(_) => model_rules::Presence::Constant,
+            };
+            let mut field = Field::new(name, kind, presence);
+            field.hash_key = name == T::HASH_KEY;
+            field.range_key = T::RANGE_KEY == Some(name);
+            field.version = T::VERSION == Some(name);
+            field.auto_increment = T::AUTO_INCREMENT && field.hash_key;
+            field
+        })
+        .collect();
+    let indexes = T::INDEXES
+        .iter()
+        .map(|i| model_rules::Index {
+            name: Some(i.name),
+            local: i.kind == crate::index::IndexKind::Local,
+            hash: i.hash,
+            range: i.range,
+        })
+        .collect();
+    model_rules::Model {
+        table: Some(T::TABLE),
+        fields,
+        indexes,
+    }
+}
+
 impl ModelInfo {
-    /// Derives and checks the model's facts.
+    /// Derives and checks the model's facts: the rules of a model's
+    /// definition ([`model_rules::check`], the same the derive runs at
+    /// compile time), that the keys and version named are in the schema,
+    /// and the migration plan.
     ///
     /// # Errors
-    /// [`Error::Model`] for a bad definition: keys missing from the schema
-    /// or not scalar, an auto-increment key that is not a number or comes
-    /// with a range key, a version attribute that is not a number.
+    /// [`Error::Model`] naming every broken rule.
     pub fn of<T: Model>() -> Result<ModelInfo> {
         let schema = T::schema();
         let table = T::TABLE;
-        if let Some(why) = table_name_error(table, 1) {
+        let named = [
+            ("hash key", Some(T::HASH_KEY)),
+            ("range key", T::RANGE_KEY),
+            ("version attribute", T::VERSION),
+        ];
+        let mut mistakes: Vec<String> = named
+            .into_iter()
+            .filter_map(|(role, name)| Some((role, name?)))
+            .filter(|(_, name)| schema.get(name).is_none())
+            .map(|(role, name)| format!("{role} {name:?} is not in the schema"))
+            .collect();
+        if mistakes.is_empty() {
+            mistakes.extend(
+                model_rules::check(&definition::<T>(&schema))
+                    .into_iter()
+                    .map(|m| m.message),
+            );
+        }
+        if !mistakes.is_empty() {
             return Err(Error::Model {
                 table: table.to_owned(),
-                message: format!("the table name {table:?} {why}"),
+                message: mistakes.join("; "),
             });
         }
-        let hash = key_attribute(&schema, table, T::HASH_KEY, "hash")?;
+        let hash = key_attribute(&schema, table, T::HASH_KEY)?;
         let range = T::RANGE_KEY
-            .map(|r| key_attribute(&schema, table, r, "range"))
+            .map(|r| key_attribute(&schema, table, r))
             .transpose()?;
-        let bad = |message: &str| Error::Model {
-            table: table.to_owned(),
-            message: message.to_owned(),
-        };
-        if T::AUTO_INCREMENT && range.is_some() {
-            return Err(bad(
-                "an auto-increment hash key cannot be combined with a range key",
-            ));
-        }
-        if T::AUTO_INCREMENT && hash.key_type != KeyType::Number {
-            return Err(bad("an auto-increment hash key must be a number"));
-        }
-        if let Some(version) = T::VERSION {
-            let numeric = schema
-                .get(version)
-                .and_then(|f| f.validator().output_type())
-                == Some(ValueType::Number);
-            if !numeric {
-                return Err(bad(&format!(
-                    "version attribute {version:?} must be a number in the schema"
-                )));
-            }
-        }
         let sets = schema
             .fields()
             .filter_map(|f| {
@@ -271,7 +297,7 @@ impl ModelInfo {
             .filter(|f| crate::codec::sets::holds_sets(f.validator()))
             .map(|f| f.name().to_owned())
             .collect();
-        let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash, range.as_ref())?;
+        let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash)?;
         let normalizes = |name: &str| {
             schema
                 .get(name)
@@ -362,20 +388,7 @@ impl ModelInfo {
     }
 }
 
-/// Why `name` is no DynamoDB table name (3 to 255 of `a-z A-Z 0-9 _ - .`),
-/// with `min` characters at least: 1 for a model's own name (a mapper's
-/// prefix may make it longer), 3 for the name sent.
-pub(crate) fn table_name_error(name: &str, min: usize) -> Option<String> {
-    if name.len() < min || name.len() > 255 {
-        return Some(format!(
-            "must be {min} to 255 characters long (it has {})",
-            name.chars().count()
-        ));
-    }
-    name.chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-        .map(|c| format!("holds {c:?}; DynamoDB allows only a-z, A-Z, 0-9, '_', '-' and '.'"))
-}
+pub(crate) use model_rules::table_name_error;
 
 /// When a load that migrated an item writes it back ([`Model::WRITE_BACK`],
 /// or per mapper with [`Mapper::with_write_back`](crate::Mapper::with_write_back)).

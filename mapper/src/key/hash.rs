@@ -4,7 +4,7 @@
 //! DynamoDB leaves unprocessed to the writes it came from.
 //!
 //! A key's hash is the XOR of its attributes' hashes, each hashed with
-//! its side (hash or range key), so the direct save hashes a key
+//! its side (hash or range key), so the fast save hashes a key
 //! attribute the moment it writes it, whatever order the fields come in,
 //! and no lookup of the finished item is needed.
 

@@ -19,7 +19,7 @@ impl Mapper {
     /// Inserts `model` under the next auto-increment hash key: a counter
     /// item at key -1 is bumped with an atomic `ADD`, then the item is put
     /// on the condition that the key is free; a key already taken by a
-    /// direct write is skipped for the next one.
+    /// fast write is skipped for the next one.
     ///
     /// Keys are unique and increasing, not gapless: the counter's `ADD` is
     /// applied at least once, so one resent after its answer was lost skips

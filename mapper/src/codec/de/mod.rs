@@ -26,12 +26,12 @@ use top::Stored;
 use value::De;
 
 /// Stored attributes → struct, checked and deserialized where they lie;
-/// `None` when the whole-item path must decide.
+/// `None` when the report path must decide.
 pub(crate) fn checked<T: Model>(attributes: &codec::Attributes, info: &ModelInfo) -> Option<T> {
     if info.schema.extra_policy() == Extra::Allow {
         return None; // Extras are kept as `Value`s: the field path does it.
     }
-    // Fields without a plain rule take their report path first; the
+    // Fields without a plain rule take their report check first; the
     // values it normalizes are read from here.
     let mut normalized: SmallVec<[(usize, AttributeValue); 2]> = SmallVec::new();
     for &at in &info.fast.report {

@@ -1,4 +1,4 @@
-//! The direct load against the whole-item load, on a model with nested
+//! The fast load against the report load, on a model with nested
 //! lists, maps, sets and options, and arbitrary stored items.
 
 use std::collections::{BTreeSet, HashMap};
@@ -24,7 +24,7 @@ struct Nested {
     maybe: Option<i64>,
     #[serde(default)]
     code: Option<String>,
-    /// Normalized by its validator (no plain form): its report path runs
+    /// Normalized by its validator (no plain form): its report check runs
     /// inside the fast load.
     #[serde(default)]
     kind: Option<String>,

@@ -16,13 +16,13 @@ use crate::model::ModelInfo;
 /// The stored item's attributes, as the model's map: each known one held
 /// to its field's validator as it is handed over, the others (kept in
 /// the stored snapshot) left out, once they read as a `Value` as in the
-/// whole-item path. When they run out, every attribute the schema needs
+/// report path. When they run out, every attribute the schema needs
 /// and every set must have come: an absent set reads as an empty set,
 /// which its validator must see.
 pub(super) struct Stored<'a> {
     pub(super) entries: hash_map::Iter<'a, String, AttributeValue>,
     pub(super) attributes: &'a codec::Attributes,
-    /// The attributes their report path normalized, by slot.
+    /// The attributes their report check normalized, by slot.
     pub(super) normalized: &'a [(usize, AttributeValue)],
     pub(super) info: &'a ModelInfo,
     pub(super) pending: Option<(&'a str, De<'a>)>,
@@ -47,7 +47,7 @@ impl<'de> MapAccess<'de> for Stored<'_> {
         let (info, schema) = (self.info, &self.info.schema);
         loop {
             let Some((name, attribute)) = self.entries.next() else {
-                // Absent sets read as empty sets, as in the whole-item
+                // Absent sets read as empty sets, as in the report
                 // path; their validators judge them.
                 while let Some((name, set_type)) = info.sets.get(self.next_set) {
                     self.next_set += 1;
@@ -92,7 +92,7 @@ impl<'de> MapAccess<'de> for Stored<'_> {
             if slot.set_type.is_some() {
                 self.sets += 1;
             }
-            // Checked where it lies, or already by its report path (which
+            // Checked where it lies, or already by its report check (which
             // may have normalized it).
             let (attribute, check) = match field.validator().plain() {
                 Some(plain) if slot.reads_checked => (attribute, Some(Check::attribute(plain))),

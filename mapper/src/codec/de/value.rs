@@ -23,7 +23,7 @@ pub(super) struct De<'a> {
 }
 
 impl<'a> De<'a> {
-    /// An attribute already checked (by its report path).
+    /// An attribute already checked (by its report check).
     pub(super) fn trusted(attribute: &'a AttributeValue) -> De<'a> {
         De {
             attribute,

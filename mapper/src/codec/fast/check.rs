@@ -1,8 +1,8 @@
-//! Values checked as serde hands them over: the direct save holds each
+//! Values checked as serde hands them over: the fast save holds each
 //! value of a field to its validator's [`Plain`] form while it writes it
 //! (an `i64` against its range before it becomes text, a `&str` against
 //! its length before it is copied), so no attribute is read back
-//! afterwards; the direct load holds each stored attribute to it as it
+//! afterwards; the fast load holds each stored attribute to it as it
 //! hands the attribute to the model's `Deserialize` ([`Check::stored`]),
 //! so no attribute is walked twice.
 //!
@@ -11,7 +11,7 @@
 //! path (`report.rs`: their validator on the value as a `Value`). A check
 //! says no wherever the validator would not pass the value unchanged (and
 //! in a few shapes it does not follow, such as a map key given twice),
-//! and no sends the item to the whole-item path, which decides and
+//! and no sends the item to the report path, which decides and
 //! reports.
 
 use aws_sdk_dynamodb::types::AttributeValue;

@@ -1,5 +1,5 @@
 //! The order in which a model's `Serialize` gives its fields, learned on
-//! its first direct save, so that later saves find each field's place in
+//! its first fast save, so that later saves find each field's place in
 //! the schema by comparing one pointer instead of looking its name up.
 //!
 //! Serde names struct fields with `&'static str`s: the same field comes

@@ -1,9 +1,9 @@
-//! The report path for one field, inside the fast paths: a field whose
+//! The report check of one field, inside the fast paths: a field whose
 //! validator has no plain form all the way down (`email()`, `lower()`, a
 //! `custom` rule, a binary set) is read as a `Value` and run through its
 //! validator — the one implementation of its rules — while the rest of the
 //! item stays on the fast path. A field that fails sends the whole item
-//! to the whole-item path, which reports every error.
+//! to the report path, which reports every error.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use validate::{Errors, PathNode, Validator, Value};
@@ -23,7 +23,7 @@ pub(in crate::codec) fn normalized(
 /// What a load reads for a stored attribute: `Some(None)` when the
 /// validator passes it unchanged (read where it lies), `Some(Some(a))`
 /// with the attribute it normalizes it to, `None` when the validator
-/// refuses it (the whole-item path then reports).
+/// refuses it (the report path then reports).
 pub(in crate::codec) fn loaded(
     validator: &Validator,
     attribute: &AttributeValue,

@@ -1,4 +1,4 @@
-//! What the direct paths need of each schema field, found once per model
+//! What the fast paths need of each schema field, found once per model
 //! (in [`ModelInfo`](crate::model::ModelInfo)) instead of on every item.
 
 use validate::{Field, Schema, ValueType};
@@ -6,7 +6,7 @@ use validate::{Field, Schema, ValueType};
 use super::check::{reaches_all, reads_all};
 use crate::key::hash::KeySide;
 
-/// What the direct save and load need of a schema field.
+/// What the fast save and load need of a schema field.
 #[derive(Clone, Debug)]
 pub(crate) struct FieldSlot {
     pub(in crate::codec) field: Field,
@@ -15,12 +15,12 @@ pub(crate) struct FieldSlot {
     /// Whether a list given for it becomes that set.
     pub(in crate::codec) lists_as_sets: bool,
     /// Whether its values are checked as they are written
-    /// ([`Check`](super::check::Check)), not through its report path: its
+    /// ([`Check`](super::check::Check)), not through its report check: its
     /// validator is plain all the way down, and it is no number or
     /// binary set (those are made from a list once written).
     pub(in crate::codec) writes_checked: bool,
     /// Whether its stored values are checked as they are read, not
-    /// through its report path first: its validator is plain all the way down, with
+    /// through its report check first: its validator is plain all the way down, with
     /// no binary set inside.
     pub(in crate::codec) reads_checked: bool,
     /// The key attribute it is, if it is one.
@@ -36,7 +36,7 @@ pub(crate) struct Layout {
     /// The order the model's `Serialize` gives its fields in, once seen.
     pub(in crate::codec) order: super::FieldOrder,
     /// The slots whose stored values are not checked where they lie: a
-    /// load runs their report path first.
+    /// load runs their report check first.
     pub(in crate::codec) report: Vec<usize>,
 }
 

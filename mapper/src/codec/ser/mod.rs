@@ -1,11 +1,11 @@
 //! The serializer: each field straight to its `AttributeValue`, checked
 //! ([`encode`], the fast save: held to its field's validator where it lies,
-//! checked as written or through the field's report path) or unchecked
+//! checked as written or through the field's report check) or unchecked
 //! ([`to_value`], where the report path starts).
 //!
-//! Checked, it is the whole-item save run cheaper, not other rules:
+//! Checked, it is the report save run cheaper, not other rules:
 //! anything it cannot take (an extra attribute to keep, an enum with
-//! fields, anything invalid) gives `None`, and the whole-item path decides
+//! fields, anything invalid) gives `None`, and the report path decides
 //! and reports.
 //!
 //! One file per part of the serializer: `top` (the model's struct, field
@@ -27,11 +27,11 @@ use crate::model::{Model, ModelInfo};
 
 /// struct → validated attributes, serialized where they lie, and their
 /// size as `batch::item_size` counts it, summed while they are written; `None`
-/// when the whole-item path must decide.
+/// when the report path must decide.
 pub(crate) fn checked<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> {
     let schema = &info.schema;
     if schema.extra_policy() == Extra::Allow {
-        return None; // Extras are kept as they come: the whole-item path does it.
+        return None; // Extras are kept as they come: the report path does it.
     }
     let Encoded {
         mut attributes,
@@ -53,7 +53,7 @@ pub(crate) fn checked<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> 
             if attributes.contains_key(field.name()) {
                 continue;
             }
-            // A generated key: the whole-item path makes it (and hashes it).
+            // A generated key: the report path makes it (and hashes it).
             if slot_is_key(info, field.name()) {
                 return None;
             }
@@ -94,7 +94,7 @@ pub(crate) fn unchecked<T: Serialize + ?Sized>(value: &T) -> Result<Value, valid
 }
 
 /// Why the serializer stopped: the value is refused by its check (the
-/// whole-item path then decides; no allocation), or it has no DynamoDB
+/// report path then decides; no allocation), or it has no DynamoDB
 /// form (a NaN, a number past 38 digits, a map key that is no text), said
 /// with its path, which grows as the error bubbles out.
 #[derive(Debug)]
@@ -145,7 +145,7 @@ impl std::fmt::Display for Bail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             Some(error) => error.fmt(f),
-            None => f.write_str("left to the whole-item path"),
+            None => f.write_str("left to the report path"),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The direct save against the whole-item save, on a model with nested
+//! The fast save against the report save, on a model with nested
 //! lists, maps, sets, options and enums, and arbitrary values.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -241,7 +241,7 @@ fn every_valid_item_takes_the_fast_path() -> Result<(), crate::Error> {
         }
     }
     assert!(valid > 50, "{valid} valid items");
-    // A field without a plain rule takes its own report path: no valid
+    // A field without a plain rule takes its own report check: no valid
     // item leaves the fast path.
     assert_eq!(direct, valid, "valid items taken on the fast path");
     Ok(())
@@ -396,9 +396,9 @@ fn what_fails_is_left_to_the_whole_item_path() -> Result<(), crate::Error> {
         tags: BTreeSet::new(),
         ..model
     };
-    // A field without a plain form takes its own report path (here
+    // A field without a plain form takes its own report check (here
     // `any`'s second rule) while the rest stays fast: the same attributes
-    // as the whole-item path.
+    // as the report path.
     assert_eq!(
         checked(&tuned, &info).map(|e| e.attributes),
         Some(encode_report(&tuned, &info, "wide")?.attributes)

@@ -37,7 +37,7 @@ impl<'a> Top<'a> {
         (found, check)
     }
 
-    /// A field's serialized attribute (of `size`), through its report path
+    /// A field's serialized attribute (of `size`), through its report check
     /// unless it was checked as it was written, and added. Kept out of line: one
     /// copy for every field type, which keeps the per-type code small.
     #[inline(never)]
@@ -76,7 +76,7 @@ impl<'a> Top<'a> {
             }
         }
         if !checked {
-            // The field's own report path: its validator on the `Value`.
+            // The field's own report check: its validator on the `Value`.
             let value = normalized(slot.field.validator(), &attribute, name).ok_or(REFUSED)?;
             if codec::sets::is_empty_set(&value) {
                 return Ok(()); // Absent (a default may fill it).
