@@ -123,6 +123,14 @@ pub(crate) fn misstored(attributes: &codec::Attributes, info: &ModelInfo) -> Err
     errors
 }
 
+/// Whether one stored attribute holds a list where `validator` declares
+/// a set, at any depth ([`misstored`] for one field).
+pub(crate) fn is_misstored(attribute: &AttributeValue, validator: &Validator) -> bool {
+    let mut errors = Errors::new();
+    check(attribute, validator, &PathNode::ROOT, &mut errors);
+    !errors.is_empty()
+}
+
 fn check_map(map: &codec::Attributes, schema: &Schema, path: &PathNode<'_>, errors: &mut Errors) {
     for field in schema.fields() {
         if let Some(attribute) = map.get(field.name()) {

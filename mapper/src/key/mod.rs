@@ -10,7 +10,7 @@ use crate::codec;
 pub(crate) mod hash;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::limits::{MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES};
-use crate::model::{KeyAttribute, ModelInfo};
+use crate::model::{KeyAttribute, KeyType, ModelInfo};
 
 /// The hash key value reserved for the auto-increment counter item.
 pub const COUNTER_KEY: i64 = -1;
@@ -193,13 +193,38 @@ pub(crate) fn check_item_keys(
     info: &ModelInfo,
     errors: &mut validate::Errors,
 ) {
-    let root = PathNode::ROOT;
-    let table = std::iter::once((&info.hash, Role::Hash))
-        .chain(info.range.iter().map(|r| (r, Role::Range)));
     let indexes = info.indexes.iter().flat_map(|i| {
         std::iter::once((&i.hash, Role::Hash)).chain(i.range.iter().map(|r| (r, Role::Range)))
     });
-    for (attr, role) in table.chain(indexes) {
+    check_parts(attributes, table_parts(info).chain(indexes), errors);
+}
+
+/// Checks the table's key attributes of stored or written attributes
+/// against [`check_key_value`].
+pub(crate) fn check_table_keys(
+    attributes: &codec::Attributes,
+    info: &ModelInfo,
+    errors: &mut validate::Errors,
+) {
+    check_parts(attributes, table_parts(info), errors);
+}
+
+/// The table's key attributes with their roles.
+fn table_parts(info: &ModelInfo) -> impl Iterator<Item = (&KeyAttribute, Role)> {
+    std::iter::once((&info.hash, Role::Hash)).chain(info.range.iter().map(|r| (r, Role::Range)))
+}
+
+/// [`check_key_value`] on each of `parts` present in `attributes`. A
+/// number key is not looked up: the rule is about the bytes of a string
+/// or binary (a number is never empty, and its 38 digits are within any
+/// key limit), so it always passes.
+fn check_parts<'a>(
+    attributes: &codec::Attributes,
+    parts: impl Iterator<Item = (&'a KeyAttribute, Role)>,
+    errors: &mut validate::Errors,
+) {
+    let root = PathNode::ROOT;
+    for (attr, role) in parts.filter(|(attr, _)| attr.key_type != KeyType::Number) {
         if let Some(value) = attributes.get(&attr.name) {
             check_key_value(value, role, &root.key(&attr.name), errors);
         }

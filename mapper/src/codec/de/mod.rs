@@ -32,14 +32,21 @@ pub(crate) fn checked<T: Model>(attributes: &codec::Attributes, info: &ModelInfo
         return None; // Extras are kept as `Value`s: the field path does it.
     }
     // Fields without a plain rule take their report check first; the
-    // values it normalizes are read from here.
+    // values it normalizes are read from here. A list stored where such
+    // a field declares a set is refused here (its validator might take
+    // the list as a set); a checked field refuses it by its plain check,
+    // so a fast load never passes an item `sets::misstored` would name.
     let mut normalized: SmallVec<[(usize, AttributeValue); 2]> = SmallVec::new();
     for &at in &info.fast.report {
         let slot = info.fast.slots.get(at)?;
         let name = slot.field.name();
-        if let Some(attribute) = attributes.get(name)
-            && let Some(value) = loaded(slot.field.validator(), attribute, name)?
-        {
+        let Some(attribute) = attributes.get(name) else {
+            continue;
+        };
+        if slot.holds_sets && sets::is_misstored(attribute, slot.field.validator()) {
+            return None;
+        }
+        if let Some(value) = loaded(slot.field.validator(), attribute, name)? {
             normalized.push((at, value));
         }
     }

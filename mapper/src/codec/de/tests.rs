@@ -354,3 +354,71 @@ fn a_value_the_model_cannot_read_is_named_with_its_path() {
         );
     }
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Sets {
+    id: i64,
+    plain: BTreeSet<String>,
+    normalized: BTreeSet<String>,
+    inner: Inner,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Inner {
+    set: BTreeSet<i64>,
+}
+
+impl Model for Sets {
+    const TABLE: &'static str = "sets";
+    const HASH_KEY: &'static str = "id";
+
+    fn schema() -> Schema {
+        Schema::new()
+            .required("id", int())
+            .required("plain", set_of(str()))
+            // No plain form: read by its report check, which would take a
+            // list as a set.
+            .required("normalized", set_of(str().lower()))
+            .required("inner", Schema::new().required("set", set_of(int())))
+    }
+}
+
+/// The fast load passes no item `sets::misstored` would name (so the walk
+/// for one runs only when it refuses): a list stored where a checked
+/// field, a nested field or a field read by its report check declares a
+/// set is refused.
+#[test]
+fn a_list_stored_for_a_set_is_never_loaded_fast() -> Result<(), crate::Error> {
+    let info = ModelInfo::of::<Sets>()?;
+    let set = |items: &[&str]| AttributeValue::Ss(items.iter().map(|s| (*s).to_owned()).collect());
+    let good = HashMap::from([
+        ("id".to_owned(), n("1")),
+        ("plain".to_owned(), set(&["a"])),
+        ("normalized".to_owned(), set(&["b"])),
+        (
+            "inner".to_owned(),
+            AttributeValue::M(HashMap::from([(
+                "set".to_owned(),
+                AttributeValue::Ns(vec!["1".into()]),
+            )])),
+        ),
+    ]);
+    assert!(checked::<Sets>(&good, &info).is_some());
+    assert!(sets::misstored(&good, &info).is_empty());
+    let listed = AttributeValue::L(vec![s("a"), s("a")]);
+    let nested_list = AttributeValue::M(HashMap::from([(
+        "set".to_owned(),
+        AttributeValue::L(vec![n("1"), n("1")]),
+    )]));
+    for (name, stored) in [
+        ("plain", listed.clone()),
+        ("normalized", listed),
+        ("inner", nested_list),
+    ] {
+        let mut bad = good.clone();
+        bad.insert(name.to_owned(), stored);
+        assert_eq!(checked::<Sets>(&bad, &info), None, "{name}");
+        assert!(!sets::misstored(&bad, &info).is_empty(), "{name}");
+    }
+    Ok(())
+}

@@ -23,6 +23,9 @@ pub(crate) struct FieldSlot {
     /// through its report check first: its validator is plain all the way down, with
     /// no binary set inside.
     pub(in crate::codec) reads_checked: bool,
+    /// Whether its validator declares a set at any depth
+    /// ([`holds_sets`](crate::codec::sets::holds_sets)).
+    pub(in crate::codec) holds_sets: bool,
     /// The key attribute it is, if it is one.
     pub(in crate::codec) key: Option<KeySide>,
 }
@@ -71,6 +74,7 @@ fn slots(schema: &Schema, hash: &str, range: Option<&str>) -> Vec<FieldSlot> {
                 writes_checked: plain.is_some_and(reaches_all)
                     && !matches!(set_type, Some(ValueType::NumberSet | ValueType::BinarySet)),
                 reads_checked: plain.is_some_and(reads_all),
+                holds_sets: crate::codec::sets::holds_sets(validator),
                 key: if field.name() == hash {
                     Some(KeySide::Hash)
                 } else if Some(field.name()) == range {
