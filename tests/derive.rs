@@ -334,7 +334,11 @@ fn struct_options_become_the_models_constants() {
         (Player::HASH_KEY, Player::RANGE_KEY),
         ("playerId", Some("season"))
     );
-    assert_eq!(Player::VERSION, Some("version"));
+    // The field `version` has a typed path, `Player::VERSION`, which an
+    // inherent constant makes the first one found: the model's own
+    // constant is named through the trait.
+    assert_eq!(<Player as Model>::VERSION, Some("version"));
+    assert_eq!(Player::VERSION.name(), "version");
     assert_eq!(Player::READ_POLICY, ReadPolicy::Lenient);
     assert_eq!(
         Player::INDEXES,

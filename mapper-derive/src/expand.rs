@@ -62,6 +62,30 @@ fn schema(fields: &[Field], extra: Option<&syn::LitStr>) -> TokenStream {
     builder
 }
 
+/// A typed path ([`Attr`](mapper::expr::Attr)) for each field, as an
+/// associated constant named after the field (`line_items` →
+/// `LINE_ITEMS`), visible where the field is.
+fn typed_paths(ident: &syn::Ident, generics: &syn::Generics, fields: &[Field]) -> TokenStream {
+    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
+    let consts = fields.iter().map(|field| {
+        let raw = field.ident.to_string();
+        let upper =
+            quote::format_ident!("{}", raw.strip_prefix("r#").unwrap_or(&raw).to_uppercase());
+        let (vis, ty, name) = (&field.vis, &field.ty, &field.name);
+        let doc = format!("The typed path to the `{name}` attribute.");
+        quote! {
+            #[doc = #doc]
+            #vis const #upper: ::mapper::expr::Attr<Self, #ty> = ::mapper::expr::Attr::new(#name);
+        }
+    });
+    quote! {
+        #[allow(dead_code)]
+        impl #impl_generics #ident #type_generics #where_clause {
+            #(#consts)*
+        }
+    }
+}
+
 /// `impl Model` for a checked `#[derive(Model)]`.
 pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let p = quote!(::mapper::__private);
@@ -115,7 +139,9 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let write_back = model
         .write_back_now
         .then(|| quote!(const WRITE_BACK: #p::WriteBack = #p::WriteBack::Immediately;));
+    let paths = typed_paths(ident, &model.generics, &model.fields);
     quote! {
+        #paths
         impl #impl_generics #p::Model for #ident #type_generics #where_clause {
             const TABLE: &'static str = #table;
             const HASH_KEY: &'static str = #hash;
@@ -137,6 +163,7 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
 /// `impl Typed` for a `#[derive(Schema)]`.
 pub(crate) fn nested(nested: &Nested) -> TokenStream {
     let p = quote!(::mapper::__private);
+    let mut paths = TokenStream::new();
     let (ident, generics, body) = match nested {
         Nested::Map {
             ident,
@@ -145,6 +172,7 @@ pub(crate) fn nested(nested: &Nested) -> TokenStream {
             fields,
         } => {
             let schema = schema(fields, extra.as_ref());
+            paths = typed_paths(ident, generics, fields);
             (
                 ident,
                 generics,
@@ -163,6 +191,7 @@ pub(crate) fn nested(nested: &Nested) -> TokenStream {
     };
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     quote! {
+        #paths
         impl #impl_generics #p::validate::Typed for #ident #type_generics #where_clause {
             fn validator() -> #p::validate::Validator {
                 #body

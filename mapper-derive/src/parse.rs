@@ -86,6 +86,8 @@ pub(crate) struct Field {
     /// The `DateFormat` variant a serde `with` module implies.
     pub(crate) stored_as: Option<&'static str>,
     pub(crate) ident: Ident,
+    /// The field's visibility, given to its typed path.
+    pub(crate) vis: syn::Visibility,
     pub(crate) ty: Type,
     /// The attribute name: serde's.
     pub(crate) name: String,
@@ -337,6 +339,7 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
         };
         let mut out_field = Field {
             ident,
+            vis: field.vis.clone(),
             stored_as: serde.with.as_deref().and_then(epoch_form),
             ty: field.ty.clone(),
             name,

@@ -19,6 +19,10 @@ pub enum Operand {
     Value(Value),
     /// `size(path)`: a string's or binary's length, a collection's element count.
     Size(AttrPath),
+    /// A value given for a typed path that has no DynamoDB form (a NaN, a
+    /// number past 38 digits): the expression is refused when rendered,
+    /// before anything is sent.
+    Unconvertible(CodecError),
 }
 
 /// Anything usable as an [`Operand`]: an [`AttrPath`], [`size`], or any
@@ -241,6 +245,7 @@ impl Operand {
             Operand::Path(path) => path.render(p),
             Operand::Value(value) => p.value(to_attribute(value)?),
             Operand::Size(path) => format!("size({})", path.render(p)),
+            Operand::Unconvertible(e) => return Err(e.clone()),
         })
     }
 }

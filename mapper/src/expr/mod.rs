@@ -6,12 +6,16 @@
 mod condition;
 mod path;
 mod placeholders;
+mod typed;
 mod update;
 
 use crate::limits::{MAX_EXPRESSION_BYTES, MAX_EXPRESSION_OPERATORS};
 pub use condition::{AttrType, Comparator, Condition, IntoOperand, Operand, size};
 pub use path::{AttrPath, PathStep, attr};
 pub(crate) use placeholders::Placeholders;
+pub use typed::{
+    Addable, Attr, IntoPath, Listed, Numeric, Path, SetField, Textual, Untyped, ValueFor,
+};
 pub use update::{Action, SetOperand, SetValue, Update};
 
 /// The operators and functions in an expression as the mapper writes it

@@ -8,6 +8,7 @@ use crate::codec::to_attribute;
 use crate::error::CodecError;
 use crate::expr::path::AttrPath;
 use crate::expr::placeholders::Placeholders;
+use crate::expr::typed::{Addable, IntoPath, Listed, Numeric, SetField, ValueFor};
 
 /// An operand on the right of a `SET`: a path, a value, or
 /// `if_not_exists(path, value)`.
@@ -73,6 +74,9 @@ impl Action {
 #[must_use = "an update does nothing until sent with Mapper::update"]
 pub struct Update {
     actions: Vec<Action>,
+    /// Values given for typed paths that have no DynamoDB form: the
+    /// update is refused before anything is sent.
+    unconvertible: Vec<CodecError>,
 }
 
 impl Update {
@@ -92,27 +96,57 @@ impl Update {
         self
     }
 
-    /// `SET path = value`
-    pub fn set(self, path: impl Into<AttrPath>, value: impl Into<Value>) -> Update {
+    /// The first value given for a typed path that has no DynamoDB form.
+    pub(crate) fn unconvertible(&self) -> Option<&CodecError> {
+        self.unconvertible.first()
+    }
+
+    /// `value` for `path`, or the update holds why it has no DynamoDB form.
+    fn value<T: ?Sized>(&mut self, value: impl ValueFor<T>) -> Option<Value> {
+        match value.into_value() {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.unconvertible.push(e);
+                None
+            }
+        }
+    }
+
+    /// `SET path = value`. A typed path (`Order::STATUS`) takes a value of
+    /// its field's type; a path given as text, any value.
+    pub fn set<P: IntoPath>(mut self, path: P, value: impl ValueFor<P::Value>) -> Update {
+        let Some(value) = self.value(value) else {
+            return self;
+        };
         self.action(Action::Set(
-            path.into(),
-            SetValue::Operand(SetOperand::Value(value.into())),
+            path.into_path(),
+            SetValue::Operand(SetOperand::Value(value)),
         ))
     }
 
     /// `SET path = if_not_exists(path, value)`: sets only an absent attribute.
-    pub fn set_if_not_exists(self, path: impl Into<AttrPath>, value: impl Into<Value>) -> Update {
-        let path = path.into();
+    pub fn set_if_not_exists<P: IntoPath>(
+        mut self,
+        path: P,
+        value: impl ValueFor<P::Value>,
+    ) -> Update {
+        let Some(value) = self.value(value) else {
+            return self;
+        };
+        let path = path.into_path();
         self.action(Action::Set(
             path.clone(),
-            SetValue::Operand(SetOperand::IfNotExists(path, value.into())),
+            SetValue::Operand(SetOperand::IfNotExists(path, value)),
         ))
     }
 
     /// `SET path = if_not_exists(path, 0) + by`: an atomic counter that
-    /// starts from zero.
-    pub fn increment(self, path: impl Into<AttrPath>, by: impl Into<Value>) -> Update {
-        let path = path.into();
+    /// starts from zero, on a number field.
+    pub fn increment<P: IntoPath>(self, path: P, by: impl Into<Value>) -> Update
+    where
+        P::Value: Numeric,
+    {
+        let path = path.into_path();
         self.action(Action::Set(
             path.clone(),
             SetValue::Plus(
@@ -122,9 +156,12 @@ impl Update {
         ))
     }
 
-    /// `SET path = if_not_exists(path, 0) - by`
-    pub fn decrement(self, path: impl Into<AttrPath>, by: impl Into<Value>) -> Update {
-        let path = path.into();
+    /// `SET path = if_not_exists(path, 0) - by`, on a number field.
+    pub fn decrement<P: IntoPath>(self, path: P, by: impl Into<Value>) -> Update
+    where
+        P::Value: Numeric,
+    {
+        let path = path.into_path();
         self.action(Action::Set(
             path.clone(),
             SetValue::Minus(
@@ -135,9 +172,12 @@ impl Update {
     }
 
     /// `SET path = list_append(if_not_exists(path, []), items)`: appends,
-    /// starting from an empty list.
-    pub fn list_append(self, path: impl Into<AttrPath>, items: Vec<Value>) -> Update {
-        let path = path.into();
+    /// starting from an empty list, to a list field.
+    pub fn list_append<P: IntoPath>(self, path: P, items: Vec<Value>) -> Update
+    where
+        P::Value: Listed,
+    {
+        let path = path.into_path();
         self.action(Action::Set(
             path.clone(),
             SetValue::ListAppend(
@@ -147,9 +187,13 @@ impl Update {
         ))
     }
 
-    /// `SET path = list_append(items, if_not_exists(path, []))`: prepends.
-    pub fn list_prepend(self, path: impl Into<AttrPath>, items: Vec<Value>) -> Update {
-        let path = path.into();
+    /// `SET path = list_append(items, if_not_exists(path, []))`: prepends,
+    /// to a list field.
+    pub fn list_prepend<P: IntoPath>(self, path: P, items: Vec<Value>) -> Update
+    where
+        P::Value: Listed,
+    {
+        let path = path.into_path();
         self.action(Action::Set(
             path.clone(),
             SetValue::ListAppend(
@@ -160,22 +204,31 @@ impl Update {
     }
 
     /// `REMOVE path`
-    pub fn remove(self, path: impl Into<AttrPath>) -> Update {
-        self.action(Action::Remove(path.into()))
+    pub fn remove(self, path: impl IntoPath) -> Update {
+        self.action(Action::Remove(path.into_path()))
     }
 
     /// `ADD path value`: to a number, or elements into a set.
-    pub fn add(self, path: impl Into<AttrPath>, value: impl Into<Value>) -> Update {
-        self.action(Action::Add(path.into(), value.into()))
+    pub fn add<P: IntoPath>(self, path: P, value: impl Into<Value>) -> Update
+    where
+        P::Value: Addable,
+    {
+        self.action(Action::Add(path.into_path(), value.into()))
     }
 
     /// `DELETE path value`: elements out of a set.
-    pub fn delete(self, path: impl Into<AttrPath>, value: impl Into<Value>) -> Update {
-        self.action(Action::Delete(path.into(), value.into()))
+    pub fn delete<P: IntoPath>(self, path: P, value: impl Into<Value>) -> Update
+    where
+        P::Value: SetField,
+    {
+        self.action(Action::Delete(path.into_path(), value.into()))
     }
 
     /// The expression text, `None` when there is no action.
     pub(crate) fn render(&self, p: &mut Placeholders) -> Result<Option<String>, CodecError> {
+        if let Some(e) = self.unconvertible.first() {
+            return Err(e.clone());
+        }
         let (mut set, mut remove, mut add, mut delete) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for action in &self.actions {

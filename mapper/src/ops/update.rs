@@ -203,6 +203,9 @@ pub(crate) fn update_plan<T: Model>(
     let table = info.table.as_str();
     let shown = key.display(info);
     let key_attributes = key.to_attributes(info, table)?;
+    if let Some(e) = update.unconvertible() {
+        return Err(Error::convert(table, shown, e.clone()));
+    }
     let (checked, guards) = check::<T>(update, info).map_err(|errors| Error::Validation {
         table: table.to_owned(),
         key: shown.clone(),

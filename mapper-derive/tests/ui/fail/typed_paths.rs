@@ -1,0 +1,31 @@
+use mapper::{Model, Schema, Update};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Serialize, Deserialize, Schema)]
+enum Status {
+    Pending,
+    Paid,
+}
+
+#[derive(Serialize, Deserialize, Model)]
+#[model(table = "orders")]
+struct Order {
+    #[model(hash_key)]
+    id: String,
+    name: String,
+    status: Status,
+    points: i64,
+    items: Vec<String>,
+}
+
+fn main() {
+    // A misspelt field.
+    let _ = Order::STAUTS;
+    // A value of another type than the field's.
+    let _ = Order::STATUS.eq(5);
+    let _ = Update::new().set(Order::POINTS, "ten");
+    // Increment on a string, delete on a list, begins_with on a number.
+    let _ = Update::new().increment(Order::NAME, 1);
+    let _ = Update::new().delete(Order::ITEMS, "a");
+    let _ = Order::POINTS.begins_with("1");
+}

@@ -1,0 +1,193 @@
+//! Typed paths against DynamoDB Local: the derive's `Order::STATUS` and
+//! `Order::ITEMS.at(0).then(LineItem::QTY)` in updates, conditions and
+//! filters, values of the field's own type (a `#[derive(Schema)]` enum, a
+//! nested struct) stored as the save stores them, the schema still
+//! judging every value; what is stored is read back with the raw client.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use mapper::{Error, Model, Schema, Update};
+use serde::{Deserialize, Serialize};
+use test_support::{SetupError, TestDb};
+
+type TestResult = Result<(), SetupError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Schema)]
+#[serde(rename_all = "snake_case")]
+enum Status {
+    Pending,
+    Paid,
+    Shipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Schema)]
+struct LineItem {
+    #[model(length = 1..=16)]
+    sku: String,
+    #[model(range = 1..=99)]
+    qty: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "typed_orders")]
+struct Order {
+    #[model(hash_key)]
+    id: String,
+    status: Status,
+    items: Vec<LineItem>,
+    #[model(range = 0..)]
+    points: i64,
+    tags: BTreeSet<String>,
+    weight: f64,
+    note: Option<String>,
+}
+
+fn order(id: &str) -> Order {
+    Order {
+        id: id.into(),
+        status: Status::Pending,
+        items: vec![LineItem {
+            sku: "SKU-1".into(),
+            qty: 1,
+        }],
+        points: 0,
+        tags: ["new".to_owned()].into(),
+        weight: 1.5,
+        note: None,
+    }
+}
+
+async fn stored(db: &TestDb, id: &str) -> Result<HashMap<String, AttributeValue>, SetupError> {
+    let out = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Order>())
+        .key("id", AttributeValue::S(id.into()))
+        .send()
+        .await?;
+    Ok(out.item().cloned().ok_or("no item stored")?)
+}
+
+#[tokio::test]
+async fn typed_updates_and_conditions_store_what_the_save_stores() -> TestResult {
+    let db = TestDb::with_table::<Order>().await?;
+    db.mapper.put(&order("o1")).await?;
+    let update = Update::new()
+        .set(Order::STATUS, Status::Paid)
+        .increment(Order::POINTS, 10)
+        .set(Order::ITEMS.at(0).then(LineItem::QTY), 3)
+        .set(Order::NOTE, "gift");
+    let updated = db
+        .mapper
+        .update_if::<Order>("o1", &update, Order::STATUS.eq(Status::Pending))
+        .await?;
+    assert_eq!(updated.status, Status::Paid);
+    let append = Update::new().list_append(
+        Order::ITEMS,
+        vec![validate::to_value(&LineItem {
+            sku: "SKU-2".into(),
+            qty: 2,
+        })?],
+    );
+    db.mapper.update::<Order>("o1", &append).await?;
+    let raw = stored(&db, "o1").await?;
+    assert_eq!(raw["status"], AttributeValue::S("paid".into()));
+    assert_eq!(raw["points"], AttributeValue::N("10".into()));
+    assert_eq!(raw["note"], AttributeValue::S("gift".into()));
+    let items = raw["items"].as_l().map_err(|_| "items is no list")?;
+    assert_eq!(items.len(), 2);
+    let first = items[0].as_m().map_err(|_| "item is no map")?;
+    assert_eq!(first["qty"], AttributeValue::N("3".into()));
+
+    // The condition compares with the enum as stored: no longer pending.
+    let err = db
+        .mapper
+        .update_if::<Order>(
+            "o1",
+            &Update::new().increment(Order::POINTS, 1),
+            Order::STATUS.eq(Status::Pending),
+        )
+        .await
+        .err()
+        .ok_or("a failed condition was applied")?;
+    assert!(matches!(err, Error::ConditionFailed { .. }), "{err}");
+    assert_eq!(
+        stored(&db, "o1").await?["points"],
+        AttributeValue::N("10".into())
+    );
+
+    // Filters take typed paths too.
+    db.mapper.put(&order("o2")).await?;
+    let paid = db
+        .mapper
+        .scan::<Order>()
+        .filter(Order::STATUS.eq(Status::Paid).and(Order::POINTS.ge(10)))
+        .all()
+        .await?;
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0].id, "o1");
+    let tagged = db
+        .mapper
+        .scan::<Order>()
+        .filter(Order::ITEMS.at(0).then(LineItem::SKU).begins_with("SKU-"))
+        .all()
+        .await?;
+    assert_eq!(tagged.len(), 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn typed_values_are_still_judged_by_the_schema_and_nothing_is_sent() -> TestResult {
+    let db = TestDb::with_table::<Order>().await?;
+    db.mapper.put(&order("o1")).await?;
+    let before = stored(&db, "o1").await?;
+    // Out of the field's range: the schema refuses it, naming the path.
+    let err = db
+        .mapper
+        .update::<Order>("o1", &Update::new().set(Order::POINTS, -5))
+        .await
+        .err()
+        .ok_or("a value out of range was written")?;
+    assert!(err.is_invalid(), "{err}");
+    assert!(err.to_string().contains("points"), "{err}");
+    // A nested value out of its range.
+    let err = db
+        .mapper
+        .update::<Order>(
+            "o1",
+            &Update::new().set(Order::ITEMS.at(0).then(LineItem::QTY), 500),
+        )
+        .await
+        .err()
+        .ok_or("a nested value out of range was written")?;
+    assert!(err.to_string().contains("items[0].qty"), "{err}");
+    // A value with no DynamoDB form: refused before sending.
+    let err = db
+        .mapper
+        .update::<Order>("o1", &Update::new().set(Order::WEIGHT, f64::NAN))
+        .await
+        .err()
+        .ok_or("a NaN was written")?;
+    assert!(matches!(err, Error::Convert { .. }), "{err}");
+    let err = db
+        .mapper
+        .scan::<Order>()
+        .filter(Order::WEIGHT.eq(f64::INFINITY))
+        .all()
+        .await
+        .err()
+        .ok_or("an infinite operand was sent")?;
+    assert!(matches!(err, Error::Convert { .. }), "{err}");
+    assert_eq!(stored(&db, "o1").await?, before);
+    Ok(())
+}
+
+#[test]
+fn typed_paths_render_as_their_names() {
+    assert_eq!(Order::STATUS.name(), "status");
+    let path: mapper::AttrPath = Order::ITEMS.at(2).then(LineItem::SKU).into();
+    assert_eq!(path.top(), "items");
+    assert_eq!(path.steps().len(), 2);
+    assert_eq!(<Order as Model>::TABLE, "typed_orders");
+}
