@@ -183,6 +183,55 @@ async fn typed_values_are_still_judged_by_the_schema_and_nothing_is_sent() -> Te
     Ok(())
 }
 
+/// A table keyed by an enum of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "typed_counters")]
+struct Tally {
+    #[model(hash_key)]
+    status: Status,
+    count: i64,
+}
+
+#[tokio::test]
+async fn a_schema_enum_is_a_value_and_a_key_part() -> TestResult {
+    let db = TestDb::with_table::<Order>().await?;
+    db.mapper.put(&order("o1")).await?;
+    // A path given as text takes the enum as the value it is stored as.
+    db.mapper
+        .update::<Order>("o1", &Update::new().set("status", Status::Shipped))
+        .await?;
+    assert_eq!(
+        stored(&db, "o1").await?["status"],
+        AttributeValue::S("shipped".into())
+    );
+    let db = TestDb::with_table::<Tally>().await?;
+    db.mapper
+        .put(&Tally {
+            status: Status::Paid,
+            count: 3,
+        })
+        .await?;
+    let tally = db.mapper.get::<Tally>(Status::Paid).await?;
+    assert_eq!(tally.count, 3);
+    let raw = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Tally>())
+        .key("status", AttributeValue::S("paid".into()))
+        .send()
+        .await?;
+    assert!(raw.item().is_some(), "the key is stored as the enum's name");
+    assert_eq!(
+        mapper::IntoKey::into_key(Status::Paid).to_string(),
+        "\"paid\""
+    );
+    assert_eq!(
+        mapper::IntoKey::into_key(("ann", 7)).to_string(),
+        "\"ann\", 7"
+    );
+    Ok(())
+}
+
 #[test]
 fn typed_paths_render_as_their_names() {
     assert_eq!(Order::STATUS.name(), "status");

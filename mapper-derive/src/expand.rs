@@ -86,6 +86,38 @@ fn typed_paths(ident: &syn::Ident, generics: &syn::Generics, fields: &[Field]) -
     }
 }
 
+/// A unit-only enum as the value it is stored as (its name), usable
+/// wherever a value or a key part is: `Update::set("status",
+/// Status::Paid)`, `query::<Order>(Status::Paid)`.
+fn stored_names(
+    ident: &syn::Ident,
+    generics: &syn::Generics,
+    names: &[String],
+    variants: &[syn::Ident],
+) -> TokenStream {
+    let p = quote!(::mapper::__private);
+    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        impl #impl_generics ::core::convert::From<#ident #type_generics> for #p::validate::Value #where_clause {
+            fn from(value: #ident #type_generics) -> Self {
+                #p::validate::Value::from(match value {
+                    #(#ident::#variants => #names,)*
+                })
+            }
+        }
+        impl #impl_generics #p::KeyPart for #ident #type_generics #where_clause {
+            fn into_part(self) -> #p::validate::Value {
+                #p::validate::Value::from(self)
+            }
+        }
+        impl #impl_generics #p::IntoKey for #ident #type_generics #where_clause {
+            fn into_key(self) -> #p::Key {
+                #p::Key { hash: #p::validate::Value::from(self), range: ::core::option::Option::None }
+            }
+        }
+    }
+}
+
 /// `impl Model` for a checked `#[derive(Model)]`.
 pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let p = quote!(::mapper::__private);
@@ -183,11 +215,17 @@ pub(crate) fn nested(nested: &Nested) -> TokenStream {
             ident,
             generics,
             names,
-        } => (
-            ident,
-            generics,
-            quote!(#p::validate::str().one_of([#(#names),*])),
-        ),
+            variants,
+        } => {
+            if let Some(variants) = variants {
+                paths = stored_names(ident, generics, names, variants);
+            }
+            (
+                ident,
+                generics,
+                quote!(#p::validate::str().one_of([#(#names),*])),
+            )
+        }
     };
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     quote! {

@@ -148,6 +148,9 @@ pub(crate) enum Nested {
         ident: Ident,
         generics: syn::Generics,
         names: Vec<String>,
+        /// Each variant, in the order of `names`; `None` when one is
+        /// skipped by serde (it has no stored name).
+        variants: Option<Vec<Ident>>,
     },
 }
 
@@ -267,6 +270,8 @@ pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
         Data::Enum(data) => {
             let rule = serde_rename_all(&input.attrs, &mut errors);
             let mut names = Vec::new();
+            let mut variants = Vec::new();
+            let mut skipped = false;
             for variant in &data.variants {
                 if !matches!(variant.fields, Fields::Unit) {
                     errors.at(
@@ -277,16 +282,19 @@ pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
                 }
                 let serde = serde_field(&variant.attrs, &mut errors);
                 if serde.skip {
+                    skipped = true;
                     continue;
                 }
                 names.push(serde.rename.unwrap_or_else(|| {
                     renamed(&variant.ident.to_string(), rule.as_ref(), true, &mut errors)
                 }));
+                variants.push(variant.ident.clone());
             }
             Nested::Names {
                 ident: input.ident.clone(),
                 generics: input.generics.clone(),
                 names,
+                variants: (!skipped).then_some(variants),
             }
         }
         Data::Union(_) => {
@@ -298,6 +306,7 @@ pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
                 ident: input.ident.clone(),
                 generics: input.generics.clone(),
                 names: Vec::new(),
+                variants: None,
             }
         }
     };

@@ -102,7 +102,7 @@ pub use migrate;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::index::{Index, IndexProjection};
-    pub use crate::{Migrations, Model, ReadPolicy, WriteBack};
+    pub use crate::{IntoKey, Key, KeyPart, Migrations, Model, ReadPolicy, WriteBack};
     pub use migrate;
     pub use validate;
 }

@@ -46,6 +46,16 @@ pub struct Key {
     pub range: Option<Value>,
 }
 
+/// The key's values, `"ann"` or `"ann", 7`: what an item is found by.
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.range {
+            None => write!(f, "{}", self.hash),
+            Some(range) => write!(f, "{}, {range}", self.hash),
+        }
+    }
+}
+
 /// Anything usable as a key: a scalar (`1`, `"abc"`) for a hash key, a
 /// pair (`(1, 5)`) for hash and range.
 #[diagnostic::on_unimplemented(
