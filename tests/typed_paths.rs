@@ -30,7 +30,10 @@ struct LineItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
-#[model(table = "typed_orders")]
+#[model(
+    table = "typed_orders",
+    index(name = "by_status", hash = "status", range = "points")
+)]
 struct Order {
     #[model(hash_key)]
     id: String,
@@ -134,6 +137,15 @@ async fn typed_updates_and_conditions_store_what_the_save_stores() -> TestResult
         .all()
         .await?;
     assert_eq!(tagged.len(), 2);
+    // The index's typed handle takes the index's own hash key type.
+    let pending = db
+        .mapper
+        .query_index(Order::BY_STATUS, Status::Pending)
+        .all()
+        .await?;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].id, "o2");
+    assert_eq!(Order::BY_STATUS.name(), "by_status");
     Ok(())
 }
 

@@ -68,9 +68,7 @@ fn schema(fields: &[Field], extra: Option<&syn::LitStr>) -> TokenStream {
 fn typed_paths(ident: &syn::Ident, generics: &syn::Generics, fields: &[Field]) -> TokenStream {
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     let consts = fields.iter().map(|field| {
-        let raw = field.ident.to_string();
-        let upper =
-            quote::format_ident!("{}", raw.strip_prefix("r#").unwrap_or(&raw).to_uppercase());
+        let upper = quote::format_ident!("{}", field_const(&field.ident));
         let (vis, ty, name) = (&field.vis, &field.ty, &field.name);
         let doc = format!("The typed path to the `{name}` attribute.");
         quote! {
@@ -116,6 +114,75 @@ fn stored_names(
             }
         }
     }
+}
+
+/// A typed handle ([`Handle`](mapper::index::Handle)) for each declared
+/// index, named after it (`by_status` → `BY_STATUS`) and typed with its
+/// keys' field types (an optional field's inner type: items without it
+/// are not indexed). A name a field's path already takes gets none.
+fn index_handles(checked: &Checked<'_>) -> TokenStream {
+    let model = checked.model;
+    let field_of = |name: &str| model.fields.iter().find(|f| f.name == name);
+    let key_type = |field: &Field| {
+        let ty = crate::parse::option_inner(&field.ty).unwrap_or(&field.ty);
+        quote!(#ty)
+    };
+    let taken: Vec<String> = model
+        .fields
+        .iter()
+        .map(|f| upper(&f.ident.to_string()))
+        .collect();
+    let vis = &model.vis;
+    let handles = model.indexes.iter().filter_map(|index| {
+        let name = index.name.as_ref()?.value();
+        let upper_name = upper(&name);
+        if taken.contains(&upper_name) || syn::parse_str::<syn::Ident>(&upper_name).is_err() {
+            return None;
+        }
+        let hash = match (index.local, &index.hash) {
+            (true, _) => key_type(checked.hash),
+            (false, Some(hash)) => key_type(field_of(&hash.value())?),
+            (false, None) => return None,
+        };
+        let range = match &index.range {
+            Some(range) => key_type(field_of(&range.value())?),
+            None => quote!(()),
+        };
+        let ident = quote::format_ident!("{}", upper_name);
+        let doc = format!("The typed handle of the index `{name}`.");
+        Some(quote! {
+            #[doc = #doc]
+            #vis const #ident: ::mapper::index::Handle<Self, #hash, #range> = ::mapper::index::Handle::new(#name);
+        })
+    });
+    let (impl_generics, type_generics, where_clause) = model.generics.split_for_impl();
+    let ident = &model.ident;
+    quote! {
+        #[allow(dead_code)]
+        impl #impl_generics #ident #type_generics #where_clause {
+            #(#handles)*
+        }
+    }
+}
+
+/// A field's path constant: its identifier in upper case (`line_items`
+/// → `LINE_ITEMS`, a raw identifier's `r#` dropped).
+fn field_const(ident: &syn::Ident) -> String {
+    let raw = ident.to_string();
+    raw.strip_prefix("r#").unwrap_or(&raw).to_uppercase()
+}
+
+/// An index name as a constant: `by-status` → `BY_STATUS`.
+fn upper(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// `impl Model` for a checked `#[derive(Model)]`.
@@ -172,8 +239,10 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
         .write_back_now
         .then(|| quote!(const WRITE_BACK: #p::WriteBack = #p::WriteBack::Immediately;));
     let paths = typed_paths(ident, &model.generics, &model.fields);
+    let handles = index_handles(checked);
     quote! {
         #paths
+        #handles
         impl #impl_generics #p::Model for #ident #type_generics #where_clause {
             const TABLE: &'static str = #table;
             const HASH_KEY: &'static str = #hash;

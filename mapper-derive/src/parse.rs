@@ -122,6 +122,8 @@ pub(crate) struct IndexOption {
 /// A struct with `#[derive(Model)]`.
 pub(crate) struct Model {
     pub(crate) ident: Ident,
+    /// The struct's visibility, given to its index handles.
+    pub(crate) vis: syn::Visibility,
     pub(crate) generics: syn::Generics,
     pub(crate) table: Option<LitStr>,
     pub(crate) lenient: bool,
@@ -159,6 +161,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
     let mut errors = Errors::default();
     let mut model = Model {
         ident: input.ident.clone(),
+        vis: input.vis.clone(),
         generics: input.generics.clone(),
         table: None,
         lenient: false,
@@ -423,7 +426,7 @@ fn epoch_form(with: &str) -> Option<&'static str> {
 }
 
 /// `T` of an `Option<T>`.
-fn option_inner(ty: &Type) -> Option<&Type> {
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(path) = ty else {
         return None;
     };

@@ -91,6 +91,21 @@ impl Mapper {
     /// A query for the items with hash key `hash` (of the table, or of the
     /// index chosen with [`Query::index`]).
     pub fn query<T: Model>(&self, hash: impl KeyPart) -> Query<'_, T> {
+        self.query_any(hash)
+    }
+
+    /// The items of one hash key of a secondary index, typed: `index` is
+    /// the derive's handle (`Order::BY_STATUS`) and `hash` a value of the
+    /// index's hash key type. As `query(hash).index(name)`.
+    pub fn query_index<T: Model, H: KeyPart, R>(
+        &self,
+        index: crate::index::Handle<T, H, R>,
+        hash: H,
+    ) -> Query<'_, T> {
+        self.query_any(hash).index(index.name())
+    }
+
+    fn query_any<T: Model>(&self, hash: impl KeyPart) -> Query<'_, T> {
         Query {
             mapper: self,
             hash: hash.into_part(),

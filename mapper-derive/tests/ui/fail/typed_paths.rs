@@ -8,7 +8,7 @@ enum Status {
 }
 
 #[derive(Serialize, Deserialize, Model)]
-#[model(table = "orders")]
+#[model(table = "orders", index(name = "by_status", hash = "status"))]
 struct Order {
     #[model(hash_key)]
     id: String,
@@ -28,4 +28,9 @@ fn main() {
     let _ = Update::new().increment(Order::NAME, 1);
     let _ = Update::new().delete(Order::ITEMS, "a");
     let _ = Order::POINTS.begins_with("1");
+}
+
+/// An index queried with a value of another type than its hash key's.
+fn query(mapper: &mapper::Mapper) {
+    let _ = mapper.query_index(Order::BY_STATUS, "paid");
 }
