@@ -101,8 +101,12 @@ impl Index {
 /// value of another type does not compile.
 pub struct Handle<M, H, R = ()> {
     name: &'static str,
-    of: std::marker::PhantomData<fn() -> (M, H, R)>,
+    of: Marker<M, H, R>,
 }
+
+/// The types a handle is about, held without owning any (a handle is
+/// `Send`, `Sync` and `Copy` whatever they are).
+type Marker<M, H, R> = std::marker::PhantomData<fn() -> (M, H, R)>;
 
 impl<M, H, R> Handle<M, H, R> {
     /// The index named `name`.
