@@ -20,6 +20,7 @@ pub(crate) struct Checked<'a> {
     pub(crate) hash: &'a Field,
     pub(crate) range: Option<&'a Field>,
     pub(crate) version: Option<&'a Field>,
+    pub(crate) ttl: Option<&'a Field>,
     pub(crate) auto_increment: bool,
 }
 
@@ -38,6 +39,18 @@ pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
     extra(model.extra.as_ref(), &mut errors);
     for field in &model.fields {
         common(field, &mut errors);
+        // DynamoDB's TTL reads a number of whole seconds: a datetime field
+        // is stored so by its serde helper (which the validator follows).
+        if let Some(span) = field.ttl
+            && field.kind == Kind::DateTime
+            && field.validate.is_none()
+            && field.stored_as != Some("EpochWholeSeconds")
+        {
+            errors.at(
+                span,
+                "a ttl datetime is stored as whole seconds: add #[serde(with = \"validate::datetime::epoch_whole_seconds\")] (or its ::option for an Option)",
+            );
+        }
     }
     errors.finish()?;
     let find = |pick: fn(&Field) -> bool| model.fields.iter().find(|f| pick(f));
@@ -48,6 +61,7 @@ pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
             hash,
             range: find(|f| f.range_key.is_some()),
             version: find(|f| f.version.is_some()),
+            ttl: find(|f| f.ttl.is_some()),
             auto_increment: hash.auto_increment.is_some(),
         }),
         // The rules report both; an error is returned all the same.
@@ -86,6 +100,7 @@ fn rules_field(field: &Field) -> model_rules::Field<'_> {
     out.range_key = field.range_key.is_some();
     out.version = field.version.is_some();
     out.auto_increment = field.auto_increment.is_some();
+    out.ttl = field.ttl.is_some();
     out
 }
 
@@ -126,6 +141,7 @@ fn spanned(model: &Model, at: At, message: &str) -> syn::Error {
                 Part::RangeKey => flag(field.range_key),
                 Part::Version => flag(field.version),
                 Part::AutoIncrement => flag(field.auto_increment),
+                Part::Ttl => flag(field.ttl),
                 Part::Default => match &field.default {
                     Some(default) => syn::Error::new_spanned(default, message),
                     None => flag(None),
@@ -165,13 +181,14 @@ pub(crate) fn nested(nested: &Nested) -> syn::Result<()> {
                 field.range_key,
                 field.version,
                 field.auto_increment,
+                field.ttl,
             ]
             .into_iter()
             .flatten()
             {
                 errors.at(
                     span,
-                    "keys, versions and auto_increment belong to #[derive(Model)]",
+                    "keys, versions, auto_increment and ttl belong to #[derive(Model)]",
                 );
             }
             common(field, &mut errors);

@@ -202,6 +202,8 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     };
     let range = optional(checked.range);
     let version = optional(checked.version);
+    let ttl = optional(checked.ttl);
+    let hide_expired = !model.show_expired;
     let auto_increment = checked.auto_increment;
     let read_policy = if model.lenient {
         quote!(#p::ReadPolicy::Lenient)
@@ -249,6 +251,8 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
             const RANGE_KEY: ::core::option::Option<&'static str> = #range;
             const AUTO_INCREMENT: bool = #auto_increment;
             const VERSION: ::core::option::Option<&'static str> = #version;
+            const TTL: ::core::option::Option<&'static str> = #ttl;
+            const HIDE_EXPIRED: bool = #hide_expired;
             const READ_POLICY: #p::ReadPolicy = #read_policy;
             const INDEXES: &'static [#p::Index] = &[#(#indexes),*];
             #write_back

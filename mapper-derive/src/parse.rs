@@ -98,6 +98,7 @@ pub(crate) struct Field {
     pub(crate) range_key: Flag,
     pub(crate) version: Flag,
     pub(crate) auto_increment: Flag,
+    pub(crate) ttl: Flag,
     pub(crate) coerce: Flag,
     pub(crate) default: Option<Expr>,
     pub(crate) default_fn: Option<Expr>,
@@ -134,6 +135,8 @@ pub(crate) struct Model {
     pub(crate) migrations: bool,
     /// `write_back = "immediately"`.
     pub(crate) write_back_now: bool,
+    /// `expired = "show"`: reads do not hide items whose TTL has passed.
+    pub(crate) show_expired: bool,
 }
 
 /// A type with `#[derive(Schema)]`.
@@ -170,6 +173,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
         fields: Vec::new(),
         migrations: false,
         write_back_now: false,
+        show_expired: false,
     };
     for attr in model_attrs(&input.attrs) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -186,6 +190,14 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                 }
                 "migrations" => model.migrations = true,
+                "expired" => {
+                    let shown: LitStr = meta.value()?.parse()?;
+                    match shown.value().as_str() {
+                        "show" => model.show_expired = true,
+                        "hide" => model.show_expired = false,
+                        _ => errors.at(shown.span(), "expired is \"hide\" or \"show\""),
+                    }
+                }
                 "write_back" => {
                     let policy: LitStr = meta.value()?.parse()?;
                     match policy.value().as_str() {
@@ -225,7 +237,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                     errors.at(
                         meta.path.span(),
-                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations or write_back",
+                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations, write_back or expired",
                     );
                 }
             }
@@ -361,6 +373,7 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
             range_key: None,
             version: None,
             auto_increment: None,
+            ttl: None,
             coerce: None,
             default: None,
             default_fn: None,
@@ -380,6 +393,7 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
                     "range_key" => f.range_key = Some(span),
                     "version" => f.version = Some(span),
                     "auto_increment" => f.auto_increment = Some(span),
+                    "ttl" => f.ttl = Some(span),
                     "coerce" => f.coerce = Some(span),
                     "default" => f.default = Some(meta.value()?.parse()?),
                     "default_fn" => f.default_fn = Some(meta.value()?.parse()?),
@@ -395,7 +409,7 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
                         }
                         errors.at(
                             span,
-                            "unknown field option: expected hash_key, range_key, version, auto_increment, default, default_fn, range, length, matches, one_of, coerce or validate",
+                            "unknown field option: expected hash_key, range_key, version, auto_increment, ttl, default, default_fn, range, length, matches, one_of, coerce or validate",
                         );
                     }
                 }
@@ -416,7 +430,9 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
 fn epoch_form(with: &str) -> Option<&'static str> {
     let with = with.replace(' ', "");
     let with = with.strip_suffix("::option").unwrap_or(&with);
-    if with.ends_with("datetime::epoch_seconds") {
+    if with.ends_with("datetime::epoch_whole_seconds") {
+        Some("EpochWholeSeconds")
+    } else if with.ends_with("datetime::epoch_seconds") {
         Some("EpochSeconds")
     } else if with.ends_with("datetime::epoch_millis") {
         Some("EpochMillis")

@@ -125,9 +125,11 @@ impl Mapper {
             .buffer_unordered(options.concurrency.max(1))
             .try_collect()
             .await?;
+        let mut found: Vec<codec::Attributes> = found.into_iter().flatten().collect();
+        // Expired items are missing, as if DynamoDB had deleted them.
+        crate::ttl::drop_expired(&mut found, &info);
         let mut by_key: HashMap<Key, codec::Attributes> = found
             .into_iter()
-            .flatten()
             .map(|item| (Key::of_attributes(&item, &info), item))
             .collect();
         let mut items = Vec::with_capacity(by_key.len());

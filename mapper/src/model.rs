@@ -93,6 +93,14 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     const AUTO_INCREMENT_ATTEMPTS: u32 = crate::limits::MAX_AUTO_INCREMENT_ATTEMPTS;
     /// A numeric attribute used for optimistic locking on every write.
     const VERSION: Option<&'static str> = None;
+    /// The attribute DynamoDB's TTL reads (`#[model(ttl)]`): whole seconds
+    /// since 1970 after which the item expires. `create_table` turns TTL
+    /// on for it ([`Mapper::ensure_ttl`](crate::Mapper::ensure_ttl)).
+    const TTL: Option<&'static str> = None;
+    /// Whether reads hide an item whose TTL has passed but that DynamoDB
+    /// has not deleted yet (it deletes lazily, often hours later): `true`
+    /// by default (`#[model(expired = "show")]` to see them).
+    const HIDE_EXPIRED: bool = true;
     /// What loads do with stored items that fail the schema.
     const READ_POLICY: ReadPolicy = ReadPolicy::Strict;
     /// Secondary indexes, created with the table and queried by name
@@ -169,6 +177,9 @@ pub struct ModelInfo {
     pub(crate) migrations: Option<&'static migrate::Plan>,
     /// What the fast save and load know of the model.
     pub(crate) fast: crate::codec::fast::Layout,
+    /// The TTL attribute, when reads hide expired items ([`Model::TTL`],
+    /// [`Model::HIDE_EXPIRED`]).
+    pub(crate) expires: Option<String>,
     /// Whether a key attribute's validator may change the value it checks
     /// (it has no plain form): then a load checks the key it validated.
     pub(crate) key_normalized: bool,
@@ -225,6 +236,7 @@ fn definition<T: Model>(schema: &Schema) -> model_rules::Model<'_> {
             field.range_key = T::RANGE_KEY == Some(name);
             field.version = T::VERSION == Some(name);
             field.auto_increment = T::AUTO_INCREMENT && field.hash_key;
+            field.ttl = T::TTL == Some(name);
             field
         })
         .collect();
@@ -259,6 +271,7 @@ impl ModelInfo {
             ("hash key", Some(T::HASH_KEY)),
             ("range key", T::RANGE_KEY),
             ("version attribute", T::VERSION),
+            ("ttl attribute", T::TTL),
         ];
         let mut mistakes: Vec<String> = named
             .into_iter()
@@ -306,6 +319,7 @@ impl ModelInfo {
         let key_normalized =
             normalizes(&hash.name) || range.as_ref().is_some_and(|r| normalizes(&r.name));
         let info = ModelInfo {
+            expires: T::TTL.filter(|_| T::HIDE_EXPIRED).map(str::to_owned),
             key_normalized,
             table: table.to_owned(),
             fast: crate::codec::fast::Layout::of(&schema, T::HASH_KEY, T::RANGE_KEY),

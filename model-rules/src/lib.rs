@@ -99,6 +99,8 @@ pub struct Field<'a> {
     pub version: bool,
     /// Marked as an auto-increment key.
     pub auto_increment: bool,
+    /// Marked as the TTL attribute (whole seconds since 1970).
+    pub ttl: bool,
 }
 
 impl<'a> Field<'a> {
@@ -112,6 +114,7 @@ impl<'a> Field<'a> {
             range_key: false,
             version: false,
             auto_increment: false,
+            ttl: false,
         }
     }
 }
@@ -153,6 +156,8 @@ pub enum Part {
     Version,
     /// Its auto-increment mark.
     AutoIncrement,
+    /// Its TTL mark.
+    Ttl,
     /// Its default.
     Default,
 }
@@ -241,6 +246,12 @@ pub fn check(model: &Model<'_>) -> Vec<Mistake> {
             "a model has at most one version attribute".to_owned(),
         );
     }
+    for i in marked(|f| f.ttl).skip(1) {
+        push(
+            At::Field(i, Part::Ttl),
+            "a model has at most one ttl attribute".to_owned(),
+        );
+    }
     for (i, field) in model.fields.iter().enumerate() {
         let name = field.name;
         if field.hash_key && field.range_key {
@@ -291,6 +302,27 @@ pub fn check(model: &Model<'_>) -> Vec<Mistake> {
                 push(
                     At::Field(i, Part::AutoIncrement),
                     "an auto-increment hash key cannot be combined with a range key".to_owned(),
+                );
+            }
+        }
+        if field.ttl {
+            if field.hash_key || field.range_key {
+                push(
+                    At::Field(i, Part::Ttl),
+                    format!("{name:?} is a key: a key cannot expire"),
+                );
+            }
+            let stored_as_number = matches!(
+                field.kind,
+                Kind::Integer | Kind::Number | Kind::DateTime | Kind::Unknown
+            );
+            if !stored_as_number {
+                push(
+                    At::Field(i, Part::Type),
+                    format!(
+                        "ttl attribute {name:?} must be a datetime or an integer of seconds, stored as a number (whole seconds since 1970), not {}",
+                        kind_name(field.kind)
+                    ),
                 );
             }
         }

@@ -47,13 +47,18 @@ pub enum DateFormat {
     /// Milliseconds since 1970-01-01 UTC as a number (`1338465600000`):
     /// JavaScript's `Date`, and many JavaScript mappers.
     EpochMillis,
+    /// Whole seconds since 1970-01-01 UTC as a number (`1338465600`), the
+    /// fraction dropped (toward the past): what DynamoDB's TTL reads.
+    EpochWholeSeconds,
 }
 
 impl DateFormat {
     /// The DynamoDB type of the stored form.
     pub fn value_type(self) -> ValueType {
         match self {
-            DateFormat::EpochSeconds | DateFormat::EpochMillis => ValueType::Number,
+            DateFormat::EpochSeconds | DateFormat::EpochMillis | DateFormat::EpochWholeSeconds => {
+                ValueType::Number
+            }
             _ => ValueType::String,
         }
     }
@@ -61,7 +66,7 @@ impl DateFormat {
     /// Decimal places of a second the epoch forms count in.
     fn epoch_places(self) -> Option<i64> {
         match self {
-            DateFormat::EpochSeconds => Some(0),
+            DateFormat::EpochSeconds | DateFormat::EpochWholeSeconds => Some(0),
             DateFormat::EpochMillis => Some(3),
             _ => None,
         }
@@ -77,6 +82,9 @@ impl DateFormat {
         let at = at
             .checked_to_offset(UtcOffset::UTC)
             .ok_or_else(|| "the instant in UTC is outside the years time can hold".to_owned())?;
+        if self == DateFormat::EpochWholeSeconds {
+            return Ok(Value::Number(Number::from(at.unix_timestamp())));
+        }
         if let Some(places) = self.epoch_places() {
             return Number::from_scaled(at.unix_timestamp_nanos(), 9 - places)
                 .map(Value::Number)
@@ -406,6 +414,11 @@ epoch_module!(
     crate::datetime::DateFormat::EpochMillis,
     "milliseconds"
 );
+epoch_module!(
+    epoch_whole_seconds,
+    crate::datetime::DateFormat::EpochWholeSeconds,
+    "whole seconds (DynamoDB's TTL)"
+);
 
 #[cfg(test)]
 mod tests {
@@ -465,5 +478,23 @@ mod tests {
         assert!(DateFormat::PynamoDb.read(&Value::from(1)).is_err());
         assert!(parse("2012-13-31T12:00:00Z").is_err());
         assert!(parse("yesterday").is_err());
+    }
+
+    #[test]
+    fn whole_seconds_drop_the_fraction_toward_the_past() {
+        let form = DateFormat::EpochWholeSeconds;
+        assert_eq!(
+            form.write(at("2012-05-31T12:00:00.999Z")),
+            Ok(Value::from(1_338_465_600i64))
+        );
+        assert_eq!(
+            form.write(at("1969-12-31T23:59:59.5Z")),
+            Ok(Value::from(-1i64))
+        );
+        assert_eq!(
+            form.read(&Value::from(1_338_465_600i64)),
+            Ok(at("2012-05-31T12:00:00Z"))
+        );
+        assert_eq!(form.value_type(), ValueType::Number);
     }
 }

@@ -60,6 +60,9 @@ impl Mapper {
         let Some(attributes) = self.read_raw::<T>(&info, key, consistent).await? else {
             return Ok(None);
         };
+        if crate::ttl::expired(&attributes, &info, crate::ttl::now()) {
+            return Ok(None); // Expired: as if DynamoDB had deleted it already.
+        }
         let mut item = load(attributes, &info, &info.table)?;
         if item.upgraded.is_some() {
             self.written_back(&mut item).await;
@@ -71,7 +74,8 @@ impl Mapper {
     /// (strongly consistent): the bulk migration's re-read.
     pub(crate) async fn raw_item<T: Model>(&self, key: &Key) -> Result<Option<codec::Attributes>> {
         let info = self.model_info::<T>()?;
-        self.read_raw::<T>(&info, key, true).await
+        let found = self.read_raw::<T>(&info, key, true).await?;
+        Ok(found.filter(|item| !crate::ttl::expired(item, &info, crate::ttl::now())))
     }
 
     async fn read_raw<T: Model>(

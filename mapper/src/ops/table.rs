@@ -164,6 +164,9 @@ impl Mapper {
         loop {
             let description = self.describe_table::<T>().await?;
             if description.table_status() == Some(&TableStatus::Active) {
+                if T::TTL.is_some() {
+                    self.ensure_ttl::<T>().await?;
+                }
                 return Ok(description);
             }
             if started.elapsed() > ACTIVE_TIMEOUT {

@@ -156,6 +156,9 @@ impl Got {
         ) else {
             return Ok(None);
         };
+        if crate::ttl::expired(&item, info, crate::ttl::now()) {
+            return Ok(None); // Expired: as if DynamoDB had deleted it already.
+        }
         load(item, info, &info.table).map(Some)
     }
 }
