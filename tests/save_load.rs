@@ -579,3 +579,62 @@ async fn a_stored_item_error_names_the_value_as_stored() -> TestResult {
     assert!(text.contains("(stored: \"NOT AN EMAIL\")"), "{text}");
     Ok(())
 }
+
+/// Prices as exact decimals: `validate::Number` fields, 38 digits.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "priced")]
+struct Priced {
+    #[model(hash_key)]
+    sku: String,
+    #[model(range = 0..)]
+    price: validate::Number,
+    discount: Option<validate::Number>,
+}
+
+#[tokio::test]
+async fn exact_decimals_are_stored_digit_for_digit() -> TestResult {
+    let db = TestDb::with_table::<Priced>().await?;
+    let digits = "1234567890123456789012345678.9012345678";
+    let priced = Priced {
+        sku: "SKU-1".into(),
+        price: digits.parse()?,
+        discount: Some("0.1".parse()?),
+    };
+    db.mapper.put(&priced).await?;
+    let raw = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Priced>())
+        .key("sku", AttributeValue::S("SKU-1".into()))
+        .send()
+        .await?;
+    let stored = raw.item().ok_or("not stored")?;
+    assert_eq!(stored["price"], AttributeValue::N(digits.into()));
+    assert_eq!(stored["discount"], AttributeValue::N("0.1".into()));
+    let back = db.mapper.get::<Priced>("SKU-1").await?;
+    assert_eq!(back.into_inner(), priced);
+    // The schema judges it as any number: a negative price is refused.
+    let err = db
+        .mapper
+        .put(&Priced {
+            sku: "SKU-2".into(),
+            price: "-0.01".parse()?,
+            discount: None,
+        })
+        .await
+        .err()
+        .ok_or("a negative price was stored")?;
+    assert!(err.is_invalid(), "{err}");
+    // Typed updates take it too.
+    db.mapper
+        .update::<Priced>(
+            "SKU-1",
+            &mapper::Update::new().set(Priced::PRICE, "9.99".parse::<validate::Number>()?),
+        )
+        .await?;
+    assert_eq!(
+        db.mapper.get::<Priced>("SKU-1").await?.price,
+        "9.99".parse()?
+    );
+    Ok(())
+}

@@ -73,6 +73,13 @@ impl Typed for f64 {
     }
 }
 
+/// Exact, up to 38 digits: stored as DynamoDB's `N` digit for digit.
+impl Typed for crate::Number {
+    fn validator() -> Validator {
+        number()
+    }
+}
+
 impl Typed for bool {
     fn validator() -> Validator {
         bool()

@@ -139,9 +139,15 @@ impl<'de> de::Deserializer<'de> for Value {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
+        // A `Number` reads its own text: exact, whatever its size.
+        if name == super::NUMBER_MARKER
+            && let Value::Number(n) = &self
+        {
+            return visitor.visit_string(n.to_string());
+        }
         visitor.visit_newtype_struct(self)
     }
 

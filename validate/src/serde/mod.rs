@@ -2,9 +2,11 @@
 //! helper.
 
 mod de;
+mod number;
 mod ser;
 
 pub use de::from_value;
+pub use number::NUMBER_MARKER;
 pub use ser::to_value;
 
 use std::fmt::Display;

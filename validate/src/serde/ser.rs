@@ -117,6 +117,10 @@ impl ser::Serializer for ValueSerializer {
         let inner = value.serialize(self)?;
         if name == SET_MARKER {
             into_set(inner)
+        } else if name == super::NUMBER_MARKER
+            && let Value::String(text) = &inner
+        {
+            text.parse().map(Value::Number)
         } else {
             Ok(inner)
         }

@@ -133,9 +133,15 @@ macro_rules! same_as_value {
     () => {
         fn deserialize_newtype_struct<V: Visitor<'de>>(
             self,
-            _name: &'static str,
+            name: &'static str,
             visitor: V,
         ) -> Result<V::Value, validate::Error> {
+            // A `validate::Number` reads the stored digits, exact.
+            if name == validate::NUMBER_MARKER
+                && let Some(text) = self.number_text()?
+            {
+                return visitor.visit_str(text);
+            }
             visitor.visit_newtype_struct(self)
         }
 

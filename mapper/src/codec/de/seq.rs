@@ -43,6 +43,12 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
 pub(super) struct Str<'a>(&'a str);
 
 impl Str<'_> {
+    /// A string is no number's stored digits.
+    #[allow(clippy::unnecessary_wraps)]
+    fn number_text(&self) -> Result<Option<&str>, validate::Error> {
+        Ok(None)
+    }
+
     /// The element as a `Value`, for the requests a string cannot meet
     /// (numbers, enums): the `Value` deserializer gives the answer.
     #[cold]

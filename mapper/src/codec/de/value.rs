@@ -40,6 +40,18 @@ impl<'a> De<'a> {
         }
     }
 
+    /// The stored digits of a number attribute, held to its check; `None`
+    /// for another shape.
+    pub(super) fn number_text(&self) -> Result<Option<&'a str>, validate::Error> {
+        match self.attribute {
+            AttributeValue::N(text) => {
+                self.held()?;
+                Ok(Some(text))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// The attribute, held to its check, as a `Value`, for the shapes not
     /// read where they lie.
     #[cold]

@@ -164,6 +164,12 @@ impl<'s> ser::Serializer for AttrSer<'s> {
             }
             return marked_set(value, self.size).map(Some);
         }
+        if name == validate::NUMBER_MARKER {
+            // A `validate::Number`: its digits, exact, as `N`.
+            let text = value.serialize(super::map::KeySer::TEXT)?;
+            let number: Number = text.parse().map_err(Bail::unrepresentable)?;
+            return self.n(number_text(number));
+        }
         present(value, self.size, self.check).map(Some)
     }
     fn serialize_newtype_variant<V: Serialize + ?Sized>(
