@@ -70,6 +70,18 @@ impl<T> Item<T> {
     }
 }
 
+impl<T: crate::Model> Item<T> {
+    /// The item's key, as the model holds it now: what `get` finds it by.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] when the model has no DynamoDB form (a NaN
+    /// where a number goes); a missing key part reads as `Null`.
+    pub fn key(&self) -> Result<crate::Key> {
+        let value = crate::encode::as_value(&self.model, T::TABLE)?;
+        Ok(crate::Key::of_named(&value, T::HASH_KEY, T::RANGE_KEY))
+    }
+}
+
 impl<T: DeserializeOwned> Item<T> {
     /// The stored state of a validated value: the value becomes the model,
     /// the attributes its as-stored snapshot.
