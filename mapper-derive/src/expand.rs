@@ -237,6 +237,20 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
             const MIGRATIONS_DECLARED: bool = true;
         }
     });
+    let before_save = model.before_save.as_ref().map(|path| {
+        quote! {
+            fn before_save(&self) -> ::core::result::Result<(), #p::validate::Errors> {
+                #path(self)
+            }
+        }
+    });
+    let after_load = model.after_load.as_ref().map(|path| {
+        quote! {
+            fn after_load(&mut self) {
+                #path(self)
+            }
+        }
+    });
     let write_back = model
         .write_back_now
         .then(|| quote!(const WRITE_BACK: #p::WriteBack = #p::WriteBack::Immediately;));
@@ -261,6 +275,8 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
                 #schema
             }
             #migrations
+            #before_save
+            #after_load
         }
     }
 }

@@ -137,6 +137,10 @@ pub(crate) struct Model {
     pub(crate) write_back_now: bool,
     /// `expired = "show"`: reads do not hide items whose TTL has passed.
     pub(crate) show_expired: bool,
+    /// `before_save = path`: a `fn(&Self) -> Result<(), validate::Errors>`.
+    pub(crate) before_save: Option<syn::Path>,
+    /// `after_load = path`: a `fn(&mut Self)`.
+    pub(crate) after_load: Option<syn::Path>,
 }
 
 /// A type with `#[derive(Schema)]`.
@@ -174,6 +178,8 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
         migrations: false,
         write_back_now: false,
         show_expired: false,
+        before_save: None,
+        after_load: None,
     };
     for attr in model_attrs(&input.attrs) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -190,6 +196,8 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                 }
                 "migrations" => model.migrations = true,
+                "before_save" => model.before_save = Some(meta.value()?.parse()?),
+                "after_load" => model.after_load = Some(meta.value()?.parse()?),
                 "expired" => {
                     let shown: LitStr = meta.value()?.parse()?;
                     match shown.value().as_str() {
@@ -237,7 +245,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                     errors.at(
                         meta.path.span(),
-                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations, write_back or expired",
+                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations, write_back, expired, before_save or after_load",
                     );
                 }
             }

@@ -21,7 +21,9 @@ pub(crate) fn load<T: Model>(
     table: &str,
 ) -> Result<Item<T>> {
     key_rules(&attributes, info, table)?;
-    load_any(attributes, info, table)
+    let mut item = load_any::<T>(attributes, info, table)?;
+    item.model.after_load();
+    Ok(item)
 }
 
 /// [`load`] of any stored version.

@@ -22,6 +22,7 @@ use crate::schema_version;
 /// speed cannot send (too large, a key DynamoDB refuses or one left empty
 /// to be generated) takes the report path, which generates or names it.
 pub(crate) fn model<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Result<Encoded> {
+    before_save(model, table)?;
     if let Some(mut encoded) = codec::ser::checked(model, info) {
         encoded.size += schema_version::stamp(&mut encoded.attributes, info);
         if encoded.size <= MAX_ITEM_BYTES && keys_fit(&encoded.attributes, info) {
@@ -29,6 +30,26 @@ pub(crate) fn model<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Resul
         }
     }
     report(model, info, table)
+}
+
+/// The model's own check before a save ([`Model::before_save`]), its
+/// errors a validation error naming the table (and the key, as the model
+/// holds it). Every save of a model runs it: [`model`], and the saves
+/// that start from a `Value` (`insert_auto`, the original's records).
+pub(crate) fn before_save<T: Model>(model: &T, table: &str) -> Result<()> {
+    model.before_save().map_err(|errors| {
+        let key = as_value(model, table)
+            .map(|value| Key::of_named(&value, T::HASH_KEY, T::RANGE_KEY))
+            .map_or_else(
+                |_| KeyDisplay::default(),
+                |key| key.shown(T::HASH_KEY, T::RANGE_KEY),
+            );
+        Error::Validation {
+            table: table.to_owned(),
+            key,
+            errors,
+        }
+    })
 }
 
 /// Whether an item's key values pass DynamoDB's key rules; when not, the

@@ -122,6 +122,30 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
         None
     }
 
+    /// A check of the whole model before every save of it — `put`,
+    /// `put_only`, `create`, `save`, batch puts, transactions (native and
+    /// the original's), `insert_auto`, `to_attributes` — after its fields
+    /// passed the schema's types and before anything is sent: rules
+    /// across fields (`#[model(before_save = path)]` names a
+    /// `fn(&Self) -> Result<(), validate::Errors>`). Its errors are
+    /// [`Error::Validation`] with their paths; nothing is written. It
+    /// runs inside transaction attempts and may run more than once for
+    /// one call: no I/O, no side effects. It borrows the model, as every
+    /// save does: change the model before saving it.
+    ///
+    /// # Errors
+    /// The broken rules, each at its path.
+    fn before_save(&self) -> std::result::Result<(), validate::Errors> {
+        Ok(())
+    }
+
+    /// Runs on the model after every load — `get`, `find`, `batch_get`,
+    /// query, scan, `transact_get`, the item a write gives back, the
+    /// loads of migrations — once it is validated (and migrated):
+    /// derived fields, caches (`#[model(after_load = path)]` names a
+    /// `fn(&mut Self)`). It cannot fail, and must not do I/O.
+    fn after_load(&mut self) {}
+
     /// Whether [`Model::migrations`] returns the plan `#[mapper::migrations]`
     /// writes: the derive sets it with `#[model(migrations)]`, and
     /// `#[mapper::migrations]` on a model that does not say so is a

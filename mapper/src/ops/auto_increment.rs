@@ -38,6 +38,7 @@ impl Mapper {
                 message: "insert_auto needs a model with AUTO_INCREMENT".to_owned(),
             });
         }
+        encode::before_save(model, &table)?;
         let mut value = encode::as_value(model, &table)?;
         // Check everything but the key before taking a number, so an invalid
         // item never leaves a hole in the keys.

@@ -150,8 +150,9 @@ impl Mapper {
         table: &str,
         warnings: validate::Errors,
     ) -> Result<Item<T>> {
-        let model = crate::codec::de::written::<T>(&written.attributes, info)
+        let mut model = crate::codec::de::written::<T>(&written.attributes, info)
             .map_err(|e| Error::convert(table, written.key(info).display(info), e))?;
+        model.after_load();
         Ok(Item {
             model,
             stored: Some(written.attributes),

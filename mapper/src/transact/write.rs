@@ -445,6 +445,7 @@ pub(crate) fn marked<R: Transaction>(
         TransactionStatus::Running => "running",
         TransactionStatus::Done => "done",
     };
+    crate::encode::before_save(record, table)?;
     let mut value = crate::encode::as_value(record, table)?;
     if let Some(map) = value.as_map_mut() {
         map.insert(R::STATUS.to_owned(), validate::Value::from(status));
