@@ -67,6 +67,7 @@ pub mod limits;
 pub mod migration;
 mod ops;
 pub mod read;
+pub mod stream;
 mod trace;
 pub mod transact;
 mod write;
