@@ -102,8 +102,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     // `range = 0..` on energy holds inside DynamoDB: nothing is applied.
     let moved = mapper
         .transact_write()
-        .update::<User>(2, &Update::new().decrement("energy", 5), None)
-        .update::<User>(1, &Update::new().increment("energy", 5), None)
+        .update::<User>(2, &Update::new().decrement(User::ENERGY, 5), None)
+        .update::<User>(1, &Update::new().increment(User::ENERGY, 5), None)
         .send()
         .await;
     println!(
