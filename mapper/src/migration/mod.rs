@@ -1,12 +1,12 @@
 //! Migrations over a table: a whole table brought to the current
-//! version in bulk ([`MigrateTable`], `table.rs`: dry run, checkpoints,
+//! version in bulk ([`MigrateTable`], `bulk.rs`: dry run, checkpoints,
 //! resume), and a migrated item written back at once when its model asks
 //! ([`WriteBack::Immediately`]). A model declares its versioned upgrades
 //! with `#[mapper::migrations]` ([`Migrations`]); every load migrates
 //! lazily and every write stamps the schema version (`schema_version.rs`);
 //! the engine itself is the `migrate` crate.
 
-pub(crate) mod table;
+pub(crate) mod bulk;
 
 use validate::{ErrorKind, PathNode};
 
@@ -14,7 +14,7 @@ use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::Model;
 pub use crate::model::{Migrations, WriteBack};
-pub use table::{Census, MigrateTable, MigrationReport, Sample};
+pub use bulk::{Census, MigrateTable, MigrationReport, Sample};
 
 impl Mapper {
     /// Writes a just-loaded item back when a load migrated it and `T`'s
