@@ -124,3 +124,49 @@ fn records_are_read_as_typed_changes_and_a_bad_one_fails_alone() -> TestResult {
     );
     Ok(())
 }
+
+/// A model at version 2: version 1 stored the balance as `amount`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "changed_v2", migrations)]
+struct Wallet {
+    #[model(hash_key)]
+    id: String,
+    balance: i64,
+}
+
+#[mapper::migrations(current = 2)]
+impl Wallet {
+    #[migration(from = 1)]
+    fn rename_amount(mut item: validate::Value) -> Result<validate::Value, validate::Errors> {
+        if let Some(map) = item.as_map_mut()
+            && let Some(amount) = map.remove("amount")
+        {
+            map.insert("balance".to_owned(), amount);
+        }
+        Ok(item)
+    }
+}
+
+#[test]
+fn an_old_image_of_an_older_schema_version_is_migrated() -> TestResult {
+    let mapper = mapper::Mapper::new(test_support::client("http://127.0.0.1:9"));
+    // Written by version-1 code (no version attribute: the first version),
+    // changed by version-2 code.
+    let record = json!({
+        "eventName": "MODIFY",
+        "dynamodb": {
+            "Keys": {"id": {"S": "w"}},
+            "OldImage": {"id": {"S": "w"}, "amount": {"N": "4"}},
+            "NewImage": {"id": {"S": "w"}, "balance": {"N": "9"}, "__schema_version__": {"N": "2"}},
+            "SequenceNumber": "500"
+        }
+    });
+    let change = mapper.decode_change::<Wallet>(&record)?;
+    let old = change.old.as_ref().ok_or("no old image")?;
+    assert_eq!(old.balance, 4);
+    assert_eq!(old.migrated_from(), Some(1));
+    let new = change.new.as_ref().ok_or("no new image")?;
+    assert_eq!(new.balance, 9);
+    assert_eq!(new.migrated_from(), None);
+    Ok(())
+}
