@@ -122,6 +122,10 @@ fn records_are_read_as_typed_changes_and_a_bad_one_fails_alone() -> TestResult {
         "{}",
         decoded.failed[1].1
     );
+    // An event that is no list of records is one failed entry.
+    let none = mapper.decode_changes::<Account>(&json!({"Records": 5}))?;
+    assert!(none.changes.is_empty());
+    assert_eq!(none.failed.len(), 1);
     Ok(())
 }
 

@@ -10,7 +10,7 @@
 use model_rules::{At, IndexPart, Part};
 use proc_macro2::Span;
 
-use crate::parse::{Errors, Field, IndexOption, Kind, Model, Nested};
+use crate::parse::{Errors, Field, Kind, Model, Nested};
 
 /// A model whose definition passed every rule: what `expand` needs,
 /// found once.
@@ -28,10 +28,26 @@ pub(crate) struct Checked<'a> {
 pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
     let mut errors = Errors::default();
     let table = model.table.as_ref().map(syn::LitStr::value);
+    let value = |lit: &Option<syn::LitStr>| lit.as_ref().map(syn::LitStr::value);
+    let index_names: Vec<[Option<String>; 3]> = model
+        .indexes
+        .iter()
+        .map(|i| [value(&i.name), value(&i.hash), value(&i.range)])
+        .collect();
     let definition = model_rules::Model {
         table: table.as_deref(),
         fields: model.fields.iter().map(rules_field).collect(),
-        indexes: model.indexes.iter().map(rules_index).collect(),
+        indexes: model
+            .indexes
+            .iter()
+            .zip(&index_names)
+            .map(|(index, [name, hash, range])| model_rules::Index {
+                name: name.as_deref(),
+                local: index.local,
+                hash: hash.as_deref(),
+                range: range.as_deref(),
+            })
+            .collect(),
     };
     for mistake in model_rules::check(&definition) {
         errors.push(spanned(model, mistake.at, &mistake.message));
@@ -102,21 +118,6 @@ fn rules_field(field: &Field) -> model_rules::Field<'_> {
     out.auto_increment = field.auto_increment.is_some();
     out.ttl = field.ttl.is_some();
     out
-}
-
-/// An index option as the rules read it. Its names live as long as the
-/// macro run (the rules borrow them).
-fn rules_index(index: &IndexOption) -> model_rules::Index<'static> {
-    let leak = |lit: &Option<syn::LitStr>| -> Option<&'static str> {
-        lit.as_ref()
-            .map(|l| &*Box::leak(l.value().into_boxed_str()))
-    };
-    model_rules::Index {
-        name: leak(&index.name),
-        local: index.local,
-        hash: leak(&index.hash),
-        range: leak(&index.range),
-    }
 }
 
 /// A mistake of the rules, at the span of what it is about: the whole

@@ -122,23 +122,20 @@ impl Mapper {
     /// [`Error::Model`] for a bad model; an event that is no list of
     /// records is one failed entry.
     pub fn decode_changes<T: Model>(&self, event: &Json) -> Result<Changes<T>> {
-        let records = event
-            .get("Records")
-            .unwrap_or(event)
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let Some(records) = event.get("Records").unwrap_or(event).as_array() else {
+            let info = self.model_info::<T>()?;
+            return Ok(Changes {
+                changes: Vec::new(),
+                failed: vec![(
+                    None,
+                    unreadable(&info.table, "an event is a list of records"),
+                )],
+            });
+        };
         let mut out = Changes {
             changes: Vec::with_capacity(records.len()),
             failed: Vec::new(),
         };
-        if !event.get("Records").unwrap_or(event).is_array() {
-            let info = self.model_info::<T>()?;
-            out.failed.push((
-                None,
-                unreadable(&info.table, "an event is a list of records"),
-            ));
-        }
         for record in records {
             match self.decode_change::<T>(record) {
                 Ok(change) => out.changes.push(change),

@@ -290,13 +290,6 @@ macro_rules! steps {
             }
         }
 
-        impl<M, T: ?Sized> IntoPath for $ty<M, T> {
-            type Value = T;
-            fn into_path(self) -> AttrPath {
-                typed_path(self)
-            }
-        }
-
         impl<M, T> $ty<M, T> {
             /// `self = value`
             pub fn eq(self, value: impl ValueFor<T>) -> Condition {
@@ -355,24 +348,16 @@ macro_rules! steps {
     };
 }
 
-/// An [`Attr`] or [`Path`] as text.
-fn typed_path<P: Typed>(typed: P) -> AttrPath {
-    typed.text()
-}
-
-/// What both typed paths give as text.
-trait Typed {
-    fn text(self) -> AttrPath;
-}
-
-impl<M, T: ?Sized> Typed for Attr<M, T> {
-    fn text(self) -> AttrPath {
+impl<M, T: ?Sized> IntoPath for Attr<M, T> {
+    type Value = T;
+    fn into_path(self) -> AttrPath {
         super::attr(self.name)
     }
 }
 
-impl<M, T: ?Sized> Typed for Path<M, T> {
-    fn text(self) -> AttrPath {
+impl<M, T: ?Sized> IntoPath for Path<M, T> {
+    type Value = T;
+    fn into_path(self) -> AttrPath {
         self.path
     }
 }

@@ -126,25 +126,10 @@ macro_rules! as_value {
     )*};
 }
 
-/// The methods the `Value` deserializer answers the same way for every
-/// shape: a newtype wraps the value itself, an enum is read from the
-/// `Value`.
+/// The method the `Value` deserializer answers the same way for every
+/// shape: an enum is read from the `Value`.
 macro_rules! same_as_value {
     () => {
-        fn deserialize_newtype_struct<V: Visitor<'de>>(
-            self,
-            name: &'static str,
-            visitor: V,
-        ) -> Result<V::Value, validate::Error> {
-            // A `validate::Number` reads the stored digits, exact.
-            if name == validate::NUMBER_MARKER
-                && let Some(text) = self.number_text()?
-            {
-                return visitor.visit_str(text);
-            }
-            visitor.visit_newtype_struct(self)
-        }
-
         fn deserialize_enum<V: Visitor<'de>>(
             self,
             name: &'static str,

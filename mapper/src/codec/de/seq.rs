@@ -43,12 +43,6 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
 pub(super) struct Str<'a>(&'a str);
 
 impl Str<'_> {
-    /// A string is no number's stored digits.
-    #[allow(clippy::unnecessary_wraps)]
-    fn number_text(&self) -> Result<Option<&str>, validate::Error> {
-        Ok(None)
-    }
-
     /// The element as a `Value`, for the requests a string cannot meet
     /// (numbers, enums): the `Value` deserializer gives the answer.
     #[cold]
@@ -74,6 +68,14 @@ impl<'de> de::Deserializer<'de> for Str<'_> {
         visitor: V,
     ) -> Result<V::Value, validate::Error> {
         visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        visitor.visit_newtype_struct(self)
     }
 
     same_as_value!();

@@ -181,6 +181,21 @@ impl<'de> de::Deserializer<'de> for De<'_> {
         visitor.visit_unit()
     }
 
+    /// A newtype wraps the attribute itself; a `validate::Number` reads
+    /// the stored digits, exact.
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, validate::Error> {
+        if name == validate::NUMBER_MARKER
+            && let Some(text) = self.number_text()?
+        {
+            return visitor.visit_str(text);
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
     same_as_value!();
 
     as_value! {
