@@ -20,6 +20,7 @@ use validate::{Schema, int};
 type TestResult = Result<(), SetupError>;
 
 const FAULTS: Faults = Faults {
+    lost_answer_only: None,
     throttle: 0.06,
     server_error: 0.04,
     partial_batch: 0.3,
@@ -129,6 +130,7 @@ async fn batch_writes_are_resent_after_whole_requests_fail() -> TestResult {
             server_error: 0.15,
             partial_batch: 0.3,
             lost_answer: 0.0,
+            lost_answer_only: None,
             transaction_conflict: 0.0,
         },
     )
@@ -194,6 +196,7 @@ async fn writes_left_unprocessed_past_the_budget_are_reported_exactly() -> TestR
             server_error: 0.0,
             partial_batch: 1.0,
             lost_answer: 0.0,
+            lost_answer_only: None,
             transaction_conflict: 0.0,
         },
     )
@@ -253,6 +256,7 @@ async fn single_operations_are_retried_through_faults() -> TestResult {
             server_error: 0.15,
             partial_batch: 0.0,
             lost_answer: 0.0,
+            lost_answer_only: None,
             transaction_conflict: 0.0,
         },
     )
@@ -332,6 +336,7 @@ async fn writes_whose_requests_cannot_be_rebuilt_are_still_reported() -> TestRes
             server_error: 1.0,
             partial_batch: 0.0,
             lost_answer: 0.0,
+            lost_answer_only: None,
             transaction_conflict: 0.0,
         },
     )

@@ -217,6 +217,7 @@ const FAULTY: Faults = Faults {
     partial_batch: 0.0,
     lost_answer: 0.2,
     transaction_conflict: 0.0,
+    lost_answer_only: None,
 };
 
 async fn world(faults: Option<Faults>) -> Result<World, SetupError> {

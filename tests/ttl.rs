@@ -160,3 +160,56 @@ async fn an_integer_ttl_counts_seconds_and_an_absent_one_never_expires() -> Test
     assert_eq!(raw.count(), 3);
     Ok(())
 }
+
+/// Turning TTL on, and a stream, when DynamoDB applied the change but its
+/// answer was lost: the SDK's resends are refused ("already on"), and the
+/// call still says, truly, that it turned it on.
+#[tokio::test]
+async fn turning_ttl_and_a_stream_on_survives_a_lost_answer() -> TestResult {
+    use test_support::{FaultProxy, Faults};
+    let db = TestDb::new().await?;
+    for op in ["UpdateTimeToLive", "UpdateTable"] {
+        let proxy = FaultProxy::start(
+            &test_support::endpoint().await?,
+            Faults {
+                lost_answer: 1.0,
+                lost_answer_only: Some(op),
+                ..Faults::default()
+            },
+        )
+        .await?;
+        let mapper = db.through(&proxy.endpoint, 3);
+        if op == "UpdateTimeToLive" {
+            // create_table turns TTL on: every answer to that is lost.
+            mapper.create_table::<Session>(Throughput::OnDemand).await?;
+            let ttl = db
+                .client()
+                .describe_time_to_live()
+                .table_name(db.table::<Session>())
+                .send()
+                .await?;
+            assert_eq!(
+                ttl.time_to_live_description()
+                    .and_then(|t| t.attribute_name()),
+                Some("expires")
+            );
+        } else {
+            assert!(
+                mapper
+                    .enable_stream::<Session>(mapper::stream::StreamView::NewImage)
+                    .await?
+            );
+            let described = db.mapper.describe_table::<Session>().await?;
+            assert!(
+                described
+                    .stream_specification()
+                    .is_some_and(|s| s.stream_enabled())
+            );
+        }
+        assert!(
+            test_support::FaultStats::get(&proxy.stats.lost_answers) >= 1,
+            "no answer was lost to {op}"
+        );
+    }
+    Ok(())
+}

@@ -78,7 +78,8 @@ pub struct Changes<T> {
 impl Mapper {
     /// Turns `T`'s table's stream on with `view`, unless it is on already
     /// (with any view: DynamoDB changes a stream's view only by turning it
-    /// off first). Gives whether it changed anything.
+    /// off first). Gives whether it was off when asked (and is on now,
+    /// even when the answer to turning it on was lost).
     ///
     /// # Errors
     /// [`Error::Service`].
@@ -103,15 +104,30 @@ impl Mapper {
             .stream_view_type(view)
             .build()
             .map_err(build_error(table))?;
-        self.client()
+        let sent = self
+            .client()
             .update_table()
             .table_name(table)
             .stream_specification(specification)
             .send()
             .instrument(op_span!("UpdateTable", table, "-"))
-            .await
-            .map_err(|e| Error::service(table, "UpdateTable", e))?;
-        Ok(true)
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            // An answer lost after DynamoDB turned the stream on makes the
+            // SDK's resend fail ("already has a stream"): what is on now
+            // decides.
+            Err(e) => match self.describe_table::<T>().await {
+                Ok(now)
+                    if now
+                        .stream_specification()
+                        .is_some_and(StreamSpecification::stream_enabled) =>
+                {
+                    Ok(true)
+                }
+                _ => Err(Error::service(table, "UpdateTable", e)),
+            },
+        }
     }
 
     /// Each record of a Lambda DynamoDB event (`{"Records": […]}`, or the

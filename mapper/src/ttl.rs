@@ -51,7 +51,8 @@ pub(crate) fn drop_expired(items: &mut Vec<Attributes>, info: &ModelInfo) {
 impl Mapper {
     /// Turns DynamoDB's TTL on for `T`'s table and its `#[model(ttl)]`
     /// attribute, unless it is on already; `create_table` does it for a
-    /// model with one. Gives whether it changed anything.
+    /// model with one. Gives whether it was off when asked (and is on now,
+    /// even when the answer to turning it on was lost).
     ///
     /// # Errors
     /// [`Error::Usage`] for a model without a TTL attribute, or a table
@@ -67,6 +68,44 @@ impl Mapper {
                 message: "the model has no #[model(ttl)] attribute".to_owned(),
             });
         };
+        match self.ttl_on(table).await? {
+            Some(name) if name == attribute => return Ok(false),
+            Some(name) => {
+                return Err(Error::Usage {
+                    table: table.to_owned(),
+                    message: format!(
+                        "TTL is on for attribute {name:?}, not the model's {attribute:?}: turn it off first (DynamoDB allows one TTL attribute, changed only after it is off)"
+                    ),
+                });
+            }
+            None => {}
+        }
+        let specification = TimeToLiveSpecification::builder()
+            .attribute_name(attribute)
+            .enabled(true)
+            .build()
+            .map_err(build_error(table))?;
+        let sent = self
+            .client()
+            .update_time_to_live()
+            .table_name(table)
+            .time_to_live_specification(specification)
+            .send()
+            .instrument(op_span!("UpdateTimeToLive", table, "-"))
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            // An answer lost after DynamoDB turned TTL on makes the SDK's
+            // resend fail ("already enabled"): what is on now decides.
+            Err(e) => match self.ttl_on(table).await {
+                Ok(Some(name)) if name == attribute => Ok(true),
+                _ => Err(Error::service(table, "UpdateTimeToLive", e)),
+            },
+        }
+    }
+
+    /// The attribute TTL is on (or turning on) for on `table`, if any.
+    async fn ttl_on(&self, table: &str) -> Result<Option<String>> {
         let described = self
             .client()
             .describe_time_to_live()
@@ -75,37 +114,12 @@ impl Mapper {
             .instrument(op_span!("DescribeTimeToLive", table, "-"))
             .await
             .map_err(|e| Error::service(table, "DescribeTimeToLive", e))?;
-        if let Some(current) = described.time_to_live_description() {
+        Ok(described.time_to_live_description().and_then(|current| {
             let on = matches!(
                 current.time_to_live_status(),
                 Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
             );
-            match current.attribute_name() {
-                Some(name) if on && name == attribute => return Ok(false),
-                Some(name) if on => {
-                    return Err(Error::Usage {
-                        table: table.to_owned(),
-                        message: format!(
-                            "TTL is on for attribute {name:?}, not the model's {attribute:?}: turn it off first (DynamoDB allows one TTL attribute, changed only after it is off)"
-                        ),
-                    });
-                }
-                _ => {}
-            }
-        }
-        let specification = TimeToLiveSpecification::builder()
-            .attribute_name(attribute)
-            .enabled(true)
-            .build()
-            .map_err(build_error(table))?;
-        self.client()
-            .update_time_to_live()
-            .table_name(table)
-            .time_to_live_specification(specification)
-            .send()
-            .instrument(op_span!("UpdateTimeToLive", table, "-"))
-            .await
-            .map_err(|e| Error::service(table, "UpdateTimeToLive", e))?;
-        Ok(true)
+            current.attribute_name().filter(|_| on).map(str::to_owned)
+        }))
     }
 }

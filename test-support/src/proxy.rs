@@ -35,6 +35,9 @@ pub struct Faults {
     /// Forwarded and applied by DynamoDB, then answered with a 500 (the
     /// answer lost on the way back): the client cannot tell it was applied.
     pub lost_answer: f64,
+    /// Lost answers only for this operation (`"UpdateTable"`); `None`
+    /// for every request.
+    pub lost_answer_only: Option<&'static str>,
     /// TransactWriteItems: answered, without forwarding, with the
     /// cancellation DynamoDB gives when another transaction holds an item
     /// (`TransactionConflict` on the first action), which DynamoDB Local
@@ -290,7 +293,10 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
             );
         }
     };
-    if faults.lost_answer > 0.0 && shared.roll() < faults.lost_answer {
+    let loses = faults
+        .lost_answer_only
+        .is_none_or(|op| target.ends_with(&format!(".{op}")));
+    if loses && faults.lost_answer > 0.0 && shared.roll() < faults.lost_answer {
         shared.stats.lost_answers.fetch_add(1, Ordering::Relaxed);
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
