@@ -145,7 +145,8 @@ async fn typed_updates_and_conditions_store_what_the_save_stores() -> TestResult
         .await?;
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].id, "o2");
-    assert_eq!(Order::BY_STATUS.name(), "by_status");
+    assert_eq!(Order::BY_STATUS.name(), Some("by_status"));
+    assert_eq!(Order::PRIMARY.name(), None);
     Ok(())
 }
 
@@ -251,4 +252,109 @@ fn typed_paths_render_as_their_names() {
     assert_eq!(path.top(), "items");
     assert_eq!(path.steps().len(), 2);
     assert_eq!(<Order as Model>::TABLE, "typed_orders");
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "typed_readings")]
+struct Reading {
+    #[model(hash_key)]
+    sensor: String,
+    #[model(range_key)]
+    at: i64,
+    value: f64,
+}
+
+#[tokio::test]
+async fn typed_keys_and_range_conditions() -> TestResult {
+    let db = TestDb::with_table::<Reading>().await?;
+    for at in 1..=5 {
+        let reading = Reading {
+            sensor: "s1".into(),
+            at,
+            value: at as f64 / 2.0,
+        };
+        db.mapper.put(&reading).await?;
+    }
+    // A key of the key fields' own types finds the item.
+    let got = db.mapper.get::<Reading>(Reading::PRIMARY.key("s1", 4)).await?;
+    assert_eq!(got.value, 2.0);
+    // Range conditions on the typed path of the range key, on the table
+    // (through its typed handle too) ...
+    let between: Vec<i64> = db
+        .mapper
+        .query_index(Reading::PRIMARY, "s1")
+        .range(Reading::AT.between(2, 4))
+        .all()
+        .await?
+        .into_iter()
+        .map(|r| r.at)
+        .collect();
+    assert_eq!(between, [2, 3, 4]);
+    let after: Vec<i64> = db
+        .mapper
+        .query::<Reading>("s1")
+        .range(Reading::AT.gt(3))
+        .reverse()
+        .all()
+        .await?
+        .into_iter()
+        .map(|r| r.at)
+        .collect();
+    assert_eq!(after, [5, 4]);
+    // ... refused before sending when the path is not the range key
+    // queried, or the comparison is none DynamoDB takes on a key.
+    let err = db
+        .mapper
+        .query::<Reading>("s1")
+        .range(Reading::VALUE.gt(1.0))
+        .all()
+        .await
+        .err()
+        .ok_or("a range condition on a non-key attribute was run")?;
+    assert!(matches!(err, Error::Usage { .. }), "{err}");
+    assert!(err.to_string().contains(r#"range key "at""#), "{err}");
+    assert!(err.to_string().contains("value"), "{err}");
+    let err = db
+        .mapper
+        .query::<Reading>("s1")
+        .range(Reading::AT.ne(3))
+        .all()
+        .await
+        .err()
+        .ok_or("<> was taken as a key condition")?;
+    assert!(matches!(err, Error::Usage { .. }), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn typed_range_conditions_on_an_index() -> TestResult {
+    let db = TestDb::with_table::<Order>().await?;
+    for (id, points) in [("o1", 5), ("o2", 10), ("o3", 20)] {
+        let mut o = order(id);
+        o.status = Status::Paid;
+        o.points = points;
+        db.mapper.put(&o).await?;
+    }
+    let mut ids: Vec<String> = db
+        .mapper
+        .query_index(Order::BY_STATUS, Status::Paid)
+        .range(Order::POINTS.ge(10))
+        .all()
+        .await?
+        .into_iter()
+        .map(|o| o.id.clone())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["o2", "o3"]);
+    // The index's range key is `points`, not the table's `id`.
+    let err = db
+        .mapper
+        .query_index(Order::BY_STATUS, Status::Paid)
+        .range(Order::ID.eq("o1"))
+        .all()
+        .await
+        .err()
+        .ok_or("a range condition on the table key ran on an index")?;
+    assert!(err.to_string().contains(r#"index "by_status""#), "{err}");
+    Ok(())
 }

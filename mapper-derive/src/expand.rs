@@ -120,6 +120,7 @@ fn stored_names(
 /// index, named after it (`by_status` → `BY_STATUS`) and typed with its
 /// keys' field types (an optional field's inner type: items without it
 /// are not indexed). A name a field's path already takes gets none.
+/// `PRIMARY` is the table's own key, unless a field or index takes it.
 fn index_handles(checked: &Checked<'_>) -> TokenStream {
     let model = checked.model;
     let field_of = |name: &str| model.fields.iter().find(|f| f.name == name);
@@ -155,11 +156,29 @@ fn index_handles(checked: &Checked<'_>) -> TokenStream {
             #vis const #ident: ::mapper::index::Handle<Self, #hash, #range> = ::mapper::index::Handle::new(#name);
         })
     });
+    let primary = (!taken.iter().any(|t| t == "PRIMARY")
+        && !model
+            .indexes
+            .iter()
+            .any(|i| i.name.as_ref().is_some_and(|n| upper(&n.value()) == "PRIMARY")))
+    .then(|| {
+        let hash = key_type(checked.hash);
+        let range = match checked.range {
+            Some(range) => key_type(range),
+            None => quote!(()),
+        };
+        quote! {
+            /// The typed handle of the table's own key: `PRIMARY.key(…)`
+            /// builds an item's key of the key fields' types.
+            #vis const PRIMARY: ::mapper::index::Handle<Self, #hash, #range, ::mapper::index::Primary> = ::mapper::index::Handle::primary();
+        }
+    });
     let (impl_generics, type_generics, where_clause) = model.generics.split_for_impl();
     let ident = &model.ident;
     quote! {
         #[allow(dead_code)]
         impl #impl_generics #ident #type_generics #where_clause {
+            #primary
             #(#handles)*
         }
     }

@@ -78,7 +78,7 @@ pub use codec::Attributes;
 pub use error::{Error, Result};
 pub use expr::{AttrPath, Condition, Update, attr, size};
 pub use item::Item;
-pub use key::{IntoKey, Key, KeyPart};
+pub use key::{IntoKey, Key, KeyPart, PartFor};
 pub use mapper::Mapper;
 pub use migration::{Migrations, WriteBack};
 pub use model::{Model, ReadPolicy};

@@ -85,6 +85,31 @@ pub trait KeyPart {
     fn into_part(self) -> Value;
 }
 
+/// A value given for a key part whose field type is `K` (a typed
+/// handle's key, `Order::PRIMARY.key(…)`, `query_index(…)`): a `K`, or
+/// text for a `String` key.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value of the key's type `{K}`",
+    label = "expected a `{K}` here",
+    note = "a typed handle (`Order::PRIMARY`, `Order::BY_STATUS`) takes its key fields' own types; `mapper.get::<Order>(…)` and `mapper.query::<Order>(…)` take any key part"
+)]
+pub trait PartFor<K> {
+    /// The part as a value.
+    fn into_part_for(self) -> Value;
+}
+
+impl<K: KeyPart> PartFor<K> for K {
+    fn into_part_for(self) -> Value {
+        self.into_part()
+    }
+}
+
+impl PartFor<String> for &str {
+    fn into_part_for(self) -> Value {
+        Value::from(self)
+    }
+}
+
 macro_rules! key_part {
     ($($t:ty),*) => {$(
         impl KeyPart for $t {

@@ -11,5 +11,5 @@ pub(crate) mod scan;
 
 pub use cursor::Cursor;
 pub use pages::{Loaded, Output, Page};
-pub use query::{Query, RangeCondition};
+pub use query::{KeyRange, Query, RangeCondition};
 pub use scan::Scan;

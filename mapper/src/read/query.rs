@@ -10,7 +10,7 @@ use validate::Value;
 use crate::error::{Error, Result};
 use crate::expr::{AttrPath, Condition, Placeholders};
 use crate::item::Item;
-use crate::key::{KeyPart, Role, part_attribute};
+use crate::key::{KeyPart, PartFor, Role, part_attribute};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::read::cursor::Cursor;
@@ -66,6 +66,99 @@ impl RangeCondition {
     }
 }
 
+/// What [`Query::range`] takes: a [`RangeCondition`] on whichever range
+/// key the query reads, or a comparison on a typed path
+/// (`Order::PLACED.gt(t)`, `.between(a, b)`, `.begins_with("x")`), whose
+/// value has the field's own type and whose path must be the range key of
+/// the table or index queried (checked before anything is sent).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyRange {
+    on: Option<AttrPath>,
+    condition: std::result::Result<RangeCondition, Condition>,
+}
+
+impl From<RangeCondition> for KeyRange {
+    fn from(condition: RangeCondition) -> KeyRange {
+        KeyRange {
+            on: None,
+            condition: Ok(condition),
+        }
+    }
+}
+
+impl From<Condition> for KeyRange {
+    fn from(condition: Condition) -> KeyRange {
+        use crate::expr::{Comparator as C, Operand::Path, Operand::Value as V};
+        let (on, range) = match &condition {
+            Condition::Compare(Path(p), op, V(v)) => {
+                let v = v.clone();
+                let range = match op {
+                    C::Eq => RangeCondition::Eq(v),
+                    C::Lt => RangeCondition::Lt(v),
+                    C::Le => RangeCondition::Le(v),
+                    C::Gt => RangeCondition::Gt(v),
+                    C::Ge => RangeCondition::Ge(v),
+                    C::Ne => return KeyRange::not_a_key_condition(condition),
+                };
+                (p, range)
+            }
+            Condition::Between(Path(p), V(a), V(b)) => {
+                (p, RangeCondition::Between(a.clone(), b.clone()))
+            }
+            Condition::BeginsWith(p, V(v)) => (p, RangeCondition::BeginsWith(v.clone())),
+            _ => return KeyRange::not_a_key_condition(condition),
+        };
+        KeyRange {
+            on: Some(on.clone()),
+            condition: Ok(range),
+        }
+    }
+}
+
+impl KeyRange {
+    fn not_a_key_condition(condition: Condition) -> KeyRange {
+        KeyRange {
+            on: None,
+            condition: Err(condition),
+        }
+    }
+
+    /// The range condition, once its path is known to be `range`'s.
+    fn on_key(&self, info: &ModelInfo, range: &str, index: Option<&str>) -> Result<&RangeCondition> {
+        let table = || info.table().to_owned();
+        let of = || match index {
+            Some(index) => format!("index {index:?}"),
+            None => "the table".to_owned(),
+        };
+        let condition = match &self.condition {
+            Ok(condition) => condition,
+            Err(condition) => {
+                // A value with no DynamoDB form is named as a filter names it.
+                condition
+                    .render(&mut Placeholders::default())
+                    .map_err(|e| Error::convert(info.table(), Default::default(), e))?;
+                return Err(Error::Usage {
+                    table: table(),
+                    message: format!(
+                        "a range condition compares the range key {range:?} of {} (=, <, <=, >, >=, between or begins_with with a value); {condition:?} is none",
+                        of()
+                    ),
+                });
+            }
+        };
+        match &self.on {
+            Some(path) if path.top() != range || !path.steps().is_empty() => Err(Error::Usage {
+                table: table(),
+                message: format!(
+                    "a range condition is on the range key {range:?} of {}, not on {path}",
+                    of()
+                ),
+            }),
+            _ => Ok(condition),
+        }
+    }
+}
+
 /// A query on one hash key, built step by step and run with
 /// [`stream`](Query::stream), [`all`](Query::all), [`page`](Query::page)
 /// or [`pages`](Query::pages). `O` is what it yields: whole validated
@@ -75,7 +168,7 @@ impl RangeCondition {
 pub struct Query<'m, T, O = Item<T>> {
     mapper: &'m Mapper,
     hash: Value,
-    range: Option<RangeCondition>,
+    range: Option<KeyRange>,
     index: Option<String>,
     filter: Option<Condition>,
     projection: Vec<AttrPath>,
@@ -94,15 +187,20 @@ impl Mapper {
         self.query_any(hash)
     }
 
-    /// The items of one hash key of a secondary index, typed: `index` is
-    /// the derive's handle (`Order::BY_STATUS`) and `hash` a value of the
-    /// index's hash key type. As `query(hash).index(name)`.
-    pub fn query_index<T: Model, H: KeyPart, R>(
+    /// The items of one hash key, typed: `index` is a handle the derive
+    /// writes (`Order::BY_STATUS` for an index, `Order::PRIMARY` for the
+    /// table) and `hash` a value of its hash key type. As
+    /// `query(hash).index(name)`.
+    pub fn query_index<T: Model, H: KeyPart, R, S>(
         &self,
-        index: crate::index::Handle<T, H, R>,
-        hash: H,
+        index: crate::index::Handle<T, H, R, S>,
+        hash: impl PartFor<H>,
     ) -> Query<'_, T> {
-        self.query_any(hash).index(index.name())
+        let query = self.query_any(hash.into_part_for());
+        match index.name() {
+            Some(name) => query.index(name),
+            None => query,
+        }
     }
 
     fn query_any<T: Model>(&self, hash: impl KeyPart) -> Query<'_, T> {
@@ -124,9 +222,12 @@ impl Mapper {
 }
 
 impl<'m, T: Model, O: Output> Query<'m, T, O> {
-    /// Only items whose range key satisfies `condition`.
-    pub fn range(mut self, condition: RangeCondition) -> Self {
-        self.range = Some(condition);
+    /// Only items whose range key satisfies `condition`: a
+    /// [`RangeCondition`], or a comparison on the typed path of the range
+    /// key queried (`Order::PLACED.between(a, b)`, the values of the
+    /// field's type).
+    pub fn range(mut self, condition: impl Into<KeyRange>) -> Self {
+        self.range = Some(condition.into());
         self
     }
 
@@ -224,6 +325,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
                     message: "a range condition needs a range key".to_owned(),
                 });
             };
+            let condition = condition.on_key(info, &range.name, self.index.as_deref())?;
             let r = placeholders.name(&range.name);
             let mut v = |value: &Value| -> Result<String> {
                 Ok(placeholders.value(part_attribute(info, &table, range, Role::Range, value)?))

@@ -34,3 +34,10 @@ fn main() {
 fn query(mapper: &mapper::Mapper) {
     let _ = mapper.query_index(Order::BY_STATUS, "paid");
 }
+
+/// A key of another type than the key field's, and a secondary index's
+/// handle used as an item's key.
+fn keys() {
+    let _ = Order::PRIMARY.key(5);
+    let _ = Order::BY_STATUS.key(Status::Paid);
+}
