@@ -88,10 +88,10 @@ async fn typed_updates_and_conditions_store_what_the_save_stores() -> TestResult
     assert_eq!(updated.status, Status::Paid);
     let append = Update::new().list_append(
         Order::ITEMS,
-        vec![validate::to_value(&LineItem {
+        vec![LineItem {
             sku: "SKU-2".into(),
             qty: 2,
-        })?],
+        }],
     );
     db.mapper.update::<Order>("o1", &append).await?;
     let raw = stored(&db, "o1").await?;
@@ -276,7 +276,10 @@ async fn typed_keys_and_range_conditions() -> TestResult {
         db.mapper.put(&reading).await?;
     }
     // A key of the key fields' own types finds the item.
-    let got = db.mapper.get::<Reading>(Reading::PRIMARY.key("s1", 4)).await?;
+    let got = db
+        .mapper
+        .get::<Reading>(Reading::PRIMARY.key("s1", 4))
+        .await?;
     assert_eq!(got.value, 2.0);
     // Range conditions on the typed path of the range key, on the table
     // (through its typed handle too) ...
@@ -356,5 +359,36 @@ async fn typed_range_conditions_on_an_index() -> TestResult {
         .err()
         .ok_or("a range condition on the table key ran on an index")?;
     assert!(err.to_string().contains(r#"index "by_status""#), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_append_takes_a_list_of_the_fields_type_or_is_refused() -> TestResult {
+    let db = TestDb::with_table::<Order>().await?;
+    db.mapper.put(&order("o1")).await?;
+    let before = stored(&db, "o1").await?;
+    // A path given as text takes any value: one that is no list is
+    // refused before sending, naming the attribute.
+    let err = db
+        .mapper
+        .update::<Order>("o1", &Update::new().list_append("items", 5))
+        .await
+        .err()
+        .ok_or("a number was appended as a list")?;
+    assert!(err.is_invalid(), "{err}");
+    assert!(err.to_string().contains("items"), "{err}");
+    // An element the nested schema refuses is refused with its path.
+    let bad = vec![LineItem {
+        sku: String::new(),
+        qty: 1,
+    }];
+    let err = db
+        .mapper
+        .update::<Order>("o1", &Update::new().list_prepend(Order::ITEMS, bad))
+        .await
+        .err()
+        .ok_or("an empty sku was prepended")?;
+    assert!(err.to_string().contains("sku"), "{err}");
+    assert_eq!(stored(&db, "o1").await?, before);
     Ok(())
 }

@@ -33,6 +33,8 @@
 //! error is recorded.
 
 pub mod datetime;
+#[cfg(feature = "rust_decimal")]
+pub mod decimal;
 mod error;
 mod json;
 mod number;

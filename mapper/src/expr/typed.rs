@@ -114,6 +114,22 @@ impl ValueFor<Option<String>> for &str {
     }
 }
 
+/// A `Decimal` field's value, given as the exact number it is
+/// (`Number::from(decimal)`): a `Decimal` itself serializes as text.
+#[cfg(feature = "rust_decimal")]
+impl ValueFor<rust_decimal::Decimal> for validate::Number {
+    fn into_value(self) -> Result<Value, CodecError> {
+        Ok(Value::Number(self))
+    }
+}
+
+#[cfg(feature = "rust_decimal")]
+impl ValueFor<Option<rust_decimal::Decimal>> for validate::Number {
+    fn into_value(self) -> Result<Value, CodecError> {
+        Ok(Value::Number(self))
+    }
+}
+
 /// A field an update may increment, decrement or `ADD` to as a number.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a number field",

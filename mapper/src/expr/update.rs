@@ -172,32 +172,40 @@ impl Update {
     }
 
     /// `SET path = list_append(if_not_exists(path, []), items)`: appends,
-    /// starting from an empty list, to a list field.
-    pub fn list_append<P: IntoPath>(self, path: P, items: Vec<Value>) -> Update
+    /// starting from an empty list, to a list field: for a typed path, a
+    /// list of the field's type (`vec![LineItem { … }]`); for a path given
+    /// as text, a list of values.
+    pub fn list_append<P: IntoPath>(mut self, path: P, items: impl ValueFor<P::Value>) -> Update
     where
         P::Value: Listed,
     {
+        let Some(items) = self.value(items) else {
+            return self;
+        };
         let path = path.into_path();
         self.action(Action::Set(
             path.clone(),
             SetValue::ListAppend(
                 SetOperand::IfNotExists(path, Value::List(Vec::new())),
-                SetOperand::Value(Value::List(items)),
+                SetOperand::Value(items),
             ),
         ))
     }
 
     /// `SET path = list_append(items, if_not_exists(path, []))`: prepends,
     /// to a list field.
-    pub fn list_prepend<P: IntoPath>(self, path: P, items: Vec<Value>) -> Update
+    pub fn list_prepend<P: IntoPath>(mut self, path: P, items: impl ValueFor<P::Value>) -> Update
     where
         P::Value: Listed,
     {
+        let Some(items) = self.value(items) else {
+            return self;
+        };
         let path = path.into_path();
         self.action(Action::Set(
             path.clone(),
             SetValue::ListAppend(
-                SetOperand::Value(Value::List(items)),
+                SetOperand::Value(items),
                 SetOperand::IfNotExists(path, Value::List(Vec::new())),
             ),
         ))

@@ -124,7 +124,12 @@ impl KeyRange {
     }
 
     /// The range condition, once its path is known to be `range`'s.
-    fn on_key(&self, info: &ModelInfo, range: &str, index: Option<&str>) -> Result<&RangeCondition> {
+    fn on_key(
+        &self,
+        info: &ModelInfo,
+        range: &str,
+        index: Option<&str>,
+    ) -> Result<&RangeCondition> {
         let table = || info.table().to_owned();
         let of = || match index {
             Some(index) => format!("index {index:?}"),
