@@ -95,6 +95,25 @@ pub fn client(endpoint: &str) -> Client {
     Client::from_conf(config)
 }
 
+/// A DynamoDB Streams client for `endpoint` (DynamoDB Local serves its
+/// streams on the same endpoint), with the same local credentials.
+pub fn streams_client(endpoint: &str) -> aws_sdk_dynamodbstreams::Client {
+    use aws_sdk_dynamodbstreams::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_dynamodbstreams::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "dynamodb-local",
+        ))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_dynamodbstreams::Client::from_conf(config)
+}
+
 static ENDPOINT: OnceCell<String> = OnceCell::const_new();
 
 /// How long a new server may take to answer.

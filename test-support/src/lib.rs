@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use aws_sdk_dynamodb::Client;
 use mapper::{Mapper, Model, Throughput};
 
-pub use dynamodb_local::{client, endpoint};
+pub use dynamodb_local::{client, endpoint, streams_client};
 pub use proxy::{FaultProxy, FaultStats, Faults};
 
 /// What setting up a test database can fail with.
@@ -45,7 +45,9 @@ impl TestDb {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         Ok(TestDb {
-            mapper: Mapper::new(client(&endpoint)).with_prefix(prefix),
+            mapper: Mapper::new(client(&endpoint))
+                .with_prefix(prefix)
+                .with_streams_client(streams_client(&endpoint)),
         })
     }
 

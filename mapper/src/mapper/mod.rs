@@ -28,6 +28,8 @@ struct Inner {
     prefix: String,
     /// The endpoint URL the environment named ([`Mapper::from_env`]).
     endpoint: Option<String>,
+    /// The client of the tables' streams ([`Mapper::with_streams_client`]).
+    streams: Option<aws_sdk_dynamodbstreams::Client>,
     /// The key that signs and checks cursors ([`Mapper::with_cursor_key`]).
     cursor_key: Option<Arc<[u8]>>,
     /// When loads write migrated items back, over each model's
@@ -76,6 +78,7 @@ impl Mapper {
                 transactions,
                 prefix: String::new(),
                 endpoint: None,
+                streams: None,
                 cursor_key: None,
                 write_back: None,
                 trace_keys: false,
@@ -102,8 +105,18 @@ impl Mapper {
             endpoint = %endpoint.as_deref().map_or_else(|| "AWS regional endpoint".into(), redacted),
             "DynamoDB endpoint"
         );
+        // The Streams client: the same configuration, at the endpoint the
+        // environment names for DynamoDB (DynamoDB Local serves both).
+        let mut streams = aws_sdk_dynamodbstreams::config::Builder::from(&config);
+        if let Some(endpoint) = &endpoint {
+            streams = streams.endpoint_url(endpoint);
+        }
+        let streams = aws_sdk_dynamodbstreams::Client::from_conf(streams.build());
         let mapper = Mapper::new(Client::new(&config));
-        mapper.rebuilt(|inner| inner.endpoint = endpoint)
+        mapper.rebuilt(|inner| {
+            inner.endpoint = endpoint;
+            inner.streams = Some(streams);
+        })
     }
 
     /// A mapper on the embedded DynamoDB for development, examples and
@@ -120,7 +133,10 @@ impl Mapper {
     pub async fn local() -> std::result::Result<Mapper, dynamodb_local::Error> {
         let endpoint = dynamodb_local::endpoint().await?;
         let mapper = Mapper::new(dynamodb_local::client(&endpoint));
-        Ok(mapper.rebuilt(|inner| inner.endpoint = Some(endpoint)))
+        Ok(mapper.rebuilt(|inner| {
+            inner.streams = Some(dynamodb_local::streams_client(&endpoint));
+            inner.endpoint = Some(endpoint);
+        }))
     }
 
     /// The endpoint URL [`Mapper::from_env`] found in the environment
@@ -186,6 +202,19 @@ impl Mapper {
         self.inner.write_back.unwrap_or(T::WRITE_BACK)
     }
 
+    /// The same mapper reading tables' streams through `client`
+    /// ([`Mapper::change_reader`]); [`Mapper::from_env`] and
+    /// [`Mapper::local`] have one already, a mapper built from a client
+    /// takes it here.
+    pub fn with_streams_client(&self, client: aws_sdk_dynamodbstreams::Client) -> Mapper {
+        self.rebuilt(|inner| inner.streams = Some(client))
+    }
+
+    /// The Streams client, if any.
+    pub(crate) fn streams_client(&self) -> Option<&aws_sdk_dynamodbstreams::Client> {
+        self.inner.streams.as_ref()
+    }
+
     /// The cursor signing key, if any.
     pub(crate) fn cursor_key(&self) -> Option<&[u8]> {
         self.inner.cursor_key.as_deref()
@@ -199,6 +228,7 @@ impl Mapper {
             transactions: self.inner.transactions.clone(),
             prefix: self.inner.prefix.clone(),
             endpoint: self.inner.endpoint.clone(),
+            streams: self.inner.streams.clone(),
             cursor_key: self.inner.cursor_key.clone(),
             write_back: self.inner.write_back,
             trace_keys: self.inner.trace_keys,

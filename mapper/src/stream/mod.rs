@@ -7,10 +7,7 @@
 //! the Kinesis Client Library and `aws-sdk-dynamodbstreams` carry the same
 //! record, in the same DynamoDB JSON.
 
-use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::{AttributeValue, StreamSpecification, StreamViewType};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use aws_sdk_dynamodb::types::{StreamSpecification, StreamViewType};
 use serde_json::Value as Json;
 use tracing::Instrument;
 
@@ -20,8 +17,14 @@ use crate::error::{CodecError, Error, Result, build_error};
 use crate::item::Item;
 use crate::key::Key;
 use crate::mapper::Mapper;
-use crate::model::Model;
+use crate::model::{Model, ModelInfo};
 use crate::trace::op_span;
+
+mod json;
+mod reader;
+
+pub use json::attributes_from_json;
+pub use reader::{ChangeReader, Checkpoint};
 
 /// What a stream record shows of an item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +64,9 @@ pub struct Change<T> {
     pub new: Option<Item<T>>,
     /// The record's sequence number: where a reader resumes.
     pub sequence: Option<String>,
+    /// A removal by DynamoDB's TTL (the record's user identity is the
+    /// DynamoDB service), not by a call.
+    pub by_ttl: bool,
 }
 
 /// The records of an event: the changes that decode, in order, and for
@@ -179,27 +185,59 @@ impl Mapper {
         let body = record
             .get("dynamodb")
             .ok_or_else(|| unreadable(table, "a record holds its change under \"dynamodb\""))?;
-        let image = |name: &str| -> Result<Option<Item<T>>> {
+        let image = |name: &str| -> Result<Option<Attributes>> {
             match body.get(name) {
                 None | Some(Json::Null) => Ok(None),
-                Some(json) => {
-                    let attributes = attributes_from_json(json)
-                        .map_err(|e| Error::convert(table, Default::default(), e))?;
-                    load::<T>(attributes, &info, table).map(Some)
-                }
+                Some(json) => attributes_from_json(json)
+                    .map(Some)
+                    .map_err(|e| Error::convert(table, Default::default(), e)),
             }
         };
-        let keys = match body.get("Keys") {
-            Some(json) => attributes_from_json(json)
-                .map_err(|e| Error::convert(table, Default::default(), e))?,
-            None => Attributes::new(),
-        };
-        Ok(Change {
+        let record = Record {
             kind,
-            key: Key::of_attributes(&keys, &info),
+            keys: image("Keys")?.unwrap_or_default(),
             old: image("OldImage")?,
             new: image("NewImage")?,
             sequence: sequence(record),
+            by_ttl: record
+                .get("userIdentity")
+                .and_then(|u| u.get("principalId"))
+                .and_then(Json::as_str)
+                == Some(TTL_PRINCIPAL),
+        };
+        record.decode(&info)
+    }
+}
+
+/// A stream record, whatever it came in: its images as attributes.
+pub(crate) struct Record {
+    pub(crate) kind: ChangeKind,
+    pub(crate) keys: Attributes,
+    pub(crate) old: Option<Attributes>,
+    pub(crate) new: Option<Attributes>,
+    pub(crate) sequence: Option<String>,
+    pub(crate) by_ttl: bool,
+}
+
+/// The user identity of a removal by TTL.
+const TTL_PRINCIPAL: &str = "dynamodb.amazonaws.com";
+
+impl Record {
+    /// The change, each image through the load path a `get` takes.
+    pub(crate) fn decode<T: Model>(self, info: &ModelInfo) -> Result<Change<T>> {
+        let table = info.table();
+        let image = |attributes: Option<Attributes>| {
+            attributes
+                .map(|attributes| load::<T>(attributes, info, table))
+                .transpose()
+        };
+        Ok(Change {
+            kind: self.kind,
+            key: Key::of_attributes(&self.keys, info),
+            old: image(self.old)?,
+            new: image(self.new)?,
+            sequence: self.sequence,
+            by_ttl: self.by_ttl,
         })
     }
 }
@@ -218,115 +256,4 @@ fn unreadable(table: &str, message: &str) -> Error {
         Default::default(),
         CodecError::new(validate::Path::root(), message),
     )
-}
-
-/// An item in DynamoDB's JSON (`{"id": {"S": "a"}, "n": {"N": "1"}}`) as
-/// attributes.
-///
-/// # Errors
-/// Anything that is not DynamoDB's JSON, named with its path.
-pub fn attributes_from_json(json: &Json) -> std::result::Result<Attributes, CodecError> {
-    let map = json
-        .as_object()
-        .ok_or_else(|| CodecError::new(validate::Path::root(), "an item is a JSON object"))?;
-    map.iter()
-        .map(|(name, value)| {
-            let path = validate::Path::root().key(name.as_str());
-            Ok((name.clone(), attribute_from_json(value, &path)?))
-        })
-        .collect()
-}
-
-fn attribute_from_json(
-    json: &Json,
-    path: &validate::Path,
-) -> std::result::Result<AttributeValue, CodecError> {
-    let bad = |why: &str| CodecError::new(path.clone(), why);
-    let object = json.as_object().filter(|o| o.len() == 1).ok_or_else(|| {
-        bad("an attribute is an object of one type tag (S, N, B, BOOL, NULL, L, M, SS, NS, BS)")
-    })?;
-    let Some((tag, value)) = object.iter().next() else {
-        return Err(bad("an attribute has a type tag"));
-    };
-    let text = |v: &Json| {
-        v.as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| bad("expected text"))
-    };
-    let bytes = |v: &Json| {
-        let text = v.as_str().ok_or_else(|| bad("expected base64 text"))?;
-        STANDARD
-            .decode(text)
-            .map(Blob::new)
-            .map_err(|e| bad(&format!("not base64: {e}")))
-    };
-    let list = value.as_array().ok_or_else(|| bad("expected a list"));
-    Ok(match tag.as_str() {
-        "S" => AttributeValue::S(text(value)?),
-        "N" => AttributeValue::N(text(value)?),
-        "B" => AttributeValue::B(bytes(value)?),
-        "BOOL" => AttributeValue::Bool(value.as_bool().ok_or_else(|| bad("expected a bool"))?),
-        "NULL" => AttributeValue::Null(true),
-        "L" => AttributeValue::L(
-            list?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| attribute_from_json(v, &path.clone().index(i)))
-                .collect::<std::result::Result<_, _>>()?,
-        ),
-        "M" => AttributeValue::M(
-            attributes_from_json(value)
-                .map_err(|e| CodecError::new(e.path.prefixed(path), e.message))?,
-        ),
-        "SS" => AttributeValue::Ss(
-            list?
-                .iter()
-                .map(text)
-                .collect::<std::result::Result<_, _>>()?,
-        ),
-        "NS" => AttributeValue::Ns(
-            list?
-                .iter()
-                .map(text)
-                .collect::<std::result::Result<_, _>>()?,
-        ),
-        "BS" => AttributeValue::Bs(
-            list?
-                .iter()
-                .map(bytes)
-                .collect::<std::result::Result<_, _>>()?,
-        ),
-        other => return Err(bad(&format!("unknown attribute type {other:?}"))),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_type_of_dynamodb_json_is_read_and_a_wrong_one_named_with_its_path() {
-        let json = serde_json::json!({
-            "s": {"S": "a"}, "n": {"N": "1.5"}, "b": {"B": "AAE="}, "t": {"BOOL": true},
-            "z": {"NULL": true}, "ss": {"SS": ["x", "y"]}, "ns": {"NS": ["1", "2"]},
-            "bs": {"BS": ["AA=="]},
-            "l": {"L": [{"N": "1"}, {"M": {"k": {"S": "v"}}}]}
-        });
-        let item = attributes_from_json(&json).unwrap();
-        assert_eq!(item["n"], AttributeValue::N("1.5".into()));
-        assert_eq!(item["b"], AttributeValue::B(Blob::new(vec![0, 1])));
-        assert_eq!(item["t"], AttributeValue::Bool(true));
-        assert_eq!(item["bs"], AttributeValue::Bs(vec![Blob::new(vec![0])]));
-        let AttributeValue::L(list) = &item["l"] else {
-            panic!("not a list")
-        };
-        assert_eq!(
-            list[1],
-            AttributeValue::M([("k".to_owned(), AttributeValue::S("v".into()))].into())
-        );
-        let bad = serde_json::json!({"l": {"L": [{"N": "1"}, {"M": {"k": {"X": 1}}}]}});
-        let err = attributes_from_json(&bad).unwrap_err();
-        assert_eq!(err.path.to_string(), "l[1].k");
-        assert!(attributes_from_json(&serde_json::json!({"b": {"B": "%%"}})).is_err());
-    }
 }
