@@ -392,3 +392,27 @@ async fn list_append_takes_a_list_of_the_fields_type_or_is_refused() -> TestResu
     assert_eq!(stored(&db, "o1").await?, before);
     Ok(())
 }
+
+#[tokio::test]
+async fn typed_add_and_delete_take_a_set_of_the_fields_type() -> TestResult {
+    let db = TestDb::with_table::<Order>().await?;
+    db.mapper.put(&order("o1")).await?;
+    let add = Update::new()
+        .add(Order::TAGS, BTreeSet::from(["gift".to_owned(), "eu".to_owned()]))
+        .add(Order::POINTS, 4);
+    db.mapper.update::<Order>("o1", &add).await?;
+    let delete = Update::new().delete(Order::TAGS, BTreeSet::from(["new".to_owned()]));
+    let after = db.mapper.update::<Order>("o1", &delete).await?;
+    assert_eq!(
+        after.tags,
+        BTreeSet::from(["eu".to_owned(), "gift".to_owned()])
+    );
+    let raw = stored(&db, "o1").await?;
+    let AttributeValue::Ss(mut tags) = raw["tags"].clone() else {
+        return Err(format!("tags stored as {:?}", raw["tags"]).into());
+    };
+    tags.sort();
+    assert_eq!(tags, ["eu", "gift"]);
+    assert_eq!(raw["points"], AttributeValue::N("4".into()));
+    Ok(())
+}

@@ -216,20 +216,29 @@ impl Update {
         self.action(Action::Remove(path.into_path()))
     }
 
-    /// `ADD path value`: to a number, or elements into a set.
-    pub fn add<P: IntoPath>(self, path: P, value: impl Into<Value>) -> Update
+    /// `ADD path value`: to a number, or elements into a set; for a
+    /// typed path, a value of the field's type (a number, or a set of its
+    /// elements); for a path given as text, any value.
+    pub fn add<P: IntoPath>(mut self, path: P, value: impl ValueFor<P::Value>) -> Update
     where
         P::Value: Addable,
     {
-        self.action(Action::Add(path.into_path(), value.into()))
+        let Some(value) = self.value(value) else {
+            return self;
+        };
+        self.action(Action::Add(path.into_path(), value))
     }
 
-    /// `DELETE path value`: elements out of a set.
-    pub fn delete<P: IntoPath>(self, path: P, value: impl Into<Value>) -> Update
+    /// `DELETE path value`: elements out of a set (for a typed path, a set
+    /// of the field's type).
+    pub fn delete<P: IntoPath>(mut self, path: P, value: impl ValueFor<P::Value>) -> Update
     where
         P::Value: SetField,
     {
-        self.action(Action::Delete(path.into_path(), value.into()))
+        let Some(value) = self.value(value) else {
+            return self;
+        };
+        self.action(Action::Delete(path.into_path(), value))
     }
 
     /// The expression text, `None` when there is no action.

@@ -560,6 +560,7 @@ fn check<T: Model>(
             }
             (Action::Set(..), Rule::Free) => action.clone(),
             (Action::Add(p, v), _) => {
+                let v = &as_set(&target, output, p, v, &mut errors);
                 let fits = match output {
                     Some(ValueType::Number) => v.is_number(),
                     Some(t) if t.is_set() => v.value_type() == t,
@@ -584,6 +585,7 @@ fn check<T: Model>(
                 }
             }
             (Action::Delete(p, v), _) => {
+                let v = as_set(&target, output, p, v, &mut errors);
                 let fits = v.is_set() && output.is_none_or(|t| t == v.value_type());
                 if !fits {
                     fail(
@@ -593,7 +595,7 @@ fn check<T: Model>(
                         "DELETE works only on sets, with a set of the same type",
                     );
                 }
-                action.clone()
+                Action::Delete(p.clone(), v)
             }
         };
         out = out.action(action);
@@ -613,6 +615,24 @@ fn check<T: Model>(
         Ok((out, guards))
     } else {
         Err(errors)
+    }
+}
+
+/// A typed path's set value serializes as a list (serde has no sets):
+/// on a set attribute it becomes the set the save would store, through
+/// the attribute's validator, as the save's value does.
+fn as_set(
+    target: &Rule<'_>,
+    output: Option<ValueType>,
+    path: &AttrPath,
+    value: &Value,
+    errors: &mut Errors,
+) -> Value {
+    match (target, value) {
+        (Rule::Checked(validator), Value::List(_)) if output.is_some_and(ValueType::is_set) => {
+            checked_value(validator, path, value, errors)
+        }
+        _ => value.clone(),
     }
 }
 
