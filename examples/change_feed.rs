@@ -54,7 +54,11 @@ fn apply(index: &mut Index, batch: mapper::stream::Changes<Article>) {
 
 /// Reads until the stream has nothing new, saving the checkpoint after
 /// each batch (here to a string; a file or a table in a real worker).
-async fn catch_up(index: &mut Index, reader: &mut ChangeReader<Article>, saved: &mut String) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+async fn catch_up(
+    index: &mut Index,
+    reader: &mut ChangeReader<Article>,
+    saved: &mut String,
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
     let mut records = 0;
     loop {
         let batch = reader.next().await?;
@@ -84,11 +88,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     // DYNAMODB_ENDPOINT, else DynamoDB Local, started with no manual step.
     let mapper = Mapper::local().await?.with_prefix(format!("example{run}_"));
     mapper.create_table::<Article>(Throughput::OnDemand).await?;
-    mapper.enable_stream::<Article>(StreamView::NewAndOldImages).await?;
+    mapper
+        .enable_stream::<Article>(StreamView::NewAndOldImages)
+        .await?;
 
     // Some writes, then a worker catches up and saves where it is.
-    mapper.put(&article("a1", "Streams", &["dynamodb", "rust"])).await?;
-    mapper.put(&article("a2", "Single table", &["dynamodb"])).await?;
+    mapper
+        .put(&article("a1", "Streams", &["dynamodb", "rust"]))
+        .await?;
+    mapper
+        .put(&article("a2", "Single table", &["dynamodb"]))
+        .await?;
     mapper.put(&article("a3", "Serde", &["rust"])).await?;
     let mut index = Index::new();
     let mut saved = String::new();
@@ -99,10 +109,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
     // While no worker runs: an update, a removal, a new article.
     mapper
-        .update::<Article>("a2", &Update::new().add(Article::TAGS, BTreeSet::from(["design".to_owned()])))
+        .update::<Article>(
+            "a2",
+            &Update::new().add(Article::TAGS, BTreeSet::from(["design".to_owned()])),
+        )
         .await?;
     mapper.delete_key::<Article>("a3").await?;
-    mapper.put(&article("a4", "TTL", &["dynamodb", "ops"])).await?;
+    mapper
+        .put(&article("a4", "TTL", &["dynamodb", "ops"]))
+        .await?;
 
     // A restarted worker resumes from the saved checkpoint.
     let checkpoint = Checkpoint::from_json(&saved)?;
@@ -114,7 +129,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut scanned = Index::new();
     for item in mapper.scan::<Article>().all().await? {
         for tag in &item.tags {
-            scanned.entry(tag.clone()).or_default().insert(item.id.clone());
+            scanned
+                .entry(tag.clone())
+                .or_default()
+                .insert(item.id.clone());
         }
     }
     if index != scanned {

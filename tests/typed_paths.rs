@@ -398,7 +398,10 @@ async fn typed_add_and_delete_take_a_set_of_the_fields_type() -> TestResult {
     let db = TestDb::with_table::<Order>().await?;
     db.mapper.put(&order("o1")).await?;
     let add = Update::new()
-        .add(Order::TAGS, BTreeSet::from(["gift".to_owned(), "eu".to_owned()]))
+        .add(
+            Order::TAGS,
+            BTreeSet::from(["gift".to_owned(), "eu".to_owned()]),
+        )
         .add(Order::POINTS, 4);
     db.mapper.update::<Order>("o1", &add).await?;
     let delete = Update::new().delete(Order::TAGS, BTreeSet::from(["new".to_owned()]));
