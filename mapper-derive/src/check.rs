@@ -21,6 +21,8 @@ pub(crate) struct Checked<'a> {
     pub(crate) range: Option<&'a Field>,
     pub(crate) version: Option<&'a Field>,
     pub(crate) ttl: Option<&'a Field>,
+    pub(crate) created_at: Option<&'a Field>,
+    pub(crate) updated_at: Option<&'a Field>,
     pub(crate) auto_increment: bool,
 }
 
@@ -78,6 +80,8 @@ pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
             range: find(|f| f.range_key.is_some()),
             version: find(|f| f.version.is_some()),
             ttl: find(|f| f.ttl.is_some()),
+            created_at: find(|f| f.created_at.is_some()),
+            updated_at: find(|f| f.updated_at.is_some()),
             auto_increment: hash.auto_increment.is_some(),
         }),
         // The rules report both; an error is returned all the same.
@@ -117,6 +121,8 @@ fn rules_field(field: &Field) -> model_rules::Field<'_> {
     out.version = field.version.is_some();
     out.auto_increment = field.auto_increment.is_some();
     out.ttl = field.ttl.is_some();
+    out.created_at = field.created_at.is_some();
+    out.updated_at = field.updated_at.is_some();
     out
 }
 
@@ -143,6 +149,7 @@ fn spanned(model: &Model, at: At, message: &str) -> syn::Error {
                 Part::Version => flag(field.version),
                 Part::AutoIncrement => flag(field.auto_increment),
                 Part::Ttl => flag(field.ttl),
+                Part::Timestamp => flag(field.created_at.or(field.updated_at)),
                 Part::Default => match &field.default {
                     Some(default) => syn::Error::new_spanned(default, message),
                     None => flag(None),
@@ -183,13 +190,15 @@ pub(crate) fn nested(nested: &Nested) -> syn::Result<()> {
                 field.version,
                 field.auto_increment,
                 field.ttl,
+                field.created_at,
+                field.updated_at,
             ]
             .into_iter()
             .flatten()
             {
                 errors.at(
                     span,
-                    "keys, versions, auto_increment and ttl belong to #[derive(Model)]",
+                    "keys, versions, auto_increment, ttl, created_at and updated_at belong to #[derive(Model)]",
                 );
             }
             common(field, &mut errors);

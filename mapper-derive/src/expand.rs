@@ -222,6 +222,8 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let range = optional(checked.range);
     let version = optional(checked.version);
     let ttl = optional(checked.ttl);
+    let created_at = optional(checked.created_at);
+    let updated_at = optional(checked.updated_at);
     let hide_expired = !model.show_expired;
     let auto_increment = checked.auto_increment;
     let read_policy = if model.lenient {
@@ -285,6 +287,8 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
             const AUTO_INCREMENT: bool = #auto_increment;
             const VERSION: ::core::option::Option<&'static str> = #version;
             const TTL: ::core::option::Option<&'static str> = #ttl;
+            const CREATED_AT: ::core::option::Option<&'static str> = #created_at;
+            const UPDATED_AT: ::core::option::Option<&'static str> = #updated_at;
             const HIDE_EXPIRED: bool = #hide_expired;
             const READ_POLICY: #p::ReadPolicy = #read_policy;
             const INDEXES: &'static [#p::Index] = &[#(#indexes),*];

@@ -99,6 +99,8 @@ pub(crate) struct Field {
     pub(crate) version: Flag,
     pub(crate) auto_increment: Flag,
     pub(crate) ttl: Flag,
+    pub(crate) created_at: Flag,
+    pub(crate) updated_at: Flag,
     pub(crate) coerce: Flag,
     pub(crate) default: Option<Expr>,
     pub(crate) default_fn: Option<Expr>,
@@ -382,6 +384,8 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
             version: None,
             auto_increment: None,
             ttl: None,
+            created_at: None,
+            updated_at: None,
             coerce: None,
             default: None,
             default_fn: None,
@@ -402,6 +406,8 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
                     "version" => f.version = Some(span),
                     "auto_increment" => f.auto_increment = Some(span),
                     "ttl" => f.ttl = Some(span),
+                    "created_at" => f.created_at = Some(span),
+                    "updated_at" => f.updated_at = Some(span),
                     "coerce" => f.coerce = Some(span),
                     "default" => f.default = Some(meta.value()?.parse()?),
                     "default_fn" => f.default_fn = Some(meta.value()?.parse()?),
@@ -417,7 +423,7 @@ fn fields(fields: &Fields, attrs: &[Attribute], errors: &mut Errors) -> Vec<Fiel
                         }
                         errors.at(
                             span,
-                            "unknown field option: expected hash_key, range_key, version, auto_increment, ttl, default, default_fn, range, length, matches, one_of, coerce or validate",
+                            "unknown field option: expected hash_key, range_key, version, auto_increment, ttl, created_at, updated_at, default, default_fn, range, length, matches, one_of, coerce or validate",
                         );
                     }
                 }

@@ -22,6 +22,7 @@ use crate::key::{IntoKey, Key};
 use crate::limits::{BATCH_GET_LIMIT, BATCH_WRITE_BYTES, BATCH_WRITE_LIMIT};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::timestamps::Stamps;
 use crate::trace::{capacity, op_span, send};
 
 /// How batches run.
@@ -127,7 +128,7 @@ impl Mapper {
             .await?;
         let mut found: Vec<codec::Attributes> = found.into_iter().flatten().collect();
         // Expired items are missing, as if DynamoDB had deleted them.
-        crate::ttl::drop_expired(&mut found, &info);
+        crate::ttl::drop_expired(&mut found, &info, self);
         let mut by_key: HashMap<Key, codec::Attributes> = found
             .into_iter()
             .map(|item| (Key::of_attributes(&item, &info), item))
@@ -237,8 +238,9 @@ impl Mapper {
     /// items and throttled requests are retried with backoff. Returns how
     /// many operations were applied.
     ///
-    /// A model with a version attribute (`#[model(version)]`) cannot be
-    /// put in a batch: DynamoDB's batch writes take no condition, so the
+    /// A put sets `updated_at` (`#[model(updated_at)]`). A model with a
+    /// version attribute (`#[model(version)]`) or a `created_at` cannot
+    /// be put in a batch: DynamoDB's batch writes take no condition, so the
     /// version could not be checked (the Java Enhanced Client refuses the
     /// same); deletes by key are blind, as `delete_key` is.
     ///
@@ -254,6 +256,7 @@ impl Mapper {
     ) -> Result<usize> {
         let info = self.model_info::<T>()?;
         let table = info.table.clone();
+        let stamps = Stamps::of::<T>(self.now(), &info)?;
         let mut errors = validate::Errors::new();
         // Each key once, at its first place, holding its last write. The
         // entries stay where they are; only the requests move, into the
@@ -273,7 +276,15 @@ impl Mapper {
                     ),
                 });
             }
-            match self.write_request(&write, &info, &table) {
+            if let (Write::Put(_), Some(created)) = (&write, T::CREATED_AT) {
+                return Err(Error::Usage {
+                    table,
+                    message: format!(
+                        "a batch put cannot carry the condition that keeps a stored `{created}` (BatchWriteItem takes no conditions), so it could overwrite the item's creation time; nothing was sent: write such items with `put`, `create`, `save` or a `transact_write`"
+                    ),
+                });
+            }
+            match self.write_request(&write, &info, &table, &stamps) {
                 Ok(Built {
                     request,
                     size,
@@ -325,7 +336,7 @@ impl Mapper {
         let entries = &entries;
         let outcomes: Vec<(usize, Vec<Key>, Option<Cause>)> = stream::iter(chunks)
             .map(|(range, requests)| {
-                self.write_chunk(&table, &entries[range], requests, options, &info)
+                self.write_chunk(&table, &entries[range], requests, options, &info, &stamps)
             })
             .buffer_unordered(options.concurrency.max(1))
             .collect()
@@ -363,11 +374,15 @@ impl Mapper {
         write: &Write<T>,
         info: &ModelInfo,
         table: &str,
+        stamps: &Stamps,
     ) -> Result<Built> {
         let schema_error = crate::error::build_error(table);
         Ok(match write {
             Write::Put(model) => {
-                let encoded = crate::encode::model(model, info, table)?;
+                let mut encoded = crate::encode::model(model, info, table)?;
+                // `updated_at` only: a model with `created_at` has no
+                // batch puts.
+                stamps.create(&mut encoded.attributes);
                 let put = PutRequest::builder()
                     .set_item(Some(encoded.attributes))
                     .build()
@@ -409,6 +424,7 @@ impl Mapper {
         mut pending: Vec<WriteRequest>,
         options: BatchOptions,
         info: &ModelInfo,
+        stamps: &Stamps,
     ) -> (usize, Vec<Key>, Option<Cause>) {
         let total = entries.len();
         // The entries whose requests are in `pending` (or were, before a
@@ -424,7 +440,7 @@ impl Mapper {
             if pending.is_empty() {
                 // A failed attempt took the requests with it.
                 if let Some(e) =
-                    self.rebuild(entries, &mut waiting, &mut pending, &mut lost, info, table)
+                    self.rebuild(entries, &mut waiting, &mut pending, &mut lost, info, stamps)
                 {
                     last_error = Some(e);
                 }
@@ -473,7 +489,7 @@ impl Mapper {
         if pending.len() != waiting.len() {
             pending.clear();
             if let Some(e) =
-                self.rebuild(entries, &mut waiting, &mut pending, &mut lost, info, table)
+                self.rebuild(entries, &mut waiting, &mut pending, &mut lost, info, stamps)
             {
                 last_error = Some(e);
             }
@@ -497,23 +513,26 @@ impl Mapper {
         pending: &mut Vec<WriteRequest>,
         lost: &mut Vec<Key>,
         info: &ModelInfo,
-        table: &str,
+        stamps: &Stamps,
     ) -> Option<Cause> {
         let mut error = None;
-        waiting.retain(|&i| match self.write_request(&entries[i].1, info, table) {
-            Ok(built) => {
-                pending.push(built.request);
-                true
-            }
-            Err(e) => {
-                lost.push(lost_key(&entries[i].1, info));
-                error = Some(Cause {
-                    message: e.to_string(),
-                    retryable: false,
-                });
-                false
-            }
-        });
+        let table = info.table();
+        waiting.retain(
+            |&i| match self.write_request(&entries[i].1, info, table, stamps) {
+                Ok(built) => {
+                    pending.push(built.request);
+                    true
+                }
+                Err(e) => {
+                    lost.push(lost_key(&entries[i].1, info));
+                    error = Some(Cause {
+                        message: e.to_string(),
+                        retryable: false,
+                    });
+                    false
+                }
+            },
+        );
         error
     }
 }

@@ -56,6 +56,7 @@ pub mod codec;
 mod decode;
 mod encode;
 mod schema_version;
+mod timestamps;
 mod ttl;
 
 // The operations and what they share.

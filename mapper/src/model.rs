@@ -101,6 +101,12 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// has not deleted yet (it deletes lazily, often hours later): `true`
     /// by default (`#[model(expired = "show")]` to see them).
     const HIDE_EXPIRED: bool = true;
+    /// The datetime the mapper sets when a write creates the item and
+    /// never changes after (`#[model(created_at)]`).
+    const CREATED_AT: Option<&'static str> = None;
+    /// The datetime the mapper sets on every write that changes the item
+    /// (`#[model(updated_at)]`); a migration's write-back leaves it.
+    const UPDATED_AT: Option<&'static str> = None;
     /// What loads do with stored items that fail the schema.
     const READ_POLICY: ReadPolicy = ReadPolicy::Strict;
     /// Secondary indexes, created with the table and queried by name
@@ -261,6 +267,13 @@ fn definition<T: Model>(schema: &Schema) -> model_rules::Model<'_> {
             field.version = T::VERSION == Some(name);
             field.auto_increment = T::AUTO_INCREMENT && field.hash_key;
             field.ttl = T::TTL == Some(name);
+            field.created_at = T::CREATED_AT == Some(name);
+            field.updated_at = T::UPDATED_AT == Some(name);
+            if field.created_at || field.updated_at {
+                // A datetime's validator stores text or a number: whether
+                // it takes a datetime is checked on a sample below.
+                field.kind = Kind::Unknown;
+            }
             field
         })
         .collect();
@@ -296,6 +309,8 @@ impl ModelInfo {
             ("range key", T::RANGE_KEY),
             ("version attribute", T::VERSION),
             ("ttl attribute", T::TTL),
+            ("created_at attribute", T::CREATED_AT),
+            ("updated_at attribute", T::UPDATED_AT),
         ];
         let mut mistakes: Vec<String> = named
             .into_iter()
@@ -309,6 +324,15 @@ impl ModelInfo {
                     .into_iter()
                     .map(|m| m.message),
             );
+            // The mapper writes a datetime into each: its rule must take one.
+            for (role, name) in [("created_at", T::CREATED_AT), ("updated_at", T::UPDATED_AT)] {
+                if let Some(name) = name
+                    && let Err(why) =
+                        crate::timestamps::stored(&schema, name, time::OffsetDateTime::UNIX_EPOCH)
+                {
+                    mistakes.push(format!("{role} {name:?} must hold a datetime: {why}"));
+                }
+            }
         }
         if !mistakes.is_empty() {
             return Err(Error::Model {

@@ -5,8 +5,6 @@
 //! five years past). Every read path — `get`, `find`, `batch_get`, query,
 //! scan, `transact_get`, the bulk migration — asks [`expired`].
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use aws_sdk_dynamodb::types::{TimeToLiveSpecification, TimeToLiveStatus};
 use tracing::Instrument;
 use validate::Number;
@@ -17,11 +15,10 @@ use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::trace::op_span;
 
-/// Now, in whole seconds since 1970, as TTL attributes count.
-pub(crate) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+/// Now by the mapper's clock, in whole seconds since 1970, as TTL
+/// attributes count.
+pub(crate) fn now(mapper: &Mapper) -> i64 {
+    mapper.now().unix_timestamp()
 }
 
 /// Whether a read hides `attributes`: the model hides expired items and
@@ -41,9 +38,9 @@ pub(crate) fn expired(attributes: &Attributes, info: &ModelInfo, now: i64) -> bo
 }
 
 /// `items` without the expired ones ([`expired`]), read at one instant.
-pub(crate) fn drop_expired(items: &mut Vec<Attributes>, info: &ModelInfo) {
+pub(crate) fn drop_expired(items: &mut Vec<Attributes>, info: &ModelInfo, mapper: &Mapper) {
     if info.expires.is_some() {
-        let now = now();
+        let now = now(mapper);
         items.retain(|item| !expired(item, info, now));
     }
 }

@@ -101,6 +101,10 @@ pub struct Field<'a> {
     pub auto_increment: bool,
     /// Marked as the TTL attribute (whole seconds since 1970).
     pub ttl: bool,
+    /// Marked as the creation datetime the mapper sets.
+    pub created_at: bool,
+    /// Marked as the last-change datetime the mapper sets.
+    pub updated_at: bool,
 }
 
 impl<'a> Field<'a> {
@@ -115,6 +119,8 @@ impl<'a> Field<'a> {
             version: false,
             auto_increment: false,
             ttl: false,
+            created_at: false,
+            updated_at: false,
         }
     }
 }
@@ -158,6 +164,8 @@ pub enum Part {
     AutoIncrement,
     /// Its TTL mark.
     Ttl,
+    /// Its `created_at` or `updated_at` mark.
+    Timestamp,
     /// Its default.
     Default,
 }
@@ -252,8 +260,52 @@ pub fn check(model: &Model<'_>) -> Vec<Mistake> {
             "a model has at most one ttl attribute".to_owned(),
         );
     }
+    for (marks, what) in [
+        (
+            marked(|f| f.created_at).skip(1).collect::<Vec<_>>(),
+            "created_at",
+        ),
+        (marked(|f| f.updated_at).skip(1).collect(), "updated_at"),
+    ] {
+        for i in marks {
+            push(
+                At::Field(i, Part::Timestamp),
+                format!("a model has at most one {what} attribute"),
+            );
+        }
+    }
     for (i, field) in model.fields.iter().enumerate() {
         let name = field.name;
+        if field.created_at || field.updated_at {
+            let what = if field.created_at {
+                "created_at"
+            } else {
+                "updated_at"
+            };
+            if field.created_at && field.updated_at {
+                push(
+                    At::Field(i, Part::Timestamp),
+                    format!("{name:?} is created_at or updated_at, not both"),
+                );
+            }
+            if field.hash_key || field.range_key || field.version || field.ttl {
+                push(
+                    At::Field(i, Part::Timestamp),
+                    format!(
+                        "{what} {name:?} is set by the mapper: it cannot also be a key, the version or the ttl"
+                    ),
+                );
+            }
+            if !matches!(field.kind, Kind::DateTime | Kind::Unknown) {
+                push(
+                    At::Field(i, Part::Type),
+                    format!(
+                        "{what} {name:?} must be a datetime (time::OffsetDateTime, or an Option of it), not {}",
+                        kind_name(field.kind)
+                    ),
+                );
+            }
+        }
         if field.hash_key && field.range_key {
             push(
                 At::Field(i, Part::RangeKey),

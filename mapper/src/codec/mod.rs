@@ -43,7 +43,7 @@ pub type Attributes = HashMap<String, AttributeValue>;
 /// A model's item as the save wrote it (either speed): its attributes,
 /// its size as DynamoDB counts it, and the hash of its key
 /// ([`key::hash`](crate::key)).
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Encoded {
     pub(crate) attributes: Attributes,
     /// The item's size as DynamoDB counts it, summed as it is written.

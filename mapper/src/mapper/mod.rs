@@ -37,6 +37,8 @@ struct Inner {
     write_back: Option<crate::WriteBack>,
     /// Whether request spans carry item keys ([`Mapper::with_traced_keys`]).
     trace_keys: bool,
+    /// "Now", when not the system's ([`Mapper::with_clock`]).
+    clock: Option<crate::timestamps::Clock>,
     /// Each model's facts, table name included, derived once; a `TypeId`
     /// is already a hash, so a fast hasher does.
     models: RwLock<HashMap<TypeId, Arc<ModelInfo>, foldhash::fast::RandomState>>,
@@ -82,6 +84,7 @@ impl Mapper {
                 cursor_key: None,
                 write_back: None,
                 trace_keys: false,
+                clock: None,
                 models: RwLock::default(),
             }),
         }
@@ -210,6 +213,16 @@ impl Mapper {
         self.rebuilt(|inner| inner.streams = Some(client))
     }
 
+    /// The same mapper with `clock` ([`Mapper::with_clock`]).
+    pub(crate) fn rebuilt_with_clock(&self, clock: Option<crate::timestamps::Clock>) -> Mapper {
+        self.rebuilt(|inner| inner.clock = clock)
+    }
+
+    /// The clock, when not the system's.
+    pub(crate) fn clock(&self) -> Option<&crate::timestamps::Clock> {
+        self.inner.clock.as_ref()
+    }
+
     /// The Streams client, if any.
     pub(crate) fn streams_client(&self) -> Option<&aws_sdk_dynamodbstreams::Client> {
         self.inner.streams.as_ref()
@@ -232,6 +245,7 @@ impl Mapper {
             cursor_key: self.inner.cursor_key.clone(),
             write_back: self.inner.write_back,
             trace_keys: self.inner.trace_keys,
+            clock: self.inner.clock.clone(),
             models: RwLock::default(),
         };
         change(&mut inner);

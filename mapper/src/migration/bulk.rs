@@ -368,7 +368,7 @@ impl<T: Model> MigrateTable<'_, T> {
             }
             let written = {
                 let _permit = run.writes.acquire().await;
-                self.mapper.save(&mut item).await
+                self.mapper.save_migrated(&mut item).await
             };
             match written {
                 Ok(()) => return run.migrated(from),

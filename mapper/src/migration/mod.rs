@@ -30,7 +30,7 @@ impl Mapper {
             return;
         }
         // Boxed: the loads that call this keep their futures small.
-        if let Err(e) = Box::pin(self.save(item)).await
+        if let Err(e) = Box::pin(self.save_migrated(item)).await
             && let Some(plan) = T::migrations()
         {
             item.warnings.push(

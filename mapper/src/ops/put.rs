@@ -9,9 +9,28 @@ use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::timestamps::{Created, Stamps};
 use crate::trace::{capacity, op_span, send};
 use crate::write::outcome;
 use crate::write::plan::{Expect, put_condition};
+
+/// How often a blind put sends again for a `created_at` it learned
+/// (each time, the item was deleted or created meanwhile).
+const MAX_CREATED_RESENDS: usize = 4;
+
+/// Why a put did not go through.
+enum Refused {
+    /// Its `created_at` condition failed: send again with this one.
+    Created(Created, Error),
+    /// Any other error.
+    Error(Error),
+}
+
+impl From<Error> for Refused {
+    fn from(e: Error) -> Refused {
+        Refused::Error(e)
+    }
+}
 
 impl Mapper {
     /// Writes a prepared item under `expect`, plus the version check when
@@ -24,19 +43,67 @@ impl Mapper {
         &self,
         info: &ModelInfo,
         table: &str,
-        mut prepared: Encoded,
+        prepared: Encoded,
         expect: Expect,
         keep: bool,
     ) -> Result<Encoded> {
+        let stamps = Stamps::of::<T>(self.now(), info)?;
+        // A blind put of a model with `created_at` may learn the stored
+        // one from a refusal and send again with it: from the same item.
+        let again = (stamps.created().is_some() && matches!(expect, Expect::Anything))
+            .then(|| prepared.clone());
+        let mut created = Created::Guessed;
+        let mut prepared = prepared;
+        let mut resends = 0;
+        loop {
+            match self
+                .write_once::<T>(info, table, prepared, expect, keep, &stamps, &created)
+                .await
+            {
+                Ok(written) => return Ok(written),
+                Err(Refused::Created(next, _))
+                    if resends < MAX_CREATED_RESENDS && again.is_some() =>
+                {
+                    resends += 1;
+                    created = next;
+                    prepared = again.clone().unwrap_or_default();
+                }
+                Err(Refused::Created(_, e) | Refused::Error(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// One put of a prepared item under `expect`, `created_at` as
+    /// `created` says.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_once<T: Model>(
+        &self,
+        info: &ModelInfo,
+        table: &str,
+        mut prepared: Encoded,
+        expect: Expect,
+        keep: bool,
+        stamps: &Stamps,
+        created: &Created,
+    ) -> std::result::Result<Encoded, Refused> {
         let mut placeholders = Placeholders::default();
-        let condition = put_condition::<T>(info, table, &mut prepared, expect, &mut placeholders)?;
+        let condition = put_condition::<T>(
+            info,
+            table,
+            &mut prepared,
+            expect,
+            stamps,
+            created,
+            &mut placeholders,
+        )?;
         let span = op_span!(
             "PutItem",
             table,
             self.traced(&prepared.key(info).display(info))
         );
-        // A fresh key's put keeps what it wrote, to recognize it stored.
-        let item = if keep || matches!(expect, Expect::Fresh) {
+        // A fresh key's put keeps what it wrote, to recognize it stored;
+        // a blind put with `created_at`, to tell its refusal.
+        let item = if keep || matches!(expect, Expect::Fresh) || stamps.created().is_some() {
             prepared.attributes.clone()
         } else {
             std::mem::take(&mut prepared.attributes)
@@ -72,8 +139,17 @@ impl Mapper {
         {
             return Ok(prepared);
         }
+        // Refused for its `created_at` alone (not after a lost answer,
+        // where this call's own first send may be what is stored): the
+        // stored one is known now.
+        let retry = match refused_with(&e) {
+            Some(stored) if !outcome::lost(&e) && matches!(expect, Expect::Anything) => {
+                stamps.retry(&prepared.attributes, stored)
+            }
+            _ => None,
+        };
         let key = prepared.key(info).display(info);
-        Err(outcome::judged(e, table, key, "PutItem", |stored, key| {
+        let error = outcome::judged(e, table, key, "PutItem", |stored, key| {
             let newer =
                 stored.and_then(|s| crate::schema_version::not_newer(s, info, table, &key).err());
             match (newer, expect) {
@@ -87,7 +163,11 @@ impl Mapper {
                     key,
                 },
             }
-        }))
+        });
+        Err(match retry {
+            Some(next) => Refused::Created(next, error),
+            None => Refused::Error(error),
+        })
     }
 
     /// Writes `model` whatever is stored under its key (a blind put; with a

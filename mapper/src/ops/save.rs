@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::timestamps::Stamps;
 use crate::trace::{capacity, op_span, send};
 use crate::write::outcome;
 use crate::write::plan::Expect;
@@ -38,6 +39,23 @@ impl Mapper {
     /// again. On error the item is unchanged.
     pub async fn save<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let info = self.model_info::<T>()?;
+        let stamps = Stamps::of::<T>(self.now(), &info)?;
+        self.save_stamped(item, info, stamps).await
+    }
+
+    /// The save of a migrated item written back: its timestamps as stored
+    /// (a migration rewrites the stored form of the same data).
+    pub(crate) async fn save_migrated<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
+        let info = self.model_info::<T>()?;
+        self.save_stamped(item, info, Stamps::default()).await
+    }
+
+    async fn save_stamped<T: Model>(
+        &self,
+        item: &mut Item<T>,
+        info: std::sync::Arc<ModelInfo>,
+        stamps: Stamps,
+    ) -> Result<()> {
         let table = info.table.as_str();
         let mut prepared = crate::encode::model(&item.model, &info, table)?;
         let written = match &item.stored {
@@ -51,7 +69,7 @@ impl Mapper {
                 // its save is conditioned on the whole raw item as loaded.
                 let upgraded = item.upgraded.as_ref();
                 keep_unknown(&mut prepared, upgraded.map_or(stored, |u| &u.kept), &info);
-                self.write_changes::<T>(&info, table, prepared, stored, upgraded.is_some())
+                self.write_changes::<T>(&info, table, prepared, stored, upgraded.is_some(), &stamps)
                     .await?
             }
         };
@@ -70,8 +88,10 @@ impl Mapper {
         mut prepared: Encoded,
         stored: &codec::Attributes,
         whole: bool,
+        stamps: &Stamps,
     ) -> Result<Encoded> {
-        let Some(change) = change_plan::<T>(info, table, &mut prepared, stored, whole)? else {
+        let Some(change) = change_plan::<T>(info, table, &mut prepared, stored, whole, stamps)?
+        else {
             return Ok(prepared);
         };
         let PartialSave {

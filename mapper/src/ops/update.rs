@@ -17,6 +17,7 @@ use crate::item::Item;
 use crate::key::{IntoKey, Role, check_key_value};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
+use crate::timestamps::Stamps;
 use crate::trace::{capacity, op_span, send};
 use crate::write::guard::{self, Guard};
 use crate::write::outcome;
@@ -85,16 +86,20 @@ impl Mapper {
         let info = self.model_info::<T>()?;
         let table = info.table.clone();
         let key = key.into_key();
+        let stamps = Stamps::of::<T>(self.now(), &info)?;
         if once {
             // An outcome left unknown is sent again with its token (the
             // same request): DynamoDB answers whether it was applied, and
             // applies it at most once.
             let mut token = None;
             let mut resends = crate::write::outcome::Resends::default();
+            let now = self.now();
             let result = loop {
-                let mut tx =
-                    self.transact_write()
-                        .update::<T>(key.clone(), update, condition.clone());
+                let mut tx = self.transact_write().at(now).update::<T>(
+                    key.clone(),
+                    update,
+                    condition.clone(),
+                );
                 if let Some(token) = token.take() {
                     tx = tx.token(token);
                 }
@@ -110,7 +115,7 @@ impl Mapper {
                     if reasons.len() == 1 && reasons[0].code == "ConditionalCheckFailed" =>
                 {
                     // Which rule: the guards judge the item DynamoDB saw.
-                    let plan = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
+                    let plan = update_plan::<T>(&key, update, condition.as_ref(), &info, &stamps)?;
                     Err(refused(
                         reasons[0].item.as_ref(),
                         &info,
@@ -129,7 +134,7 @@ impl Mapper {
             condition: conditions,
             mut placeholders,
             guards,
-        } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
+        } = update_plan::<T>(&key, update, condition.as_ref(), &info, &stamps)?;
         let span = op_span!("UpdateItem", table, self.traced(&shown));
         let result = send!(
             self.client()
@@ -199,6 +204,7 @@ pub(crate) fn update_plan<T: Model>(
     update: &Update,
     condition: Option<&Condition>,
     info: &ModelInfo,
+    stamps: &Stamps,
 ) -> Result<UpdatePlan> {
     let table = info.table.as_str();
     let shown = key.display(info);
@@ -206,11 +212,28 @@ pub(crate) fn update_plan<T: Model>(
     if let Some(e) = update.unconvertible() {
         return Err(Error::convert(table, shown, e.clone()));
     }
-    let (checked, guards) = check::<T>(update, info).map_err(|errors| Error::Validation {
+    let (mut checked, guards) = check::<T>(update, info).map_err(|errors| Error::Validation {
         table: table.to_owned(),
         key: shown.clone(),
         errors,
     })?;
+    // An update changes the item: `updated_at` now, and `created_at` now
+    // where an item stored before the field existed has none.
+    if let Some((name, now)) = stamps.updated() {
+        checked = checked.action(Action::Set(
+            crate::expr::attr(*name),
+            SetValue::Operand(SetOperand::Value(stamped(now, table, &shown)?)),
+        ));
+    }
+    if let Some((name, now)) = stamps.created() {
+        checked = checked.action(Action::Set(
+            crate::expr::attr(*name),
+            SetValue::Operand(SetOperand::IfNotExists(
+                crate::expr::attr(*name),
+                stamped(now, table, &shown)?,
+            )),
+        ));
+    }
     let mut placeholders = Placeholders::default();
     let convert = |e| Error::convert(table, shown.clone(), e);
     let expression = checked.render(&mut placeholders).map_err(convert)?;
@@ -244,6 +267,11 @@ pub(crate) fn update_plan<T: Model>(
         placeholders,
         guards,
     })
+}
+
+/// A stored timestamp as the value an update action sets.
+fn stamped(now: &AttributeValue, table: &str, key: &KeyDisplay) -> Result<Value> {
+    crate::codec::from_attribute(now).map_err(|e| Error::convert(table, key.clone(), e))
 }
 
 /// The error for an update whose condition failed, from the item stored
@@ -432,6 +460,15 @@ fn check<T: Model>(
                 path,
                 ErrorKind::Custom("version_attribute".into()),
                 "the version attribute is maintained by the mapper",
+            );
+            continue;
+        }
+        if T::CREATED_AT == Some(path.top()) || T::UPDATED_AT == Some(path.top()) {
+            fail(
+                &mut errors,
+                path,
+                ErrorKind::Custom("timestamp_attribute".into()),
+                "created_at and updated_at are set by the mapper",
             );
             continue;
         }

@@ -453,7 +453,7 @@ fn fetched(
                 page.items
                     .retain(|attributes| !key::is_counter(attributes.get(hash)));
             }
-            crate::ttl::drop_expired(&mut page.items, &info);
+            crate::ttl::drop_expired(&mut page.items, &info, &mapper);
             if let Some(remaining) = &mut state.remaining {
                 *remaining = remaining.saturating_sub(page.items.len());
             }

@@ -437,8 +437,7 @@ fn creation_at<E>(plan: &Targets<E>, index: usize) -> Option<&KeyDisplay> {
 /// for each next, so that two records of one type and key (two
 /// sub-transactions of one kind for one user) never share a key, as in
 /// the original, which took each record's time on its own.
-fn stamps(count: usize) -> Vec<String> {
-    let now = OffsetDateTime::now_utc();
+fn record_times(now: OffsetDateTime, count: usize) -> Vec<String> {
     (0..count)
         .map(|i| {
             let at = now + time::Duration::microseconds(i64::try_from(i).unwrap_or(i64::MAX));
@@ -491,13 +490,14 @@ impl Mapper {
                 entry.target.read(self).await?;
                 entry.target.apply().map_err(CommitError::Aborted)?;
             }
-            let now = stamps(plan.records.len() + 1);
+            let at = self.now();
+            let now = record_times(at, plan.records.len() + 1);
             // The same write sent again with its token while its outcome
             // is unknown (the targets are not read again meanwhile).
             let mut token = None;
             let mut resends = crate::write::outcome::Resends::default();
             let sent = loop {
-                let mut tx = self.transact_write();
+                let mut tx = self.transact_write().at(at);
                 if let Some(token) = token.take() {
                     tx = tx.token(token);
                 }
@@ -558,7 +558,7 @@ impl Mapper {
         transaction: &mut X,
         mut plan: Targets<X::Error>,
     ) -> Result<CommitReport, CommitError<X::Error>> {
-        let now = stamps(plan.records.len() + 1);
+        let now = record_times(self.now(), plan.records.len() + 1);
         let mut report = CommitReport::default();
         if !X::TRANSIENT {
             let targets = plan.targets.iter().map(|e| e.target.describe()).collect();

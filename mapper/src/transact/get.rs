@@ -71,6 +71,8 @@ pub struct TransactGet<'a> {
 pub struct Got {
     items: Vec<Option<codec::Attributes>>,
     infos: Vec<Arc<ModelInfo>>,
+    /// When they were read, as TTL attributes count.
+    now: i64,
 }
 
 impl TransactGet<'_> {
@@ -139,7 +141,11 @@ impl TransactGet<'_> {
             .into_iter()
             .map(|r| r.item.filter(|i| !i.is_empty()))
             .collect();
-        Ok(Got { items, infos })
+        Ok(Got {
+            items,
+            infos,
+            now: crate::ttl::now(self.mapper),
+        })
     }
 }
 
@@ -156,7 +162,7 @@ impl Got {
         ) else {
             return Ok(None);
         };
-        if crate::ttl::expired(&item, info, crate::ttl::now()) {
+        if crate::ttl::expired(&item, info, self.now) {
             return Ok(None); // Expired: as if DynamoDB had deleted it already.
         }
         load(item, info, &info.table).map(Some)

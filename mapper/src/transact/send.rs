@@ -45,6 +45,7 @@ impl TransactWrite<'_> {
             actions,
             errors,
             token,
+            now: _,
         } = self;
         refuse_bad_actions(errors)?;
         let table = actions

@@ -21,6 +21,7 @@ use crate::mapper::Mapper;
 use crate::model::Model;
 use crate::ops::delete::{DeletePlan, delete_plan};
 use crate::ops::update::{UpdatePlan, update_plan};
+use crate::timestamps::{Created, Stamps};
 use crate::transact::commit::{Transaction, TransactionStatus};
 use crate::write::plan::Expect;
 use crate::write::plan::{PartialSave, change_plan, keep_unknown, put_condition};
@@ -51,6 +52,8 @@ pub struct TransactWrite<'a> {
     /// Actions that could not be encoded, by position.
     pub(super) errors: Vec<(usize, Error)>,
     pub(super) token: Option<String>,
+    /// The time of its timestamps, the same for each send of it.
+    pub(super) now: time::OffsetDateTime,
 }
 
 impl Mapper {
@@ -61,11 +64,19 @@ impl Mapper {
             actions: Vec::new(),
             errors: Vec::new(),
             token: None,
+            now: self.now(),
         }
     }
 }
 
 impl<'a> TransactWrite<'a> {
+    /// The same transaction with its timestamps at `now`: a transaction
+    /// sent again with its token is the same request.
+    pub(crate) fn at(mut self, now: time::OffsetDateTime) -> Self {
+        self.now = now;
+        self
+    }
+
     fn push(&mut self, planned: Result<Planned<'a>>) {
         match planned {
             Ok(planned) => self.actions.push(planned),
@@ -79,8 +90,19 @@ impl<'a> TransactWrite<'a> {
         let info = self.mapper.model_info::<T>()?;
         let table = info.table.as_str();
         let mut prepared = crate::encode::model(model, &info, table)?;
+        let stamps = Stamps::of::<T>(self.now, &info)?;
         let mut placeholders = Placeholders::default();
-        let condition = put_condition::<T>(&info, table, &mut prepared, expect, &mut placeholders)?;
+        // A refused `created_at` is a conflict here: a transaction cannot
+        // send one action again alone.
+        let condition = put_condition::<T>(
+            &info,
+            table,
+            &mut prepared,
+            expect,
+            &stamps,
+            &Created::Guessed,
+            &mut placeholders,
+        )?;
         let hash = prepared.key_hash;
         let (key, size) = (prepared.key(&info), prepared.size);
         let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
@@ -124,8 +146,16 @@ impl<'a> TransactWrite<'a> {
                 );
             }
             let mut placeholders = Placeholders::default();
-            let condition =
-                put_condition::<R>(&info, table, &mut prepared, expect, &mut placeholders)?;
+            let stamps = Stamps::of::<R>(self.now, &info)?;
+            let condition = put_condition::<R>(
+                &info,
+                table,
+                &mut prepared,
+                expect,
+                &stamps,
+                &Created::Guessed,
+                &mut placeholders,
+            )?;
             let hash = prepared.key_hash;
             let key = prepared.key(&info);
             let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
@@ -184,6 +214,7 @@ impl<'a> TransactWrite<'a> {
         let info = mapper.model_info::<T>()?;
         let table = info.table.clone();
         let mut prepared = crate::encode::model(&item.model, &info, &table)?;
+        let stamps = Stamps::of::<T>(self.now, &info)?;
         let hash = prepared.key_hash;
         let key = prepared.key(&info);
         let Some(stored) = &item.stored else {
@@ -193,6 +224,8 @@ impl<'a> TransactWrite<'a> {
                 &table,
                 &mut prepared,
                 Expect::Absent,
+                &stamps,
+                &Created::Guessed,
                 &mut placeholders,
             )?;
             let put = put_item(
@@ -214,7 +247,7 @@ impl<'a> TransactWrite<'a> {
         let upgraded = item.upgraded.as_ref();
         keep_unknown(&mut prepared, upgraded.map_or(stored, |u| &u.kept), &info);
         let whole = whole || upgraded.is_some();
-        let action = match change_plan::<T>(&info, &table, &mut prepared, stored, whole)? {
+        let action = match change_plan::<T>(&info, &table, &mut prepared, stored, whole, &stamps)? {
             Some(PartialSave {
                 key_attributes,
                 expression,
@@ -303,7 +336,13 @@ impl<'a> TransactWrite<'a> {
             mut placeholders,
             guards,
             ..
-        } = update_plan::<T>(&key, update, condition.as_ref(), &info)?;
+        } = update_plan::<T>(
+            &key,
+            update,
+            condition.as_ref(),
+            &info,
+            &Stamps::of::<T>(self.now, &info)?,
+        )?;
         let hash = key_hash::of_item(Some(&key_attributes), &info);
         let values = placeholders.values();
         let size = crate::codec::item_size(&key_attributes)

@@ -12,6 +12,7 @@ use crate::codec::Encoded;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::Placeholders;
 use crate::model::{Model, ModelInfo};
+use crate::timestamps::{Created, Stamps};
 
 /// What the stored item must look like for a write to go through.
 #[derive(Clone, Copy)]
@@ -63,30 +64,37 @@ pub(crate) fn change_plan<T: Model>(
     prepared: &mut Encoded,
     stored: &codec::Attributes,
     whole: bool,
+    stamps: &Stamps,
 ) -> Result<Option<PartialSave>> {
     let key = prepared.key(info).display(info);
     key_unchanged(&prepared.attributes, stored, info, table, &key)?;
     crate::schema_version::not_newer(stored, info, table, &key)?;
     let key_attributes = crate::key::attributes_of(&prepared.attributes, info);
     let version = T::VERSION.filter(|v| info.schema.get(v).is_some());
+    // The mapper's own: the version and `updated_at` change with the
+    // others, never alone; `created_at` stays as stored.
+    let updated = stamps.updated().map(|(name, _)| *name);
+    stamps.keep_created(&mut prepared.attributes, stored);
+    let owned = |name: &str| Some(name) == version || Some(name) == updated;
     // Names owned: the version is written into the attributes below, and
     // the names still judge a refused condition after the send.
     let mut changed: Vec<String> = prepared
         .attributes
         .iter()
-        .filter(|(name, attr)| Some(name.as_str()) != version && stored.get(*name) != Some(attr))
+        .filter(|(name, attr)| !owned(name) && stored.get(*name) != Some(attr))
         .map(|(name, _)| name.clone())
         .collect();
     let mut removed: Vec<String> = stored
         .keys()
-        .filter(|name| Some(name.as_str()) != version && !prepared.attributes.contains_key(*name))
+        .filter(|name| !owned(name) && !prepared.attributes.contains_key(*name))
         .cloned()
         .collect();
     if changed.is_empty() && removed.is_empty() {
-        if let Some(version) = version
-            && let Some(old) = stored.get(version)
-        {
-            prepared.attributes.insert(version.to_owned(), old.clone());
+        for name in version.iter().chain(&updated) {
+            match stored.get(*name) {
+                Some(old) => prepared.attributes.insert((*name).to_owned(), old.clone()),
+                None => prepared.attributes.remove(*name),
+            };
         }
         return Ok(None);
     }
@@ -103,6 +111,11 @@ pub(crate) fn change_plan<T: Model>(
     }
     for name in &removed {
         removes.push(p.name(name));
+    }
+    if let Some((name, now)) = stamps.updated() {
+        let n = p.name(name);
+        sets.push(format!("{n} = {}", p.value(now.clone())));
+        prepared.attributes.insert((*name).to_owned(), now.clone());
     }
     if let Some(version) = version {
         let (_, next) = next_version(stored.get(version), version, table, &key)?;
@@ -153,9 +166,17 @@ pub(crate) fn put_condition<T: Model>(
     table: &str,
     prepared: &mut Encoded,
     expect: Expect,
+    stamps: &Stamps,
+    created: &Created,
     placeholders: &mut Placeholders,
 ) -> Result<Option<String>> {
     let mut conditions: Vec<String> = Vec::new();
+    match expect {
+        Expect::Anything => {
+            conditions.extend(stamps.put(&mut prepared.attributes, created, info, placeholders));
+        }
+        Expect::Absent | Expect::Fresh => stamps.create(&mut prepared.attributes),
+    }
     if let Some(version) = T::VERSION {
         let (current, next) = next_version(
             prepared.attributes.get(version),

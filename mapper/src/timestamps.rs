@@ -1,0 +1,202 @@
+//! `created_at` and `updated_at` (`#[model(created_at)]`,
+//! `#[model(updated_at)]`): datetimes the mapper owns, set from its clock
+//! ([`Mapper::with_clock`]) in their fields' stored forms on every write
+//! path. What the model holds in them is not written, except as the
+//! guess of a blind put (below).
+//!
+//! - A write that creates the item (`create`, a new item's `save`,
+//!   `insert_auto`, a transaction's `create`) sets both to now.
+//! - A blind `put` sets `updated_at` to now and keeps the stored
+//!   `created_at`, conditionally in the same request: it writes the one
+//!   the model holds (now if none) on the condition that the item is
+//!   absent or holds that one; refused, it learns the stored one from the
+//!   refusal and sends again with it ([`Created`]). A transaction's `put`
+//!   cannot send again alone: it is refused as a conflict instead.
+//! - A partial save writes `updated_at` only with another change, never
+//!   `created_at` (an item stored before the field existed gets it, on the
+//!   condition that it still has none).
+//! - An update sets `updated_at`, and `created_at` where the item has none.
+//! - A batch put sets `updated_at`; a model with `created_at` has no batch
+//!   puts (`BatchWriteItem` has no conditions to keep a stored one).
+//! - A migration's write-back changes neither: it rewrites the stored form
+//!   of the same data, and a bulk migration would otherwise mark every
+//!   item as changed at once.
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use validate::{Schema, Value};
+
+use crate::codec::{Attributes, to_attribute};
+use crate::error::{Error, Result};
+use crate::expr::Placeholders;
+use crate::mapper::Mapper;
+use crate::model::{Model, ModelInfo};
+
+/// A clock: what "now" is for timestamps and for hiding expired items.
+pub(crate) type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+impl Mapper {
+    /// The same mapper with `clock` as its "now" (timestamps, and the TTL
+    /// of reads that hide expired items): tests set the time with it.
+    pub fn with_clock(&self, clock: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Mapper {
+        let clock: Clock = Arc::new(clock);
+        self.rebuilt_with_clock(Some(clock))
+    }
+
+    /// Now, by the mapper's clock (the system's unless
+    /// [`with_clock`](Mapper::with_clock) set one).
+    pub fn now(&self) -> OffsetDateTime {
+        match self.clock() {
+            Some(clock) => clock(),
+            None => OffsetDateTime::now_utc(),
+        }
+    }
+}
+
+/// `at` as attribute `name` stores a datetime: through its validator.
+pub(crate) fn stored(
+    schema: &Schema,
+    name: &str,
+    at: OffsetDateTime,
+) -> std::result::Result<AttributeValue, String> {
+    let field = schema.get(name).ok_or("not in the schema")?;
+    let text = at.format(&Rfc3339).map_err(|e| e.to_string())?;
+    let value = field
+        .validator()
+        .validate(Value::from(text))
+        .map_err(|e| format!("its rule refuses a datetime: {e}"))?;
+    to_attribute(&value).map_err(|e| e.to_string())
+}
+
+/// The timestamps of one write, in their stored forms (none for a model
+/// without them, at no cost).
+#[derive(Default)]
+pub(crate) struct Stamps {
+    created: Option<(&'static str, AttributeValue)>,
+    updated: Option<(&'static str, AttributeValue)>,
+}
+
+/// What a blind put writes as `created_at`, on which condition.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Created {
+    /// The model's value (now when it holds none): the item absent, or
+    /// holding that value.
+    Guessed,
+    /// The value stored: the item must still hold it.
+    Stored(AttributeValue),
+    /// The item is stored without one: now, while it still has none.
+    Missing,
+    /// No item: now, while there is still none.
+    Absent,
+}
+
+impl Stamps {
+    /// `now` for `T`'s timestamps (a request sent again with its
+    /// idempotency token carries the same).
+    pub(crate) fn of<T: Model>(now: OffsetDateTime, info: &ModelInfo) -> Result<Stamps> {
+        if T::CREATED_AT.is_none() && T::UPDATED_AT.is_none() {
+            return Ok(Stamps::default());
+        }
+        let stamp = |name: &'static str| {
+            stored(info.schema(), name, now)
+                .map(|value| (name, value))
+                .map_err(|why| Error::Model {
+                    table: info.table().to_owned(),
+                    message: format!("{name:?} cannot hold the time {now}: {why}"),
+                })
+        };
+        Ok(Stamps {
+            created: T::CREATED_AT.map(stamp).transpose()?,
+            updated: T::UPDATED_AT.map(stamp).transpose()?,
+        })
+    }
+
+    /// A write that creates the item: both now.
+    pub(crate) fn create(&self, attributes: &mut Attributes) {
+        for (name, now) in self.created.iter().chain(&self.updated) {
+            attributes.insert((*name).to_owned(), now.clone());
+        }
+    }
+
+    /// A blind put: `updated_at` now, `created_at` as `created` says; the
+    /// condition that keeps a stored `created_at`.
+    pub(crate) fn put(
+        &self,
+        attributes: &mut Attributes,
+        created: &Created,
+        info: &ModelInfo,
+        placeholders: &mut Placeholders,
+    ) -> Option<String> {
+        if let Some((name, now)) = &self.updated {
+            attributes.insert((*name).to_owned(), now.clone());
+        }
+        let (name, now) = self.created.as_ref()?;
+        let c = placeholders.name(name);
+        let (value, condition) = match created {
+            Created::Guessed => {
+                let value = attributes
+                    .get(*name)
+                    .cloned()
+                    .unwrap_or_else(|| now.clone());
+                let h = placeholders.name(&info.hash_key().name);
+                let v = placeholders.value(value.clone());
+                (value, format!("(attribute_not_exists({h}) OR {c} = {v})"))
+            }
+            Created::Stored(value) => {
+                let v = placeholders.value(value.clone());
+                (value.clone(), format!("{c} = {v}"))
+            }
+            Created::Missing => {
+                let h = placeholders.name(&info.hash_key().name);
+                (
+                    now.clone(),
+                    format!("attribute_exists({h}) AND attribute_not_exists({c})"),
+                )
+            }
+            Created::Absent => {
+                let h = placeholders.name(&info.hash_key().name);
+                (now.clone(), format!("attribute_not_exists({h})"))
+            }
+        };
+        attributes.insert((*name).to_owned(), value);
+        Some(condition)
+    }
+
+    /// After a blind put was refused with `stored` (the item then, if
+    /// any): the `created_at` to send again with, when its own condition
+    /// was what failed; `None` when the refusal was for another reason.
+    pub(crate) fn retry(&self, sent: &Attributes, stored: Option<&Attributes>) -> Option<Created> {
+        let (name, _) = self.created.as_ref()?;
+        match stored {
+            None => Some(Created::Absent),
+            Some(item) => match item.get(*name) {
+                Some(value) if sent.get(*name) == Some(value) => None,
+                Some(value) => Some(Created::Stored(value.clone())),
+                None => Some(Created::Missing),
+            },
+        }
+    }
+
+    /// A partial save over `stored`: `created_at` as stored (now, for an
+    /// item stored before the field existed: a change conditioned on its
+    /// absence, as every change is on its loaded value).
+    pub(crate) fn keep_created(&self, attributes: &mut Attributes, stored: &Attributes) {
+        if let Some((name, now)) = &self.created {
+            let value = stored.get(*name).unwrap_or(now).clone();
+            attributes.insert((*name).to_owned(), value);
+        }
+    }
+
+    /// `updated_at` and its value now, for a write that changes the item.
+    pub(crate) fn updated(&self) -> Option<&(&'static str, AttributeValue)> {
+        self.updated.as_ref()
+    }
+
+    /// `created_at` and its value now.
+    pub(crate) fn created(&self) -> Option<&(&'static str, AttributeValue)> {
+        self.created.as_ref()
+    }
+}
