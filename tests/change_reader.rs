@@ -16,7 +16,7 @@ type TestResult = Result<(), SetupError>;
 
 /// Version 2: version 1 stored the balance as `amount`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
-#[model(table = "feed", migrations)]
+#[model(table = "feed", migrations, stream = "new_and_old_images")]
 struct Wallet {
     #[model(hash_key)]
     id: String,
@@ -35,6 +35,14 @@ impl Wallet {
         }
         Ok(item)
     }
+}
+
+/// A model whose table has no stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "no_feed")]
+struct Plain {
+    #[model(hash_key)]
+    id: String,
 }
 
 /// How an item's current image was written.
@@ -249,10 +257,10 @@ async fn a_thousand_mixed_changes_are_read_exactly_and_a_resumed_reader_repeats_
 
 #[tokio::test]
 async fn a_reader_needs_a_stream() -> TestResult {
-    let db = TestDb::with_table::<Wallet>().await?;
+    let db = TestDb::with_table::<Plain>().await?;
     let err = db
         .mapper
-        .change_reader::<Wallet>(None)
+        .change_reader::<Plain>(None)
         .await
         .err()
         .ok_or("a reader of a table without a stream")?;

@@ -319,3 +319,47 @@ async fn a_migration_write_back_leaves_updated_at_and_a_batch_put_sets_it() -> T
     assert_eq!(raw.get("updated"), Some(&AttributeValue::N("30000".into())));
     Ok(())
 }
+
+#[tokio::test]
+async fn typed_datetime_values_compare_in_the_stored_form() -> TestResult {
+    let db = TestDb::with_table::<Note>().await?;
+    let clock = Arc::new(AtomicI64::new(40_000));
+    let mapper = at(&db, &clock);
+    for (id, secs) in [("a", 40_000), ("b", 41_000), ("c", 42_000)] {
+        clock.store(secs, Ordering::SeqCst);
+        mapper.create(&note(id, id)).await?;
+    }
+    let t = |secs: i64| OffsetDateTime::from_unix_timestamp(secs);
+    // `updated` is stored as a number of seconds, `created` as text: a
+    // datetime given for either compares in its stored form.
+    let mut since: Vec<String> = mapper
+        .scan::<Note>()
+        .filter(Note::UPDATED.gt(&t(40_500)?))
+        .all()
+        .await?
+        .into_iter()
+        .map(|n| n.id.clone())
+        .collect();
+    since.sort();
+    assert_eq!(since, ["b", "c"]);
+    let middle: Vec<String> = mapper
+        .scan::<Note>()
+        .filter(Note::CREATED.between(&t(40_500)?, &t(41_500)?))
+        .all()
+        .await?
+        .into_iter()
+        .map(|n| n.id.clone())
+        .collect();
+    assert_eq!(middle, ["b"]);
+    // A condition on an update, in the stored form too.
+    clock.store(43_000, Ordering::SeqCst);
+    let updated = mapper
+        .update_if::<Note>(
+            "a",
+            &Update::new().set(Note::TEXT, "changed"),
+            Note::UPDATED.lt(&t(40_001)?),
+        )
+        .await?;
+    assert_eq!(updated.updated, Some(t(43_000)?));
+    Ok(())
+}

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::check::Checked;
-use crate::parse::{Field, Nested};
+use crate::parse::{Field, Kind, Nested};
 
 /// The `Schema` builder for `fields`.
 fn schema(fields: &[Field], extra: Option<&syn::LitStr>) -> TokenStream {
@@ -71,9 +71,18 @@ fn typed_paths(ident: &syn::Ident, generics: &syn::Generics, fields: &[Field]) -
         let upper = quote::format_ident!("{}", field_const(&field.ident));
         let (vis, ty, name) = (&field.vis, &field.ty, &field.name);
         let doc = format!("The typed path to the `{name}` attribute.");
+        // A datetime's stored form, known from its serde helper: values
+        // given for the path are compared in it.
+        let path = match (&field.kind, &field.validate) {
+            (Kind::DateTime, None) => {
+                let form = quote::format_ident!("{}", field.stored_as.unwrap_or("Rfc3339Nanos"));
+                quote!(::mapper::expr::Attr::datetime(#name, ::mapper::__private::validate::DateFormat::#form))
+            }
+            _ => quote!(::mapper::expr::Attr::new(#name)),
+        };
         quote! {
             #[doc = #doc]
-            #vis const #upper: ::mapper::expr::Attr<Self, #ty> = ::mapper::expr::Attr::new(#name);
+            #vis const #upper: ::mapper::expr::Attr<Self, #ty> = #path;
         }
     });
     quote! {
@@ -225,6 +234,9 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let created_at = optional(checked.created_at);
     let updated_at = optional(checked.updated_at);
     let hide_expired = !model.show_expired;
+    let stream = model.stream.as_ref().map(|view| {
+        quote!(const STREAM: ::core::option::Option<::mapper::stream::StreamView> = ::core::option::Option::Some(::mapper::stream::StreamView::#view);)
+    });
     let auto_increment = checked.auto_increment;
     let read_policy = if model.lenient {
         quote!(#p::ReadPolicy::Lenient)
@@ -290,6 +302,7 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
             const CREATED_AT: ::core::option::Option<&'static str> = #created_at;
             const UPDATED_AT: ::core::option::Option<&'static str> = #updated_at;
             const HIDE_EXPIRED: bool = #hide_expired;
+            #stream
             const READ_POLICY: #p::ReadPolicy = #read_policy;
             const INDEXES: &'static [#p::Index] = &[#(#indexes),*];
             #write_back

@@ -139,6 +139,9 @@ pub(crate) struct Model {
     pub(crate) write_back_now: bool,
     /// `expired = "show"`: reads do not hide items whose TTL has passed.
     pub(crate) show_expired: bool,
+    /// `stream = "new_and_old_images"` (or `new_image`, `old_image`,
+    /// `keys_only`): the stream `create_table` turns on.
+    pub(crate) stream: Option<syn::Ident>,
     /// `before_save = path`: a `fn(&Self) -> Result<(), validate::Errors>`.
     pub(crate) before_save: Option<syn::Path>,
     /// `after_load = path`: a `fn(&mut Self)`.
@@ -180,6 +183,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
         migrations: false,
         write_back_now: false,
         show_expired: false,
+        stream: None,
         before_save: None,
         after_load: None,
     };
@@ -206,6 +210,25 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                         "show" => model.show_expired = true,
                         "hide" => model.show_expired = false,
                         _ => errors.at(shown.span(), "expired is \"hide\" or \"show\""),
+                    }
+                }
+                "stream" => {
+                    let view: LitStr = meta.value()?.parse()?;
+                    let variant = match view.value().as_str() {
+                        "new_and_old_images" => Some("NewAndOldImages"),
+                        "new_image" => Some("NewImage"),
+                        "old_image" => Some("OldImage"),
+                        "keys_only" => Some("KeysOnly"),
+                        _ => None,
+                    };
+                    match variant {
+                        Some(variant) => {
+                            model.stream = Some(syn::Ident::new(variant, view.span()));
+                        }
+                        None => errors.at(
+                            view.span(),
+                            "stream is \"new_and_old_images\", \"new_image\", \"old_image\" or \"keys_only\"",
+                        ),
                     }
                 }
                 "write_back" => {
@@ -247,7 +270,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                     errors.at(
                         meta.path.span(),
-                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations, write_back, expired, before_save or after_load",
+                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations, write_back, expired, stream, before_save or after_load",
                     );
                 }
             }

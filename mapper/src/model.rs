@@ -101,6 +101,10 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// has not deleted yet (it deletes lazily, often hours later): `true`
     /// by default (`#[model(expired = "show")]` to see them).
     const HIDE_EXPIRED: bool = true;
+    /// The stream `create_table` turns on (`#[model(stream =
+    /// "new_and_old_images")]`); [`Mapper::enable_stream`](crate::Mapper::enable_stream)
+    /// turns one on for an existing table.
+    const STREAM: Option<crate::stream::StreamView> = None;
     /// The datetime the mapper sets when a write creates the item and
     /// never changes after (`#[model(created_at)]`).
     const CREATED_AT: Option<&'static str> = None;

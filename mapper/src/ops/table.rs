@@ -82,8 +82,9 @@ fn projection(projection: IndexProjection) -> Projection {
 
 impl Mapper {
     /// Creates `T`'s table, keys typed from the schema, with its secondary
-    /// indexes (global indexes get the table's provisioned throughput), and
-    /// waits until it is active.
+    /// indexes (global indexes get the table's provisioned throughput), the
+    /// stream of [`Model::STREAM`] and the TTL of [`Model::TTL`], and waits
+    /// until it is active.
     ///
     /// # Errors
     /// [`Error::Model`] for a bad model, [`Error::Service`] (for example
@@ -148,6 +149,10 @@ impl Mapper {
                         .map_err(&build)?,
                 ),
             };
+        }
+        if let Some(view) = T::STREAM {
+            request =
+                request.stream_specification(crate::stream::specification(view).map_err(&build)?);
         }
         request = match provisioned {
             None => request.billing_mode(BillingMode::PayPerRequest),

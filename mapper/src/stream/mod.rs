@@ -99,17 +99,7 @@ impl Mapper {
         }
         let info = self.model_info::<T>()?;
         let table = info.table.as_str();
-        let view = match view {
-            StreamView::KeysOnly => StreamViewType::KeysOnly,
-            StreamView::NewImage => StreamViewType::NewImage,
-            StreamView::OldImage => StreamViewType::OldImage,
-            StreamView::NewAndOldImages => StreamViewType::NewAndOldImages,
-        };
-        let specification = StreamSpecification::builder()
-            .stream_enabled(true)
-            .stream_view_type(view)
-            .build()
-            .map_err(build_error(table))?;
+        let specification = specification(view).map_err(build_error(table))?;
         let sent = self
             .client()
             .update_table()
@@ -240,6 +230,23 @@ impl Record {
             by_ttl: self.by_ttl,
         })
     }
+}
+
+/// A stream turned on with `view`, as `CreateTable` and `UpdateTable`
+/// take it.
+pub(crate) fn specification(
+    view: StreamView,
+) -> std::result::Result<StreamSpecification, aws_sdk_dynamodb::error::BuildError> {
+    let view = match view {
+        StreamView::KeysOnly => StreamViewType::KeysOnly,
+        StreamView::NewImage => StreamViewType::NewImage,
+        StreamView::OldImage => StreamViewType::OldImage,
+        StreamView::NewAndOldImages => StreamViewType::NewAndOldImages,
+    };
+    StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(view)
+        .build()
 }
 
 fn sequence(record: &Json) -> Option<String> {

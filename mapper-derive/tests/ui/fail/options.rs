@@ -40,3 +40,10 @@ struct Renamed {
 }
 
 fn main() {}
+
+#[derive(serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "t", stream = "everything")]
+struct BadStream {
+    #[model(hash_key)]
+    id: String,
+}
