@@ -6,12 +6,12 @@
 //!
 //! - A write that creates the item (`create`, a new item's `save`,
 //!   `insert_auto`, a transaction's `create`) sets both to now.
-//! - A blind `put` sets `updated_at` to now and keeps the stored
-//!   `created_at`, conditionally in the same request: it writes the one
-//!   the model holds (now if none) on the condition that the item is
-//!   absent or holds that one; refused, it learns the stored one from the
-//!   refusal and sends again with it ([`Created`]). A transaction's `put`
-//!   cannot send again alone: it is refused as a conflict instead.
+//! - A blind `put` (single or in a transaction) of a model with
+//!   `created_at` is one `UpdateItem`: every attribute set, those the
+//!   schema knows and the item lacks removed, `updated_at` now, and
+//!   `created_at = if_not_exists(created_at, now)`, under the put's
+//!   conditions — the stored one kept in the same request. Attributes the
+//!   schema does not know stay stored (a `PutItem` would drop them).
 //! - A partial save writes `updated_at` only with another change, never
 //!   `created_at` (an item stored before the field existed gets it, on the
 //!   condition that it still has none).
@@ -31,7 +31,6 @@ use validate::{Schema, Value};
 
 use crate::codec::{Attributes, to_attribute};
 use crate::error::{Error, Result};
-use crate::expr::Placeholders;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 
@@ -79,20 +78,6 @@ pub(crate) struct Stamps {
     updated: Option<(&'static str, AttributeValue)>,
 }
 
-/// What a blind put writes as `created_at`, on which condition.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Created {
-    /// The model's value (now when it holds none): the item absent, or
-    /// holding that value.
-    Guessed,
-    /// The value stored: the item must still hold it.
-    Stored(AttributeValue),
-    /// The item is stored without one: now, while it still has none.
-    Missing,
-    /// No item: now, while there is still none.
-    Absent,
-}
-
 impl Stamps {
     /// `now` for `T`'s timestamps (a request sent again with its
     /// idempotency token carries the same).
@@ -121,62 +106,11 @@ impl Stamps {
         }
     }
 
-    /// A blind put: `updated_at` now, `created_at` as `created` says; the
-    /// condition that keeps a stored `created_at`.
-    pub(crate) fn put(
-        &self,
-        attributes: &mut Attributes,
-        created: &Created,
-        info: &ModelInfo,
-        placeholders: &mut Placeholders,
-    ) -> Option<String> {
+    /// A write that replaces the item: `updated_at` now (`created_at`
+    /// is the upsert's, [`upsert_plan`](crate::write::plan::upsert_plan)).
+    pub(crate) fn replace(&self, attributes: &mut Attributes) {
         if let Some((name, now)) = &self.updated {
             attributes.insert((*name).to_owned(), now.clone());
-        }
-        let (name, now) = self.created.as_ref()?;
-        let c = placeholders.name(name);
-        let (value, condition) = match created {
-            Created::Guessed => {
-                let value = attributes
-                    .get(*name)
-                    .cloned()
-                    .unwrap_or_else(|| now.clone());
-                let h = placeholders.name(&info.hash_key().name);
-                let v = placeholders.value(value.clone());
-                (value, format!("(attribute_not_exists({h}) OR {c} = {v})"))
-            }
-            Created::Stored(value) => {
-                let v = placeholders.value(value.clone());
-                (value.clone(), format!("{c} = {v}"))
-            }
-            Created::Missing => {
-                let h = placeholders.name(&info.hash_key().name);
-                (
-                    now.clone(),
-                    format!("attribute_exists({h}) AND attribute_not_exists({c})"),
-                )
-            }
-            Created::Absent => {
-                let h = placeholders.name(&info.hash_key().name);
-                (now.clone(), format!("attribute_not_exists({h})"))
-            }
-        };
-        attributes.insert((*name).to_owned(), value);
-        Some(condition)
-    }
-
-    /// After a blind put was refused with `stored` (the item then, if
-    /// any): the `created_at` to send again with, when its own condition
-    /// was what failed; `None` when the refusal was for another reason.
-    pub(crate) fn retry(&self, sent: &Attributes, stored: Option<&Attributes>) -> Option<Created> {
-        let (name, _) = self.created.as_ref()?;
-        match stored {
-            None => Some(Created::Absent),
-            Some(item) => match item.get(*name) {
-                Some(value) if sent.get(*name) == Some(value) => None,
-                Some(value) => Some(Created::Stored(value.clone())),
-                None => Some(Created::Missing),
-            },
         }
     }
 

@@ -20,6 +20,9 @@
 #[path = "../raw/mod.rs"]
 mod raw;
 
+#[path = "parts/life.rs"]
+mod life;
+
 use std::alloc::System;
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -166,15 +169,15 @@ fn key(device: i64, at: i64) -> Attrs {
 /// table and items.
 trait Bench: Model {
     fn wrap(reading: Reading) -> Self;
-    fn reading(&self) -> &Reading;
+    fn at(&self) -> i64;
 }
 
 impl Bench for Reading {
     fn wrap(reading: Reading) -> Self {
         reading
     }
-    fn reading(&self) -> &Reading {
-        self
+    fn at(&self) -> i64 {
+        self.at
     }
 }
 
@@ -182,8 +185,8 @@ impl Bench for EmailReading {
     fn wrap(reading: Reading) -> Self {
         EmailReading(reading)
     }
-    fn reading(&self) -> &Reading {
-        &self.0
+    fn at(&self) -> i64 {
+        self.0.at
     }
 }
 
@@ -191,8 +194,8 @@ impl Bench for MigratedReading {
     fn wrap(reading: Reading) -> Self {
         MigratedReading(reading)
     }
-    fn reading(&self) -> &Reading {
-        &self.0
+    fn at(&self) -> i64 {
+        self.0.at
     }
 }
 
@@ -853,7 +856,7 @@ async fn gets_mapper<M: Bench>(
             mapper
                 .get::<M>((device, at))
                 .await
-                .map(|r| r.reading().at == at && r.migrated_from().is_none())
+                .map(|r| r.at() == at && r.migrated_from().is_none())
         })
         .buffer_unordered(conc)
         .try_collect::<Vec<bool>>()
@@ -1154,6 +1157,15 @@ async fn main() -> Result<(), Error> {
         }
         rows.push(Row::new(format!("W0 convert {w0}"), measured, 1.5));
     }
+    if wanted("W0s") {
+        let offline = Mapper::new(test_support::client("http://127.0.0.1:9"));
+        let measured = life::stream_decoding(&offline, w0 / 10, rounds)?;
+        rows.push(Row::new(
+            format!("W0s stream record decode {} (vs a get's decode)", w0 / 10),
+            measured,
+            1.1,
+        ));
+    }
     let endpoint = test_support::endpoint().await?;
     let client = test_support::client(&endpoint);
     let run = std::process::id();
@@ -1395,6 +1407,10 @@ async fn main() -> Result<(), Error> {
         rows.push(row);
         mapper.delete_table::<Profile>().await?;
         raw_tables.delete_table::<Profile>().await?;
+    }
+    life::rows(&mapper, singles, rounds, &wanted, &mut rows).await?;
+    if wanted("W11r") {
+        life::raw_upsert_rows(&client, &raw_table, singles, rounds, &mut rows).await?;
     }
     // W7: app-level transactions contending for one item.
     let contention = if wanted("W7") {

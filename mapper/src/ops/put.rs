@@ -1,7 +1,7 @@
 //! `put`, `put_only` and `create`: whole items written, blindly (with the
 //! version check when the model has one) or only where the key is free.
 
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::codec::Encoded;
 use crate::error::{Error, Result, refused_with};
@@ -9,26 +9,31 @@ use crate::expr::Placeholders;
 use crate::item::Item;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::timestamps::{Created, Stamps};
+use crate::timestamps::Stamps;
 use crate::trace::{capacity, op_span, send};
 use crate::write::outcome;
-use crate::write::plan::{Expect, put_condition};
+use crate::write::plan::{Expect, Upsert, put_condition, upsert_plan};
 
-/// How often a blind put sends again for a `created_at` it learned
-/// (each time, the item was deleted or created meanwhile).
-const MAX_CREATED_RESENDS: usize = 4;
-
-/// Why a put did not go through.
-enum Refused {
-    /// Its `created_at` condition failed: send again with this one.
-    Created(Created, Error),
-    /// Any other error.
-    Error(Error),
-}
-
-impl From<Error> for Refused {
-    fn from(e: Error) -> Refused {
-        Refused::Error(e)
+/// The error of a put refused by its condition, from the item stored
+/// then: written by newer code, a taken key, or a conflict.
+fn put_refused(
+    stored: Option<&crate::codec::Attributes>,
+    info: &ModelInfo,
+    table: &str,
+    key: crate::error::KeyDisplay,
+    expect: Expect,
+) -> Error {
+    let newer = stored.and_then(|s| crate::schema_version::not_newer(s, info, table, &key).err());
+    match (newer, expect) {
+        (Some(newer), _) => newer,
+        (None, Expect::Absent | Expect::Fresh) => Error::Overwrite {
+            table: table.to_owned(),
+            key,
+        },
+        (None, Expect::Anything) => Error::Conflict {
+            table: table.to_owned(),
+            key,
+        },
     }
 }
 
@@ -43,57 +48,21 @@ impl Mapper {
         &self,
         info: &ModelInfo,
         table: &str,
-        prepared: Encoded,
+        mut prepared: Encoded,
         expect: Expect,
         keep: bool,
     ) -> Result<Encoded> {
         let stamps = Stamps::of::<T>(self.now(), info)?;
-        // A blind put of a model with `created_at` may learn the stored
-        // one from a refusal and send again with it: from the same item.
-        let again = (stamps.created().is_some() && matches!(expect, Expect::Anything))
-            .then(|| prepared.clone());
-        let mut created = Created::Guessed;
-        let mut prepared = prepared;
-        let mut resends = 0;
-        loop {
-            match self
-                .write_once::<T>(info, table, prepared, expect, keep, &stamps, &created)
-                .await
-            {
-                Ok(written) => return Ok(written),
-                Err(Refused::Created(next, _))
-                    if resends < MAX_CREATED_RESENDS && again.is_some() =>
-                {
-                    resends += 1;
-                    created = next;
-                    prepared = again.clone().unwrap_or_default();
-                }
-                Err(Refused::Created(_, e) | Refused::Error(e)) => return Err(e),
-            }
+        if stamps.created().is_some() && matches!(expect, Expect::Anything) {
+            return self.upsert::<T>(info, table, prepared, &stamps, keep).await;
         }
-    }
-
-    /// One put of a prepared item under `expect`, `created_at` as
-    /// `created` says.
-    #[allow(clippy::too_many_arguments)]
-    async fn write_once<T: Model>(
-        &self,
-        info: &ModelInfo,
-        table: &str,
-        mut prepared: Encoded,
-        expect: Expect,
-        keep: bool,
-        stamps: &Stamps,
-        created: &Created,
-    ) -> std::result::Result<Encoded, Refused> {
         let mut placeholders = Placeholders::default();
         let condition = put_condition::<T>(
             info,
             table,
             &mut prepared,
             expect,
-            stamps,
-            created,
+            &stamps,
             &mut placeholders,
         )?;
         let span = op_span!(
@@ -101,9 +70,8 @@ impl Mapper {
             table,
             self.traced(&prepared.key(info).display(info))
         );
-        // A fresh key's put keeps what it wrote, to recognize it stored;
-        // a blind put with `created_at`, to tell its refusal.
-        let item = if keep || matches!(expect, Expect::Fresh) || stamps.created().is_some() {
+        // A fresh key's put keeps what it wrote, to recognize it stored.
+        let item = if keep || matches!(expect, Expect::Fresh) {
             prepared.attributes.clone()
         } else {
             std::mem::take(&mut prepared.attributes)
@@ -139,35 +107,66 @@ impl Mapper {
         {
             return Ok(prepared);
         }
-        // Refused for its `created_at` alone (not after a lost answer,
-        // where this call's own first send may be what is stored): the
-        // stored one is known now.
-        let retry = match refused_with(&e) {
-            Some(stored) if !outcome::lost(&e) && matches!(expect, Expect::Anything) => {
-                stamps.retry(&prepared.attributes, stored)
-            }
-            _ => None,
-        };
         let key = prepared.key(info).display(info);
-        let error = outcome::judged(e, table, key, "PutItem", |stored, key| {
-            let newer =
-                stored.and_then(|s| crate::schema_version::not_newer(s, info, table, &key).err());
-            match (newer, expect) {
-                (Some(newer), _) => newer,
-                (None, Expect::Absent | Expect::Fresh) => Error::Overwrite {
-                    table: table.to_owned(),
-                    key,
-                },
-                (None, Expect::Anything) => Error::Conflict {
-                    table: table.to_owned(),
-                    key,
-                },
+        Err(outcome::judged(e, table, key, "PutItem", |stored, key| {
+            put_refused(stored, info, table, key, expect)
+        }))
+    }
+
+    /// A blind put of a model with `created_at`, as one `UpdateItem`
+    /// ([`upsert_plan`]): the stored `created_at` is kept in the same
+    /// request. When `keep`, the item given back is the item stored after
+    /// it (`ALL_NEW`).
+    async fn upsert<T: Model>(
+        &self,
+        info: &ModelInfo,
+        table: &str,
+        mut prepared: Encoded,
+        stamps: &Stamps,
+        keep: bool,
+    ) -> Result<Encoded> {
+        let Upsert {
+            key_attributes,
+            expression,
+            condition,
+            mut placeholders,
+        } = upsert_plan::<T>(info, table, &mut prepared, stamps)?;
+        let key = prepared.key(info).display(info);
+        let span = op_span!("UpdateItem", table, self.traced(&key));
+        let result = send!(
+            self.client()
+                .update_item()
+                .table_name(table)
+                .set_key(Some(key_attributes))
+                .update_expression(expression)
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .return_values(if keep {
+                    ReturnValue::AllNew
+                } else {
+                    ReturnValue::None
+                })
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
+                .set_return_consumed_capacity(capacity(&span)),
+            span
+        );
+        match result {
+            Ok(out) => {
+                // The item as stored now, when it is to be given back.
+                prepared.attributes = out.attributes.unwrap_or_default();
+                Ok(prepared)
             }
-        });
-        Err(match retry {
-            Some(next) => Refused::Created(next, error),
-            None => Refused::Error(error),
-        })
+            Err(e) => Err(outcome::judged(
+                e,
+                table,
+                key,
+                "UpdateItem",
+                |stored, key| put_refused(stored, info, table, key, Expect::Anything),
+            )),
+        }
     }
 
     /// Writes `model` whatever is stored under its key (a blind put; with a

@@ -216,6 +216,13 @@ impl Record {
     /// The change, each image through the load path a `get` takes.
     pub(crate) fn decode<T: Model>(self, info: &ModelInfo) -> Result<Change<T>> {
         let table = info.table();
+        // The key is in every image: read from one when there is one.
+        let key = match (&self.new, &self.old) {
+            (Some(image), _) | (None, Some(image)) if self.keys.is_empty() => {
+                Key::of_attributes(image, info)
+            }
+            _ => Key::of_attributes(&self.keys, info),
+        };
         let image = |attributes: Option<Attributes>| {
             attributes
                 .map(|attributes| load::<T>(attributes, info, table))
@@ -223,7 +230,7 @@ impl Record {
         };
         Ok(Change {
             kind: self.kind,
-            key: Key::of_attributes(&self.keys, info),
+            key,
             old: image(self.old)?,
             new: image(self.new)?,
             sequence: self.sequence,

@@ -311,6 +311,25 @@ impl<T: Model> ChangeReader<T> {
     }
 }
 
+impl Mapper {
+    /// One record of the Streams API (`aws-sdk-dynamodbstreams`'
+    /// `GetRecords`, for a reader of one's own) as a [`Change`] of `T`,
+    /// decoded as [`Mapper::decode_change`] decodes Lambda's.
+    ///
+    /// # Errors
+    /// [`Error::Convert`] for a record with no change in it, and what a
+    /// load of its images reports ([`Error::Stored`], …).
+    pub fn decode_stream_record<T: Model>(
+        &self,
+        record: &streams::types::Record,
+    ) -> Result<crate::stream::Change<T>> {
+        let info = self.model_info::<T>()?;
+        record_of(record)
+            .map_err(|why| super::unreadable(info.table(), why))?
+            .decode(&info)
+    }
+}
+
 /// A record of the Streams API as the decoder's record.
 fn record_of(record: &streams::types::Record) -> std::result::Result<Record, &'static str> {
     let kind = match record.event_name() {
@@ -330,9 +349,14 @@ fn record_of(record: &streams::types::Record) -> std::result::Result<Record, &'s
         })
         .transpose()
     };
+    // The key is read from an image when there is one (no second copy).
+    let keys = match (body.new_image(), body.old_image()) {
+        (None, None) => image(body.keys())?.unwrap_or_default(),
+        _ => Attributes::new(),
+    };
     Ok(Record {
         kind,
-        keys: image(body.keys())?.unwrap_or_default(),
+        keys,
         old: image(body.old_image())?,
         new: image(body.new_image())?,
         sequence: body.sequence_number().map(str::to_owned),

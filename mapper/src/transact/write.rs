@@ -21,10 +21,12 @@ use crate::mapper::Mapper;
 use crate::model::Model;
 use crate::ops::delete::{DeletePlan, delete_plan};
 use crate::ops::update::{UpdatePlan, update_plan};
-use crate::timestamps::{Created, Stamps};
+use crate::timestamps::Stamps;
 use crate::transact::commit::{Transaction, TransactionStatus};
 use crate::write::plan::Expect;
-use crate::write::plan::{PartialSave, change_plan, keep_unknown, put_condition};
+use crate::write::plan::{
+    PartialSave, Upsert, change_plan, keep_unknown, put_condition, upsert_plan,
+};
 
 use super::action::{Judge, Planned, delete_item, put_item, refresh_saved};
 
@@ -91,24 +93,44 @@ impl<'a> TransactWrite<'a> {
         let table = info.table.as_str();
         let mut prepared = crate::encode::model(model, &info, table)?;
         let stamps = Stamps::of::<T>(self.now, &info)?;
-        let mut placeholders = Placeholders::default();
-        // A refused `created_at` is a conflict here: a transaction cannot
-        // send one action again alone.
-        let condition = put_condition::<T>(
-            &info,
-            table,
-            &mut prepared,
-            expect,
-            &stamps,
-            &Created::Guessed,
-            &mut placeholders,
-        )?;
-        let hash = prepared.key_hash;
-        let (key, size) = (prepared.key(&info), prepared.size);
-        let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
+        let (hash, size, key) = (prepared.key_hash, prepared.size, prepared.key(&info));
+        let item = if stamps.created().is_some() && matches!(expect, Expect::Anything) {
+            // A blind put keeping a stored `created_at`: an update.
+            let Upsert {
+                key_attributes,
+                expression,
+                condition,
+                mut placeholders,
+            } = upsert_plan::<T>(&info, table, &mut prepared, &stamps)?;
+            let update = UpdateAction::builder()
+                .table_name(table)
+                .set_key(Some(key_attributes))
+                .update_expression(expression)
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(placeholders.names())
+                .set_expression_attribute_values(placeholders.values())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(build_error(table))?;
+            TransactWriteItem::builder().update(update).build()
+        } else {
+            let mut placeholders = Placeholders::default();
+            let condition = put_condition::<T>(
+                &info,
+                table,
+                &mut prepared,
+                expect,
+                &stamps,
+                &mut placeholders,
+            )?;
+            let put = put_item(table, prepared.attributes, condition, &mut placeholders)?;
+            TransactWriteItem::builder().put(put).build()
+        };
         Ok(Planned {
             size,
-            item: TransactWriteItem::builder().put(put).build(),
+            item,
             hash,
             key,
             info,
@@ -153,7 +175,6 @@ impl<'a> TransactWrite<'a> {
                 &mut prepared,
                 expect,
                 &stamps,
-                &Created::Guessed,
                 &mut placeholders,
             )?;
             let hash = prepared.key_hash;
@@ -225,7 +246,6 @@ impl<'a> TransactWrite<'a> {
                 &mut prepared,
                 Expect::Absent,
                 &stamps,
-                &Created::Guessed,
                 &mut placeholders,
             )?;
             let put = put_item(

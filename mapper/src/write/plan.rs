@@ -12,7 +12,7 @@ use crate::codec::Encoded;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::Placeholders;
 use crate::model::{Model, ModelInfo};
-use crate::timestamps::{Created, Stamps};
+use crate::timestamps::Stamps;
 
 /// What the stored item must look like for a write to go through.
 #[derive(Clone, Copy)]
@@ -167,14 +167,11 @@ pub(crate) fn put_condition<T: Model>(
     prepared: &mut Encoded,
     expect: Expect,
     stamps: &Stamps,
-    created: &Created,
     placeholders: &mut Placeholders,
 ) -> Result<Option<String>> {
     let mut conditions: Vec<String> = Vec::new();
     match expect {
-        Expect::Anything => {
-            conditions.extend(stamps.put(&mut prepared.attributes, created, info, placeholders));
-        }
+        Expect::Anything => stamps.replace(&mut prepared.attributes),
         Expect::Absent | Expect::Fresh => stamps.create(&mut prepared.attributes),
     }
     if let Some(version) = T::VERSION {
@@ -211,6 +208,81 @@ pub(crate) fn put_condition<T: Model>(
         }
     }
     Ok((!conditions.is_empty()).then(|| conditions.join(" AND ")))
+}
+
+/// A blind put of a model with `created_at`, ready to send as one
+/// `UpdateItem`: every attribute of the item SET, those the schema knows
+/// and the item lacks REMOVEd, `created_at` kept where stored
+/// (`if_not_exists`), under the put's conditions (the version, the
+/// schema version). The one rule for single puts and transactions.
+pub(crate) struct Upsert {
+    pub(crate) key_attributes: codec::Attributes,
+    pub(crate) expression: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) placeholders: Placeholders,
+}
+
+/// Plans the blind put of `prepared` for a model with `created_at`
+/// ([`Upsert`]); the version, if any, is bumped and `updated_at` set, and
+/// the attributes move into the request (`prepared` keeps none: what is
+/// stored after is the answer's to tell).
+pub(crate) fn upsert_plan<T: Model>(
+    info: &ModelInfo,
+    table: &str,
+    prepared: &mut Encoded,
+    stamps: &Stamps,
+) -> Result<Upsert> {
+    use std::fmt::Write as _;
+    let mut p = Placeholders::default();
+    let condition = put_condition::<T>(info, table, prepared, Expect::Anything, stamps, &mut p)?;
+    let key = prepared.key(info).display(info);
+    let key_attributes = crate::key::attributes_of(&prepared.attributes, info);
+    let created = stamps.created();
+    let attributes = std::mem::take(&mut prepared.attributes);
+    let mut expression = String::from("SET ");
+    let removes: Vec<String> = info
+        .schema
+        .fields()
+        .map(validate::Field::name)
+        .filter(|name| {
+            !attributes.contains_key(*name)
+                && !key_attributes.contains_key(*name)
+                && created.is_none_or(|(c, _)| c != name)
+        })
+        .map(|name| p.name(name))
+        .collect();
+    let mut first = true;
+    for (name, value) in attributes {
+        if key_attributes.contains_key(&name) || created.is_some_and(|(c, _)| *c == name) {
+            continue;
+        }
+        let n = p.name(&name);
+        let v = p.value(value);
+        let _ = write!(expression, "{}{n} = {v}", if first { "" } else { ", " });
+        first = false;
+    }
+    if let Some((name, now)) = created {
+        let c = p.name(name);
+        let v = p.value(now.clone());
+        let _ = write!(
+            expression,
+            "{}{c} = if_not_exists({c}, {v})",
+            if first { "" } else { ", " }
+        );
+    }
+    if !removes.is_empty() {
+        let _ = write!(expression, " REMOVE {}", removes.join(", "));
+    }
+    within_limits(&expression, true, "update expression", table, &key)?;
+    if let Some(condition) = &condition {
+        within_limits(condition, false, "condition", table, &key)?;
+    }
+    Ok(Upsert {
+        key_attributes,
+        expression,
+        condition,
+        placeholders: p,
+    })
 }
 
 /// The stored version (`None` for a new item: absent or 0) and the one a
