@@ -43,6 +43,33 @@ struct VCounter {
     version: u64,
 }
 
+/// A versioned counter with timestamps: its blind put is an update that
+/// keeps `created_at` (the upsert), under the version's condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "scounter")]
+struct SCounter {
+    #[model(hash_key)]
+    id: String,
+    n: i64,
+    ops: BTreeSet<String>,
+    #[model(version)]
+    version: u64,
+    #[model(created_at)]
+    #[serde(
+        with = "validate::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    created: Option<time::OffsetDateTime>,
+    #[model(updated_at)]
+    #[serde(
+        with = "validate::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    updated: Option<time::OffsetDateTime>,
+}
+
 /// Two halves written by different writers: a partial save conditions
 /// only on what it changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
@@ -230,6 +257,9 @@ async fn world(faults: Option<Faults>) -> Result<World, SetupError> {
         .await?;
     db.mapper.create_table::<Pair>(Throughput::OnDemand).await?;
     db.mapper
+        .create_table::<SCounter>(Throughput::OnDemand)
+        .await?;
+    db.mapper
         .create_table::<Visit>(Throughput::OnDemand)
         .await?;
     let (mapper, proxy) = match faults {
@@ -260,6 +290,13 @@ impl Bumped for Counter {
 }
 
 impl Bumped for VCounter {
+    fn bump(&mut self, _: usize, op: String) {
+        self.n += 1;
+        self.ops.insert(op);
+    }
+}
+
+impl Bumped for SCounter {
     fn bump(&mut self, _: usize, op: String) {
         self.n += 1;
         self.ops.insert(op);
@@ -301,8 +338,33 @@ async fn saved_concurrently<T: Bumped>(
     .await
 }
 
+/// `model` created, then get → bump → blind `put` (its version checked)
+/// by every task.
+async fn put_concurrently<T: Bumped + Clone>(
+    w: &World,
+    model: T,
+    id: &'static str,
+) -> Result<Tally, SetupError> {
+    w.db.mapper.create(&model).await?;
+    let m = w.mapper.clone();
+    run(move |task, op| {
+        let m = m.clone();
+        async move {
+            let item = match m.get::<T>(id).await {
+                Ok(item) => item,
+                Err(_) => return Outcome::Refused,
+            };
+            let mut model = T::clone(&item);
+            model.bump(task, op);
+            outcome(m.put(&model).await)
+        }
+    })
+    .await
+}
+
 /// get → increment → save of one counter, without and with a version,
-/// and partial saves of two halves.
+/// partial saves of two halves, and versioned blind puts of a model with
+/// timestamps (its `created_at` never changed).
 async fn saves(w: &World, label: &str) -> TestResult {
     let counter = counter("c");
     let tally = saved_concurrently(w, counter, "c").await?;
@@ -331,6 +393,31 @@ async fn saves(w: &World, label: &str) -> TestResult {
         n + 1,
         "one version per write"
     );
+
+    let stamped = SCounter {
+        id: "s".into(),
+        n: 0,
+        ops: seed(),
+        version: 0,
+        created: None,
+        updated: None,
+    };
+    let tally = put_concurrently(w, stamped, "s").await?;
+    let stored = raw::<SCounter>(&w.db, "id", "s").await?;
+    let n = number(stored.get("n"));
+    accounted(
+        &format!("{label} versioned put with timestamps"),
+        n,
+        &ids(stored.get("ops")),
+        &tally,
+    );
+    assert_eq!(
+        number(stored.get("version")),
+        n + 1,
+        "one version per write"
+    );
+    let created = w.db.mapper.get::<SCounter>("s").await?.created;
+    assert!(created.is_some() && created <= w.db.mapper.get::<SCounter>("s").await?.updated);
 
     let pair = Pair {
         id: "p".into(),

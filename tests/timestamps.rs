@@ -380,3 +380,51 @@ async fn typed_datetime_values_compare_in_the_stored_form() -> TestResult {
     assert_eq!(updated.updated, Some(t(43_000)?));
     Ok(())
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "stamped_posts")]
+struct Post {
+    #[model(hash_key, auto_increment)]
+    id: i64,
+    title: String,
+    #[model(created_at)]
+    #[serde(
+        with = "validate::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    created: Option<OffsetDateTime>,
+    #[model(updated_at)]
+    #[serde(
+        with = "validate::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    updated: Option<OffsetDateTime>,
+}
+
+#[tokio::test]
+async fn an_auto_increment_insert_sets_both() -> TestResult {
+    let db = TestDb::with_table::<Post>().await?;
+    let clock = Arc::new(AtomicI64::new(50_000));
+    let mapper = at(&db, &clock);
+    let post = mapper
+        .insert_auto(&Post {
+            id: 0,
+            title: "first".into(),
+            created: None,
+            updated: None,
+        })
+        .await?;
+    let out = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Post>())
+        .key("id", AttributeValue::N(post.id.to_string()))
+        .send()
+        .await?;
+    let item = out.item().ok_or("no post stored")?;
+    assert_eq!(item.get("created"), Some(&AttributeValue::S(text(50_000))));
+    assert_eq!(item.get("updated"), Some(&AttributeValue::S(text(50_000))));
+    Ok(())
+}
