@@ -341,14 +341,7 @@ fn record_of(record: &streams::types::Record) -> std::result::Result<Record, &'s
     let body = record
         .dynamodb()
         .ok_or("a record holds its change under \"dynamodb\"")?;
-    let image = |map: Option<&HashMap<String, StreamValue>>| {
-        map.map(|m| {
-            m.iter()
-                .map(|(k, v)| Ok::<_, &'static str>((k.clone(), attribute(v)?)))
-                .collect::<std::result::Result<Attributes, _>>()
-        })
-        .transpose()
-    };
+    let image = |map: Option<&HashMap<String, StreamValue>>| map.map(attributes).transpose();
     // The key is read from an image when there is one (no second copy).
     let keys = match (body.new_image(), body.old_image()) {
         (None, None) => image(body.keys())?.unwrap_or_default(),
@@ -364,6 +357,15 @@ fn record_of(record: &streams::types::Record) -> std::result::Result<Record, &'s
     })
 }
 
+/// A Streams item as DynamoDB's attributes, the map sized once.
+fn attributes(map: &HashMap<String, StreamValue>) -> std::result::Result<Attributes, &'static str> {
+    let mut out = Attributes::with_capacity(map.len());
+    for (name, value) in map {
+        out.insert(name.clone(), attribute(value)?);
+    }
+    Ok(out)
+}
+
 /// A Streams attribute as DynamoDB's (the same shapes, another crate).
 fn attribute(value: &StreamValue) -> std::result::Result<AttributeValue, &'static str> {
     Ok(match value {
@@ -375,16 +377,14 @@ fn attribute(value: &StreamValue) -> std::result::Result<AttributeValue, &'stati
         StreamValue::Ss(s) => AttributeValue::Ss(s.clone()),
         StreamValue::Ns(n) => AttributeValue::Ns(n.clone()),
         StreamValue::Bs(b) => AttributeValue::Bs(b.clone()),
-        StreamValue::L(l) => AttributeValue::L(
-            l.iter()
-                .map(attribute)
-                .collect::<std::result::Result<_, _>>()?,
-        ),
-        StreamValue::M(m) => AttributeValue::M(
-            m.iter()
-                .map(|(k, v)| Ok::<_, &'static str>((k.clone(), attribute(v)?)))
-                .collect::<std::result::Result<Attributes, _>>()?,
-        ),
+        StreamValue::L(l) => {
+            let mut out = Vec::with_capacity(l.len());
+            for v in l {
+                out.push(attribute(v)?);
+            }
+            AttributeValue::L(out)
+        }
+        StreamValue::M(m) => AttributeValue::M(attributes(m)?),
         _ => return Err("an attribute of a type this client does not know"),
     })
 }
