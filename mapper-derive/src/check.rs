@@ -55,6 +55,7 @@ pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
         errors.push(spanned(model, mistake.at, &mistake.message));
     }
     extra(model.extra.as_ref(), &mut errors);
+    entity(model, &mut errors);
     for field in &model.fields {
         common(field, &mut errors);
         // DynamoDB's TTL reads a number of whole seconds: a datetime field
@@ -89,6 +90,33 @@ pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
             model.ident.span(),
             "a model needs its table and a hash key",
         )),
+    }
+}
+
+/// An entity type is a name, and its attribute is no field's.
+fn entity(model: &Model, errors: &mut Errors) {
+    if let Some(entity) = &model.entity
+        && entity.value().is_empty()
+    {
+        errors.at(entity.span(), "an entity type is a non-empty name");
+    }
+    match (&model.entity, &model.entity_attribute) {
+        (None, Some(attribute)) => {
+            errors.at(attribute.span(), "entity_attribute needs entity = \"…\"");
+        }
+        (Some(entity), attribute) => {
+            let name = attribute
+                .as_ref()
+                .map_or_else(|| "_et".to_owned(), syn::LitStr::value);
+            if model.fields.iter().any(|f| f.name == name) {
+                let span = attribute.as_ref().map_or(entity.span(), syn::LitStr::span);
+                errors.at(
+                    span,
+                    format!("the entity attribute {name:?} is a field's name: name another with entity_attribute"),
+                );
+            }
+        }
+        (None, None) => {}
     }
 }
 

@@ -234,6 +234,16 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let created_at = optional(checked.created_at);
     let updated_at = optional(checked.updated_at);
     let hide_expired = !model.show_expired;
+    let entity = model.entity.as_ref().map(|entity| {
+        let attribute = model
+            .entity_attribute
+            .as_ref()
+            .map(|a| quote!(const ENTITY_ATTRIBUTE: &'static str = #a;));
+        quote! {
+            const ENTITY: ::core::option::Option<&'static str> = ::core::option::Option::Some(#entity);
+            #attribute
+        }
+    });
     let stream = model.stream.as_ref().map(|view| {
         quote!(const STREAM: ::core::option::Option<::mapper::stream::StreamView> = ::core::option::Option::Some(::mapper::stream::StreamView::#view);)
     });
@@ -303,6 +313,7 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
             const UPDATED_AT: ::core::option::Option<&'static str> = #updated_at;
             const HIDE_EXPIRED: bool = #hide_expired;
             #stream
+            #entity
             const READ_POLICY: #p::ReadPolicy = #read_policy;
             const INDEXES: &'static [#p::Index] = &[#(#indexes),*];
             #write_back

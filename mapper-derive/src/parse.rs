@@ -139,6 +139,10 @@ pub(crate) struct Model {
     pub(crate) write_back_now: bool,
     /// `expired = "show"`: reads do not hide items whose TTL has passed.
     pub(crate) show_expired: bool,
+    /// `entity = "order"`: the entity type of a model sharing its table.
+    pub(crate) entity: Option<LitStr>,
+    /// `entity_attribute = "_et"`: the attribute it is written in.
+    pub(crate) entity_attribute: Option<LitStr>,
     /// `stream = "new_and_old_images"` (or `new_image`, `old_image`,
     /// `keys_only`): the stream `create_table` turns on.
     pub(crate) stream: Option<syn::Ident>,
@@ -184,6 +188,8 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
         write_back_now: false,
         show_expired: false,
         stream: None,
+        entity: None,
+        entity_attribute: None,
         before_save: None,
         after_load: None,
     };
@@ -212,6 +218,8 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                         _ => errors.at(shown.span(), "expired is \"hide\" or \"show\""),
                     }
                 }
+                "entity" => model.entity = Some(meta.value()?.parse()?),
+                "entity_attribute" => model.entity_attribute = Some(meta.value()?.parse()?),
                 "stream" => {
                     let view: LitStr = meta.value()?.parse()?;
                     let variant = match view.value().as_str() {
@@ -270,7 +278,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                     errors.at(
                         meta.path.span(),
-                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations, write_back, expired, stream, before_save or after_load",
+                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations, write_back, expired, stream, entity, entity_attribute, before_save or after_load",
                     );
                 }
             }

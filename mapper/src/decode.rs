@@ -21,7 +21,14 @@ pub(crate) fn load<T: Model>(
     table: &str,
 ) -> Result<Item<T>> {
     key_rules(&attributes, info, table)?;
+    let mut attributes = attributes;
+    // Of this model's entity type, or no item of it; the attribute goes
+    // back into the as-loaded snapshot (a save compares with it).
+    let entity = crate::entity::take(&mut attributes, info, table)?;
     let mut item = load_any::<T>(attributes, info, table)?;
+    if let (Some(stored), Some((name, value))) = (item.stored.as_mut(), entity) {
+        stored.insert(name, value);
+    }
     item.model.after_load();
     Ok(item)
 }

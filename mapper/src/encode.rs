@@ -25,6 +25,7 @@ pub(crate) fn model<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Resul
     before_save(model, table)?;
     if let Some(mut encoded) = codec::ser::checked(model, info) {
         encoded.size += schema_version::stamp(&mut encoded.attributes, info);
+        encoded.size += crate::entity::stamp(&mut encoded.attributes, info);
         if encoded.size <= MAX_ITEM_BYTES && keys_fit(&encoded.attributes, info) {
             return Ok(encoded);
         }
@@ -70,6 +71,7 @@ pub(crate) fn value<T: Model>(value: Value, info: &ModelInfo, table: &str) -> Re
     let mut attributes =
         codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
     schema_version::stamp(&mut attributes, info);
+    crate::entity::stamp(&mut attributes, info);
     let size = admit(
         &attributes,
         codec::item_size(&attributes),

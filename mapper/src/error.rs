@@ -251,6 +251,20 @@ pub enum Error {
         /// The item's key.
         key: KeyDisplay,
     },
+    /// The item under the key is of another entity type than the model's
+    /// (or of none): it is not read as this model, and a write of this
+    /// model onto it was refused (nothing written).
+    #[error("the item in table {table} ({key}) is of entity type {}, not {expected:?}: not read as it, nothing written", match found { Some(found) => format!("{found:?}"), None => "none".to_owned() })]
+    OtherEntity {
+        /// The table.
+        table: String,
+        /// The item's key.
+        key: KeyDisplay,
+        /// The model's entity type.
+        expected: String,
+        /// The stored item's, if it has one.
+        found: Option<String>,
+    },
     /// No item has that key.
     #[error("no item in table {table} ({key})")]
     NotFound {
@@ -422,7 +436,10 @@ impl Error {
     pub fn is_stored_item(&self) -> bool {
         matches!(
             self,
-            Error::Stored { .. } | Error::Migration { .. } | Error::Convert { .. }
+            Error::Stored { .. }
+                | Error::Migration { .. }
+                | Error::Convert { .. }
+                | Error::OtherEntity { .. }
         )
     }
 

@@ -55,6 +55,7 @@ pub mod model;
 pub mod codec;
 mod decode;
 mod encode;
+mod entity;
 mod schema_version;
 mod timestamps;
 mod ttl;

@@ -101,6 +101,13 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// has not deleted yet (it deletes lazily, often hours later): `true`
     /// by default (`#[model(expired = "show")]` to see them).
     const HIDE_EXPIRED: bool = true;
+    /// The entity type of a model sharing its table with others
+    /// (`#[model(entity = "order")]`): written on every write, checked on
+    /// every load (see the `entity` module's rules).
+    const ENTITY: Option<&'static str> = None;
+    /// The attribute the entity type is written in (`_et` by default;
+    /// `#[model(entity_attribute = "…")]`).
+    const ENTITY_ATTRIBUTE: &'static str = "_et";
     /// The stream `create_table` turns on (`#[model(stream =
     /// "new_and_old_images")]`); [`Mapper::enable_stream`](crate::Mapper::enable_stream)
     /// turns one on for an existing table.
@@ -214,6 +221,8 @@ pub struct ModelInfo {
     /// The TTL attribute, when reads hide expired items ([`Model::TTL`],
     /// [`Model::HIDE_EXPIRED`]).
     pub(crate) expires: Option<String>,
+    /// The entity type and its attribute, for a model sharing its table.
+    pub(crate) entity: Option<crate::entity::Tag>,
     /// Whether a key attribute's validator may change the value it checks
     /// (it has no plain form): then a load checks the key it validated.
     pub(crate) key_normalized: bool,
@@ -328,6 +337,17 @@ impl ModelInfo {
                     .into_iter()
                     .map(|m| m.message),
             );
+            if let Some(entity) = T::ENTITY {
+                if entity.is_empty() {
+                    mistakes.push("an entity type is a non-empty name".to_owned());
+                }
+                if schema.get(T::ENTITY_ATTRIBUTE).is_some() {
+                    mistakes.push(format!(
+                        "the entity attribute {:?} is a field's name: name another with entity_attribute",
+                        T::ENTITY_ATTRIBUTE
+                    ));
+                }
+            }
             // The mapper writes a datetime into each: its rule must take one.
             for (role, name) in [("created_at", T::CREATED_AT), ("updated_at", T::UPDATED_AT)] {
                 if let Some(name) = name
@@ -372,6 +392,10 @@ impl ModelInfo {
             normalizes(&hash.name) || range.as_ref().is_some_and(|r| normalizes(&r.name));
         let info = ModelInfo {
             expires: T::TTL.filter(|_| T::HIDE_EXPIRED).map(str::to_owned),
+            entity: T::ENTITY.map(|name| crate::entity::Tag {
+                attribute: T::ENTITY_ATTRIBUTE.to_owned(),
+                name: name.to_owned(),
+            }),
             key_normalized,
             table: table.to_owned(),
             fast: crate::codec::fast::Layout::of(&schema, T::HASH_KEY, T::RANGE_KEY),
@@ -423,6 +447,11 @@ impl ModelInfo {
     /// The table's key attributes: the hash key, then the range key.
     pub(crate) fn key_parts(&self) -> impl Iterator<Item = &KeyAttribute> {
         std::iter::once(&self.hash).chain(&self.range)
+    }
+
+    /// The entity type, for a model sharing its table.
+    pub(crate) fn entity(&self) -> Option<&crate::entity::Tag> {
+        self.entity.as_ref()
     }
 
     /// The set type of attribute `name`, if the schema says it is a set.

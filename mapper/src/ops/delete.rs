@@ -45,7 +45,9 @@ pub(crate) fn delete_plan<T: Model>(item: &Item<T>, info: &ModelInfo) -> Result<
         )],
         (Some(stored), version) => {
             key_unchanged(&key_attributes, stored, info, table, &shown)?;
-            loaded_state(stored, info, version, &mut placeholders)
+            let mut conditions = loaded_state(stored, info, version, &mut placeholders);
+            conditions.extend(crate::entity::own(info, &mut placeholders));
+            conditions
         }
     };
     let condition = conditions.join(" AND ");
@@ -79,7 +81,6 @@ impl Mapper {
     /// have deleted the item).
     pub async fn delete<T: Model>(&self, item: &mut Item<T>) -> Result<()> {
         let info = self.model_info::<T>()?;
-        let table = info.table.as_str();
         let DeletePlan {
             key_attributes,
             shown,
@@ -87,7 +88,7 @@ impl Mapper {
             placeholders,
             ..
         } = delete_plan(item, &info)?;
-        self.delete_attributes(table, key_attributes, shown, Some(condition), placeholders)
+        self.delete_attributes(&info, key_attributes, shown, Some(condition), placeholders)
             .await?;
         item.stored = None;
         Ok(())
@@ -102,24 +103,28 @@ impl Mapper {
         let table = info.table.as_str();
         let key = key.into_key();
         let attributes = key.to_attributes(&info, table)?;
+        // Never another entity type's item sharing the table.
+        let mut placeholders = Placeholders::default();
+        let condition = crate::entity::absent_or_own(&info, &mut placeholders);
         self.delete_attributes(
-            table,
+            &info,
             attributes,
             key.display(&info),
-            None,
-            Placeholders::default(),
+            condition,
+            placeholders,
         )
         .await
     }
 
     async fn delete_attributes(
         &self,
-        table: &str,
+        info: &ModelInfo,
         key: codec::Attributes,
         shown: KeyDisplay,
         condition: Option<String>,
         mut placeholders: Placeholders,
     ) -> Result<()> {
+        let table = info.table();
         let span = op_span!("DeleteItem", table, self.traced(&shown));
         let request = self
             .client()
@@ -137,11 +142,17 @@ impl Mapper {
         };
         // An item found gone is no proof of this call's delete: another
         // writer may have deleted it (and then the item had changed).
-        Err(outcome::judged(e, table, shown, "DeleteItem", |_, key| {
-            Error::Conflict {
-                table: table.to_owned(),
-                key,
-            }
-        }))
+        Err(outcome::judged(
+            e,
+            table,
+            shown,
+            "DeleteItem",
+            |stored, key| {
+                crate::entity::refused(stored, info, table, &key).unwrap_or(Error::Conflict {
+                    table: table.to_owned(),
+                    key,
+                })
+            },
+        ))
     }
 }

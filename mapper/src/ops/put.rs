@@ -23,6 +23,12 @@ fn put_refused(
     key: crate::error::KeyDisplay,
     expect: Expect,
 ) -> Error {
+    // A create finds the key taken, whoever holds it: an overwrite.
+    if matches!(expect, Expect::Anything)
+        && let Some(other) = crate::entity::refused(stored, info, table, &key)
+    {
+        return other;
+    }
     let newer = stored.and_then(|s| crate::schema_version::not_newer(s, info, table, &key).err());
     match (newer, expect) {
         (Some(newer), _) => newer,

@@ -124,6 +124,9 @@ impl Mapper {
         // same value write equal values. After a lost answer a refusal
         // cannot tell this call's write from another's.
         Err(outcome::judged(e, table, key, "UpdateItem", |now, key| {
+            if let Some(other) = crate::entity::refused(now, info, table, &key) {
+                return other;
+            }
             now.and_then(|now| crate::schema_version::not_newer(now, info, table, &key).err())
                 .unwrap_or(Error::Conflict {
                     table: table.to_owned(),

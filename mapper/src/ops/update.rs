@@ -245,6 +245,7 @@ pub(crate) fn update_plan<T: Model>(
         info,
         &mut placeholders,
     ));
+    conditions.extend(crate::entity::own(info, &mut placeholders));
     if let Some(condition) = condition {
         conditions.push(format!(
             "({})",
@@ -290,6 +291,9 @@ pub(crate) fn refused(
     let Some(stored) = stored.filter(|item| !item.is_empty()) else {
         return Error::NotFound { table, key };
     };
+    if let Some(other) = crate::entity::refused(Some(stored), info, &table, &key) {
+        return other;
+    }
     if let Some(stale) = crate::schema_version::stale(stored, info, &table, &key) {
         return stale;
     }

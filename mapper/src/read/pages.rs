@@ -511,8 +511,11 @@ pub(crate) fn filter_and_projection(
     filter: Option<&Condition>,
     projection: &[AttrPath],
     placeholders: &mut Placeholders,
-    table: &str,
+    info: &ModelInfo,
 ) -> Result<(Option<String>, Option<String>)> {
+    let table = info.table();
+    // A model sharing its table reads only its own entity type's items.
+    let filter = crate::entity::filter(info, filter);
     let filter = filter
         .map(|f| f.render(placeholders))
         .transpose()

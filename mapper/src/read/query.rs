@@ -351,7 +351,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             self.filter.as_ref(),
             &self.projection,
             &mut placeholders,
-            &table,
+            info,
         )?;
         Ok(Spec {
             kind: ReadKind::Query {

@@ -164,7 +164,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
             self.filter.as_ref(),
             &self.projection,
             &mut placeholders,
-            &table,
+            info,
         )?;
         Ok(Spec {
             kind: ReadKind::Scan { segment },

@@ -102,6 +102,7 @@ pub(crate) fn change_plan<T: Model>(
     removed.sort();
     let mut p = Placeholders::default();
     let mut conditions = vec![format!("attribute_exists({})", p.name(&info.hash.name))];
+    conditions.extend(crate::entity::own(info, &mut p));
     let mut sets = Vec::with_capacity(changed.len() + 1);
     let mut removes = Vec::with_capacity(removed.len());
     for name in &changed {
@@ -195,6 +196,8 @@ pub(crate) fn put_condition<T: Model>(
     }
     match expect {
         Expect::Anything => {
+            // Never over another entity type's item sharing the table.
+            conditions.extend(crate::entity::absent_or_own(info, placeholders));
             // Never over an item newer code wrote (a rolling deploy).
             if let Some(plan) = info.migrations {
                 let n = placeholders.name(plan.version_attribute());

@@ -47,3 +47,25 @@ struct BadStream {
     #[model(hash_key)]
     id: String,
 }
+
+#[derive(serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "t", entity = "")]
+struct EmptyEntity {
+    #[model(hash_key)]
+    id: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "t", entity = "order")]
+struct EntityClash {
+    #[model(hash_key)]
+    id: String,
+    _et: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, mapper::Model)]
+#[model(table = "t", entity_attribute = "kind")]
+struct NoEntity {
+    #[model(hash_key)]
+    id: String,
+}

@@ -1,0 +1,253 @@
+//! Entities sharing a table (issue 29, first part) against DynamoDB
+//! Local: the entity type written on every write path and checked on
+//! every load; an item of one entity type is never read as another, never
+//! overwritten, changed or deleted by another's writes; queries and scans
+//! read one entity type; a transaction writes two entity types at once.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use mapper::batch::Write;
+use mapper::{Error, Model, RangeCondition, Throughput, Update};
+use serde::{Deserialize, Serialize};
+use test_support::{SetupError, TestDb};
+
+type TestResult = Result<(), SetupError>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "shop", entity = "customer")]
+struct Customer {
+    #[model(hash_key)]
+    pk: String,
+    #[model(range_key)]
+    sk: String,
+    #[model(length = 1..=64)]
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "shop", entity = "order", entity_attribute = "_et")]
+struct Order {
+    #[model(hash_key)]
+    pk: String,
+    #[model(range_key)]
+    sk: String,
+    #[model(range = 0..)]
+    total: i64,
+}
+
+fn customer(name: &str) -> Customer {
+    Customer {
+        pk: format!("CUSTOMER#{name}"),
+        sk: format!("CUSTOMER#{name}"),
+        name: name.into(),
+    }
+}
+
+fn order(name: &str, id: u32, total: i64) -> Order {
+    Order {
+        pk: format!("CUSTOMER#{name}"),
+        sk: format!("#ORDER#{id:04}"),
+        total,
+    }
+}
+
+async fn raw(
+    db: &TestDb,
+    pk: &str,
+    sk: &str,
+) -> Result<Option<HashMap<String, AttributeValue>>, SetupError> {
+    let out = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Customer>())
+        .key("pk", AttributeValue::S(pk.into()))
+        .key("sk", AttributeValue::S(sk.into()))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(out.item().cloned())
+}
+
+async fn entity_of(db: &TestDb, pk: &str, sk: &str) -> Result<Option<String>, SetupError> {
+    Ok(raw(db, pk, sk)
+        .await?
+        .and_then(|item| item.get("_et").and_then(|v| v.as_s().ok()).cloned()))
+}
+
+fn other_entity(err: &Error, expected: &str, found: Option<&str>) -> bool {
+    matches!(err, Error::OtherEntity { expected: e, found: f, .. } if e == expected && f.as_deref() == found)
+}
+
+#[tokio::test]
+async fn every_write_path_writes_the_entity_type() -> TestResult {
+    let db = TestDb::with_table::<Customer>().await?;
+    let m = &db.mapper;
+    m.create(&customer("ann")).await?;
+    m.put(&order("ann", 1, 10)).await?;
+    let mut new = m.get::<Order>(("CUSTOMER#ann", "#ORDER#0001")).await?;
+    new.total = 11; // a partial save
+    m.save(&mut new).await?;
+    m.batch_write([Write::Put(order("ann", 2, 20))]).await?;
+    m.transact_write()
+        .create(&customer("bob"))
+        .create(&order("bob", 1, 5))
+        .send()
+        .await?;
+    m.update::<Order>(
+        ("CUSTOMER#bob", "#ORDER#0001"),
+        &Update::new().increment(Order::TOTAL, 1),
+    )
+    .await?;
+    for (pk, sk, entity) in [
+        ("CUSTOMER#ann", "CUSTOMER#ann", "customer"),
+        ("CUSTOMER#ann", "#ORDER#0001", "order"),
+        ("CUSTOMER#ann", "#ORDER#0002", "order"),
+        ("CUSTOMER#bob", "CUSTOMER#bob", "customer"),
+        ("CUSTOMER#bob", "#ORDER#0001", "order"),
+    ] {
+        assert_eq!(
+            entity_of(&db, pk, sk).await?.as_deref(),
+            Some(entity),
+            "{pk} {sk}"
+        );
+    }
+    assert_eq!(
+        m.get::<Order>(("CUSTOMER#ann", "#ORDER#0001")).await?.total,
+        11
+    );
+    assert_eq!(
+        m.get::<Order>(("CUSTOMER#bob", "#ORDER#0001")).await?.total,
+        6
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_item_of_one_entity_type_is_never_read_as_another() -> TestResult {
+    let db = TestDb::with_table::<Customer>().await?;
+    let m = &db.mapper;
+    m.create(&customer("ann")).await?;
+    let key = ("CUSTOMER#ann", "CUSTOMER#ann");
+    let err = m
+        .get::<Order>(key)
+        .await
+        .err()
+        .ok_or("a customer read as an order")?;
+    assert!(other_entity(&err, "order", Some("customer")), "{err}");
+    assert!(err.is_stored_item(), "{err}");
+    assert!(m.find::<Order>(key).await.is_err());
+    let mut tx = m.transact_get();
+    let slot = tx.get::<Order>(key);
+    let mut got = tx.send().await?;
+    assert!(got.take(slot).is_err());
+    // An item without an entity type (written by other code) is none's.
+    db.client()
+        .put_item()
+        .table_name(db.table::<Customer>())
+        .item("pk", AttributeValue::S("X".into()))
+        .item("sk", AttributeValue::S("X".into()))
+        .item("total", AttributeValue::N("1".into()))
+        .send()
+        .await?;
+    let err = m
+        .get::<Order>(("X", "X"))
+        .await
+        .err()
+        .ok_or("an untyped item read")?;
+    assert!(other_entity(&err, "order", None), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn writes_never_land_on_another_entity_types_item() -> TestResult {
+    let db = TestDb::with_table::<Customer>().await?;
+    let m = &db.mapper;
+    m.create(&customer("ann")).await?;
+    let before = raw(&db, "CUSTOMER#ann", "CUSTOMER#ann").await?;
+    // An order whose key is the customer's.
+    let clash = Order {
+        pk: "CUSTOMER#ann".into(),
+        sk: "CUSTOMER#ann".into(),
+        total: 1,
+    };
+    let key = ("CUSTOMER#ann", "CUSTOMER#ann");
+    let err = m.put(&clash).await.err().ok_or("a put over a customer")?;
+    assert!(other_entity(&err, "order", Some("customer")), "{err}");
+    let err = m
+        .update::<Order>(key, &Update::new().set(Order::TOTAL, 5))
+        .await
+        .err()
+        .ok_or("an update of a customer")?;
+    assert!(other_entity(&err, "order", Some("customer")), "{err}");
+    let err = m
+        .delete_key::<Order>(key)
+        .await
+        .err()
+        .ok_or("a delete of a customer")?;
+    assert!(other_entity(&err, "order", Some("customer")), "{err}");
+    let err = m
+        .create(&clash)
+        .await
+        .err()
+        .ok_or("a create over a customer")?;
+    assert!(matches!(err, Error::Overwrite { .. }), "{err}");
+    assert_eq!(raw(&db, "CUSTOMER#ann", "CUSTOMER#ann").await?, before);
+    // Its own entity's writes go through as before.
+    m.delete_key::<Customer>(key).await?;
+    assert!(raw(&db, "CUSTOMER#ann", "CUSTOMER#ann").await?.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn queries_and_scans_read_one_entity_type() -> TestResult {
+    let db = TestDb::with_table::<Customer>().await?;
+    let m = &db.mapper;
+    m.create(&customer("ann")).await?;
+    for id in 1..=3 {
+        m.create(&order("ann", id, i64::from(id) * 10)).await?;
+    }
+    m.create(&customer("bob")).await?;
+    let orders = m.query::<Order>("CUSTOMER#ann").all().await?;
+    assert_eq!(orders.len(), 3);
+    let newest = m
+        .query::<Order>("CUSTOMER#ann")
+        .range(RangeCondition::begins_with("#ORDER#"))
+        .reverse()
+        .limit(2)
+        .all()
+        .await?;
+    let ids: Vec<&str> = newest.iter().map(|o| o.sk.as_str()).collect();
+    assert_eq!(ids, ["#ORDER#0003", "#ORDER#0002"]);
+    let customers = m.query::<Customer>("CUSTOMER#ann").all().await?;
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0].name, "ann");
+    assert_eq!(m.scan::<Customer>().all().await?.len(), 2);
+    assert_eq!(m.scan::<Order>().all().await?.len(), 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_model_without_an_entity_type_writes_and_checks_none() -> TestResult {
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+    #[model(table = "plain_shop")]
+    struct Plain {
+        #[model(hash_key)]
+        pk: String,
+    }
+    let db = TestDb::new().await?;
+    db.mapper
+        .create_table::<Plain>(Throughput::OnDemand)
+        .await?;
+    db.mapper.put(&Plain { pk: "a".into() }).await?;
+    let out = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Plain>())
+        .key("pk", AttributeValue::S("a".into()))
+        .send()
+        .await?;
+    let item = out.item().ok_or("not stored")?;
+    assert_eq!(item.len(), 1, "{item:?}");
+    Ok(())
+}
