@@ -7,6 +7,7 @@
 
 mod case;
 mod check;
+mod collection;
 mod expand;
 mod parse;
 
@@ -31,6 +32,17 @@ pub fn derive_schema(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     parse::nested(&input)
         .and_then(|nested| check::nested(&nested).map(|()| expand::nested(&nested)))
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `mapper::read::Collection` for an enum of entity types
+/// sharing a table (one tuple variant each, holding the model or its
+/// `Item`): `mapper.query_collection::<Page>(…)` reads them together.
+#[proc_macro_derive(Collection)]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    collection::expand(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -91,7 +91,7 @@ pub use transact::{TransactGet, TransactWrite, Transaction};
 /// `#[derive(Model)]`: writes the `impl Model` (and its schema) from the
 /// struct; `#[derive(Schema)]`: a nested map or unit-only enum usable as a
 /// field. See [`Model`](trait@Model) for the options.
-pub use mapper_derive::{Model, Schema};
+pub use mapper_derive::{Collection, Model, Schema};
 
 /// `#[migrations(current = N)]` on an `impl` block declares a model's
 /// versioned upgrades (`#[migration(from = …)]` steps, `#[detect(…)]`
@@ -106,6 +106,10 @@ pub use migrate;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::index::{Index, IndexProjection};
+    pub use crate::model::ModelInfo;
+    pub use crate::read::Output;
+    pub use crate::read::collection::{check_members, entity_of, load_member, not_a_member};
+    pub use crate::{Error, Item, Result};
     pub use crate::{IntoKey, Key, KeyPart, Migrations, Model, ReadPolicy, WriteBack};
     pub use migrate;
     pub use validate;

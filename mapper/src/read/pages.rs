@@ -28,6 +28,20 @@ pub trait Output: Sized + Send + 'static {
     /// # Errors
     /// A stored item that cannot be read as this output.
     fn decode(attributes: codec::Attributes, info: &ModelInfo, table: &str) -> Result<Self>;
+
+    /// Whether a query or scan reads only the model's own entity type (a
+    /// [`Collection`](crate::read::Collection) reads several).
+    const OWN_ENTITY_ONLY: bool = true;
+
+    /// Checks, before anything is sent, that this output can be read from
+    /// the model's table (a collection's members share it).
+    ///
+    /// # Errors
+    /// [`Error::Model`] when it cannot.
+    fn check(info: &ModelInfo) -> Result<()> {
+        let _ = info;
+        Ok(())
+    }
 }
 
 /// Whole items, through the load path (upgrade, validation, read policy).
@@ -512,10 +526,15 @@ pub(crate) fn filter_and_projection(
     projection: &[AttrPath],
     placeholders: &mut Placeholders,
     info: &ModelInfo,
+    own_entity_only: bool,
 ) -> Result<(Option<String>, Option<String>)> {
     let table = info.table();
     // A model sharing its table reads only its own entity type's items.
-    let filter = crate::entity::filter(info, filter);
+    let filter = if own_entity_only {
+        crate::entity::filter(info, filter)
+    } else {
+        filter.cloned()
+    };
     let filter = filter
         .map(|f| f.render(placeholders))
         .transpose()

@@ -209,6 +209,11 @@ impl Mapper {
     }
 
     fn query_any<T: Model>(&self, hash: impl KeyPart) -> Query<'_, T> {
+        self.query_of(hash)
+    }
+
+    /// A query yielding `O`s (whole items, or a collection's variants).
+    pub(crate) fn query_of<T: Model, O: Output>(&self, hash: impl KeyPart) -> Query<'_, T, O> {
         Query {
             mapper: self,
             hash: hash.into_part(),
@@ -297,6 +302,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
     }
 
     fn spec(&self, info: &ModelInfo) -> Result<Spec> {
+        O::check(info)?;
         let table = info.table.clone();
         let index = match &self.index {
             None => None,
@@ -352,6 +358,7 @@ impl<'m, T: Model, O: Output> Query<'m, T, O> {
             &self.projection,
             &mut placeholders,
             info,
+            O::OWN_ENTITY_ONLY,
         )?;
         Ok(Spec {
             kind: ReadKind::Query {

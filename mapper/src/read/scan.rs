@@ -141,6 +141,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
     }
 
     fn spec(&self, info: &ModelInfo) -> Result<Spec> {
+        O::check(info)?;
         let table = info.table.clone();
         let index = match &self.index {
             Some(name) => Some(info.index(&table, name)?),
@@ -165,6 +166,7 @@ impl<'m, T: Model, O: Output> Scan<'m, T, O> {
             &self.projection,
             &mut placeholders,
             info,
+            O::OWN_ENTITY_ONLY,
         )?;
         Ok(Spec {
             kind: ReadKind::Scan { segment },

@@ -1,0 +1,116 @@
+//! [`Collection`]: several entity types sharing a table, read together by
+//! one query — `#[derive(Collection)] enum CustomerPage { Customer(Customer),
+//! Order(Item<Order>) }` and [`Mapper::query_collection`]. Each item is
+//! routed by its entity type to its own model and loaded through that
+//! model's load path (validated, migrated, `after_load`); an item of a type
+//! the collection does not name is an error for that item alone
+//! ([`Error::OtherEntity`]; `all_loaded()` gives the others and the errors
+//! apart), not the end of the query.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use crate::codec::Attributes;
+use crate::decode::load;
+use crate::error::{Error, Result};
+use crate::item::Item;
+use crate::key::KeyPart;
+use crate::mapper::Mapper;
+use crate::model::{Model, ModelInfo};
+use crate::read::pages::Output;
+use crate::read::query::Query;
+
+/// An enum of the entity types sharing a table, one variant a type
+/// (`Customer(Customer)` or `Customer(Item<Customer>)`), written by
+/// `#[derive(Collection)]`.
+pub trait Collection: Output {
+    /// The first variant's model: its table and keys are the query's.
+    type Anchor: Model;
+    /// Each variant's table, entity attribute and entity type, to check
+    /// that they share the anchor's table and attribute.
+    fn members() -> Vec<(&'static str, &'static str, Option<&'static str>)>;
+}
+
+impl Mapper {
+    /// A query of one partition of the table `C`'s entity types share,
+    /// each item read as the variant of its entity type, in key order;
+    /// filters, ranges (`begins_with` on a sort-key prefix reads one
+    /// type), pages and cursors as for [`Mapper::query`].
+    pub fn query_collection<C: Collection>(&self, hash: impl KeyPart) -> Query<'_, C::Anchor, C> {
+        self.query_of(hash)
+    }
+}
+
+/// Checks that `C`'s members share the anchor's table and entity
+/// attribute, and each has an entity type.
+#[doc(hidden)]
+pub fn check_members<C: Collection>(table: &str) -> Result<()> {
+    let anchor = (
+        <C::Anchor as Model>::TABLE,
+        <C::Anchor as Model>::ENTITY_ATTRIBUTE,
+    );
+    for (member_table, attribute, entity) in C::members() {
+        if (member_table, attribute) != anchor || entity.is_none() {
+            return Err(Error::Model {
+                table: table.to_owned(),
+                message: format!(
+                    "a collection's members share one table and entity attribute ({:?}, {:?}) and each has an entity type; one has ({member_table:?}, {attribute:?}, {entity:?})",
+                    anchor.0, anchor.1
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The entity type stored in `attributes`, under `attribute`.
+#[doc(hidden)]
+pub fn entity_of<'a>(attributes: &'a Attributes, attribute: &str) -> Option<&'a str> {
+    attributes
+        .get(attribute)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+/// Each member model's facts, derived once per process (table names
+/// unprefixed: the query's own name is the one errors carry).
+static MEMBERS: LazyLock<RwLock<HashMap<TypeId, Arc<ModelInfo>>>> = LazyLock::new(RwLock::default);
+
+/// `attributes` loaded as an item of member `M` (its own load path).
+#[doc(hidden)]
+pub fn load_member<M: Model>(attributes: Attributes, table: &str) -> Result<Item<M>> {
+    let id = TypeId::of::<M>();
+    let cached = MEMBERS
+        .read()
+        .ok()
+        .and_then(|members| members.get(&id).cloned());
+    let info = match cached {
+        Some(info) => info,
+        None => {
+            let info = Arc::new(ModelInfo::of::<M>()?);
+            if let Ok(mut members) = MEMBERS.write() {
+                members.insert(id, Arc::clone(&info));
+            }
+            info
+        }
+    };
+    load(attributes, &info, table)
+}
+
+/// An item of none of the collection's entity types.
+#[doc(hidden)]
+pub fn not_a_member(
+    attributes: &Attributes,
+    info: &ModelInfo,
+    table: &str,
+    expected: &str,
+    attribute: &str,
+) -> Error {
+    Error::OtherEntity {
+        table: table.to_owned(),
+        key: crate::key::Key::of_attributes(attributes, info).display(info),
+        expected: expected.to_owned(),
+        found: entity_of(attributes, attribute).map(str::to_owned),
+    }
+}
