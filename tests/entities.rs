@@ -370,3 +370,79 @@ async fn a_collection_of_members_without_entity_types_is_refused_before_sending(
     assert!(matches!(err, Error::Model { .. }), "{err}");
     Ok(())
 }
+
+/// The marker that keeps an email unique: its key is the email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "shop", entity = "customer_email")]
+struct CustomerEmail {
+    #[model(hash_key)]
+    pk: String,
+    #[model(range_key)]
+    sk: String,
+    username: String,
+}
+
+fn email_marker(email: &str, username: &str) -> CustomerEmail {
+    CustomerEmail {
+        pk: format!("CUSTOMEREMAIL#{email}"),
+        sk: format!("CUSTOMEREMAIL#{email}"),
+        username: username.into(),
+    }
+}
+
+#[tokio::test]
+async fn unique_username_and_email_through_a_marker_in_one_transaction() -> TestResult {
+    let db = TestDb::with_table::<Customer>().await?;
+    let m = &db.mapper;
+    // A customer and the marker of its email, created together.
+    m.transact_write()
+        .create(&customer("ann"))
+        .create(&email_marker("ann@example.com", "ann"))
+        .send()
+        .await?;
+    // Another username with the same email: refused, nothing written.
+    let err = m
+        .transact_write()
+        .create(&customer("bob"))
+        .create(&email_marker("ann@example.com", "bob"))
+        .send()
+        .await
+        .err()
+        .ok_or("a taken email was taken again")?;
+    assert!(err.is_overwrite(), "{err}");
+    assert!(raw(&db, "CUSTOMER#bob", "CUSTOMER#bob").await?.is_none());
+    // The same username with another email: refused too.
+    let err = m
+        .transact_write()
+        .create(&customer("ann"))
+        .create(&email_marker("other@example.com", "ann"))
+        .send()
+        .await
+        .err()
+        .ok_or("a taken username was taken again")?;
+    assert!(err.is_overwrite(), "{err}");
+    let other = "CUSTOMEREMAIL#other@example.com";
+    assert!(raw(&db, other, other).await?.is_none());
+    // Deleted together; the marker is not a customer (its own type).
+    let taken = "CUSTOMEREMAIL#ann@example.com";
+    let err = m
+        .delete_key::<Customer>((taken, taken))
+        .await
+        .err()
+        .ok_or("a marker deleted as a customer")?;
+    assert!(matches!(err, Error::OtherEntity { .. }), "{err}");
+    m.transact_write()
+        .delete_key::<Customer>(("CUSTOMER#ann", "CUSTOMER#ann"))
+        .delete_key::<CustomerEmail>((taken, taken))
+        .send()
+        .await?;
+    assert!(raw(&db, taken, taken).await?.is_none());
+    assert!(raw(&db, "CUSTOMER#ann", "CUSTOMER#ann").await?.is_none());
+    // The email is free again.
+    m.transact_write()
+        .create(&customer("bob"))
+        .create(&email_marker("ann@example.com", "bob"))
+        .send()
+        .await?;
+    Ok(())
+}

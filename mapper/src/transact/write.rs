@@ -421,18 +421,22 @@ impl<'a> TransactWrite<'a> {
         })
     }
 
-    /// Deletes the item with `key`, whatever it holds.
+    /// Deletes the item with `key`, whatever it holds (of `T`'s entity
+    /// type, for a model sharing its table).
     pub fn delete_key<T: Model>(mut self, key: impl IntoKey) -> Self {
         let planned = (|| {
             let info = self.mapper.model_info::<T>()?;
             let table = info.table.as_str();
             let key = key.into_key();
             let key_attributes = key.to_attributes(&info, table)?;
+            // Never another entity type's item sharing the table.
+            let mut placeholders = Placeholders::default();
+            let condition = crate::entity::absent_or_own(&info, &mut placeholders);
             Ok(Planned {
                 hash: key_hash::of_item(Some(&key_attributes), &info),
                 size: crate::codec::item_size(&key_attributes),
                 key,
-                item: delete_item(table, key_attributes, None, &mut Placeholders::default())?,
+                item: delete_item(table, key_attributes, condition, &mut placeholders)?,
                 info: Arc::clone(&info),
                 refresh: None,
                 judge: Judge::Loaded,
