@@ -446,3 +446,44 @@ async fn unique_username_and_email_through_a_marker_in_one_transaction() -> Test
         .await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_stream_reader_of_one_entity_type_passes_over_the_others() -> TestResult {
+    let db = TestDb::with_table::<Customer>().await?;
+    let m = &db.mapper;
+    m.enable_stream::<Customer>(mapper::stream::StreamView::NewAndOldImages)
+        .await?;
+    m.create(&customer("ann")).await?;
+    m.create(&order("ann", 1, 10)).await?;
+    m.create(&order("ann", 2, 20)).await?;
+    m.delete_key::<Customer>(("CUSTOMER#ann", "CUSTOMER#ann"))
+        .await?;
+    let mut orders = m.change_reader::<Order>(None).await?;
+    let mut customers = m.change_reader::<Customer>(None).await?;
+    let (mut seen_orders, mut passed_over) = (Vec::new(), 0);
+    let (mut seen_customers, mut passed_customers) = (0, 0);
+    for _ in 0..50 {
+        let batch = orders.next().await?;
+        assert!(batch.failed.is_empty(), "{:?}", batch.failed);
+        passed_over += batch.other_entities;
+        seen_orders.extend(
+            batch
+                .changes
+                .into_iter()
+                .filter_map(|c| c.new.map(|o| o.total)),
+        );
+        let batch = customers.next().await?;
+        assert!(batch.failed.is_empty(), "{:?}", batch.failed);
+        passed_customers += batch.other_entities;
+        seen_customers += batch.changes.len();
+        if seen_orders.len() == 2 && seen_customers == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen_orders, [10, 20]);
+    assert_eq!(passed_over, 2, "the customer's insert and remove");
+    assert_eq!(seen_customers, 2);
+    assert_eq!(passed_customers, 2, "the two orders");
+    Ok(())
+}

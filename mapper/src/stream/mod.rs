@@ -79,6 +79,30 @@ pub struct Changes<T> {
     /// Each record that did not decode: its sequence number (if it has
     /// one) and the error.
     pub failed: Vec<(Option<String>, Error)>,
+    /// How many records were of other entity types sharing the table,
+    /// passed over (each type's reader reads its own).
+    pub other_entities: usize,
+}
+
+impl<T> Changes<T> {
+    /// No changes yet.
+    pub(crate) fn new(capacity: usize) -> Changes<T> {
+        Changes {
+            changes: Vec::with_capacity(capacity),
+            failed: Vec::new(),
+            other_entities: 0,
+        }
+    }
+
+    /// One record's outcome, routed: a change, a record of another entity
+    /// type (passed over), or a failure with its sequence number.
+    pub(crate) fn add(&mut self, sequence: Option<String>, decoded: Result<Change<T>>) {
+        match decoded {
+            Ok(change) => self.changes.push(change),
+            Err(Error::OtherEntity { found: Some(_), .. }) => self.other_entities += 1,
+            Err(e) => self.failed.push((sequence, e)),
+        }
+    }
 }
 
 impl Mapper {
@@ -128,7 +152,8 @@ impl Mapper {
 
     /// Each record of a Lambda DynamoDB event (`{"Records": […]}`, or the
     /// list itself) as a [`Change`] of `T`; a record that does not decode
-    /// is listed with its sequence number, the others go on.
+    /// is listed with its sequence number, the others go on; a record of
+    /// another entity type sharing the table is passed over (counted).
     ///
     /// # Errors
     /// [`Error::Model`] for a bad model; an event that is no list of
@@ -136,23 +161,16 @@ impl Mapper {
     pub fn decode_changes<T: Model>(&self, event: &Json) -> Result<Changes<T>> {
         let Some(records) = event.get("Records").unwrap_or(event).as_array() else {
             let info = self.model_info::<T>()?;
-            return Ok(Changes {
-                changes: Vec::new(),
-                failed: vec![(
-                    None,
-                    unreadable(&info.table, "an event is a list of records"),
-                )],
-            });
+            let mut out = Changes::new(0);
+            out.failed.push((
+                None,
+                unreadable(&info.table, "an event is a list of records"),
+            ));
+            return Ok(out);
         };
-        let mut out = Changes {
-            changes: Vec::with_capacity(records.len()),
-            failed: Vec::new(),
-        };
+        let mut out = Changes::new(records.len());
         for record in records {
-            match self.decode_change::<T>(record) {
-                Ok(change) => out.changes.push(change),
-                Err(e) => out.failed.push((sequence(record), e)),
-            }
+            out.add(sequence(record), self.decode_change::<T>(record));
         }
         Ok(out)
     }

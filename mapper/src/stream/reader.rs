@@ -156,10 +156,7 @@ impl<T: Model> ChangeReader<T> {
     /// only what was handed out before).
     pub async fn next(&mut self) -> Result<Changes<T>> {
         let info = self.mapper.model_info::<T>()?;
-        let mut out = Changes {
-            changes: Vec::new(),
-            failed: Vec::new(),
-        };
+        let mut out = Changes::new(0);
         for shard in self.readable_shards(&info).await? {
             self.read_shard(&info, &shard, &mut out).await?;
         }
@@ -256,15 +253,10 @@ impl<T: Model> ChangeReader<T> {
                 .dynamodb()
                 .and_then(|d| d.sequence_number())
                 .map(str::to_owned);
-            match record_of(record) {
-                Ok(record) => match record.decode::<T>(info) {
-                    Ok(change) => out.changes.push(change),
-                    Err(e) => out.failed.push((sequence.clone(), e)),
-                },
-                Err(why) => out
-                    .failed
-                    .push((sequence.clone(), super::unreadable(table, why))),
-            }
+            let decoded = record_of(record)
+                .map_err(|why| super::unreadable(table, why))
+                .and_then(|record| record.decode::<T>(info));
+            out.add(sequence.clone(), decoded);
             if let Some(sequence) = sequence {
                 self.checkpoint
                     .shards
