@@ -21,9 +21,23 @@ pub(crate) fn load<T: Model>(
     table: &str,
 ) -> Result<Item<T>> {
     key_rules(&attributes, info, table)?;
-    let mut attributes = attributes;
-    // Of this model's entity type, or no item of it; the attribute goes
-    // back into the as-loaded snapshot (a save compares with it).
+    if info.entity.is_some() {
+        return load_entity(attributes, info, table);
+    }
+    let mut item = load_any::<T>(attributes, info, table)?;
+    item.model.after_load();
+    Ok(item)
+}
+
+/// [`load`] of a model sharing its table: of this model's entity type, or
+/// no item of it; the attribute goes back into the as-loaded snapshot (a
+/// save compares with it).
+#[inline(never)]
+fn load_entity<T: Model>(
+    mut attributes: codec::Attributes,
+    info: &ModelInfo,
+    table: &str,
+) -> Result<Item<T>> {
     let entity = crate::entity::take(&mut attributes, info, table)?;
     let mut item = load_any::<T>(attributes, info, table)?;
     if let (Some(stored), Some((name, value))) = (item.stored.as_mut(), entity) {

@@ -31,6 +31,7 @@ pub(crate) struct Tag {
 }
 
 /// Writes the model's entity type into `attributes`; the bytes it adds.
+#[inline]
 pub(crate) fn stamp(attributes: &mut Attributes, info: &ModelInfo) -> usize {
     let Some(tag) = info.entity() else {
         return 0;
