@@ -487,3 +487,91 @@ async fn a_stream_reader_of_one_entity_type_passes_over_the_others() -> TestResu
     assert_eq!(passed_customers, 2, "the two orders");
     Ok(())
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "ship", entity = "customer")]
+struct ShipCustomer {
+    #[model(hash_key)]
+    pk: String,
+    #[model(range_key)]
+    sk: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "ship",
+    entity = "item",
+    stream = "new_and_old_images",
+    index(name = "gsi1", hash = "gsi1pk", range = "gsi1sk")
+)]
+struct ShipItem {
+    #[model(hash_key)]
+    pk: String,
+    #[model(range_key)]
+    sk: String,
+    gsi1pk: String,
+    gsi1sk: String,
+}
+
+/// Declares the table with another key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(table = "ship", entity = "other")]
+struct ShipOther {
+    #[model(hash_key)]
+    id: String,
+}
+
+#[tokio::test]
+async fn a_shared_table_is_created_from_all_its_entity_types() -> TestResult {
+    let db = TestDb::new().await?;
+    let m = &db.mapper;
+    // A mismatch between declarations: refused, nothing created.
+    let err = m
+        .create_shared_table::<(ShipCustomer, ShipItem, ShipOther)>(Throughput::OnDemand)
+        .await
+        .err()
+        .ok_or("a table of mismatched entities was created")?;
+    assert!(matches!(err, Error::Model { .. }), "{err}");
+    assert!(
+        err.to_string().contains("\"other\" declares the key"),
+        "{err}"
+    );
+    assert!(matches!(
+        m.describe_table::<ShipCustomer>().await,
+        Err(Error::NotFound { .. })
+    ));
+    // The entities agree: their key, every index, the stream.
+    let described = m
+        .create_shared_table::<(ShipCustomer, ShipItem)>(Throughput::OnDemand)
+        .await?;
+    let keys: Vec<&str> = described
+        .key_schema()
+        .iter()
+        .map(|k| k.attribute_name())
+        .collect();
+    assert_eq!(keys, ["pk", "sk"]);
+    let indexes: Vec<&str> = described
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|i| i.index_name())
+        .collect();
+    assert_eq!(indexes, ["gsi1"]);
+    let stream = described.stream_specification().ok_or("no stream")?;
+    assert!(stream.stream_enabled());
+    // Both entity types write and read in it.
+    m.create(&ShipCustomer {
+        pk: "C#1".into(),
+        sk: "C#1".into(),
+    })
+    .await?;
+    m.create(&ShipItem {
+        pk: "O#1#I#1".into(),
+        sk: "O#1#I#1".into(),
+        gsi1pk: "O#1".into(),
+        gsi1sk: "I#1".into(),
+    })
+    .await?;
+    let items = m.query_index(ShipItem::GSI1, "O#1").all().await?;
+    assert_eq!(items.len(), 1);
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! [`Model`]: a serde type stored in one DynamoDB table, and the facts the
 //! mapper derives from it once ([`ModelInfo`]).
 
+pub use crate::ops::shared_table::{Entities, Member};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use validate::{Presence, Schema, ValueType};

@@ -65,6 +65,11 @@ impl Mapper {
                 message: "the model has no #[model(ttl)] attribute".to_owned(),
             });
         };
+        self.ttl_for(table, attribute).await
+    }
+
+    /// [`Mapper::ensure_ttl`] for `table` and `attribute`.
+    pub(crate) async fn ttl_for(&self, table: &str, attribute: &str) -> Result<bool> {
         match self.ttl_on(table).await? {
             Some(name) if name == attribute => return Ok(false),
             Some(name) => {

@@ -3,7 +3,8 @@
 //! conflict-detecting `save` (`save.rs`), `delete`/`delete_key`
 //! (`delete.rs`), `update`/`update_once` (`update.rs`), `insert_auto`
 //! (`auto_increment.rs`), `to_attributes`/`from_attributes` without the
-//! network (`convert.rs`), and tables from models (`table.rs`). Each
+//! network (`convert.rs`), and tables from models (`table.rs`, and the
+//! table entity types share, `shared_table.rs`). Each
 //! writes through `encode` and reads through `decode`; the conditions
 //! they send are built in `write/`.
 
@@ -13,5 +14,6 @@ pub(crate) mod delete;
 pub(crate) mod get;
 pub(crate) mod put;
 pub(crate) mod save;
+pub(crate) mod shared_table;
 pub(crate) mod table;
 pub(crate) mod update;

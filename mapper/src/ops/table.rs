@@ -10,9 +10,10 @@ use aws_sdk_dynamodb::types::{
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
-use crate::index::{IndexKind, IndexProjection};
+use crate::index::{IndexInfo, IndexKind, IndexProjection};
 use crate::mapper::Mapper;
-use crate::model::{KeyAttribute, KeyType, Model};
+use crate::model::{KeyAttribute, KeyType, Model, ModelInfo};
+use crate::stream::StreamView;
 use crate::trace::op_span;
 
 /// How a table is billed.
@@ -92,6 +93,21 @@ impl Mapper {
     /// become active in five minutes.
     pub async fn create_table<T: Model>(&self, throughput: Throughput) -> Result<TableDescription> {
         let info = self.model_info::<T>()?;
+        self.create_from(&info, &info.indexes, throughput, T::STREAM, T::TTL)
+            .await
+    }
+
+    /// Creates the table of `info` with `indexes`, the stream `stream` and
+    /// TTL on `ttl`, and waits until it is active: one model's table, or a
+    /// shared one ([`Mapper::create_shared_table`]).
+    pub(crate) async fn create_from(
+        &self,
+        info: &ModelInfo,
+        indexes: &[IndexInfo],
+        throughput: Throughput,
+        stream: Option<StreamView>,
+        ttl: Option<&str>,
+    ) -> Result<TableDescription> {
         let table = info.table.clone();
         let build = crate::error::build_error(&table);
         let provisioned = match throughput {
@@ -106,7 +122,7 @@ impl Mapper {
         };
         let mut defined: Vec<&KeyAttribute> = vec![&info.hash];
         defined.extend(&info.range);
-        for index in &info.indexes {
+        for index in indexes {
             defined.push(&index.hash);
             defined.extend(&index.range);
         }
@@ -127,7 +143,7 @@ impl Mapper {
             .set_key_schema(Some(
                 key_schema(&info.hash, info.range.as_ref()).map_err(&build)?,
             ));
-        for index in &info.indexes {
+        for index in indexes {
             let keys = key_schema(&index.hash, index.range.as_ref()).map_err(&build)?;
             let projection = projection(index.index.projection);
             request = match index.index.kind {
@@ -150,7 +166,7 @@ impl Mapper {
                 ),
             };
         }
-        if let Some(view) = T::STREAM {
+        if let Some(view) = stream {
             request =
                 request.stream_specification(crate::stream::specification(view).map_err(&build)?);
         }
@@ -167,10 +183,10 @@ impl Mapper {
             .map_err(|e| Error::service(&table, "CreateTable", e))?;
         let started = Instant::now();
         loop {
-            let description = self.describe_table::<T>().await?;
+            let description = self.describe_named(&table).await?;
             if description.table_status() == Some(&TableStatus::Active) {
-                if T::TTL.is_some() {
-                    self.ensure_ttl::<T>().await?;
+                if let Some(attribute) = ttl {
+                    self.ttl_for(&table, attribute).await?;
                 }
                 return Ok(description);
             }
@@ -190,7 +206,12 @@ impl Mapper {
     /// # Errors
     /// [`Error::NotFound`] when there is no such table, [`Error::Service`].
     pub async fn describe_table<T: Model>(&self) -> Result<TableDescription> {
-        let table = self.table_name::<T>().into_owned();
+        self.describe_named(&self.table_name::<T>()).await
+    }
+
+    /// Describes the table named `table`.
+    async fn describe_named(&self, table: &str) -> Result<TableDescription> {
+        let table = table.to_owned();
         let out = self
             .client()
             .describe_table()
