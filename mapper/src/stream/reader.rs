@@ -152,15 +152,31 @@ impl<T: Model> ChangeReader<T> {
     /// `failed` with its sequence number, and passed like the others.
     ///
     /// # Errors
-    /// [`Error::Model`]; [`Error::Service`] (the checkpoint then holds
-    /// only what was handed out before).
+    /// [`Error::Model`]; [`Error::Service`]. On error nothing of this call
+    /// is handed out, and the reader is where it was before it: records
+    /// already read from other shards in this call are read again by the
+    /// next one, never skipped.
     pub async fn next(&mut self) -> Result<Changes<T>> {
         let info = self.mapper.model_info::<T>()?;
+        // What the reader was before this call: an error restores it (a
+        // shard iterator can be used again, from where it pointed).
+        let (checkpoint, iterators) = (self.checkpoint.clone(), self.iterators.clone());
         let mut out = Changes::new(0);
-        for shard in self.readable_shards(&info).await? {
-            self.read_shard(&info, &shard, &mut out).await?;
+        let read = async {
+            for shard in self.readable_shards(&info).await? {
+                self.read_shard(&info, &shard, &mut out).await?;
+            }
+            Ok::<_, Error>(())
         }
-        Ok(out)
+        .await;
+        match read {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                self.checkpoint = checkpoint;
+                self.iterators = iterators;
+                Err(e)
+            }
+        }
     }
 
     /// The shards to read now, parents first: not done, and with no
