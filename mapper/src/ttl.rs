@@ -21,10 +21,16 @@ pub(crate) fn now(mapper: &Mapper) -> i64 {
     mapper.now().unix_timestamp()
 }
 
+/// Whether a read hides `attributes` ([`expired_at`] now); the clock is
+/// read only for a model that hides expired items.
+pub(crate) fn expired(attributes: &Attributes, info: &ModelInfo, mapper: &Mapper) -> bool {
+    info.expires.is_some() && expired_at(attributes, info, now(mapper))
+}
+
 /// Whether a read hides `attributes`: the model hides expired items and
 /// the item's TTL attribute holds a time before `now`. An item without
 /// one, or with one that is no number, never expires (as for DynamoDB).
-pub(crate) fn expired(attributes: &Attributes, info: &ModelInfo, now: i64) -> bool {
+pub(crate) fn expired_at(attributes: &Attributes, info: &ModelInfo, now: i64) -> bool {
     let Some(name) = info.expires.as_deref() else {
         return false;
     };
@@ -41,7 +47,7 @@ pub(crate) fn expired(attributes: &Attributes, info: &ModelInfo, now: i64) -> bo
 pub(crate) fn drop_expired(items: &mut Vec<Attributes>, info: &ModelInfo, mapper: &Mapper) {
     if info.expires.is_some() {
         let now = now(mapper);
-        items.retain(|item| !expired(item, info, now));
+        items.retain(|item| !expired_at(item, info, now));
     }
 }
 

@@ -60,7 +60,7 @@ impl Mapper {
         let Some(attributes) = self.read_raw::<T>(&info, key, consistent).await? else {
             return Ok(None);
         };
-        if crate::ttl::expired(&attributes, &info, crate::ttl::now(self)) {
+        if crate::ttl::expired(&attributes, &info, self) {
             return Ok(None); // Expired: as if DynamoDB had deleted it already.
         }
         let mut item = load(attributes, &info, &info.table)?;
@@ -75,7 +75,7 @@ impl Mapper {
     pub(crate) async fn raw_item<T: Model>(&self, key: &Key) -> Result<Option<codec::Attributes>> {
         let info = self.model_info::<T>()?;
         let found = self.read_raw::<T>(&info, key, true).await?;
-        Ok(found.filter(|item| !crate::ttl::expired(item, &info, crate::ttl::now(self))))
+        Ok(found.filter(|item| !crate::ttl::expired(item, &info, self)))
     }
 
     async fn read_raw<T: Model>(

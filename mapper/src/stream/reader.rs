@@ -78,6 +78,10 @@ pub struct ChangeReader<T> {
     /// Open iterators, per shard, from the last `GetRecords`.
     iterators: HashMap<String, String>,
     limit: i32,
+    /// The stream's shards (id, parent) as last described: described again
+    /// only when a shard closed (its children appear then), not on every
+    /// call (DescribeStream allows 10 requests a second).
+    shards: Option<Vec<(String, Option<String>)>>,
     _model: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -126,6 +130,7 @@ impl Mapper {
             checkpoint,
             iterators: HashMap::new(),
             limit: 1000,
+            shards: None,
             _model: std::marker::PhantomData,
         })
     }
@@ -174,6 +179,8 @@ impl<T: Model> ChangeReader<T> {
             Err(e) => {
                 self.checkpoint = checkpoint;
                 self.iterators = iterators;
+                // Described again next time (a shard may have been trimmed).
+                self.shards = None;
                 Err(e)
             }
         }
@@ -181,7 +188,30 @@ impl<T: Model> ChangeReader<T> {
 
     /// The shards to read now, parents first: not done, and with no
     /// parent the stream holds that is not done.
-    async fn readable_shards(&self, info: &ModelInfo) -> Result<Vec<String>> {
+    async fn readable_shards(&mut self, info: &ModelInfo) -> Result<Vec<String>> {
+        let shards = match self.shards.take() {
+            Some(shards) => shards,
+            None => self.described_shards(info).await?,
+        };
+        let held: std::collections::HashSet<&str> =
+            shards.iter().map(|(id, _)| id.as_str()).collect();
+        let done = |id: &str| matches!(self.checkpoint.shards.get(id), Some(Position::Done));
+        let readable = shards
+            .iter()
+            .filter(|(id, parent)| {
+                !done(id)
+                    && parent
+                        .as_deref()
+                        .is_none_or(|p| !held.contains(p) || done(p))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        self.shards = Some(shards);
+        Ok(readable)
+    }
+
+    /// The stream's shards, each with its parent, as DynamoDB describes them.
+    async fn described_shards(&self, info: &ModelInfo) -> Result<Vec<(String, Option<String>)>> {
         let table = info.table();
         let mut shards = Vec::new();
         let mut start: Option<String> = None;
@@ -209,19 +239,7 @@ impl<T: Model> ChangeReader<T> {
                 break;
             }
         }
-        let held: std::collections::HashSet<&str> =
-            shards.iter().map(|(id, _)| id.as_str()).collect();
-        let done = |id: &str| matches!(self.checkpoint.shards.get(id), Some(Position::Done));
-        Ok(shards
-            .iter()
-            .filter(|(id, parent)| {
-                !done(id)
-                    && parent
-                        .as_deref()
-                        .is_none_or(|p| !held.contains(p) || done(p))
-            })
-            .map(|(id, _)| id.clone())
-            .collect())
+        Ok(shards)
     }
 
     /// One `GetRecords` on `shard`, from its open iterator or its position.
@@ -289,6 +307,8 @@ impl<T: Model> ChangeReader<T> {
                 self.checkpoint
                     .shards
                     .insert(shard.to_owned(), Position::Done);
+                // Its children are described from now on.
+                self.shards = None;
             }
         }
         Ok(())

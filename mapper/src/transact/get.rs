@@ -141,11 +141,13 @@ impl TransactGet<'_> {
             .into_iter()
             .map(|r| r.item.filter(|i| !i.is_empty()))
             .collect();
-        Ok(Got {
-            items,
-            infos,
-            now: crate::ttl::now(self.mapper),
-        })
+        // Read once, and only when a model hides expired items.
+        let now = if infos.iter().any(|i| i.expires.is_some()) {
+            crate::ttl::now(self.mapper)
+        } else {
+            0
+        };
+        Ok(Got { items, infos, now })
     }
 }
 
@@ -162,7 +164,7 @@ impl Got {
         ) else {
             return Ok(None);
         };
-        if crate::ttl::expired(&item, info, self.now) {
+        if crate::ttl::expired_at(&item, info, self.now) {
             return Ok(None); // Expired: as if DynamoDB had deleted it already.
         }
         load(item, info, &info.table).map(Some)
