@@ -12,7 +12,7 @@ use crate::model::{Model, ModelInfo};
 use crate::timestamps::Stamps;
 use crate::trace::{capacity, op_span, send};
 use crate::write::outcome;
-use crate::write::plan::{Expect, Upsert, put_condition, upsert_plan};
+use crate::write::plan::{Expect, PartialSave, put_condition, upsert_plan};
 
 /// The error of a put refused by its condition, from the item stored
 /// then: written by newer code, a taken key, or a conflict.
@@ -131,13 +131,13 @@ impl Mapper {
         stamps: &Stamps,
         keep: bool,
     ) -> Result<Encoded> {
-        let Upsert {
+        let PartialSave {
+            key,
             key_attributes,
             expression,
             condition,
             mut placeholders,
         } = upsert_plan::<T>(info, table, &mut prepared, stamps)?;
-        let key = prepared.key(info).display(info);
         let span = op_span!("UpdateItem", table, self.traced(&key));
         let result = send!(
             self.client()

@@ -108,7 +108,7 @@ impl Mapper {
                 .table_name(table)
                 .set_key(Some(key_attributes))
                 .update_expression(expression)
-                .condition_expression(condition)
+                .set_condition_expression(condition)
                 .set_expression_attribute_names(placeholders.names())
                 .set_expression_attribute_values(placeholders.values())
                 .return_values_on_condition_check_failure(

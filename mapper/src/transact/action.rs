@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{
-    Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
 use crate::codec;
@@ -15,7 +15,7 @@ use crate::item::Item;
 use crate::key::Key;
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
-use crate::write::plan::Expect;
+use crate::write::plan::{Expect, PartialSave};
 
 /// One action, encoded, with what the report and the refresh need.
 pub(super) struct Planned<'a> {
@@ -133,6 +133,29 @@ pub(super) fn put_item(
         .set_return_values_on_condition_check_failure(on_failure)
         .build()
         .map_err(build_error(table))
+}
+
+/// The update of a plan ([`PartialSave`]), asking for the stored item
+/// when its condition fails.
+pub(super) fn update_item(table: &str, plan: PartialSave) -> Result<TransactWriteItem> {
+    let PartialSave {
+        key_attributes,
+        expression,
+        condition,
+        mut placeholders,
+        ..
+    } = plan;
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key_attributes))
+        .update_expression(expression)
+        .set_condition_expression(condition)
+        .set_expression_attribute_names(placeholders.names())
+        .set_expression_attribute_values(placeholders.values())
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(build_error(table))?;
+    Ok(TransactWriteItem::builder().update(update).build())
 }
 
 pub(super) fn delete_item(

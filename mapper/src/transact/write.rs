@@ -24,11 +24,9 @@ use crate::ops::update::{UpdatePlan, update_plan};
 use crate::timestamps::Stamps;
 use crate::transact::commit::{Transaction, TransactionStatus};
 use crate::write::plan::Expect;
-use crate::write::plan::{
-    PartialSave, Upsert, change_plan, keep_unknown, put_condition, upsert_plan,
-};
+use crate::write::plan::{change_plan, keep_unknown, put_condition, upsert_plan};
 
-use super::action::{Judge, Planned, delete_item, put_item, refresh_saved};
+use super::action::{Judge, Planned, delete_item, put_item, refresh_saved, update_item};
 
 /// A write transaction: up to 100 actions over any models, applied all or
 /// none ([`Mapper::transact_write`]).
@@ -96,25 +94,10 @@ impl<'a> TransactWrite<'a> {
         let (hash, size, key) = (prepared.key_hash, prepared.size, prepared.key(&info));
         let item = if stamps.created().is_some() && matches!(expect, Expect::Anything) {
             // A blind put keeping a stored `created_at`: an update.
-            let Upsert {
-                key_attributes,
-                expression,
-                condition,
-                mut placeholders,
-            } = upsert_plan::<T>(&info, table, &mut prepared, &stamps)?;
-            let update = UpdateAction::builder()
-                .table_name(table)
-                .set_key(Some(key_attributes))
-                .update_expression(expression)
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(placeholders.names())
-                .set_expression_attribute_values(placeholders.values())
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build()
-                .map_err(build_error(table))?;
-            TransactWriteItem::builder().update(update).build()
+            update_item(
+                table,
+                upsert_plan::<T>(&info, table, &mut prepared, &stamps)?,
+            )?
         } else {
             let mut placeholders = Placeholders::default();
             let condition = put_condition::<T>(
@@ -268,27 +251,7 @@ impl<'a> TransactWrite<'a> {
         keep_unknown(&mut prepared, upgraded.map_or(stored, |u| &u.kept), &info);
         let whole = whole || upgraded.is_some();
         let action = match change_plan::<T>(&info, &table, &mut prepared, stored, whole, &stamps)? {
-            Some(PartialSave {
-                key_attributes,
-                expression,
-                condition,
-                mut placeholders,
-                ..
-            }) => {
-                let update = UpdateAction::builder()
-                    .table_name(&table)
-                    .set_key(Some(key_attributes))
-                    .update_expression(expression)
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(placeholders.names())
-                    .set_expression_attribute_values(placeholders.values())
-                    .return_values_on_condition_check_failure(
-                        ReturnValuesOnConditionCheckFailure::AllOld,
-                    )
-                    .build()
-                    .map_err(build_error(&table))?;
-                TransactWriteItem::builder().update(update).build()
-            }
+            Some(plan) => update_item(&table, plan)?,
             // Unchanged: the transaction still depends on it as loaded.
             None => {
                 let mut placeholders = Placeholders::default();

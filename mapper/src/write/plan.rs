@@ -42,15 +42,16 @@ pub(crate) fn keep_unknown(prepared: &mut Encoded, stored: &codec::Attributes, i
     }
 }
 
-/// A partial save, ready to send: an `UpdateItem` of the attributes that
-/// differ from `stored` (SET or REMOVE), on the condition that those are
-/// still as loaded (or the version is); `None` when nothing changed. The
-/// one rule for single saves and transactions.
+/// An `UpdateItem` ready to send, for single writes and transactions
+/// alike: a partial save ([`change_plan`]: the attributes that differ
+/// from `stored`, on the condition that those are still as loaded, or the
+/// version is) or a blind put that keeps a stored `created_at`
+/// ([`upsert_plan`]).
 pub(crate) struct PartialSave {
     pub(crate) key: KeyDisplay,
     pub(crate) key_attributes: codec::Attributes,
     pub(crate) expression: String,
-    pub(crate) condition: String,
+    pub(crate) condition: Option<String>,
     pub(crate) placeholders: Placeholders,
 }
 
@@ -154,7 +155,7 @@ pub(crate) fn change_plan<T: Model>(
         key,
         key_attributes,
         expression,
-        condition,
+        condition: Some(condition),
         placeholders: p,
     }))
 }
@@ -213,20 +214,11 @@ pub(crate) fn put_condition<T: Model>(
     Ok((!conditions.is_empty()).then(|| conditions.join(" AND ")))
 }
 
-/// A blind put of a model with `created_at`, ready to send as one
-/// `UpdateItem`: every attribute of the item SET, those the schema knows
-/// and the item lacks REMOVEd, `created_at` kept where stored
-/// (`if_not_exists`), under the put's conditions (the version, the
-/// schema version). The one rule for single puts and transactions.
-pub(crate) struct Upsert {
-    pub(crate) key_attributes: codec::Attributes,
-    pub(crate) expression: String,
-    pub(crate) condition: Option<String>,
-    pub(crate) placeholders: Placeholders,
-}
-
-/// Plans the blind put of `prepared` for a model with `created_at`
-/// ([`Upsert`]); the version, if any, is bumped and `updated_at` set, and
+/// Plans the blind put of `prepared` for a model with `created_at`, as
+/// one `UpdateItem`: every attribute SET, those the schema knows and the
+/// item lacks REMOVEd, `created_at` kept where stored (`if_not_exists`),
+/// under the put's conditions (the version, the schema version, the
+/// entity type). The version, if any, is bumped and `updated_at` set, and
 /// the attributes move into the request (`prepared` keeps none: what is
 /// stored after is the answer's to tell).
 pub(crate) fn upsert_plan<T: Model>(
@@ -234,7 +226,7 @@ pub(crate) fn upsert_plan<T: Model>(
     table: &str,
     prepared: &mut Encoded,
     stamps: &Stamps,
-) -> Result<Upsert> {
+) -> Result<PartialSave> {
     use std::fmt::Write as _;
     let mut p = Placeholders::default();
     let condition = put_condition::<T>(info, table, prepared, Expect::Anything, stamps, &mut p)?;
@@ -280,7 +272,8 @@ pub(crate) fn upsert_plan<T: Model>(
     if let Some(condition) = &condition {
         within_limits(condition, false, "condition", table, &key)?;
     }
-    Ok(Upsert {
+    Ok(PartialSave {
+        key,
         key_attributes,
         expression,
         condition,
