@@ -85,7 +85,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let models: Vec<&syn::Type> = members.iter().map(|m| m.model).collect();
     let arms = members.iter().enumerate().map(|(i, m)| {
         let (variant, model) = (m.variant, m.model);
-        let loaded = quote!(#p::load_member::<#model>(attributes, table)?);
+        let loaded = quote!(#p::load_member::<#model>(mapper, attributes, table)?);
         let value = if m.item {
             loaded
         } else {
@@ -101,6 +101,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 attributes: ::mapper::codec::Attributes,
                 info: &#p::ModelInfo,
                 table: &str,
+                mapper: &::mapper::Mapper,
             ) -> #p::Result<Self> {
                 let attribute = <#anchor as #p::Model>::ENTITY_ATTRIBUTE;
                 let which = {

@@ -7,10 +7,6 @@
 //! ([`Error::OtherEntity`]; `all_loaded()` gives the others and the errors
 //! apart), not the end of the query.
 
-use std::any::TypeId;
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, RwLock};
-
 use crate::codec::Attributes;
 use crate::decode::load;
 use crate::error::{Error, Result};
@@ -73,28 +69,15 @@ pub fn entity_of<'a>(attributes: &'a Attributes, attribute: &str) -> Option<&'a 
         .map(String::as_str)
 }
 
-/// Each member model's facts, derived once per process (table names
-/// unprefixed: the query's own name is the one errors carry).
-static MEMBERS: LazyLock<RwLock<HashMap<TypeId, Arc<ModelInfo>>>> = LazyLock::new(RwLock::default);
-
-/// `attributes` loaded as an item of member `M` (its own load path).
+/// `attributes` loaded as an item of member `M` (its own load path, its
+/// facts from the mapper's cache).
 #[doc(hidden)]
-pub fn load_member<M: Model>(attributes: Attributes, table: &str) -> Result<Item<M>> {
-    let id = TypeId::of::<M>();
-    let cached = MEMBERS
-        .read()
-        .ok()
-        .and_then(|members| members.get(&id).cloned());
-    let info = match cached {
-        Some(info) => info,
-        None => {
-            let info = Arc::new(ModelInfo::of::<M>()?);
-            if let Ok(mut members) = MEMBERS.write() {
-                members.insert(id, Arc::clone(&info));
-            }
-            info
-        }
-    };
+pub fn load_member<M: Model>(
+    mapper: &Mapper,
+    attributes: Attributes,
+    table: &str,
+) -> Result<Item<M>> {
+    let info = mapper.model_info::<M>()?;
     load(attributes, &info, table)
 }
 

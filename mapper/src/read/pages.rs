@@ -27,7 +27,12 @@ pub trait Output: Sized + Send + 'static {
     ///
     /// # Errors
     /// A stored item that cannot be read as this output.
-    fn decode(attributes: codec::Attributes, info: &ModelInfo, table: &str) -> Result<Self>;
+    fn decode(
+        attributes: codec::Attributes,
+        info: &ModelInfo,
+        table: &str,
+        mapper: &Mapper,
+    ) -> Result<Self>;
 
     /// Whether a query or scan reads only the model's own entity type (a
     /// [`Collection`](crate::read::Collection) reads several).
@@ -46,21 +51,31 @@ pub trait Output: Sized + Send + 'static {
 
 /// Whole items, through the load path (upgrade, validation, read policy).
 impl<T: Model> Output for Item<T> {
-    fn decode(attributes: codec::Attributes, info: &ModelInfo, table: &str) -> Result<Self> {
+    fn decode(
+        attributes: codec::Attributes,
+        info: &ModelInfo,
+        table: &str,
+        _: &Mapper,
+    ) -> Result<Self> {
         load(attributes, info, table)
     }
 }
 
 /// Stored attributes as they are, not migrated nor validated.
 impl Output for codec::Attributes {
-    fn decode(attributes: codec::Attributes, _: &ModelInfo, _: &str) -> Result<Self> {
+    fn decode(attributes: codec::Attributes, _: &ModelInfo, _: &str, _: &Mapper) -> Result<Self> {
         Ok(attributes)
     }
 }
 
 /// Projected (partial) items as plain values, not validated.
 impl Output for Value {
-    fn decode(attributes: codec::Attributes, _: &ModelInfo, table: &str) -> Result<Self> {
+    fn decode(
+        attributes: codec::Attributes,
+        _: &ModelInfo,
+        table: &str,
+        _: &Mapper,
+    ) -> Result<Self> {
         codec::from_item(&attributes).map_err(|e| Error::convert(table, Default::default(), e))
     }
 }
@@ -357,6 +372,7 @@ struct State {
 /// A page as DynamoDB returned it (the auto-increment counter item left
 /// out), with what decoding its items needs and the cursor after it.
 struct Fetched {
+    mapper: Mapper,
     info: Arc<ModelInfo>,
     spec: Arc<Spec>,
     items: Vec<codec::Attributes>,
@@ -378,11 +394,15 @@ impl Fetched {
     /// The items, each decoded when it is taken.
     fn into_items<O: Output>(self) -> impl Iterator<Item = Result<O>> + Send + 'static {
         let Fetched {
-            info, spec, items, ..
+            mapper,
+            info,
+            spec,
+            items,
+            ..
         } = self;
         items
             .into_iter()
-            .map(move |attributes| O::decode(attributes, &info, &spec.table))
+            .map(move |attributes| O::decode(attributes, &info, &spec.table, &mapper))
     }
 }
 
@@ -485,6 +505,7 @@ fn fetched(
             state.done = page.next.is_none();
             state.start = page.next;
             let page = Fetched {
+                mapper: mapper.clone(),
                 info,
                 spec,
                 items: page.items,
