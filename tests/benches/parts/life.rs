@@ -39,20 +39,9 @@ pub(super) struct Lived {
     updated: Option<OffsetDateTime>,
 }
 
+/// [`Reading`]'s schema and the three datetimes.
 fn lived_schema() -> Schema {
-    Schema::new()
-        .required("device", int().range(0..))
-        .required("at", int().range(0..))
-        .required("label", str().length(1..=64))
-        .required("tags", set_of(str().length(1..=16)))
-        .required("value", float())
-        .required("notes", list_of(str()))
-        .required(
-            "meta",
-            Schema::new()
-                .required("unit", str().one_of(["C", "F", "K"]))
-                .required("scale", int().range(1..=1000)),
-        )
+    Reading::schema()
         .required(
             "expires",
             datetime().stored_as(DateFormat::EpochWholeSeconds),
