@@ -10,15 +10,21 @@
 use model_rules::{At, IndexPart, Part};
 use proc_macro2::Span;
 
-use crate::parse::{Errors, Field, Kind, Model, Nested};
+use crate::parse::{Errors, Field, KeyOf, Kind, Model, Nested, Template};
 
 /// A model whose definition passed every rule: what `expand` needs,
 /// found once.
 pub(crate) struct Checked<'a> {
     pub(crate) model: &'a Model,
     pub(crate) table: &'a syn::LitStr,
-    pub(crate) hash: &'a Field,
-    pub(crate) range: Option<&'a Field>,
+    /// The hash key: a field, or a template's attribute.
+    pub(crate) hash: KeyPart<'a>,
+    pub(crate) range: Option<KeyPart<'a>>,
+    /// Every key template, the table's then each index's.
+    pub(crate) templates: Vec<Template>,
+    /// Each index's hash and range key attributes (given, or a
+    /// template's).
+    pub(crate) index_keys: Vec<(Option<String>, Option<String>)>,
     pub(crate) version: Option<&'a Field>,
     pub(crate) ttl: Option<&'a Field>,
     pub(crate) created_at: Option<&'a Field>,
@@ -26,16 +32,73 @@ pub(crate) struct Checked<'a> {
     pub(crate) auto_increment: bool,
 }
 
+/// A key of the table: a field, or an attribute built from a template.
+#[derive(Clone)]
+pub(crate) enum KeyPart<'a> {
+    Field(&'a Field),
+    Template(String),
+}
+
+impl KeyPart<'_> {
+    /// The key attribute's name.
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            KeyPart::Field(field) => &field.name,
+            KeyPart::Template(attribute) => attribute,
+        }
+    }
+}
+
 /// Checks a `#[derive(Model)]`.
 pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
     let mut errors = Errors::default();
     let table = model.table.as_ref().map(syn::LitStr::value);
     let value = |lit: &Option<syn::LitStr>| lit.as_ref().map(syn::LitStr::value);
+    let templates = model.templates();
+    let template_of = |of: KeyOf, hash: bool| {
+        templates
+            .iter()
+            .find(|t| t.of == of && t.hash == hash)
+            .map(|t| t.attribute.clone())
+    };
     let index_names: Vec<[Option<String>; 3]> = model
         .indexes
         .iter()
-        .map(|i| [value(&i.name), value(&i.hash), value(&i.range)])
+        .enumerate()
+        .map(|(i, index)| {
+            let of = KeyOf::Index(i);
+            for (given, template, what) in [
+                (&index.hash, &index.pk, "hash"),
+                (&index.range, &index.sk, "range"),
+            ] {
+                if let (Some(given), Some(_)) = (given, template) {
+                    errors.push(syn::Error::new_spanned(
+                        given,
+                        format!("an index's {what} key is an attribute or a template, not both"),
+                    ));
+                }
+            }
+            [
+                value(&index.name),
+                value(&index.hash).or_else(|| template_of(of, true)),
+                value(&index.range).or_else(|| template_of(of, false)),
+            ]
+        })
         .collect();
+    for (template, attribute, what) in [
+        (&model.pk, &model.pk_attribute, "pk"),
+        (&model.sk, &model.sk_attribute, "sk"),
+    ] {
+        if let (None, Some(attribute)) = (template, attribute) {
+            errors.push(syn::Error::new_spanned(
+                attribute,
+                format!(
+                    "{what}_attribute names the attribute of {what} = \"…\": give the template"
+                ),
+            ));
+        }
+    }
+    let texts: Vec<String> = templates.iter().map(|t| t.text.value()).collect();
     let definition = model_rules::Model {
         table: table.as_deref(),
         fields: model.fields.iter().map(rules_field).collect(),
@@ -50,9 +113,22 @@ pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
                 range: range.as_deref(),
             })
             .collect(),
+        keys: templates
+            .iter()
+            .zip(&texts)
+            .map(|(t, text)| model_rules::KeyTemplate {
+                attribute: &t.attribute,
+                text,
+                role: match (t.of, t.hash) {
+                    (KeyOf::Table, true) => model_rules::KeyRole::Hash,
+                    (KeyOf::Table, false) => model_rules::KeyRole::Range,
+                    (KeyOf::Index(_), _) => model_rules::KeyRole::Index,
+                },
+            })
+            .collect(),
     };
     for mistake in model_rules::check(&definition) {
-        errors.push(spanned(model, mistake.at, &mistake.message));
+        errors.push(spanned(model, &templates, mistake.at, &mistake.message));
     }
     extra(model.extra.as_ref(), &mut errors);
     entity(model, &mut errors);
@@ -73,17 +149,36 @@ pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
     }
     errors.finish()?;
     let find = |pick: fn(&Field) -> bool| model.fields.iter().find(|f| pick(f));
-    match (&model.table, find(|f| f.hash_key.is_some())) {
+    let templated = |hash: bool| {
+        templates
+            .iter()
+            .find(|t| t.of == KeyOf::Table && t.hash == hash)
+            .map(|t| KeyPart::Template(t.attribute.clone()))
+    };
+    let hash = find(|f| f.hash_key.is_some())
+        .map(KeyPart::Field)
+        .or_else(|| templated(true));
+    let range = find(|f| f.range_key.is_some())
+        .map(KeyPart::Field)
+        .or_else(|| templated(false));
+    let auto_increment = matches!(&hash, Some(KeyPart::Field(f)) if f.auto_increment.is_some());
+    let index_keys = index_names
+        .into_iter()
+        .map(|[_, hash, range]| (hash, range))
+        .collect();
+    match (&model.table, hash) {
         (Some(table), Some(hash)) => Ok(Checked {
+            index_keys,
             model,
             table,
             hash,
-            range: find(|f| f.range_key.is_some()),
+            range,
+            templates,
             version: find(|f| f.version.is_some()),
             ttl: find(|f| f.ttl.is_some()),
             created_at: find(|f| f.created_at.is_some()),
             updated_at: find(|f| f.updated_at.is_some()),
-            auto_increment: hash.auto_increment.is_some(),
+            auto_increment,
         }),
         // The rules report both; an error is returned all the same.
         _ => Err(syn::Error::new(
@@ -156,9 +251,13 @@ fn rules_field(field: &Field) -> model_rules::Field<'_> {
 
 /// A mistake of the rules, at the span of what it is about: the whole
 /// type or expression where there is one.
-fn spanned(model: &Model, at: At, message: &str) -> syn::Error {
+fn spanned(model: &Model, templates: &[Template], at: At, message: &str) -> syn::Error {
     let whole = || syn::Error::new(model.ident.span(), message);
     match at {
+        At::Key(i) => match templates.get(i) {
+            Some(template) => syn::Error::new_spanned(&template.text, message),
+            None => whole(),
+        },
         At::Model => whole(),
         At::Table => match &model.table {
             Some(table) => syn::Error::new_spanned(table, message),

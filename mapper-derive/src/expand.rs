@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::check::Checked;
+use crate::check::{Checked, KeyPart};
 use crate::parse::{Field, Kind, Nested};
 
 /// The `Schema` builder for `fields`.
@@ -137,25 +137,37 @@ fn index_handles(checked: &Checked<'_>) -> TokenStream {
         let ty = crate::parse::option_inner(&field.ty).unwrap_or(&field.ty);
         quote!(#ty)
     };
+    // A key attribute: a field's type, or text for a template's.
+    let attribute_type = |name: &str| {
+        if checked.templates.iter().any(|t| t.attribute == name) {
+            Some(quote!(::std::string::String))
+        } else {
+            field_of(name).map(key_type)
+        }
+    };
+    let part_type = |part: &KeyPart<'_>| match part {
+        KeyPart::Field(field) => key_type(field),
+        KeyPart::Template(_) => quote!(::std::string::String),
+    };
     let taken: Vec<String> = model
         .fields
         .iter()
         .map(|f| upper(&f.ident.to_string()))
         .collect();
     let vis = &model.vis;
-    let handles = model.indexes.iter().filter_map(|index| {
+    let handles = model.indexes.iter().zip(&checked.index_keys).filter_map(|(index, (hash, range))| {
         let name = index.name.as_ref()?.value();
         let upper_name = upper(&name);
         if taken.contains(&upper_name) || syn::parse_str::<syn::Ident>(&upper_name).is_err() {
             return None;
         }
-        let hash = match (index.local, &index.hash) {
-            (true, _) => key_type(checked.hash),
-            (false, Some(hash)) => key_type(field_of(&hash.value())?),
+        let hash = match (index.local, hash) {
+            (true, _) => part_type(&checked.hash),
+            (false, Some(hash)) => attribute_type(hash)?,
             (false, None) => return None,
         };
-        let range = match &index.range {
-            Some(range) => key_type(field_of(&range.value())?),
+        let range = match range {
+            Some(range) => attribute_type(range)?,
             None => quote!(()),
         };
         let ident = quote::format_ident!("{}", upper_name);
@@ -171,9 +183,9 @@ fn index_handles(checked: &Checked<'_>) -> TokenStream {
             .iter()
             .any(|i| i.name.as_ref().is_some_and(|n| upper(&n.value()) == "PRIMARY")))
     .then(|| {
-        let hash = key_type(checked.hash);
-        let range = match checked.range {
-            Some(range) => key_type(range),
+        let hash = part_type(&checked.hash);
+        let range = match &checked.range {
+            Some(range) => part_type(range),
             None => quote!(()),
         };
         quote! {
@@ -220,7 +232,7 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let ident = &model.ident;
     let (impl_generics, type_generics, where_clause) = model.generics.split_for_impl();
     let table = checked.table;
-    let hash = &checked.hash.name;
+    let hash = checked.hash.name();
     let optional = |field: Option<&Field>| match field {
         Some(field) => {
             let name = &field.name;
@@ -228,7 +240,13 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let range = optional(checked.range);
+    let range = match &checked.range {
+        Some(range) => {
+            let name = range.name();
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let version = optional(checked.version);
     let ttl = optional(checked.ttl);
     let created_at = optional(checked.created_at);
@@ -253,24 +271,26 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     } else {
         quote!(#p::ReadPolicy::Strict)
     };
-    let indexes = model.indexes.iter().map(|index| {
-        let name = &index.name;
-        let mut declared = if index.local {
-            let range = &index.range;
-            quote!(#p::Index::local(#name, #range))
-        } else {
-            let hash = &index.hash;
-            let range = match &index.range {
-                Some(range) => quote!(::core::option::Option::Some(#range)),
-                None => quote!(::core::option::Option::None),
+    let indexes = model
+        .indexes
+        .iter()
+        .zip(&checked.index_keys)
+        .map(|(index, (hash, range))| {
+            let name = &index.name;
+            let mut declared = if index.local {
+                quote!(#p::Index::local(#name, #range))
+            } else {
+                let range = match range {
+                    Some(range) => quote!(::core::option::Option::Some(#range)),
+                    None => quote!(::core::option::Option::None),
+                };
+                quote!(#p::Index::global(#name, #hash, #range))
             };
-            quote!(#p::Index::global(#name, #hash, #range))
-        };
-        if index.keys_only {
-            declared = quote!(#declared.projection(#p::IndexProjection::KeysOnly));
-        }
-        declared
-    });
+            if index.keys_only {
+                declared = quote!(#declared.projection(#p::IndexProjection::KeysOnly));
+            }
+            declared
+        });
     let schema = schema(&model.fields, model.extra.as_ref());
     let migrations = model.migrations.then(|| {
         quote! {
@@ -297,11 +317,20 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
     let write_back = model
         .write_back_now
         .then(|| quote!(const WRITE_BACK: #p::WriteBack = #p::WriteBack::Immediately;));
+    let keys = (!checked.templates.is_empty()).then(|| {
+        let templates = checked.templates.iter().map(|t| {
+            let (attribute, text) = (&t.attribute, &t.text);
+            quote!(#p::KeyTemplate { attribute: #attribute, template: #text })
+        });
+        quote!(const KEYS: &'static [#p::KeyTemplate] = &[#(#templates),*];)
+    });
     let paths = typed_paths(ident, &model.generics, &model.fields);
     let handles = index_handles(checked);
+    let key_functions = key_functions(checked);
     quote! {
         #paths
         #handles
+        #key_functions
         impl #impl_generics #p::Model for #ident #type_generics #where_clause {
             const TABLE: &'static str = #table;
             const HASH_KEY: &'static str = #hash;
@@ -316,6 +345,7 @@ pub(crate) fn model(checked: &Checked<'_>) -> TokenStream {
             #entity
             const READ_POLICY: #p::ReadPolicy = #read_policy;
             const INDEXES: &'static [#p::Index] = &[#(#indexes),*];
+            #keys
             #write_back
 
             fn schema() -> #p::validate::Schema {
@@ -369,6 +399,148 @@ pub(crate) fn nested(nested: &Nested) -> TokenStream {
         impl #impl_generics #p::validate::Typed for #ident #type_generics #where_clause {
             fn validator() -> #p::validate::Validator {
                 #body
+            }
+        }
+    }
+}
+
+/// For a model with key templates: a function per template that builds
+/// its key from the fields it reads (`pk_of(username)`), `key_of(…)` for
+/// the table's key, and `parse_key(attribute, key)`, which reads a key
+/// back into its fields. Each argument is of its field's type (text for
+/// a `String`), checked by the field's validator as a save checks it.
+/// Not written for a generic model (its facts cannot be held in a
+/// static).
+fn key_functions(checked: &Checked<'_>) -> TokenStream {
+    let model = checked.model;
+    if checked.templates.is_empty() || !model.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let p = quote!(::mapper::__private);
+    let vis = &model.vis;
+    let field_of = |name: &str| model.fields.iter().find(|f| f.name == name);
+    // The arguments for `names`, each field once, and the values they give.
+    let arguments = |names: &[String]| {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut params = Vec::new();
+        let mut values = Vec::new();
+        for name in names {
+            let Some(field) = field_of(name) else {
+                continue;
+            };
+            if seen.contains(&name.as_str()) {
+                continue;
+            }
+            seen.push(name);
+            let ident = &field.ident;
+            let ty = crate::parse::option_inner(&field.ty).unwrap_or(&field.ty);
+            params.push(quote!(#ident: impl #p::PartFor<#ty>));
+            values.push(quote!((#name, #p::PartFor::<#ty>::into_part_for(#ident))));
+        }
+        (params, values)
+    };
+    let fields_of = |text: &syn::LitStr| -> Vec<String> {
+        model_rules::template::fields(&text.value())
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    };
+    let facts = quote!(Self::__mapper_key_facts());
+    let mut seen_names: Vec<String> = Vec::new();
+    let per_template = checked.templates.iter().filter_map(|t| {
+        let name: String = t
+            .attribute
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let name = format!("{name}_of");
+        if seen_names.contains(&name) || syn::parse_str::<syn::Ident>(&name).is_err() {
+            return None;
+        }
+        seen_names.push(name.clone());
+        let ident = quote::format_ident!("{}", name);
+        let (params, values) = arguments(&fields_of(&t.text));
+        let attribute = &t.attribute;
+        let doc = format!(
+            "The key attribute `{attribute}` = `{}`, built from its fields.",
+            t.text.value()
+        );
+        Some(quote! {
+            #[doc = #doc]
+            ///
+            /// # Errors
+            /// A value that does not pass its field's rules or cannot go in a key.
+            #vis fn #ident(#(#params),*) -> #p::Result<::std::string::String> {
+                #p::build_key::<Self>(#facts, #attribute, &[#(#values),*])
+            }
+        })
+    });
+    let per_template: Vec<TokenStream> = per_template.collect();
+    // The table's key, when its hash key is built from a template.
+    let key_of = match (&checked.hash, &checked.range) {
+        (KeyPart::Template(hash), range) => {
+            let table_template = |attribute: &str| {
+                checked
+                    .templates
+                    .iter()
+                    .find(|t| t.attribute == attribute)
+                    .map(|t| fields_of(&t.text))
+                    .unwrap_or_default()
+            };
+            let mut names = table_template(hash);
+            let range_value = match range {
+                None => quote!(::core::option::Option::None),
+                Some(KeyPart::Template(range)) => {
+                    names.extend(table_template(range));
+                    quote!(::core::option::Option::Some(#p::validate::Value::from(#p::build_key::<Self>(#facts, #range, &values)?)))
+                }
+                Some(KeyPart::Field(field)) => {
+                    names.push(field.name.clone());
+                    let name = &field.name;
+                    quote!(::core::option::Option::Some(values.iter().find(|(n, _)| *n == #name).map(|(_, v)| v.clone()).unwrap_or_default()))
+                }
+            };
+            let (params, values) = arguments(&names);
+            Some(quote! {
+                /// The item's key, built from the fields its templates read.
+                ///
+                /// # Errors
+                /// A value that does not pass its field's rules or cannot go in a key.
+                #vis fn key_of(#(#params),*) -> #p::Result<#p::Key> {
+                    let values = [#(#values),*];
+                    ::core::result::Result::Ok(#p::Key {
+                        hash: #p::validate::Value::from(#p::build_key::<Self>(#facts, #hash, &values)?),
+                        range: #range_value,
+                    })
+                }
+            })
+        }
+        (KeyPart::Field(_), _) => None,
+    };
+    let ident = &model.ident;
+    quote! {
+        #[allow(dead_code)]
+        impl #ident {
+            #[doc(hidden)]
+            fn __mapper_key_facts() -> &'static #p::Facts {
+                static FACTS: #p::Facts = #p::Facts::new();
+                &FACTS
+            }
+            #(#per_template)*
+            #key_of
+            /// The fields key `key` of attribute `attribute` was built
+            /// from (a map of their values as stored).
+            ///
+            /// # Errors
+            /// An attribute without a template, or a key it does not make.
+            #vis fn parse_key(attribute: &str, key: &str) -> #p::Result<#p::validate::Value> {
+                #p::parse_key::<Self>(#facts, attribute, key)
             }
         }
     }

@@ -120,6 +120,31 @@ pub(crate) struct IndexOption {
     pub(crate) hash: Option<LitStr>,
     pub(crate) range: Option<LitStr>,
     pub(crate) keys_only: bool,
+    /// Key templates: `pk = "ORDER#{order_id}"`, `sk = "ITEM#{item_id}"`,
+    /// written in `pk_attribute` (`<name>pk` unless given) and
+    /// `sk_attribute` (`<name>sk`).
+    pub(crate) pk: Option<LitStr>,
+    pub(crate) sk: Option<LitStr>,
+    pub(crate) pk_attribute: Option<LitStr>,
+    pub(crate) sk_attribute: Option<LitStr>,
+}
+
+/// Which key a template builds, as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyOf {
+    /// The table's hash or range key.
+    Table,
+    /// An index's (by position).
+    Index(usize),
+}
+
+/// A key template as declared: its attribute, its text, whose it is and
+/// whether it is a hash (`pk`) or range (`sk`) key.
+pub(crate) struct Template {
+    pub(crate) attribute: String,
+    pub(crate) text: LitStr,
+    pub(crate) of: KeyOf,
+    pub(crate) hash: bool,
 }
 
 /// A struct with `#[derive(Model)]`.
@@ -150,6 +175,62 @@ pub(crate) struct Model {
     pub(crate) before_save: Option<syn::Path>,
     /// `after_load = path`: a `fn(&mut Self)`.
     pub(crate) after_load: Option<syn::Path>,
+    /// Key templates of the table's keys, and their attributes (`pk`
+    /// and `sk` unless given).
+    pub(crate) pk: Option<LitStr>,
+    pub(crate) sk: Option<LitStr>,
+    pub(crate) pk_attribute: Option<LitStr>,
+    pub(crate) sk_attribute: Option<LitStr>,
+}
+
+impl Model {
+    /// Every key template declared, the table's then each index's.
+    pub(crate) fn templates(&self) -> Vec<Template> {
+        let mut out = Vec::new();
+        let mut add =
+            |text: &Option<LitStr>, attribute: &Option<LitStr>, default: String, of, hash| {
+                if let Some(text) = text {
+                    out.push(Template {
+                        attribute: attribute.as_ref().map_or(default, LitStr::value),
+                        text: text.clone(),
+                        of,
+                        hash,
+                    });
+                }
+            };
+        add(
+            &self.pk,
+            &self.pk_attribute,
+            "pk".to_owned(),
+            KeyOf::Table,
+            true,
+        );
+        add(
+            &self.sk,
+            &self.sk_attribute,
+            "sk".to_owned(),
+            KeyOf::Table,
+            false,
+        );
+        for (i, index) in self.indexes.iter().enumerate() {
+            let name = index.name.as_ref().map(LitStr::value).unwrap_or_default();
+            add(
+                &index.pk,
+                &index.pk_attribute,
+                format!("{name}pk"),
+                KeyOf::Index(i),
+                true,
+            );
+            add(
+                &index.sk,
+                &index.sk_attribute,
+                format!("{name}sk"),
+                KeyOf::Index(i),
+                false,
+            );
+        }
+        out
+    }
 }
 
 /// A type with `#[derive(Schema)]`.
@@ -192,6 +273,10 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
         entity_attribute: None,
         before_save: None,
         after_load: None,
+        pk: None,
+        sk: None,
+        pk_attribute: None,
+        sk_attribute: None,
     };
     for attr in model_attrs(&input.attrs) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -219,6 +304,10 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                 }
                 "entity" => model.entity = Some(meta.value()?.parse()?),
+                "pk" => model.pk = Some(meta.value()?.parse()?),
+                "sk" => model.sk = Some(meta.value()?.parse()?),
+                "pk_attribute" => model.pk_attribute = Some(meta.value()?.parse()?),
+                "sk_attribute" => model.sk_attribute = Some(meta.value()?.parse()?),
                 "entity_attribute" => model.entity_attribute = Some(meta.value()?.parse()?),
                 "stream" => {
                     let view: LitStr = meta.value()?.parse()?;
@@ -255,6 +344,10 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                         hash: None,
                         range: None,
                         keys_only: false,
+                        pk: None,
+                        sk: None,
+                        pk_attribute: None,
+                        sk_attribute: None,
                     };
                     meta.parse_nested_meta(|inner| {
                         let part = inner.path.get_ident().map(ToString::to_string);
@@ -263,9 +356,17 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                             Some("hash") => index.hash = Some(inner.value()?.parse()?),
                             Some("range") => index.range = Some(inner.value()?.parse()?),
                             Some("keys_only") => index.keys_only = true,
+                            Some("pk") => index.pk = Some(inner.value()?.parse()?),
+                            Some("sk") => index.sk = Some(inner.value()?.parse()?),
+                            Some("pk_attribute") => {
+                                index.pk_attribute = Some(inner.value()?.parse()?);
+                            }
+                            Some("sk_attribute") => {
+                                index.sk_attribute = Some(inner.value()?.parse()?);
+                            }
                             _ => errors.at(
                                 inner.path.span(),
-                                "unknown index option: expected name, hash, range or keys_only",
+                                "unknown index option: expected name, hash, range, pk, sk, pk_attribute, sk_attribute or keys_only",
                             ),
                         }
                         Ok(())
@@ -278,7 +379,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<Model> {
                     }
                     errors.at(
                         meta.path.span(),
-                        "unknown model option: expected table, read_policy, extra, index, local_index, migrations, write_back, expired, stream, entity, entity_attribute, before_save or after_load",
+                        "unknown model option: expected table, read_policy, extra, pk, sk, pk_attribute, sk_attribute, index, local_index, migrations, write_back, expired, stream, entity, entity_attribute, before_save or after_load",
                     );
                 }
             }

@@ -21,8 +21,8 @@ pub(crate) fn load<T: Model>(
     table: &str,
 ) -> Result<Item<T>> {
     key_rules(&attributes, info, table)?;
-    if info.entity.is_some() {
-        return load_entity(attributes, info, table);
+    if info.entity.is_some() || !info.templates.is_empty() {
+        return load_shared(attributes, info, table);
     }
     let mut item = load_any::<T>(attributes, info, table)?;
     item.model.after_load();
@@ -30,18 +30,21 @@ pub(crate) fn load<T: Model>(
 }
 
 /// [`load`] of a model sharing its table: of this model's entity type, or
-/// no item of it; the attribute goes back into the as-loaded snapshot (a
-/// save compares with it).
+/// no item of it; its keys built from fields, what its fields make. The
+/// attributes the model has no field for go back into the as-loaded
+/// snapshot (a save compares with it).
 #[inline(never)]
-fn load_entity<T: Model>(
+fn load_shared<T: Model>(
     mut attributes: codec::Attributes,
     info: &ModelInfo,
     table: &str,
 ) -> Result<Item<T>> {
     let entity = crate::entity::take(&mut attributes, info, table)?;
+    let keys = key::template::take(&mut attributes, info, table, |a| stored_key(a, info))?;
     let mut item = load_any::<T>(attributes, info, table)?;
-    if let (Some(stored), Some((name, value))) = (item.stored.as_mut(), entity) {
-        stored.insert(name, value);
+    if let Some(stored) = item.stored.as_mut() {
+        stored.extend(entity);
+        stored.extend(keys);
     }
     item.model.after_load();
     Ok(item)

@@ -26,6 +26,14 @@ pub(crate) fn model<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Resul
     if let Some(mut encoded) = codec::ser::checked(model, info) {
         encoded.size += schema_version::stamp(&mut encoded.attributes, info);
         encoded.size += crate::entity::stamp(&mut encoded.attributes, info);
+        if !info.templates.is_empty() {
+            // Keys built from fields: written now, hashed once written.
+            let Ok(size) = key::template::stamp(&mut encoded.attributes, info) else {
+                return report(model, info, table);
+            };
+            encoded.size += size;
+            encoded.key_hash = key::hash::of_item(Some(&encoded.attributes), info);
+        }
         if encoded.size <= MAX_ITEM_BYTES && keys_fit(&encoded.attributes, info) {
             return Ok(encoded);
         }
@@ -67,11 +75,20 @@ fn keys_fit(attributes: &codec::Attributes, info: &ModelInfo) -> bool {
 /// here by what starts from a `Value` (auto-increment keys, the original's
 /// transactions).
 pub(crate) fn value<T: Model>(value: Value, info: &ModelInfo, table: &str) -> Result<Encoded> {
-    let (value, key) = validated::<T>(value, info, table)?;
+    let (value, mut key) = validated::<T>(value, info, table)?;
     let mut attributes =
         codec::into_item(value).map_err(|e| Error::convert(table, key.display(info), e))?;
     schema_version::stamp(&mut attributes, info);
     crate::entity::stamp(&mut attributes, info);
+    if !info.templates.is_empty() {
+        let stamped = key::template::stamp(&mut attributes, info);
+        key = Key::of_attributes(&attributes, info);
+        stamped.map_err(|errors| Error::Validation {
+            table: table.to_owned(),
+            key: key.display(info),
+            errors,
+        })?;
+    }
     let size = admit(
         &attributes,
         codec::item_size(&attributes),

@@ -201,10 +201,11 @@ pub struct IndexInfo {
 pub(crate) fn resolve(
     indexes: &[Index],
     schema: &Schema,
+    templates: &[crate::key::KeyTemplate],
     table: &str,
     hash: &KeyAttribute,
 ) -> Result<Vec<IndexInfo>> {
-    let key = |name: &str| crate::model::key_attribute(schema, table, name);
+    let key = |name: &str| crate::model::key_attribute(schema, templates, table, name);
     indexes
         .iter()
         .map(|index| {

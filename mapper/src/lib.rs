@@ -106,6 +106,9 @@ pub use migrate;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::index::{Index, IndexProjection};
+    pub use crate::key::PartFor;
+    pub use crate::key::template::{Facts, build as build_key, parse_key};
+    pub use crate::model::KeyTemplate;
     pub use crate::model::ModelInfo;
     pub use crate::read::Output;
     pub use crate::read::collection::{check_members, entity_of, load_member, not_a_member};

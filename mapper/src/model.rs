@@ -1,6 +1,7 @@
 //! [`Model`]: a serde type stored in one DynamoDB table, and the facts the
 //! mapper derives from it once ([`ModelInfo`]).
 
+pub use crate::key::KeyTemplate;
 pub use crate::ops::shared_table::{Entities, Member};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -124,6 +125,11 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Secondary indexes, created with the table and queried by name
     /// ([`Query::index`](crate::Query::index)).
     const INDEXES: &'static [Index] = &[];
+    /// Key attributes built from fields (`#[model(pk =
+    /// "CUSTOMER#{username}", sk = "CUSTOMER#{username}")]`): each the
+    /// table's or an index's key, written by every save from the item's
+    /// fields and checked by every load (the `key::template` rules).
+    const KEYS: &'static [KeyTemplate] = &[];
 
     /// The schema every item is validated against, on save and on load.
     /// Its defaults fill absent attributes of new items; its extra-key
@@ -227,10 +233,24 @@ pub struct ModelInfo {
     /// Whether a key attribute's validator may change the value it checks
     /// (it has no plain form): then a load checks the key it validated.
     pub(crate) key_normalized: bool,
+    /// The key attributes built from fields ([`Model::KEYS`]).
+    pub(crate) templates: Vec<crate::key::template::Template>,
 }
 
-/// A key attribute of the schema, typed (the rules checked its type).
-pub(crate) fn key_attribute(schema: &Schema, table: &str, name: &str) -> Result<KeyAttribute> {
+/// A key attribute of the schema (or built from a template, text), typed
+/// (the rules checked its type).
+pub(crate) fn key_attribute(
+    schema: &Schema,
+    templates: &[crate::key::KeyTemplate],
+    table: &str,
+    name: &str,
+) -> Result<KeyAttribute> {
+    if templates.iter().any(|t| t.attribute == name) {
+        return Ok(KeyAttribute {
+            name: name.to_owned(),
+            key_type: KeyType::String,
+        });
+    }
     let key_type = match schema.get(name).and_then(|f| f.validator().output_type()) {
         Some(ValueType::String) => KeyType::String,
         Some(ValueType::Number) => KeyType::Number,
@@ -300,10 +320,25 @@ fn definition<T: Model>(schema: &Schema) -> model_rules::Model<'_> {
             range: i.range,
         })
         .collect();
+    let keys = T::KEYS
+        .iter()
+        .map(|k| model_rules::KeyTemplate {
+            attribute: k.attribute,
+            text: k.template,
+            role: if k.attribute == T::HASH_KEY {
+                model_rules::KeyRole::Hash
+            } else if Some(k.attribute) == T::RANGE_KEY {
+                model_rules::KeyRole::Range
+            } else {
+                model_rules::KeyRole::Index
+            },
+        })
+        .collect();
     model_rules::Model {
         table: Some(T::TABLE),
         fields,
         indexes,
+        keys,
     }
 }
 
@@ -326,10 +361,11 @@ impl ModelInfo {
             ("created_at attribute", T::CREATED_AT),
             ("updated_at attribute", T::UPDATED_AT),
         ];
+        let templated = |name: &str| T::KEYS.iter().any(|k| k.attribute == name);
         let mut mistakes: Vec<String> = named
             .into_iter()
             .filter_map(|(role, name)| Some((role, name?)))
-            .filter(|(_, name)| schema.get(name).is_none())
+            .filter(|(_, name)| schema.get(name).is_none() && !templated(name))
             .map(|(role, name)| format!("{role} {name:?} is not in the schema"))
             .collect();
         if mistakes.is_empty() {
@@ -338,6 +374,19 @@ impl ModelInfo {
                     .into_iter()
                     .map(|m| m.message),
             );
+            for key in T::KEYS {
+                let used = key.attribute == T::HASH_KEY
+                    || Some(key.attribute) == T::RANGE_KEY
+                    || T::INDEXES
+                        .iter()
+                        .any(|i| i.hash == Some(key.attribute) || i.range == Some(key.attribute));
+                if !used {
+                    mistakes.push(format!(
+                        "the template of {:?} builds no key: name it as the hash key, the range key or an index's key",
+                        key.attribute
+                    ));
+                }
+            }
             if let Some(entity) = T::ENTITY {
                 if entity.is_empty() {
                     mistakes.push("an entity type is a non-empty name".to_owned());
@@ -365,9 +414,9 @@ impl ModelInfo {
                 message: mistakes.join("; "),
             });
         }
-        let hash = key_attribute(&schema, table, T::HASH_KEY)?;
+        let hash = key_attribute(&schema, T::KEYS, table, T::HASH_KEY)?;
         let range = T::RANGE_KEY
-            .map(|r| key_attribute(&schema, table, r))
+            .map(|r| key_attribute(&schema, T::KEYS, table, r))
             .transpose()?;
         let sets = schema
             .fields()
@@ -383,12 +432,20 @@ impl ModelInfo {
             .filter(|f| crate::codec::sets::holds_sets(f.validator()))
             .map(|f| f.name().to_owned())
             .collect();
-        let indexes = crate::index::resolve(T::INDEXES, &schema, table, &hash)?;
+        let indexes = crate::index::resolve(T::INDEXES, &schema, T::KEYS, table, &hash)?;
         let normalizes = |name: &str| {
-            schema
-                .get(name)
-                .is_none_or(|f| f.validator().plain().is_none())
+            !templated(name)
+                && schema
+                    .get(name)
+                    .is_none_or(|f| f.validator().plain().is_none())
         };
+        let templates = T::KEYS
+            .iter()
+            .filter_map(|k| {
+                let table_key = k.attribute == T::HASH_KEY || Some(k.attribute) == T::RANGE_KEY;
+                crate::key::template::Template::of(k, table_key)
+            })
+            .collect();
         let key_normalized =
             normalizes(&hash.name) || range.as_ref().is_some_and(|r| normalizes(&r.name));
         let info = ModelInfo {
@@ -398,6 +455,7 @@ impl ModelInfo {
                 name: name.to_owned(),
             }),
             key_normalized,
+            templates,
             table: table.to_owned(),
             fast: crate::codec::fast::Layout::of(&schema, T::HASH_KEY, T::RANGE_KEY),
             schema,
@@ -448,6 +506,11 @@ impl ModelInfo {
     /// The table's key attributes: the hash key, then the range key.
     pub(crate) fn key_parts(&self) -> impl Iterator<Item = &KeyAttribute> {
         std::iter::once(&self.hash).chain(&self.range)
+    }
+
+    /// The template of key attribute `name`, if it is built from fields.
+    pub(crate) fn template(&self, name: &str) -> Option<&crate::key::template::Template> {
+        self.templates.iter().find(|t| t.attribute == name)
     }
 
     /// The entity type, for a model sharing its table.

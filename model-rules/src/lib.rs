@@ -11,11 +11,13 @@
 //! let mut id = Field::new("id", Kind::Float, Presence::Required);
 //! id.auto_increment = true;
 //! id.hash_key = true;
-//! let model = Model { table: Some("users"), fields: vec![id], indexes: vec![] };
+//! let model = Model { table: Some("users"), fields: vec![id], indexes: vec![], keys: vec![] };
 //! let mistakes = check(&model);
 //! assert_eq!(mistakes[0].at, At::Field(0, Part::Type));
 //! assert_eq!(mistakes[0].message, "an auto-increment hash key must be an integer");
 //! ```
+
+pub mod template;
 
 /// What a field's values are, as far as the rules care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,6 +140,30 @@ pub struct Index<'a> {
     pub range: Option<&'a str>,
 }
 
+/// Which key a template builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRole {
+    /// The table's hash key.
+    Hash,
+    /// The table's range key.
+    Range,
+    /// A key of a secondary index (its hash or range key names the
+    /// template's attribute).
+    Index,
+}
+
+/// A key attribute whose value is built from fields (`pk =
+/// "CUSTOMER#{username}"`): its name, its [`template`] text, its role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyTemplate<'a> {
+    /// The attribute the key is written in (`pk`, `gsi1pk`).
+    pub attribute: &'a str,
+    /// The template.
+    pub text: &'a str,
+    /// Which key it builds.
+    pub role: KeyRole,
+}
+
 /// A model's definition.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Model<'a> {
@@ -147,6 +173,8 @@ pub struct Model<'a> {
     pub fields: Vec<Field<'a>>,
     /// Its secondary indexes, in order.
     pub indexes: Vec<Index<'a>>,
+    /// Its key templates, in order.
+    pub keys: Vec<KeyTemplate<'a>>,
 }
 
 /// What of a field a mistake is about.
@@ -192,6 +220,8 @@ pub enum At {
     Field(usize, Part),
     /// An index (by position) and what of it.
     Index(usize, IndexPart),
+    /// A key template (by position).
+    Key(usize),
 }
 
 /// A broken rule: where, and what to do.
@@ -230,11 +260,28 @@ pub fn check(model: &Model<'_>) -> Vec<Mistake> {
     };
     let hashes: Vec<usize> = marked(|f| f.hash_key).collect();
     let ranges: Vec<usize> = marked(|f| f.range_key).collect();
-    if hashes.is_empty() {
+    let templated = |role: KeyRole| model.keys.iter().position(|k| k.role == role);
+    if hashes.is_empty() && templated(KeyRole::Hash).is_none() {
         push(
             At::Model,
-            "a model needs a hash key: mark one field #[model(hash_key)]".to_owned(),
+            "a model needs a hash key: mark one field #[model(hash_key)], or build it from fields with pk = \"…\"".to_owned(),
         );
+    }
+    for (marks, role, what) in [
+        (&hashes, KeyRole::Hash, "hash"),
+        (&ranges, KeyRole::Range, "range"),
+    ] {
+        if let (Some(&field), Some(_)) = (marks.first(), templated(role)) {
+            let part = if role == KeyRole::Hash {
+                Part::HashKey
+            } else {
+                Part::RangeKey
+            };
+            push(
+                At::Field(field, part),
+                format!("the {what} key is a field or a template, not both"),
+            );
+        }
     }
     for &i in hashes.iter().skip(1) {
         push(
@@ -406,7 +453,7 @@ pub fn check(model: &Model<'_>) -> Vec<Mistake> {
                 "local_index needs range = \"<attribute>\"".to_owned(),
             );
         }
-        if index.local && ranges.is_empty() {
+        if index.local && ranges.is_empty() && templated(KeyRole::Range).is_none() {
             push(
                 whole,
                 "a local_index needs a table with a range key".to_owned(),
@@ -425,6 +472,9 @@ pub fn check(model: &Model<'_>) -> Vec<Mistake> {
         ];
         for (key, part) in keys {
             let Some(key) = key else { continue };
+            if model.keys.iter().any(|k| k.attribute == key) {
+                continue; // A template's attribute: a string.
+            }
             match model.fields.iter().find(|f| f.name == key) {
                 None => push(
                     At::Index(i, part),
@@ -438,6 +488,83 @@ pub fn check(model: &Model<'_>) -> Vec<Mistake> {
                     ),
                 ),
                 Some(_) => {}
+            }
+        }
+    }
+    for (i, key) in model.keys.iter().enumerate() {
+        for message in key_mistakes(model, i, key) {
+            push(At::Key(i), message);
+        }
+    }
+    out
+}
+
+/// The mistakes of key template `key`, the `i`th.
+fn key_mistakes(model: &Model<'_>, i: usize, key: &KeyTemplate<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let attribute = key.attribute;
+    if attribute.is_empty() {
+        out.push("a key attribute has a name".to_owned());
+    }
+    if model.fields.iter().any(|f| f.name == attribute) {
+        out.push(format!(
+            "the key attribute {attribute:?} is also a field's name: a template's attribute holds only the key"
+        ));
+    }
+    if model.keys[..i].iter().any(|k| k.attribute == attribute) {
+        out.push(format!("the key attribute {attribute:?} has two templates"));
+    }
+    if model.fields.iter().any(|f| f.auto_increment) {
+        out.push("an auto-increment model's key is its number, not a template".to_owned());
+    }
+    let segments = match template::parse(key.text) {
+        Ok(segments) => segments,
+        Err(why) => {
+            out.push(why);
+            return out;
+        }
+    };
+    for segment in segments {
+        let template::Segment::Field { name, width } = segment else {
+            continue;
+        };
+        let Some(field) = model.fields.iter().find(|f| f.name == name) else {
+            out.push(format!(
+                "the template of {attribute:?} reads {name:?}, which is no field of this model"
+            ));
+            continue;
+        };
+        let keyable = matches!(
+            field.kind,
+            Kind::String | Kind::Integer | Kind::Number | Kind::DateTime | Kind::Unknown
+        );
+        if !keyable {
+            out.push(format!(
+                "{name:?} in the template of {attribute:?} is {}: a key template holds strings, integers and datetimes (values that sort as text)",
+                kind_name(field.kind)
+            ));
+        }
+        if width.is_some() && !matches!(field.kind, Kind::Integer | Kind::Number | Kind::Unknown) {
+            out.push(format!(
+                "{name:?} in the template of {attribute:?} is {}: only an integer is padded to a width",
+                kind_name(field.kind)
+            ));
+        }
+        if field.presence == Presence::Optional {
+            out.push(format!(
+                "{name:?} in the template of {attribute:?} is optional: a key is built from fields every item has"
+            ));
+        }
+        let set_by_mapper = [
+            (field.version, "the version"),
+            (field.created_at, "created_at"),
+            (field.updated_at, "updated_at"),
+        ];
+        for (marked, role) in set_by_mapper {
+            if marked {
+                out.push(format!(
+                    "{name:?} in the template of {attribute:?} is {role}, which the mapper sets: a key is built from fields the application sets (e.g. a ULID)"
+                ));
             }
         }
     }
@@ -514,6 +641,7 @@ mod tests {
                 hash: Some("v"),
                 range: None,
             }],
+            keys: vec![],
         };
         assert_eq!(check(&model), vec![]);
     }
@@ -547,6 +675,7 @@ mod tests {
                     range: None,
                 },
             ],
+            keys: vec![],
         };
         let found = check(&model);
         let at: Vec<At> = found.iter().map(|m| m.at).collect();
@@ -583,17 +712,91 @@ mod tests {
             table: Some("t"),
             fields: vec![id],
             indexes: vec![],
+            keys: vec![],
         };
         assert!(messages(&model).is_empty());
         let any = Model {
             table: Some("t"),
             fields: vec![key("id", Kind::Any)],
             indexes: vec![],
+            keys: vec![],
         };
         assert_eq!(
             messages(&any),
             vec!["hash key \"id\" must be a string, number or binary, not a value of any type"]
         );
+    }
+
+    #[test]
+    fn key_templates_read_fields_that_can_be_in_a_key() {
+        let template = |attribute, text, role| KeyTemplate {
+            attribute,
+            text,
+            role,
+        };
+        let good = Model {
+            table: Some("shop"),
+            fields: vec![
+                Field::new("username", Kind::String, Presence::Required),
+                Field::new("order_no", Kind::Integer, Presence::Required),
+            ],
+            indexes: vec![Index {
+                name: Some("gsi1"),
+                local: false,
+                hash: Some("gsi1pk"),
+                range: None,
+            }],
+            keys: vec![
+                template("pk", "CUSTOMER#{username}", KeyRole::Hash),
+                template("sk", "#ORDER#{order_no:8}", KeyRole::Range),
+                template("gsi1pk", "ORDER#{order_no}", KeyRole::Index),
+            ],
+        };
+        assert_eq!(check(&good), vec![]);
+
+        let mut version = Field::new("v", Kind::Integer, Presence::Constant);
+        version.version = true;
+        let mut marked = key("id", Kind::String);
+        marked.range_key = false;
+        let bad = Model {
+            table: Some("shop"),
+            fields: vec![
+                marked,
+                Field::new("note", Kind::String, Presence::Optional),
+                Field::new("price", Kind::Float, Presence::Required),
+                Field::new("name", Kind::String, Presence::Required),
+                version,
+            ],
+            indexes: vec![],
+            keys: vec![
+                template("pk", "A#{id}", KeyRole::Hash),
+                template(
+                    "sk",
+                    "{note}#{price}#{missing}#{v}#{name:3}",
+                    KeyRole::Range,
+                ),
+                template("sk", "{a}{b}", KeyRole::Index),
+                template("name", "N#{id}", KeyRole::Index),
+            ],
+        };
+        let found = check(&bad);
+        let messages: Vec<&str> = found.iter().map(|m| m.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "the hash key is a field or a template, not both",
+                "\"note\" in the template of \"sk\" is optional: a key is built from fields every item has",
+                "\"price\" in the template of \"sk\" is a float: a key template holds strings, integers and datetimes (values that sort as text)",
+                "the template of \"sk\" reads \"missing\", which is no field of this model",
+                "\"v\" in the template of \"sk\" is the version, which the mapper sets: a key is built from fields the application sets (e.g. a ULID)",
+                "\"name\" in the template of \"sk\" is a string: only an integer is padded to a width",
+                "the key attribute \"sk\" has two templates",
+                "\"{a}{b}\": two fields need text between them (a delimiter such as `#`), or the key could not be parsed back",
+                "the key attribute \"name\" is also a field's name: a template's attribute holds only the key",
+            ]
+        );
+        assert_eq!(found[0].at, At::Field(0, Part::HashKey));
+        assert_eq!(found[1].at, At::Key(1));
     }
 
     #[test]

@@ -8,9 +8,11 @@ use validate::{Number, PathNode, Value};
 use crate::codec;
 
 pub(crate) mod hash;
+pub(crate) mod template;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::limits::{MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES};
 use crate::model::{KeyAttribute, KeyType, ModelInfo};
+pub use template::KeyTemplate;
 
 /// The hash key value reserved for the auto-increment counter item.
 pub const COUNTER_KEY: i64 = -1;
@@ -278,6 +280,19 @@ fn check_part(
 ) -> Option<AttributeValue> {
     let root = PathNode::ROOT;
     let path = root.key(&attr.name);
+    if info.template(&attr.name).is_some() {
+        // Built from fields: a key as the template made it, text.
+        let Value::String(text) = value else {
+            errors.push(
+                &path,
+                validate::ErrorKind::Type,
+                format!("the key {} is built from a template: it is text", attr.name),
+            );
+            return None;
+        };
+        let checked = AttributeValue::S(text.clone());
+        return check_key_value(&checked, role, &path, errors).then_some(checked);
+    }
     let Some(field) = info.schema.get(&attr.name) else {
         errors.push(
             &path,

@@ -458,6 +458,34 @@ fn check<T: Model>(
             );
             continue;
         }
+        if let Some(template) = info
+            .templates
+            .iter()
+            .find(|t| t.fields().any(|f| f == path.top()))
+        {
+            let message = if template.table_key {
+                format!(
+                    "{} builds the key {} = {:?}: key attributes cannot be updated",
+                    path.top(),
+                    template.attribute,
+                    template.text
+                )
+            } else {
+                format!(
+                    "{} builds the index key {} = {:?}, which an update cannot rewrite: save the item instead (a save, partial too, rewrites the index key with it)",
+                    path.top(),
+                    template.attribute,
+                    template.text
+                )
+            };
+            fail(
+                &mut errors,
+                path,
+                ErrorKind::Custom("key_attribute".into()),
+                message,
+            );
+            continue;
+        }
         if T::VERSION == Some(path.top()) {
             fail(
                 &mut errors,

@@ -1,0 +1,434 @@
+//! Keys built from templates (issue 29) against DynamoDB Local: written
+//! from the fields on every write path (index keys too, rewritten by
+//! partial saves), checked on every load, typed key functions, values that
+//! sort as their fields and parse back, key edits and index-key updates
+//! refused, an item of one entity type never read as another whose
+//! template makes the same key, a transaction over three entity types.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use mapper::batch::Write;
+use mapper::{Error, Model, Throughput, Update};
+use serde::{Deserialize, Serialize};
+use test_support::{SetupError, TestDb};
+
+type TestResult = Result<(), SetupError>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "store",
+    entity = "customer",
+    pk = "CUSTOMER#{username}",
+    sk = "CUSTOMER#{username}"
+)]
+struct Customer {
+    #[model(length = 1..=64)]
+    username: String,
+    name: String,
+}
+
+/// Another entity whose template makes the customer's keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "store",
+    entity = "profile",
+    pk = "CUSTOMER#{username}",
+    sk = "CUSTOMER#{username}"
+)]
+struct Profile {
+    username: String,
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "store",
+    entity = "order",
+    pk = "CUSTOMER#{username}",
+    sk = "#ORDER#{order_id}",
+    index(name = "gsi1", pk = "STATUS#{status}", sk = "ORDER#{order_id}")
+)]
+struct Order {
+    username: String,
+    order_id: String,
+    status: String,
+    #[model(range = 0..)]
+    total: i64,
+    #[model(version)]
+    version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "store",
+    entity = "order_item",
+    pk = "ORDER#{order_id}#ITEM#{item_id}",
+    sk = "ORDER#{order_id}#ITEM#{item_id}",
+    index(name = "gsi1", pk = "ORDER#{order_id}", sk = "ITEM#{item_id}")
+)]
+struct OrderItem {
+    order_id: String,
+    item_id: String,
+    quantity: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "store",
+    entity = "reading",
+    pk = "SENSOR#{sensor}",
+    sk = "R#{seq:6}"
+)]
+struct Reading {
+    sensor: String,
+    seq: i64,
+}
+
+type Store = (Customer, Profile, Order, OrderItem, Reading);
+
+fn order(username: &str, order_id: &str, status: &str) -> Order {
+    Order {
+        username: username.into(),
+        order_id: order_id.into(),
+        status: status.into(),
+        total: 10,
+        version: 0,
+    }
+}
+
+async fn store() -> Result<TestDb, SetupError> {
+    let db = TestDb::new().await?;
+    db.mapper
+        .create_shared_table::<Store>(Throughput::OnDemand)
+        .await?;
+    Ok(db)
+}
+
+async fn raw(
+    db: &TestDb,
+    pk: &str,
+    sk: &str,
+) -> Result<Option<HashMap<String, AttributeValue>>, SetupError> {
+    let out = db
+        .client()
+        .get_item()
+        .table_name(db.table::<Customer>())
+        .key("pk", AttributeValue::S(pk.into()))
+        .key("sk", AttributeValue::S(sk.into()))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(out.item().cloned())
+}
+
+fn text<'a>(item: &'a HashMap<String, AttributeValue>, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+#[tokio::test]
+async fn keys_are_written_from_the_fields_on_every_write_path() -> TestResult {
+    let db = store().await?;
+    let m = &db.mapper;
+    m.create(&order("ann", "01", "placed")).await?;
+    m.put(&order("ann", "02", "placed")).await?;
+    m.put_only(&order("ann", "03", "placed")).await?;
+    // A batch put (of an unversioned entity: batches carry no version).
+    m.batch_write([Write::Put(OrderItem {
+        order_id: "03".into(),
+        item_id: "1".into(),
+        quantity: 1,
+    })])
+    .await?;
+    let item = raw(&db, "ORDER#03#ITEM#1", "ORDER#03#ITEM#1")
+        .await?
+        .ok_or("batch put not stored")?;
+    assert_eq!(text(&item, "gsi1pk"), Some("ORDER#03"));
+    assert_eq!(text(&item, "gsi1sk"), Some("ITEM#1"));
+    m.transact_write()
+        .create(&order("bob", "04", "placed"))
+        .send()
+        .await?;
+    for (user, id) in [("ann", "01"), ("ann", "02"), ("ann", "03"), ("bob", "04")] {
+        let pk = format!("CUSTOMER#{user}");
+        let sk = format!("#ORDER#{id}");
+        let item = raw(&db, &pk, &sk).await?.ok_or("not stored")?;
+        assert_eq!(text(&item, "gsi1pk"), Some("STATUS#placed"), "{item:?}");
+        assert_eq!(text(&item, "gsi1sk"), Some(format!("ORDER#{id}").as_str()));
+        assert_eq!(text(&item, "_et"), Some("order"));
+        assert_eq!(text(&item, "username"), Some(user), "fields are stored too");
+        // The typed key functions make the same keys.
+        assert_eq!(Order::pk_of(user)?, pk);
+        assert_eq!(Order::sk_of(id)?, sk);
+        let loaded = m.get::<Order>(Order::key_of(user, id)?).await?;
+        assert_eq!(loaded.order_id, id);
+    }
+    // The table's key and index are queried with built keys.
+    let anns = m.query::<Order>(Order::pk_of("ann")?).all().await?;
+    assert_eq!(anns.len(), 3);
+    let placed = m
+        .query_index(Order::GSI1, Order::gsi1pk_of("placed")?)
+        .all()
+        .await?;
+    assert_eq!(placed.len(), 4);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_partial_save_rewrites_the_index_key_and_an_update_of_its_field_is_refused() -> TestResult
+{
+    let db = store().await?;
+    let m = &db.mapper;
+    m.create(&order("ann", "01", "placed")).await?;
+    let mut loaded = m.get::<Order>(Order::key_of("ann", "01")?).await?;
+    loaded.status = "shipped".into();
+    m.save(&mut loaded).await?;
+    let item = raw(&db, "CUSTOMER#ann", "#ORDER#01").await?.ok_or("gone")?;
+    assert_eq!(text(&item, "gsi1pk"), Some("STATUS#shipped"));
+    assert_eq!(text(&item, "status"), Some("shipped"));
+    let shipped = m
+        .query_index(Order::GSI1, Order::gsi1pk_of("shipped")?)
+        .all()
+        .await?;
+    assert_eq!(shipped.len(), 1);
+    assert!(
+        m.query_index(Order::GSI1, Order::gsi1pk_of("placed")?)
+            .all()
+            .await?
+            .is_empty()
+    );
+
+    // An update cannot rewrite the index key: refused, nothing sent.
+    let refused = m
+        .update::<Order>(
+            Order::key_of("ann", "01")?,
+            &Update::new().set(Order::STATUS, "lost".to_owned()),
+        )
+        .await
+        .err()
+        .ok_or("an update of an index key's field was sent")?;
+    let message = refused.to_string();
+    assert!(
+        message.contains("gsi1pk") && message.contains("save the item"),
+        "{message}"
+    );
+    // An update of another field works and leaves the keys as they are.
+    m.update::<Order>(
+        Order::key_of("ann", "01")?,
+        &Update::new().increment(Order::TOTAL, 5),
+    )
+    .await?;
+    let item = raw(&db, "CUSTOMER#ann", "#ORDER#01").await?.ok_or("gone")?;
+    assert_eq!(text(&item, "gsi1pk"), Some("STATUS#shipped"));
+    assert_eq!(text(&item, "status"), Some("shipped"));
+    assert_eq!(item.get("total"), Some(&AttributeValue::N("15".into())));
+    Ok(())
+}
+
+#[tokio::test]
+async fn key_edits_are_refused_and_nothing_is_written() -> TestResult {
+    let db = store().await?;
+    let m = &db.mapper;
+    m.create(&order("ann", "01", "placed")).await?;
+    let mut loaded = m.get::<Order>(Order::key_of("ann", "01")?).await?;
+    loaded.order_id = "99".into();
+    let refused = m.save(&mut loaded).await;
+    assert!(refused.is_err(), "a key edit was saved");
+    assert!(raw(&db, "CUSTOMER#ann", "#ORDER#99").await?.is_none());
+    let item = raw(&db, "CUSTOMER#ann", "#ORDER#01").await?.ok_or("gone")?;
+    assert_eq!(text(&item, "order_id"), Some("01"));
+    // An update of a field the table's key is built from is refused too.
+    let refused = m
+        .update::<Order>(
+            Order::key_of("ann", "01")?,
+            &Update::new().set(Order::ORDER_ID, "98".to_owned()),
+        )
+        .await
+        .err()
+        .ok_or("a key field was updated")?;
+    assert!(
+        refused
+            .to_string()
+            .contains("key attributes cannot be updated")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_stored_key_that_its_fields_do_not_make_is_refused_on_load() -> TestResult {
+    let db = store().await?;
+    let s = |v: &str| AttributeValue::S(v.into());
+    let n = |v: &str| AttributeValue::N(v.into());
+    // Under ann's key, but the fields say bob's order 02: a save of it
+    // would write another item.
+    db.client()
+        .put_item()
+        .table_name(db.table::<Order>())
+        .item("pk", s("CUSTOMER#ann"))
+        .item("sk", s("#ORDER#01"))
+        .item("_et", s("order"))
+        .item("username", s("bob"))
+        .item("order_id", s("02"))
+        .item("status", s("placed"))
+        .item("total", n("1"))
+        .item("version", n("1"))
+        .send()
+        .await?;
+    let err = db
+        .mapper
+        .get::<Order>(Order::key_of("ann", "01")?)
+        .await
+        .err()
+        .ok_or("a key its fields do not make was loaded")?;
+    let Error::Stored { errors, .. } = &err else {
+        return Err(format!("not a stored-item error: {err}").into());
+    };
+    let paths: Vec<String> = errors.iter().map(|v| v.path.to_string()).collect();
+    assert!(paths.contains(&"pk".to_owned()), "{paths:?}");
+    assert!(paths.contains(&"sk".to_owned()), "{paths:?}");
+    assert!(err.to_string().contains("CUSTOMER#bob"), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_item_under_a_key_another_entity_makes_is_never_read_or_written_as_it() -> TestResult {
+    let db = store().await?;
+    let m = &db.mapper;
+    m.create(&Customer {
+        username: "ann".into(),
+        name: "Ann".into(),
+    })
+    .await?;
+    let key = Profile::key_of("ann")?;
+    assert_eq!(key, Customer::key_of("ann")?, "the two templates agree");
+    let err = m
+        .get::<Profile>(key.clone())
+        .await
+        .err()
+        .ok_or("read as a profile")?;
+    assert!(matches!(err, Error::OtherEntity { .. }), "{err}");
+    let profile = Profile {
+        username: "ann".into(),
+        name: "Profile".into(),
+    };
+    let err = m
+        .put(&profile)
+        .await
+        .err()
+        .ok_or("overwritten by a profile")?;
+    assert!(matches!(err, Error::OtherEntity { .. }), "{err}");
+    let item = raw(&db, "CUSTOMER#ann", "CUSTOMER#ann")
+        .await?
+        .ok_or("gone")?;
+    assert_eq!(text(&item, "_et"), Some("customer"));
+    assert_eq!(text(&item, "name"), Some("Ann"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn values_sort_as_their_fields_escape_the_delimiter_and_parse_back() -> TestResult {
+    let db = store().await?;
+    let m = &db.mapper;
+    for seq in [100, 9, 10, 0] {
+        m.put(&Reading {
+            sensor: "a#b\\c".into(),
+            seq,
+        })
+        .await?;
+    }
+    let pk = Reading::pk_of("a#b\\c")?;
+    assert_eq!(pk, "SENSOR#a\\#b\\\\c");
+    let read = m.query::<Reading>(pk.clone()).all().await?;
+    let seqs: Vec<i64> = read.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, vec![0, 9, 10, 100], "numbers sort as numbers");
+    assert!(raw(&db, &pk, "R#000009").await?.is_some());
+    let back = Reading::parse_key("sk", "R#000010")?;
+    assert_eq!(back.get("seq"), Some(&validate::Value::from(10)));
+    let back = Reading::parse_key("pk", &pk)?;
+    assert_eq!(back.get("sensor"), Some(&validate::Value::from("a#b\\c")));
+    assert!(Reading::parse_key("sk", "R#00x").is_err());
+    assert!(Reading::parse_key("gsi9", "R#1").is_err());
+
+    // A value that would not sort is refused, and nothing is written.
+    for bad in [-1, 1_000_000] {
+        let err = m
+            .put(&Reading {
+                sensor: "s".into(),
+                seq: bad,
+            })
+            .await
+            .err()
+            .ok_or("a value that does not sort was written")?;
+        let Error::Validation { errors, .. } = &err else {
+            return Err(format!("not a validation error: {err}").into());
+        };
+        assert_eq!(
+            errors.iter().next().map(|v| v.path.to_string()).as_deref(),
+            Some("seq")
+        );
+        assert!(Reading::sk_of(bad).is_err());
+    }
+    assert!(
+        m.query::<Reading>(Reading::pk_of("s")?)
+            .all()
+            .await?
+            .is_empty()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_transaction_writes_three_entity_types_or_none() -> TestResult {
+    let db = store().await?;
+    let m = &db.mapper;
+    let ann = Customer {
+        username: "ann".into(),
+        name: "Ann".into(),
+    };
+    let item = OrderItem {
+        order_id: "01".into(),
+        item_id: "7".into(),
+        quantity: 2,
+    };
+    m.transact_write()
+        .create(&ann)
+        .create(&order("ann", "01", "placed"))
+        .create(&item)
+        .send()
+        .await?;
+    let stored = raw(&db, "ORDER#01#ITEM#7", "ORDER#01#ITEM#7")
+        .await?
+        .ok_or("item not written")?;
+    assert_eq!(text(&stored, "gsi1pk"), Some("ORDER#01"));
+    assert_eq!(text(&stored, "gsi1sk"), Some("ITEM#7"));
+    assert!(raw(&db, "CUSTOMER#ann", "#ORDER#01").await?.is_some());
+
+    // The customer is taken: the whole transaction is refused.
+    let refused = m
+        .transact_write()
+        .create(&order("ann", "02", "placed"))
+        .create(&OrderItem {
+            item_id: "8".into(),
+            ..item.clone()
+        })
+        .create(&ann)
+        .send()
+        .await;
+    assert!(refused.is_err());
+    assert!(raw(&db, "CUSTOMER#ann", "#ORDER#02").await?.is_none());
+    assert!(
+        raw(&db, "ORDER#01#ITEM#8", "ORDER#01#ITEM#8")
+            .await?
+            .is_none()
+    );
+    // The order's items, by the index both types share.
+    let items = m
+        .query_index(OrderItem::GSI1, OrderItem::gsi1pk_of("01")?)
+        .all()
+        .await?;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].item_id, "7");
+    Ok(())
+}
