@@ -10,7 +10,21 @@ pub fn uuid() -> Value {
 
 /// A ULID (time-ordered, sortable as text) as a string value.
 pub fn ulid() -> Value {
-    Value::String(ulid::Ulid::new().to_string())
+    Value::String(ulid_text())
+}
+
+/// A new ULID as text: a time-ordered id for a field a key is built
+/// from (`sk = "#ORDER#{order_id}"`), so newer items sort after older
+/// ones. Monotonic within the process: two made in one millisecond still
+/// sort in the order they were made.
+pub fn ulid_text() -> String {
+    static MONOTONIC: std::sync::Mutex<ulid::Generator> =
+        std::sync::Mutex::new(ulid::Generator::new());
+    let made = match MONOTONIC.lock() {
+        Ok(mut generator) => generator.generate().ok(),
+        Err(_) => None,
+    };
+    made.unwrap_or_else(ulid::Ulid::new).to_string()
 }
 
 #[cfg(test)]
@@ -25,5 +39,10 @@ mod tests {
         let (x, y) = (ulid(), ulid());
         assert_ne!(x, y);
         assert_eq!(x.as_str().map(str::len), Some(26));
+        let ids: Vec<String> = (0..1000).map(|_| ulid_text()).collect();
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "made in order, sorted in order"
+        );
     }
 }

@@ -112,6 +112,12 @@ impl PartFor<String> for &str {
     }
 }
 
+impl PartFor<String> for &String {
+    fn into_part_for(self) -> Value {
+        Value::from(self.as_str())
+    }
+}
+
 macro_rules! key_part {
     ($($t:ty),*) => {$(
         impl KeyPart for $t {
