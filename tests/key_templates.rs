@@ -85,7 +85,7 @@ struct Reading {
     seq: i64,
 }
 
-type Store = (Customer, Profile, Order, OrderItem, Reading);
+type Store = (Customer, Profile, Order, OrderItem, Reading, Checkout);
 
 fn order(username: &str, order_id: &str, status: &str) -> Order {
     Order {
@@ -430,5 +430,149 @@ async fn a_transaction_writes_three_entity_types_or_none() -> TestResult {
         .await?;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].item_id, "7");
+    Ok(())
+}
+
+/// A payment method: a polymorphic value, its variant named by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, mapper::Schema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Payment {
+    Card {
+        #[model(length = 4..=4)]
+        last4: String,
+        brand: String,
+    },
+    GiftCard {
+        code: String,
+        #[model(range = 0..)]
+        balance_cents: i64,
+    },
+    Invoice,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "store",
+    entity = "checkout",
+    pk = "CHECKOUT#{id}",
+    sk = "CHECKOUT#{id}"
+)]
+struct Checkout {
+    id: String,
+    payment: Payment,
+    #[serde(default)]
+    history: Vec<Payment>,
+}
+
+#[tokio::test]
+async fn polymorphic_values_are_stored_with_their_discriminator_and_validated_per_variant()
+-> TestResult {
+    let db = store().await?;
+    let m = &db.mapper;
+    let checkout = Checkout {
+        id: "c1".into(),
+        payment: Payment::Card {
+            last4: "4242".into(),
+            brand: "visa".into(),
+        },
+        history: vec![
+            Payment::Invoice,
+            Payment::GiftCard {
+                code: "XMAS".into(),
+                balance_cents: 500,
+            },
+        ],
+    };
+    m.put(&checkout).await?;
+    let item = raw(&db, "CHECKOUT#c1", "CHECKOUT#c1")
+        .await?
+        .ok_or("not stored")?;
+    let payment = item
+        .get("payment")
+        .and_then(|p| p.as_m().ok())
+        .ok_or("payment is no map")?;
+    assert_eq!(text(payment, "type"), Some("card"));
+    assert_eq!(text(payment, "last4"), Some("4242"));
+    let history = item
+        .get("history")
+        .and_then(|h| h.as_l().ok())
+        .ok_or("history is no list")?;
+    let kinds: Vec<Option<&str>> = history
+        .iter()
+        .map(|v| v.as_m().ok().and_then(|m| text(m, "type")))
+        .collect();
+    assert_eq!(kinds, vec![Some("invoice"), Some("gift_card")]);
+    let loaded = m.get::<Checkout>(Checkout::key_of("c1")?).await?;
+    assert_eq!(*loaded, checkout);
+
+    // Each variant's rules hold on save: nothing is written.
+    let bad = Checkout {
+        id: "c2".into(),
+        payment: Payment::GiftCard {
+            code: "X".into(),
+            balance_cents: -1,
+        },
+        history: vec![],
+    };
+    let err = m
+        .put(&bad)
+        .await
+        .err()
+        .ok_or("a negative balance was saved")?;
+    let Error::Validation { errors, .. } = &err else {
+        return Err(format!("not a validation error: {err}").into());
+    };
+    let paths: Vec<String> = errors.iter().map(|v| v.path.to_string()).collect();
+    assert_eq!(paths, vec!["payment.balance_cents"]);
+    assert!(
+        err.to_string().contains("CHECKOUT#c2"),
+        "the key is named: {err}"
+    );
+    assert!(raw(&db, "CHECKOUT#c2", "CHECKOUT#c2").await?.is_none());
+
+    // And on load: an unknown variant, or a variant's field missing.
+    for (payment, path) in [
+        (
+            HashMap::from([("type".to_owned(), AttributeValue::S("crypto".into()))]),
+            "payment.type",
+        ),
+        (
+            HashMap::from([
+                ("type".to_owned(), AttributeValue::S("card".into())),
+                ("brand".to_owned(), AttributeValue::S("visa".into())),
+            ]),
+            "payment.last4",
+        ),
+        (
+            HashMap::from([("last4".to_owned(), AttributeValue::S("4242".into()))]),
+            "payment.type",
+        ),
+    ] {
+        db.client()
+            .put_item()
+            .table_name(db.table::<Checkout>())
+            .item("pk", AttributeValue::S("CHECKOUT#c3".into()))
+            .item("sk", AttributeValue::S("CHECKOUT#c3".into()))
+            .item("_et", AttributeValue::S("checkout".into()))
+            .item("id", AttributeValue::S("c3".into()))
+            .item("payment", AttributeValue::M(payment))
+            .item("history", AttributeValue::L(vec![]))
+            .send()
+            .await?;
+        let err = m
+            .get::<Checkout>(Checkout::key_of("c3")?)
+            .await
+            .err()
+            .ok_or("a bad variant was loaded")?;
+        let Error::Stored { errors, .. } = &err else {
+            return Err(format!("not a stored-item error: {err}").into());
+        };
+        let paths: Vec<String> = errors.iter().map(|v| v.path.to_string()).collect();
+        assert_eq!(paths, vec![path.to_owned()], "{err}");
+        assert!(
+            err.to_string().contains("CHECKOUT#c3"),
+            "the key is named: {err}"
+        );
+    }
     Ok(())
 }

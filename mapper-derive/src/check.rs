@@ -303,33 +303,37 @@ fn spanned(model: &Model, templates: &[Template], at: At, message: &str) -> syn:
 /// Checks a `#[derive(Schema)]`.
 pub(crate) fn nested(nested: &Nested) -> syn::Result<()> {
     let mut errors = Errors::default();
-    if let Nested::Map {
-        extra: policy,
-        fields,
-        ..
-    } = nested
-    {
-        extra(policy.as_ref(), &mut errors);
-        for field in fields {
-            for span in [
-                field.hash_key,
-                field.range_key,
-                field.version,
-                field.auto_increment,
-                field.ttl,
-                field.created_at,
-                field.updated_at,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                errors.at(
-                    span,
-                    "keys, versions, auto_increment, ttl, created_at and updated_at belong to #[derive(Model)]",
-                );
-            }
-            common(field, &mut errors);
+    let fields: Vec<&Field> = match nested {
+        Nested::Map {
+            extra: policy,
+            fields,
+            ..
+        } => {
+            extra(policy.as_ref(), &mut errors);
+            fields.iter().collect()
         }
+        Nested::Tagged { variants, .. } => variants.iter().flat_map(|(_, f)| f).collect(),
+        Nested::Names { .. } => Vec::new(),
+    };
+    for field in fields {
+        for span in [
+            field.hash_key,
+            field.range_key,
+            field.version,
+            field.auto_increment,
+            field.ttl,
+            field.created_at,
+            field.updated_at,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            errors.at(
+                span,
+                "keys, versions, auto_increment, ttl, created_at and updated_at belong to #[derive(Model)]",
+            );
+        }
+        common(field, &mut errors);
     }
     errors.finish()
 }

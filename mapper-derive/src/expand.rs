@@ -377,6 +377,22 @@ pub(crate) fn nested(nested: &Nested) -> TokenStream {
                 quote!(#p::validate::Validator::from(#schema)),
             )
         }
+        Nested::Tagged {
+            ident,
+            generics,
+            tag,
+            variants,
+        } => {
+            let variants = variants.iter().map(|(name, fields)| {
+                let schema = schema(fields, None);
+                quote!((#name, #p::validate::Validator::from(#schema)))
+            });
+            (
+                ident,
+                generics,
+                quote!(#p::validate::tagged(#tag, [#(#variants),*])),
+            )
+        }
         Nested::Names {
             ident,
             generics,

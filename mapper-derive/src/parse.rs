@@ -242,6 +242,15 @@ pub(crate) enum Nested {
         extra: Option<LitStr>,
         fields: Vec<Field>,
     },
+    /// An internally tagged enum (`#[serde(tag = "kind")]`): a map whose
+    /// `tag` attribute names the variant, each variant's fields its own.
+    Tagged {
+        ident: Ident,
+        generics: syn::Generics,
+        tag: String,
+        /// Each variant's stored name and fields (none for a unit one).
+        variants: Vec<(String, Vec<Field>)>,
+    },
     /// A unit-only enum stored as one of its (serde) names.
     Names {
         ident: Ident,
@@ -424,6 +433,47 @@ pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
             extra,
             fields: fields(&data.fields, &input.attrs, &mut errors),
         },
+        Data::Enum(data) if serde_tag(&input.attrs, &mut errors).is_some() => {
+            let tag = serde_tag(&input.attrs, &mut Errors::default()).unwrap_or_default();
+            let adjacent = serde_metas(&input.attrs, &mut Errors::default())
+                .iter()
+                .any(|m| matches!(m, Meta::NameValue(nv) if nv.path.is_ident("content")));
+            if adjacent {
+                errors.at(
+                    input.ident.span(),
+                    "#[derive(Schema)] takes internally tagged enums (#[serde(tag = \"kind\")]), not adjacently tagged ones (content = …)",
+                );
+            }
+            let rule = serde_rename_all(&input.attrs, &mut errors);
+            let mut variants = Vec::new();
+            for variant in &data.variants {
+                let serde = serde_field(&variant.attrs, &mut errors);
+                if serde.skip {
+                    continue;
+                }
+                let name = serde.rename.unwrap_or_else(|| {
+                    renamed(&variant.ident.to_string(), rule.as_ref(), true, &mut errors)
+                });
+                let fields = match &variant.fields {
+                    Fields::Named(_) => fields(&variant.fields, &variant.attrs, &mut errors),
+                    Fields::Unit => Vec::new(),
+                    Fields::Unnamed(_) => {
+                        errors.at(
+                            variant.ident.span(),
+                            "a tagged enum's variants have named fields or none (`Circle { radius: f64 }`, `Empty`)",
+                        );
+                        Vec::new()
+                    }
+                };
+                variants.push((name, fields));
+            }
+            Nested::Tagged {
+                ident: input.ident.clone(),
+                generics: input.generics.clone(),
+                tag,
+                variants,
+            }
+        }
         Data::Enum(data) => {
             let rule = serde_rename_all(&input.attrs, &mut errors);
             let mut names = Vec::new();
@@ -433,7 +483,7 @@ pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
                 if !matches!(variant.fields, Fields::Unit) {
                     errors.at(
                         variant.ident.span(),
-                        "#[derive(Schema)] takes unit-only enums (stored as their names)",
+                        "#[derive(Schema)] takes unit-only enums (stored as their names) and internally tagged ones (#[serde(tag = \"kind\")], stored as maps)",
                     );
                     continue;
                 }
@@ -625,6 +675,16 @@ fn serde_metas(attrs: &[Attribute], errors: &mut Errors) -> Vec<Meta> {
         }
     }
     out
+}
+
+/// `#[serde(tag = "…")]` on an enum: the attribute naming its variant.
+fn serde_tag(attrs: &[Attribute], errors: &mut Errors) -> Option<String> {
+    serde_metas(attrs, errors)
+        .iter()
+        .find_map(|meta| match meta {
+            Meta::NameValue(nv) if nv.path.is_ident("tag") => string_value(&nv.value),
+            _ => None,
+        })
 }
 
 fn string_value(expr: &Expr) -> Option<String> {

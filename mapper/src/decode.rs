@@ -21,7 +21,7 @@ pub(crate) fn load<T: Model>(
     table: &str,
 ) -> Result<Item<T>> {
     key_rules(&attributes, info, table)?;
-    if info.entity.is_some() || !info.templates.is_empty() {
+    if info.has_computed() {
         return load_shared(attributes, info, table);
     }
     let mut item = load_any::<T>(attributes, info, table)?;
@@ -31,21 +31,18 @@ pub(crate) fn load<T: Model>(
 
 /// [`load`] of a model sharing its table: of this model's entity type, or
 /// no item of it; its keys built from fields, what its fields make. The
-/// attributes the model has no field for go back into the as-loaded
-/// snapshot (a save compares with it).
+/// attributes the model has no field for stay in the item: the decoders
+/// skip them ([`ModelInfo::is_computed`]) and the as-loaded snapshot keeps
+/// them (a save compares with it).
 #[inline(never)]
 fn load_shared<T: Model>(
-    mut attributes: codec::Attributes,
+    attributes: codec::Attributes,
     info: &ModelInfo,
     table: &str,
 ) -> Result<Item<T>> {
-    let entity = crate::entity::take(&mut attributes, info, table)?;
-    let keys = key::template::take(&mut attributes, info, table, |a| stored_key(a, info))?;
+    crate::entity::check(&attributes, info, table)?;
+    key::template::check(&attributes, info, table)?;
     let mut item = load_any::<T>(attributes, info, table)?;
-    if let Some(stored) = item.stored.as_mut() {
-        stored.extend(entity);
-        stored.extend(keys);
-    }
     item.model.after_load();
     Ok(item)
 }
@@ -182,6 +179,8 @@ fn load_value<T: Model>(
     // (saved back later); they are not the model's to validate.
     if info.schema.extra_policy() != Extra::Allow {
         map.retain(|name, _| info.schema.get(name).is_some());
+    } else if info.has_computed() {
+        map.retain(|name, _| !info.is_computed(name));
     }
     sets::fill_absent(map, info);
     let (value, warnings) = match T::READ_POLICY {

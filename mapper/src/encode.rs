@@ -166,7 +166,7 @@ pub(crate) fn validated<T: Model>(
     if let Err(errors) = info.schema.validate_in_place(&mut value) {
         return Err(Error::Validation {
             table: table.to_owned(),
-            key: Key::of_item(&value, info).display(info),
+            key: shown_key(&value, info),
             errors,
         });
     }
@@ -185,6 +185,20 @@ pub(crate) fn validated<T: Model>(
         });
     }
     Ok((value, key))
+}
+
+/// The key of an item's `Value`, for an error: its key attributes, or for
+/// keys built from templates, what the templates make of the fields they
+/// can read.
+fn shown_key(value: &Value, info: &ModelInfo) -> KeyDisplay {
+    if info.templates.is_empty() {
+        return Key::of_item(value, info).display(info);
+    }
+    let Ok(mut attributes) = codec::into_item(value.clone()) else {
+        return KeyDisplay::default();
+    };
+    let _ = key::template::stamp(&mut attributes, info);
+    Key::of_attributes(&attributes, info).display(info)
 }
 
 /// DynamoDB's rules on a whole item to write, checked before it is sent:

@@ -57,25 +57,21 @@ fn other(item: &Attributes, tag: &Tag, table: &str, key: KeyDisplay) -> Error {
     }
 }
 
-/// Checks that a loaded item is of the model's entity type and takes the
-/// attribute out of it (the model has no field for it), to be put back
-/// into the item's as-loaded snapshot.
+/// Checks that a loaded item is of the model's entity type (the
+/// attribute stays in the item: the decoders skip it, the as-loaded
+/// snapshot keeps it).
 ///
 /// # Errors
 /// [`Error::OtherEntity`] for an item of another type or of none.
-pub(crate) fn take(
-    item: &mut Attributes,
-    info: &ModelInfo,
-    table: &str,
-) -> Result<Option<(String, AttributeValue)>> {
+pub(crate) fn check(item: &Attributes, info: &ModelInfo, table: &str) -> Result<()> {
     let Some(tag) = info.entity() else {
-        return Ok(None);
+        return Ok(());
     };
     if stored_name(item, tag) != Some(tag.name.as_str()) {
         let key = Key::of_attributes(item, info).display(info);
         return Err(other(item, tag, table, key));
     }
-    Ok(item.remove_entry(&tag.attribute))
+    Ok(())
 }
 
 /// The condition of a write onto an item that may exist: absent, or of

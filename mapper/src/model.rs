@@ -513,6 +513,19 @@ impl ModelInfo {
         self.templates.iter().find(|t| t.attribute == name)
     }
 
+    /// Whether the mapper writes attributes the model has no field for:
+    /// its entity type, keys built from templates.
+    pub(crate) fn has_computed(&self) -> bool {
+        self.entity.is_some() || !self.templates.is_empty()
+    }
+
+    /// Whether attribute `name` is one the mapper writes and the model
+    /// has no field for (see [`has_computed`](Self::has_computed)).
+    pub(crate) fn is_computed(&self, name: &str) -> bool {
+        self.entity.as_ref().is_some_and(|e| e.attribute == name)
+            || self.templates.iter().any(|t| t.attribute == name)
+    }
+
     /// The entity type, for a model sharing its table.
     pub(crate) fn entity(&self) -> Option<&crate::entity::Tag> {
         self.entity.as_ref()

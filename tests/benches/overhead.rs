@@ -23,6 +23,9 @@ mod raw;
 #[path = "parts/life.rs"]
 mod life;
 
+#[path = "parts/shared.rs"]
+mod shared;
+
 use std::alloc::System;
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -170,6 +173,10 @@ fn key(device: i64, at: i64) -> Attrs {
 trait Bench: Model {
     fn wrap(reading: Reading) -> Self;
     fn at(&self) -> i64;
+    /// The key of the item of `device` at `at`.
+    fn key_of(device: i64, at: i64) -> mapper::Key {
+        mapper::IntoKey::into_key((device, at))
+    }
 }
 
 impl Bench for Reading {
@@ -854,7 +861,7 @@ async fn gets_mapper<M: Bench>(
     let found = stream::iter(ats)
         .map(|at| async move {
             mapper
-                .get::<M>((device, at))
+                .get::<M>(M::key_of(device, at))
                 .await
                 .map(|r| r.at() == at && r.migrated_from().is_none())
         })
@@ -1409,6 +1416,7 @@ async fn main() -> Result<(), Error> {
         raw_tables.delete_table::<Profile>().await?;
     }
     life::rows(&mapper, singles, rounds, &wanted, &mut rows).await?;
+    shared::rows(&mapper, &client, singles, rounds, &wanted, &mut rows).await?;
     if wanted("W11r") {
         life::raw_upsert_rows(&client, &raw_table, singles, rounds, &mut rows).await?;
     }

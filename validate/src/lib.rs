@@ -58,7 +58,8 @@ pub use validator::{
     Bounds, Failed, IntoBounds, Invalid, Lengths, MAX_NESTING, NumberRule, Outcome, Rule, ToBound,
     Validator, all, any, anything, bool, boolean, bytes, capitalize, clamp, custom, email, float,
     int, is_false, is_true, length, list_of, literal, lower, map_of, matches, maybe, msg,
-    not_one_of, null, number, one_of, range, set_of, str, strip, sub, title, transform, upper, url,
+    not_one_of, null, number, one_of, range, set_of, str, strip, sub, tagged, title, transform,
+    upper, url,
 };
 pub use value::{Index, Map, Value, ValueType};
 

@@ -37,6 +37,16 @@ pub struct KeyTemplate {
     pub template: &'static str,
 }
 
+/// What a template puts in a key for one segment.
+enum Piece<'a> {
+    /// The template's own text.
+    Text(&'a str),
+    /// A field's text, its delimiters to escape.
+    Escaped(&'a str),
+    /// A number's digits after `zeros` zeros.
+    Number { zeros: usize, digits: &'a str },
+}
+
 /// A key template, read once with the model's facts.
 #[derive(Clone, Debug)]
 pub(crate) struct Template {
@@ -70,57 +80,110 @@ impl Template {
         })
     }
 
+    /// What the template puts in a key for each of its segments, from
+    /// `item`'s attributes (as stored), in order: the one rule of what a
+    /// key holds, which [`render`](Self::render) writes and
+    /// [`matches`](Self::matches) compares.
+    fn pieces<'a>(
+        &'a self,
+        item: &'a Attributes,
+    ) -> impl Iterator<Item = std::result::Result<Piece<'a>, (&'static str, String)>> + 'a {
+        self.segments.iter().map(move |segment| match *segment {
+            Segment::Text(text) => Ok(Piece::Text(text)),
+            Segment::Field { name, width } => match item.get(name) {
+                Some(AttributeValue::S(text)) => Ok(Piece::Escaped(text)),
+                Some(AttributeValue::N(number)) => {
+                    let width = width.unwrap_or(DEFAULT_WIDTH);
+                    let digits = number.trim_start_matches('0');
+                    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+                        Err((
+                            name,
+                            format!(
+                                "{number} is not a whole number from 0 up: it would not sort in a key"
+                            ),
+                        ))
+                    } else if digits.len() > width {
+                        Err((
+                            name,
+                            format!(
+                                "{number} has more than the {width} digits the key pads it to: it would not sort"
+                            ),
+                        ))
+                    } else {
+                        Ok(Piece::Number {
+                            zeros: width - digits.len(),
+                            digits,
+                        })
+                    }
+                }
+                None | Some(AttributeValue::Null(_)) => {
+                    Err((name, "absent: a key is built from it".to_owned()))
+                }
+                Some(_) => Err((
+                    name,
+                    "is no string or number: it cannot go in a key".to_owned(),
+                )),
+            },
+        })
+    }
+
     /// The key this template makes of `item`'s attributes (as stored);
     /// the field and why, for a value that cannot go in it.
-    pub(crate) fn render(&self, item: &Attributes) -> std::result::Result<String, (&str, String)> {
+    pub(crate) fn render(
+        &self,
+        item: &Attributes,
+    ) -> std::result::Result<String, (&'static str, String)> {
         let mut out = String::with_capacity(self.text.len() + 24);
-        for segment in &self.segments {
-            match *segment {
-                Segment::Text(text) => out.push_str(text),
-                Segment::Field { name, width } => match item.get(name) {
-                    Some(AttributeValue::S(text)) => {
-                        for c in text.chars() {
-                            if self.escaped.contains(&c) {
-                                out.push('\\');
-                            }
-                            out.push(c);
+        for piece in self.pieces(item) {
+            match piece? {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Escaped(text) => {
+                    for c in text.chars() {
+                        if self.escaped.contains(&c) {
+                            out.push('\\');
                         }
+                        out.push(c);
                     }
-                    Some(AttributeValue::N(number)) => {
-                        let width = width.unwrap_or(DEFAULT_WIDTH);
-                        let digits = number.trim_start_matches('0');
-                        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-                            return Err((
-                                name,
-                                format!(
-                                    "{number} is not a whole number from 0 up: it would not sort in a key"
-                                ),
-                            ));
-                        }
-                        if digits.len() > width {
-                            return Err((
-                                name,
-                                format!(
-                                    "{number} has more than the {width} digits the key pads it to: it would not sort"
-                                ),
-                            ));
-                        }
-                        out.extend(std::iter::repeat_n('0', width - digits.len()));
-                        out.push_str(digits);
-                    }
-                    None | Some(AttributeValue::Null(_)) => {
-                        return Err((name, "absent: a key is built from it".to_owned()));
-                    }
-                    Some(_) => {
-                        return Err((
-                            name,
-                            "is no string or number: it cannot go in a key".to_owned(),
-                        ));
-                    }
-                },
+                }
+                Piece::Number { zeros, digits } => {
+                    out.extend(std::iter::repeat_n('0', zeros));
+                    out.push_str(digits);
+                }
             }
         }
         Ok(out)
+    }
+
+    /// Whether `key` is what this template makes of `item` (as
+    /// [`render`](Self::render) would write it, without writing it).
+    pub(crate) fn matches(
+        &self,
+        item: &Attributes,
+        key: &str,
+    ) -> std::result::Result<bool, (&'static str, String)> {
+        let mut rest = key;
+        for piece in self.pieces(item) {
+            let next = match piece? {
+                Piece::Text(text) => rest.strip_prefix(text),
+                Piece::Escaped(text) => text.chars().try_fold(rest, |rest, c| {
+                    let rest = if self.escaped.contains(&c) {
+                        rest.strip_prefix('\\')?
+                    } else {
+                        rest
+                    };
+                    rest.strip_prefix(c)
+                }),
+                Piece::Number { zeros, digits } => rest
+                    .get(..zeros)
+                    .filter(|padding| padding.bytes().all(|b| b == b'0'))
+                    .and_then(|_| rest[zeros..].strip_prefix(digits)),
+            };
+            match next {
+                Some(next) => rest = next,
+                None => return Ok(false),
+            }
+        }
+        Ok(rest.is_empty())
     }
 
     /// The fields `key` was built from, each as stored (text unescaped, a
@@ -227,66 +290,69 @@ pub(crate) fn stamp(
     }
 }
 
-/// Takes the key templates' attributes out of a loaded item (the model
-/// has no field for them), each checked to be what the item's fields
-/// make: to be put back into the item's as-loaded snapshot. An index's
-/// key may be absent (written before the index was; the next save writes
-/// it).
+/// Checks that each key template's attribute of a loaded item is what
+/// the template makes of the item's fields (the loads leave the
+/// attributes in the item: the decoders skip them, the as-loaded snapshot
+/// keeps them). An index's key may be absent (written before the index
+/// was; the next save writes it).
 ///
 /// # Errors
 /// [`Error::Stored`] naming each key that is not what its template makes
 /// of the item's fields (a key is the item's identity: fields that say
 /// otherwise would save it under another key).
-pub(crate) fn take(
-    item: &mut Attributes,
-    info: &ModelInfo,
-    table: &str,
-    key: impl Fn(&Attributes) -> KeyDisplay,
-) -> Result<Vec<(String, AttributeValue)>> {
-    let mut taken = Vec::with_capacity(info.templates.len());
+pub(crate) fn check(item: &Attributes, info: &ModelInfo, table: &str) -> Result<()> {
     let mut errors = Errors::new();
     for template in &info.templates {
-        match item.remove_entry(template.attribute) {
-            Some(entry) => taken.push(entry),
-            None if !template.table_key => {}
-            None => errors.push(
-                &PathNode::ROOT.key(template.attribute),
-                ErrorKind::Required,
-                "the item's key attribute is missing",
-            ),
-        }
-    }
-    for (name, stored) in &taken {
-        let Some(template) = info.templates.iter().find(|t| t.attribute == name) else {
-            continue;
+        let path = PathNode::ROOT.key(template.attribute);
+        let stored = match item.get(template.attribute) {
+            Some(AttributeValue::S(stored)) => stored,
+            None if !template.table_key => continue,
+            None => {
+                errors.push(
+                    &path,
+                    ErrorKind::Required,
+                    "the item's key attribute is missing",
+                );
+                continue;
+            }
+            Some(_) => {
+                errors.push(
+                    &path,
+                    ErrorKind::Type,
+                    "a key built from a template is text",
+                );
+                continue;
+            }
         };
-        let path = PathNode::ROOT.key(name);
-        match (template.render(item), stored.as_s()) {
-            (Ok(made), Ok(stored)) if made == *stored => {}
-            (Ok(made), _) => errors.push(
-                &path,
-                ErrorKind::Custom("key_template".into()),
-                format!(
-                    "the stored key {stored:?} is not {made:?}, what {:?} makes of the item's fields",
-                    template.text
-                ),
-            ),
-            (Err((field, why)), _) => errors.push(
+        match template.matches(item, stored) {
+            Ok(true) => {}
+            Ok(false) => {
+                let made = template.render(item).unwrap_or_default();
+                errors.push(
+                    &path,
+                    ErrorKind::Custom("key_template".into()),
+                    format!(
+                        "the stored key {stored:?} is not {made:?}, what {:?} makes of the item's fields",
+                        template.text
+                    ),
+                );
+            }
+            Err((field, why)) => errors.push(
                 &PathNode::ROOT.key(field),
                 ErrorKind::Custom("key_template".into()),
-                format!("in the key {name} = {:?}: {why}", template.text),
+                format!(
+                    "in the key {} = {:?}: {why}",
+                    template.attribute, template.text
+                ),
             ),
         }
     }
     if errors.is_empty() {
-        return Ok(taken);
-    }
-    for (name, value) in &taken {
-        item.insert(name.clone(), value.clone());
+        return Ok(());
     }
     Err(Error::Stored {
         table: table.to_owned(),
-        key: key(item),
+        key: crate::key::Key::of_attributes(item, info).display(info),
         errors,
     })
 }

@@ -10,6 +10,7 @@ mod combinator;
 mod format;
 mod plain;
 mod scalar;
+mod tagged;
 mod text;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub use combinator::{
 };
 pub use format::{email, url};
 pub use scalar::{anything, bool, boolean, bytes, float, int, null, number, str};
+pub use tagged::tagged;
 pub use text::{capitalize, lower, matches, strip, sub, title, upper};
 
 pub use bounds::{Bounds, IntoBounds, Lengths, ToBound};

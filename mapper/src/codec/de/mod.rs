@@ -82,7 +82,7 @@ pub(crate) fn written<T: Model>(
         .iter()
         .filter(|(name, _)| match schema.get(name) {
             Some(_) => true,
-            None => extras && Some(name.as_str()) != version,
+            None => extras && Some(name.as_str()) != version && !info.is_computed(name),
         })
         .map(|(name, attribute)| (name.as_str(), attribute));
     let absent_sets = sets::absent(attributes, info);

@@ -82,7 +82,9 @@ impl<'de> MapAccess<'de> for Stored<'_> {
                 .and_then(|at| info.fast.slots.get(at).map(|slot| (at, slot)))
             else {
                 // Not the model's: it stays in the stored snapshot.
-                codec::from_attribute(attribute).map_err(|_| refused())?;
+                if !info.is_computed(name) {
+                    codec::from_attribute(attribute).map_err(|_| refused())?;
+                }
                 continue;
             };
             let field = &slot.field;
