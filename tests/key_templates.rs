@@ -376,6 +376,29 @@ async fn values_sort_as_their_fields_escape_the_delimiter_and_parse_back() -> Te
             .await?
             .is_empty()
     );
+
+    // A key past DynamoDB's 2,048 bytes for a partition key: refused
+    // before sending, at the key's path.
+    let long = "x".repeat(2_048);
+    let err = m
+        .put(&Reading {
+            sensor: long.clone(),
+            seq: 1,
+        })
+        .await
+        .err()
+        .ok_or("a key past the limit was sent")?;
+    let Error::Validation { errors, .. } = &err else {
+        return Err(format!("not a validation error: {err}").into());
+    };
+    let paths: Vec<String> = errors.iter().map(|v| v.path.to_string()).collect();
+    assert_eq!(paths, vec!["pk".to_owned()]);
+    assert!(
+        m.query::<Reading>(Reading::pk_of(long.as_str())?)
+            .all()
+            .await
+            .is_err()
+    );
     Ok(())
 }
 
