@@ -85,7 +85,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let models: Vec<&syn::Type> = members.iter().map(|m| m.model).collect();
     let arms = members.iter().enumerate().map(|(i, m)| {
         let (variant, model) = (m.variant, m.model);
-        let loaded = quote!(#p::load_member::<#model>(mapper, attributes, table)?);
+        let loaded = quote!(#p::load_member::<#model, #anchor>(mapper, info, attributes, table)?);
         let value = if m.item {
             loaded
         } else {

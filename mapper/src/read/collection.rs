@@ -69,14 +69,19 @@ pub fn entity_of<'a>(attributes: &'a Attributes, attribute: &str) -> Option<&'a 
         .map(String::as_str)
 }
 
-/// `attributes` loaded as an item of member `M` (its own load path, its
-/// facts from the mapper's cache).
+/// `attributes` loaded as an item of member `M` (its own load path):
+/// with `info`, the facts of the collection's anchor `A`, when `M` is the
+/// anchor, else with `M`'s facts from the mapper's cache.
 #[doc(hidden)]
-pub fn load_member<M: Model>(
+pub fn load_member<M: Model, A: Model>(
     mapper: &Mapper,
+    info: &ModelInfo,
     attributes: Attributes,
     table: &str,
 ) -> Result<Item<M>> {
+    if std::any::TypeId::of::<M>() == std::any::TypeId::of::<A>() {
+        return load(attributes, info, table);
+    }
     let info = mapper.model_info::<M>()?;
     load(attributes, &info, table)
 }
