@@ -755,3 +755,61 @@ async fn concurrent_edits_of_an_entity_are_conflicts_and_none_is_lost() -> TestR
     assert!(conflicts.load(std::sync::atomic::Ordering::Relaxed) > 0);
     Ok(())
 }
+
+/// A polymorphic item: whichever of these entity types is under a key.
+#[derive(Debug, mapper::Collection)]
+enum Account {
+    Customer(Customer),
+    Order(mapper::Item<Order>),
+}
+
+#[tokio::test]
+async fn an_enum_of_entity_types_reads_one_item_as_the_variant_of_its_type() -> TestResult {
+    let db = store().await?;
+    let m = &db.mapper;
+    m.create(&Customer {
+        username: "ann".into(),
+        name: "Ann".into(),
+    })
+    .await?;
+    m.create(&order("ann", "01", "placed")).await?;
+    m.put(&Reading {
+        sensor: "s".into(),
+        seq: 1,
+    })
+    .await?;
+
+    let Account::Customer(customer) = m.get_any::<Account>(Customer::key_of("ann")?).await? else {
+        return Err("the customer's key is not read as a customer".into());
+    };
+    assert_eq!(customer.name, "Ann");
+    let Account::Order(mut order) = m.get_any::<Account>(Order::key_of("ann", "01")?).await? else {
+        return Err("the order's key is not read as an order".into());
+    };
+    // The variant is the entity's own item: saved with conflict detection.
+    order.status = "shipped".into();
+    m.save(&mut order).await?;
+    let item = raw(&db, "CUSTOMER#ann", "#ORDER#01").await?.ok_or("gone")?;
+    assert_eq!(text(&item, "status"), Some("shipped"));
+    assert_eq!(text(&item, "gsi1pk"), Some("STATUS#shipped"));
+
+    // An item of a type the enum does not name, and none at all.
+    let err = m
+        .get_any::<Account>(Reading::key_of("s", 1)?)
+        .await
+        .err()
+        .ok_or("a reading was read as an account")?;
+    assert!(matches!(err, Error::OtherEntity { .. }), "{err}");
+    assert!(
+        m.find_any::<Account>(Customer::key_of("bob")?)
+            .await?
+            .is_none()
+    );
+    assert!(
+        m.get_any::<Account>(Customer::key_of("bob")?)
+            .await
+            .err()
+            .is_some_and(|e| e.is_not_found())
+    );
+    Ok(())
+}

@@ -330,7 +330,7 @@ impl<T: Model> MigrateTable<'_, T> {
     /// failure retried ([`Backoff::default`](crate::Backoff)).
     async fn reread(&self, key: &Key) -> Result<Option<codec::Attributes>> {
         crate::Backoff::default()
-            .reading(|| self.mapper.raw_item::<T>(key))
+            .reading(|| self.mapper.raw_item::<T>(key, true))
             .await
     }
 

@@ -70,11 +70,16 @@ impl Mapper {
         Ok(Some(item))
     }
 
-    /// The stored attributes of `T`'s item with `key`, as they are
-    /// (strongly consistent): the bulk migration's re-read.
-    pub(crate) async fn raw_item<T: Model>(&self, key: &Key) -> Result<Option<codec::Attributes>> {
+    /// The stored attributes of `T`'s item with `key`, as they are, an
+    /// expired one hidden: the bulk migration's re-read (strongly
+    /// consistent), a collection's single reads.
+    pub(crate) async fn raw_item<T: Model>(
+        &self,
+        key: &Key,
+        consistent: bool,
+    ) -> Result<Option<codec::Attributes>> {
         let info = self.model_info::<T>()?;
-        let found = self.read_raw::<T>(&info, key, true).await?;
+        let found = self.read_raw::<T>(&info, key, consistent).await?;
         Ok(found.filter(|item| !crate::ttl::expired(item, &info, self)))
     }
 

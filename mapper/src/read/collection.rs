@@ -11,7 +11,7 @@ use crate::codec::Attributes;
 use crate::decode::load;
 use crate::error::{Error, Result};
 use crate::item::Item;
-use crate::key::KeyPart;
+use crate::key::{IntoKey, KeyPart};
 use crate::mapper::Mapper;
 use crate::model::{Model, ModelInfo};
 use crate::read::pages::Output;
@@ -35,6 +35,42 @@ impl Mapper {
     /// type), pages and cursors as for [`Mapper::query`].
     pub fn query_collection<C: Collection>(&self, hash: impl KeyPart) -> Query<'_, C::Anchor, C> {
         self.query_of(hash)
+    }
+
+    /// The item with `key` as the variant of its entity type, whichever
+    /// of `C`'s it is: an enum of entity types read as one polymorphic
+    /// model (each variant written as its own model). Eventually
+    /// consistent.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::OtherEntity`] for an item of a type
+    /// `C` does not name; the variant's load errors; [`Error::Model`] for
+    /// members that do not share a table.
+    pub async fn get_any<C: Collection>(&self, key: impl IntoKey) -> Result<C> {
+        let key = key.into_key();
+        match self.find_any::<C>(key.clone()).await? {
+            Some(found) => Ok(found),
+            None => {
+                let info = self.model_info::<C::Anchor>()?;
+                Err(Error::NotFound {
+                    table: info.table().to_owned(),
+                    key: key.display(&info),
+                })
+            }
+        }
+    }
+
+    /// Like [`Mapper::get_any`], absence `Ok(None)`.
+    ///
+    /// # Errors
+    /// As [`Mapper::get_any`], but for absence.
+    pub async fn find_any<C: Collection>(&self, key: impl IntoKey) -> Result<Option<C>> {
+        let info = self.model_info::<C::Anchor>()?;
+        C::check(&info)?;
+        let Some(attributes) = self.raw_item::<C::Anchor>(&key.into_key(), false).await? else {
+            return Ok(None);
+        };
+        C::decode(attributes, &info, info.table(), self).map(Some)
     }
 }
 
