@@ -85,7 +85,15 @@ struct Reading {
     seq: i64,
 }
 
-type Store = (Customer, Profile, Order, OrderItem, Reading, Checkout);
+type Store = (
+    Customer,
+    Profile,
+    Order,
+    OrderItem,
+    Reading,
+    Checkout,
+    Ticket,
+);
 
 fn order(username: &str, order_id: &str, status: &str) -> Order {
     Order {
@@ -811,5 +819,84 @@ async fn an_enum_of_entity_types_reads_one_item_as_the_variant_of_its_type() -> 
             .err()
             .is_some_and(|e| e.is_not_found())
     );
+    Ok(())
+}
+
+/// A ticket is in the assignee index only while it has an assignee (a
+/// sparse index); its blind put keeps `created_at` (one `UpdateItem`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Model)]
+#[model(
+    table = "store",
+    entity = "ticket",
+    pk = "TICKET#{id}",
+    sk = "TICKET#{id}",
+    index(name = "gsi1", pk = "ASSIGNEE#{assignee}", sk = "TICKET#{id}")
+)]
+struct Ticket {
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    assignee: Option<String>,
+    #[model(created_at)]
+    #[serde(
+        with = "validate::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    created: Option<time::OffsetDateTime>,
+}
+
+#[tokio::test]
+async fn an_index_key_of_an_optional_field_is_written_only_while_the_field_is_there() -> TestResult
+{
+    let db = store().await?;
+    let m = &db.mapper;
+    let ticket = |assignee: Option<&str>| Ticket {
+        id: "t1".into(),
+        assignee: assignee.map(str::to_owned),
+        created: None,
+    };
+    let index_key = || async {
+        Ok::<_, SetupError>(
+            raw(&db, "TICKET#t1", "TICKET#t1")
+                .await?
+                .ok_or("gone")?
+                .get("gsi1pk")
+                .and_then(|v| v.as_s().ok())
+                .cloned(),
+        )
+    };
+    let assigned_to = |who: &'static str| async move {
+        Ok::<_, SetupError>(
+            m.query_index(Ticket::GSI1, Ticket::gsi1pk_of(who)?)
+                .all()
+                .await?
+                .len(),
+        )
+    };
+    m.create(&ticket(None)).await?;
+    assert_eq!(index_key().await?, None, "not in the index");
+    // A partial save that sets the field writes the index key…
+    let mut loaded = m.get::<Ticket>(Ticket::key_of("t1")?).await?;
+    loaded.assignee = Some("ann".into());
+    m.save(&mut loaded).await?;
+    assert_eq!(index_key().await?.as_deref(), Some("ASSIGNEE#ann"));
+    assert_eq!(assigned_to("ann").await?, 1);
+    // …and one that clears it removes the index key.
+    loaded.assignee = None;
+    m.save(&mut loaded).await?;
+    assert_eq!(index_key().await?, None, "a stale index key was kept");
+    assert_eq!(assigned_to("ann").await?, 0);
+    // A blind put (an `UpdateItem` keeping `created_at`) does the same.
+    m.put(&ticket(Some("bob"))).await?;
+    assert_eq!(index_key().await?.as_deref(), Some("ASSIGNEE#bob"));
+    m.put(&ticket(None)).await?;
+    assert_eq!(
+        index_key().await?,
+        None,
+        "a blind put kept a stale index key"
+    );
+    assert_eq!(assigned_to("bob").await?, 0);
+    let stored = m.get::<Ticket>(Ticket::key_of("t1")?).await?;
+    assert!(stored.created.is_some() && stored.assignee.is_none());
     Ok(())
 }

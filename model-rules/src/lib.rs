@@ -550,9 +550,11 @@ fn key_mistakes(model: &Model<'_>, i: usize, key: &KeyTemplate<'_>) -> Vec<Strin
                 kind_name(field.kind)
             ));
         }
-        if field.presence == Presence::Optional {
+        // An index key may be absent: an item without the field is not
+        // in the index (a sparse index). The table's key may not.
+        if field.presence == Presence::Optional && key.role != KeyRole::Index {
             out.push(format!(
-                "{name:?} in the template of {attribute:?} is optional: a key is built from fields every item has"
+                "{name:?} in the template of {attribute:?} is optional: the table's key is built from fields every item has (an index's may be optional: items without them are not indexed)"
             ));
         }
         let set_by_mapper = [
@@ -785,7 +787,7 @@ mod tests {
             messages,
             vec![
                 "the hash key is a field or a template, not both",
-                "\"note\" in the template of \"sk\" is optional: a key is built from fields every item has",
+                "\"note\" in the template of \"sk\" is optional: the table's key is built from fields every item has (an index's may be optional: items without them are not indexed)",
                 "\"price\" in the template of \"sk\" is a float: a key template holds strings, integers and datetimes (values that sort as text)",
                 "the template of \"sk\" reads \"missing\", which is no field of this model",
                 "\"v\" in the template of \"sk\" is the version, which the mapper sets: a key is built from fields the application sets (e.g. a ULID)",

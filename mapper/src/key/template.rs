@@ -14,6 +14,10 @@
 //! - a datetime in its stored form: the text forms are fixed width, the
 //!   epoch forms numbers, so keys sort in time order.
 //!
+//! An index's template may read optional fields: an item without one is
+//! not in the index (its key is not written, and a save of it removes a
+//! stored one). The table's key is built from fields every item has.
+//!
 //! [`Template::parse`] reads a key back into the fields it came from.
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -70,6 +74,12 @@ impl Template {
             segments,
             table_key,
         })
+    }
+
+    /// Whether `item` has every field it reads (none absent or null).
+    fn has_fields(&self, item: &Attributes) -> bool {
+        self.fields()
+            .all(|f| !matches!(item.get(f), None | Some(AttributeValue::Null(_))))
     }
 
     /// The fields it reads.
@@ -268,6 +278,11 @@ pub(crate) fn stamp(
     let mut errors = Errors::new();
     let mut size = 0;
     for template in &info.templates {
+        // An index key of an item without one of its fields is not
+        // written: the item is not in the index (a sparse index).
+        if !template.table_key && !template.has_fields(attributes) {
+            continue;
+        }
         match template.render(attributes) {
             Ok(key) => {
                 size += template.attribute.len() + key.len();

@@ -32,7 +32,9 @@ pub(crate) enum Expect {
 pub(crate) fn keep_unknown(prepared: &mut Encoded, stored: &codec::Attributes, info: &ModelInfo) {
     if info.schema.extra_policy() != validate::Extra::Remove {
         for (name, attr) in stored {
-            if info.schema.get(name).is_none() {
+            // The mapper's own attributes are written anew, or gone (an
+            // index key whose field is gone): never kept from before.
+            if info.schema.get(name).is_none() && !info.is_computed(name) {
                 prepared
                     .attributes
                     .entry(name.clone())
@@ -235,10 +237,14 @@ pub(crate) fn upsert_plan<T: Model>(
     let created = stamps.created();
     let attributes = std::mem::take(&mut prepared.attributes);
     let mut expression = String::from("SET ");
+    // What the item lacks is removed: the schema's fields, and index keys
+    // built from fields it lacks (a sparse index).
+    let templates = info.templates.iter().map(|t| t.attribute);
     let removes: Vec<String> = info
         .schema
         .fields()
         .map(validate::Field::name)
+        .chain(templates)
         .filter(|name| {
             !attributes.contains_key(*name)
                 && !key_attributes.contains_key(*name)
