@@ -2,8 +2,8 @@
 //! key attributes of a table shared by several entity types, and of its
 //! overloaded indexes. A template's attribute is no field of the model:
 //! the save path writes it from the item's fields ([`stamp`], after
-//! validation, so from the values as stored), and the load path takes it
-//! out and checks it is what the fields make ([`take`]).
+//! validation, so from the values as stored), and the load path checks,
+//! where it lies, that it is what the fields make ([`check`]).
 //!
 //! A field's value goes into a key as it sorts:
 //! - text as it is, each delimiter of the template (each character of its

@@ -207,7 +207,7 @@ impl Mapper {
 
     /// The same mapper reading tables' streams through `client`
     /// ([`Mapper::change_reader`]); [`Mapper::from_env`] and
-    /// [`Mapper::local`] have one already, a mapper built from a client
+    /// `Mapper::local` (feature `local`) have one already, a mapper built from a client
     /// takes it here.
     pub fn with_streams_client(&self, client: aws_sdk_dynamodbstreams::Client) -> Mapper {
         self.rebuilt(|inner| inner.streams = Some(client))

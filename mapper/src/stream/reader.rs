@@ -341,7 +341,7 @@ impl<T: Model> ChangeReader<T> {
 
 impl Mapper {
     /// One record of the Streams API (`aws-sdk-dynamodbstreams`'
-    /// `GetRecords`, for a reader of one's own) as a [`Change`] of `T`,
+    /// `GetRecords`, for a reader of one's own) as a [`Change`](crate::stream::Change) of `T`,
     /// decoded as [`Mapper::decode_change`] decodes Lambda's.
     ///
     /// # Errors
