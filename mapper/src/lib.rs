@@ -43,6 +43,11 @@
 #[doc = include_str!("../../docs/cookbook.md")]
 mod cookbook {}
 
+/// Single-table design (`docs/single-table.md`), here so that its
+/// snippets are compiled as doctests.
+#[doc = include_str!("../../docs/single-table.md")]
+mod single_table {}
+
 // The core: the connection, models, items, keys, errors.
 mod backoff;
 pub mod error;
