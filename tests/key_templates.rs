@@ -801,6 +801,19 @@ async fn an_enum_of_entity_types_reads_one_item_as_the_variant_of_its_type() -> 
     assert_eq!(text(&item, "status"), Some("shipped"));
     assert_eq!(text(&item, "gsi1pk"), Some("STATUS#shipped"));
 
+    // A partition read as the enum; a sort-key prefix reads one type.
+    let page = m
+        .query_collection::<Account>(Customer::pk_of("ann")?)
+        .all()
+        .await?;
+    assert_eq!(page.len(), 2);
+    let orders = m
+        .query_collection::<Account>(Customer::pk_of("ann")?)
+        .range(mapper::RangeCondition::begins_with(Order::SK_PREFIX))
+        .all()
+        .await?;
+    assert!(matches!(orders.as_slice(), [Account::Order(o)] if o.order_id == "01"));
+
     // An item of a type the enum does not name, and none at all.
     let err = m
         .get_any::<Account>(Reading::key_of("s", 1)?)

@@ -462,6 +462,8 @@ fn key_functions(checked: &Checked<'_>) -> TokenStream {
             .collect()
     };
     let facts = quote!(Self::__mapper_key_facts());
+    // Constants the fields' typed paths take.
+    let taken: Vec<String> = model.fields.iter().map(|f| field_const(&f.ident)).collect();
     let mut seen_names: Vec<String> = Vec::new();
     let per_template = checked.templates.iter().filter_map(|t| {
         let name: String = t
@@ -487,6 +489,26 @@ fn key_functions(checked: &Checked<'_>) -> TokenStream {
             "The key attribute `{attribute}` = `{}`, built from its fields.",
             t.text.value()
         );
+        // The text every key of the template starts with, for a
+        // `begins_with` that reads this entity type alone.
+        let text = t.text.value();
+        let prefix = match model_rules::template::parse(&text).ok()?.first() {
+            Some(model_rules::template::Segment::Text(prefix)) => Some((*prefix).to_owned()),
+            _ => None,
+        };
+        let prefix_const = format!("{}_PREFIX", name.trim_end_matches("_of").to_uppercase());
+        let prefix = prefix
+            .filter(|_| !taken.contains(&prefix_const))
+            .map(|prefix| {
+                let ident = quote::format_ident!("{}", prefix_const);
+                let doc = format!(
+                    "The text every `{attribute}` of this model starts with: `begins_with` it to read this entity type alone."
+                );
+                quote! {
+                    #[doc = #doc]
+                    #vis const #ident: &'static str = #prefix;
+                }
+            });
         Some(quote! {
             #[doc = #doc]
             ///
@@ -495,6 +517,7 @@ fn key_functions(checked: &Checked<'_>) -> TokenStream {
             #vis fn #ident(#(#params),*) -> #p::Result<::std::string::String> {
                 #p::build_key::<Self>(#facts, #attribute, &[#(#values),*])
             }
+            #prefix
         })
     });
     let per_template: Vec<TokenStream> = per_template.collect();
