@@ -563,4 +563,37 @@ mod tests {
             vec![("n", AttributeValue::S("0#1".to_owned()))]
         );
     }
+
+    proptest::proptest! {
+        /// Any text and any `u64`, delimiters and backslashes included:
+        /// the key parses back into the same fields, matches them, and
+        /// keys of the same text sort as their numbers.
+        #[test]
+        fn any_fields_round_trip_and_numbers_sort(
+            id in "\\PC*",
+            other in "[#|\\\\a-z]{0,12}",
+            a in proptest::num::u64::ANY,
+            b in proptest::num::u64::ANY,
+        ) {
+            let t = template("#ORDER#{placed}|{id}#{other}");
+            let fields = |n: u64| item(&[
+                ("placed", AttributeValue::N(n.to_string())),
+                ("id", AttributeValue::S(id.clone())),
+                ("other", AttributeValue::S(other.clone())),
+            ]);
+            let key = t.render(&fields(a)).unwrap();
+            proptest::prop_assert_eq!(t.matches(&fields(a), &key), Ok(true));
+            let back = t.parse(&key, |f| f == "placed").unwrap();
+            proptest::prop_assert_eq!(back, vec![
+                ("placed", AttributeValue::N(a.to_string())),
+                ("id", AttributeValue::S(id.clone())),
+                ("other", AttributeValue::S(other.clone())),
+            ]);
+            let key_b = t.render(&fields(b)).unwrap();
+            proptest::prop_assert_eq!(a.cmp(&b), key.cmp(&key_b));
+            if a != b {
+                proptest::prop_assert_eq!(t.matches(&fields(b), &key), Ok(false));
+            }
+        }
+    }
 }
