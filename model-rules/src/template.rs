@@ -17,6 +17,8 @@
 //! # Ok::<(), String>(())
 //! ```
 
+use crate::{KeyRole, KeyTemplate, Kind, Model, Presence, kind_name};
+
 /// The width integers are zero-padded to when the template gives none:
 /// every `u64` and `i64` fits, so keys sort as their numbers do.
 pub const DEFAULT_WIDTH: usize = 20;
@@ -126,6 +128,81 @@ pub fn fields(template: &str) -> Vec<&str> {
             && !out.contains(&name)
         {
             out.push(name);
+        }
+    }
+    out
+}
+
+/// The mistakes of key template `key`, the `i`th of `model` (the part
+/// of [`check`](crate::check) about templates).
+pub(crate) fn mistakes(model: &Model<'_>, i: usize, key: &KeyTemplate<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let attribute = key.attribute;
+    if attribute.is_empty() {
+        out.push("a key attribute has a name".to_owned());
+    }
+    if model.fields.iter().any(|f| f.name == attribute) {
+        out.push(format!(
+            "the key attribute {attribute:?} is also a field's name: a template's attribute holds only the key"
+        ));
+    }
+    if model.keys[..i].iter().any(|k| k.attribute == attribute) {
+        out.push(format!("the key attribute {attribute:?} has two templates"));
+    }
+    if model.fields.iter().any(|f| f.auto_increment) {
+        out.push("an auto-increment model's key is its number, not a template".to_owned());
+    }
+    let segments = match parse(key.text) {
+        Ok(segments) => segments,
+        Err(why) => {
+            out.push(why);
+            return out;
+        }
+    };
+    for segment in segments {
+        let Segment::Field { name, width } = segment else {
+            continue;
+        };
+        let Some(field) = model.fields.iter().find(|f| f.name == name) else {
+            out.push(format!(
+                "the template of {attribute:?} reads {name:?}, which is no field of this model"
+            ));
+            continue;
+        };
+        let keyable = matches!(
+            field.kind,
+            Kind::String | Kind::Integer | Kind::Number | Kind::DateTime | Kind::Unknown
+        );
+        if !keyable {
+            out.push(format!(
+                "{name:?} in the template of {attribute:?} is {}: a key template holds strings, integers and datetimes (values that sort as text)",
+                kind_name(field.kind)
+            ));
+        }
+        if width.is_some() && !matches!(field.kind, Kind::Integer | Kind::Number | Kind::Unknown) {
+            out.push(format!(
+                "{name:?} in the template of {attribute:?} is {}: only an integer is padded to a width",
+                kind_name(field.kind)
+            ));
+        }
+        // An index key may be absent: an item without the field is not
+        // in the index (a sparse index). The table's key may not.
+        if field.presence == Presence::Optional && key.role != KeyRole::Index {
+            out.push(format!(
+                "{name:?} in the template of {attribute:?} is optional: the table's key is built from fields every item has (an index's may be optional: items without them are not indexed)"
+            ));
+        }
+        let set_by_mapper = [
+            (field.version, "the version"),
+            (field.created_at, "created_at"),
+            (field.updated_at, "updated_at"),
+        ];
+        for (marked, role) in set_by_mapper {
+            if marked {
+                out.push(format!(
+                    "{name:?} in the template of {attribute:?} is {role}, which the mapper sets: a key is built from fields the application sets (e.g. a ULID)"
+                ));
+            }
         }
     }
     out
