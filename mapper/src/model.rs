@@ -526,6 +526,14 @@ impl ModelInfo {
             || self.templates.iter().any(|t| t.attribute == name)
     }
 
+    /// Whether attribute `name` is no attribute of the model's: neither
+    /// a field of its schema nor one the mapper writes for it (written by
+    /// other code, say), kept through saves unless the schema removes
+    /// extras.
+    pub(crate) fn is_unknown(&self, name: &str) -> bool {
+        self.schema.get(name).is_none() && !self.is_computed(name)
+    }
+
     /// The entity type, for a model sharing its table.
     pub(crate) fn entity(&self) -> Option<&crate::entity::Tag> {
         self.entity.as_ref()

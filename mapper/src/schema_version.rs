@@ -129,7 +129,7 @@ pub(crate) fn unknown_attributes(
         .as_map()
         .into_iter()
         .flatten()
-        .filter(|(name, _)| info.schema.get(name).is_none())
+        .filter(|(name, _)| info.is_unknown(name))
         .map(|(name, v)| (name.clone(), v.clone()))
         .collect();
     codec::into_item(Value::Map(unknown))

@@ -34,7 +34,7 @@ pub(crate) fn keep_unknown(prepared: &mut Encoded, stored: &codec::Attributes, i
         for (name, attr) in stored {
             // The mapper's own attributes are written anew, or gone (an
             // index key whose field is gone): never kept from before.
-            if info.schema.get(name).is_none() && !info.is_computed(name) {
+            if info.is_unknown(name) {
                 prepared
                     .attributes
                     .entry(name.clone())

@@ -80,9 +80,9 @@ pub(crate) fn written<T: Model>(
     let version = info.migrations.map(|plan| plan.version_attribute());
     let known = attributes
         .iter()
-        .filter(|(name, _)| match schema.get(name) {
-            Some(_) => true,
-            None => extras && Some(name.as_str()) != version && !info.is_computed(name),
+        .filter(|(name, _)| {
+            schema.get(name).is_some()
+                || (extras && Some(name.as_str()) != version && info.is_unknown(name))
         })
         .map(|(name, attribute)| (name.as_str(), attribute));
     let absent_sets = sets::absent(attributes, info);
