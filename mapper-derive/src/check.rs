@@ -149,12 +149,7 @@ pub(crate) fn model(model: &Model) -> syn::Result<Checked<'_>> {
     }
     errors.finish()?;
     let find = |pick: fn(&Field) -> bool| model.fields.iter().find(|f| pick(f));
-    let templated = |hash: bool| {
-        templates
-            .iter()
-            .find(|t| t.of == KeyOf::Table && t.hash == hash)
-            .map(|t| KeyPart::Template(t.attribute.clone()))
-    };
+    let templated = |hash: bool| template_of(KeyOf::Table, hash).map(KeyPart::Template);
     let hash = find(|f| f.hash_key.is_some())
         .map(KeyPart::Field)
         .or_else(|| templated(true));

@@ -426,18 +426,18 @@ pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
             errors.push(e);
         }
     }
-    let nested = match &input.data {
-        Data::Struct(data) => Nested::Map {
+    let (tag, adjacent) = match &input.data {
+        Data::Enum(_) => serde_tag(&input.attrs, &mut errors),
+        _ => (None, false),
+    };
+    let nested = match (&input.data, tag) {
+        (Data::Struct(data), _) => Nested::Map {
             ident: input.ident.clone(),
             generics: input.generics.clone(),
             extra,
             fields: fields(&data.fields, &input.attrs, &mut errors),
         },
-        Data::Enum(data) if serde_tag(&input.attrs, &mut errors).is_some() => {
-            let tag = serde_tag(&input.attrs, &mut Errors::default()).unwrap_or_default();
-            let adjacent = serde_metas(&input.attrs, &mut Errors::default())
-                .iter()
-                .any(|m| matches!(m, Meta::NameValue(nv) if nv.path.is_ident("content")));
+        (Data::Enum(data), Some(tag)) => {
             if adjacent {
                 errors.at(
                     input.ident.span(),
@@ -474,7 +474,7 @@ pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
                 variants,
             }
         }
-        Data::Enum(data) => {
+        (Data::Enum(data), None) => {
             let rule = serde_rename_all(&input.attrs, &mut errors);
             let mut names = Vec::new();
             let mut variants = Vec::new();
@@ -504,7 +504,7 @@ pub(crate) fn nested(input: &DeriveInput) -> syn::Result<Nested> {
                 variants: (!skipped).then_some(variants),
             }
         }
-        Data::Union(_) => {
+        (Data::Union(_), _) => {
             errors.at(
                 input.ident.span(),
                 "#[derive(Schema)] is for structs and unit-only enums",
@@ -677,14 +677,17 @@ fn serde_metas(attrs: &[Attribute], errors: &mut Errors) -> Vec<Meta> {
     out
 }
 
-/// `#[serde(tag = "…")]` on an enum: the attribute naming its variant.
-fn serde_tag(attrs: &[Attribute], errors: &mut Errors) -> Option<String> {
-    serde_metas(attrs, errors)
-        .iter()
-        .find_map(|meta| match meta {
-            Meta::NameValue(nv) if nv.path.is_ident("tag") => string_value(&nv.value),
+/// `#[serde(tag = "…")]` on an enum: the attribute naming its variant,
+/// and whether `content = "…"` makes it adjacently tagged.
+fn serde_tag(attrs: &[Attribute], errors: &mut Errors) -> (Option<String>, bool) {
+    let metas = serde_metas(attrs, errors);
+    let named = |key: &str| {
+        metas.iter().find_map(|meta| match meta {
+            Meta::NameValue(nv) if nv.path.is_ident(key) => string_value(&nv.value),
             _ => None,
         })
+    };
+    (named("tag"), named("content").is_some())
 }
 
 fn string_value(expr: &Expr) -> Option<String> {
