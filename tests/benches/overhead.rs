@@ -173,7 +173,8 @@ fn key(device: i64, at: i64) -> Attrs {
 trait Bench: Model {
     fn wrap(reading: Reading) -> Self;
     fn at(&self) -> i64;
-    /// The key of the item of `device` at `at`.
+    /// The key of the item of `device` at `at` (its hash part: the
+    /// device's partition).
     fn key_of(device: i64, at: i64) -> mapper::Key {
         mapper::IntoKey::into_key((device, at))
     }
@@ -656,7 +657,7 @@ async fn puts_mapper<M: Bench>(
 
 /// Mapper creates: `create`, its attempts watched for lost answers, the
 /// item as stored given back.
-async fn creates_mapper(
+async fn creates_mapper<M: Bench>(
     mapper: &Mapper,
     device: i64,
     ats: Range<i64>,
@@ -665,7 +666,7 @@ async fn creates_mapper(
     let n = ats.end - ats.start;
     stream::iter(ats)
         .map(|at| {
-            let item = reading(device, at);
+            let item = M::wrap(reading(device, at));
             async move { mapper.create(&item).await.map(|_| ()) }
         })
         .buffer_unordered(conc)
@@ -1027,10 +1028,11 @@ async fn query_raw(client: &Client, table: &str, devices: Range<i64>) -> Result<
     Ok(total)
 }
 
-async fn query_mapper(mapper: &Mapper, devices: Range<i64>) -> Result<usize, Error> {
+/// Mapper queries of the partitions of `devices`, each item decoded.
+async fn query_mapper<M: Bench>(mapper: &Mapper, devices: Range<i64>) -> Result<usize, Error> {
     let mut total = 0;
     for device in devices {
-        let mut items = Box::pin(mapper.query::<Reading>(device).stream());
+        let mut items = Box::pin(mapper.query::<M>(M::key_of(device, 0).hash).stream());
         while let Some(item) = items.next().await {
             item?;
             total += 1;
@@ -1239,7 +1241,7 @@ async fn main() -> Result<(), Error> {
         let measured = sliced(
             rounds,
             |k| writes_raw(&client, &raw_table, device(), part(singles, k), 16, true),
-            |k| creates_mapper(&mapper, device(), part(singles, k), 16),
+            |k| creates_mapper::<Reading>(&mapper, device(), part(singles, k), 16),
         )
         .await?;
         rows.push(
@@ -1328,7 +1330,7 @@ async fn main() -> Result<(), Error> {
         let measured = sliced(
             rounds,
             |k| query_raw(&client, &raw_table, part(20, k)),
-            |k| query_mapper(&mapper, part(20, k)),
+            |k| query_mapper::<Reading>(&mapper, part(20, k)),
         )
         .await?;
         rows.push(Row::new(

@@ -164,43 +164,6 @@ fn raw_entry(item: &Attrs) -> Option<RawEntry> {
     }
 }
 
-/// Creates `ats` of `device` (`create`: conditioned on the key being
-/// free, the item given back).
-async fn creates<M: Bench>(
-    mapper: &Mapper,
-    device: i64,
-    ats: Range<i64>,
-    conc: usize,
-) -> Result<usize, Error> {
-    let n = ats.end - ats.start;
-    stream::iter(ats)
-        .map(|at| {
-            let item = M::wrap(reading(device, at));
-            async move { mapper.create(&item).await.map(|_| ()) }
-        })
-        .buffer_unordered(conc)
-        .try_collect::<Vec<_>>()
-        .await?;
-    Ok(n as usize)
-}
-
-/// Queries `devices` of the plain table (`plain`) or the shared one.
-async fn queries<M: Bench>(
-    mapper: &Mapper,
-    devices: Range<i64>,
-    hash: impl Fn(i64) -> Value,
-) -> Result<usize, Error> {
-    let mut total = 0;
-    for device in devices {
-        let mut items = Box::pin(mapper.query::<M>(hash(device)).stream());
-        while let Some(item) = items.next().await {
-            item?;
-            total += 1;
-        }
-    }
-    Ok(total)
-}
-
 /// The collection query of `devices`: each partition's readings and note.
 async fn collections(mapper: &Mapper, devices: Range<i64>) -> Result<usize, Error> {
     let mut total = 0;
@@ -305,8 +268,8 @@ pub(super) async fn rows(
         let device = || fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let measured = sliced(
             rounds,
-            |k| creates::<HandKeyed>(mapper, device(), part(singles, k), 16),
-            |k| creates::<Shared>(mapper, device(), part(singles, k), 16),
+            |k| creates_mapper::<HandKeyed>(mapper, device(), part(singles, k), 16),
+            |k| creates_mapper::<Shared>(mapper, device(), part(singles, k), 16),
         )
         .await?;
         rows.push(
@@ -358,16 +321,8 @@ pub(super) async fn rows(
     if wanted("W15") {
         let measured = sliced(
             rounds,
-            |k| {
-                queries::<HandKeyed>(mapper, devices(k), |d| {
-                    Value::from(format!("DEVICE#{d:020}"))
-                })
-            },
-            |k| {
-                queries::<Shared>(mapper, devices(k), |d| {
-                    Value::from(format!("DEVICE#{d:020}"))
-                })
-            },
+            |k| query_mapper::<HandKeyed>(mapper, devices(k)),
+            |k| query_mapper::<Shared>(mapper, devices(k)),
         )
         .await?;
         rows.push(Row::new(
