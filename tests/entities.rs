@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+mod raw;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use mapper::batch::Write;
 use mapper::{Error, Model, RangeCondition, Throughput, Update};
@@ -57,16 +59,7 @@ async fn raw(
     pk: &str,
     sk: &str,
 ) -> Result<Option<HashMap<String, AttributeValue>>, SetupError> {
-    let out = db
-        .client()
-        .get_item()
-        .table_name(db.table::<Customer>())
-        .key("pk", AttributeValue::S(pk.into()))
-        .key("sk", AttributeValue::S(sk.into()))
-        .consistent_read(true)
-        .send()
-        .await?;
-    Ok(out.item().cloned())
+    Ok(raw::shared_item(db.client(), &db.table::<Customer>(), pk, sk).await?)
 }
 
 async fn entity_of(db: &TestDb, pk: &str, sk: &str) -> Result<Option<String>, SetupError> {

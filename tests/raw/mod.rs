@@ -72,3 +72,22 @@ pub fn number(item: &Raw, name: &str) -> Option<i64> {
         .and_then(|v| v.as_n().ok())
         .and_then(|v| v.parse().ok())
 }
+
+/// The item of a shared table under `pk` and `sk` (the generic key
+/// attributes of single-table design), read strongly consistent.
+pub async fn shared_item(
+    client: &Client,
+    table: &str,
+    pk: &str,
+    sk: &str,
+) -> Result<Option<Raw>, Failure> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S(pk.into()))
+        .key("sk", AttributeValue::S(sk.into()))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(out.item)
+}
