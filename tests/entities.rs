@@ -59,7 +59,7 @@ async fn raw(
     pk: &str,
     sk: &str,
 ) -> Result<Option<HashMap<String, AttributeValue>>, SetupError> {
-    Ok(raw::shared_item(db.client(), &db.table::<Customer>(), pk, sk).await?)
+    raw::shared_item(db.client(), &db.table::<Customer>(), pk, sk).await
 }
 
 async fn entity_of(db: &TestDb, pk: &str, sk: &str) -> Result<Option<String>, SetupError> {
