@@ -115,7 +115,7 @@ pub(crate) fn report<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Resu
 /// are not strings) is a validation error at its path, reported like any
 /// other bad attribute.
 pub(crate) fn as_value<T: serde::Serialize>(model: &T, table: &str) -> Result<Value> {
-    codec::ser::unchecked(model).map_err(|e| {
+    validate::to_value(model).map_err(|e| {
         let (path, message) = match e {
             validate::Error::Convert { path, message } => (path, message),
             other => (validate::Path::root(), other.to_string()),

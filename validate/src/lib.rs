@@ -51,7 +51,7 @@ pub use error::{Error, ErrorKind, Errors, Message, NumberProblem, Result, Violat
 pub use number::{MAX_DIGITS, MAX_EXPONENT, MIN_EXPONENT, Number};
 pub use path::{Path, PathNode, Segment};
 pub use schema::{DefaultValue, Extra, Field, IntoDefault, Presence, Schema};
-pub use serde::{NUMBER_MARKER, from_value, set, to_value};
+pub use serde::{NUMBER_MARKER, from_value, ser, set, to_value};
 pub use sets::Set;
 pub use typed::Typed;
 pub use validator::{

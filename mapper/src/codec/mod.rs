@@ -1,9 +1,9 @@
 //! The codec: Rust values ⇄ DynamoDB attributes, and [`Value`] ⇄
 //! attributes.
 //!
-//! - `ser/`: the serializer, a model → its attributes, at either speed
-//!   (`ser::checked` fast, `ser::unchecked` to a `Value` for the report
-//!   path);
+//! - `ser/`: the fast save, a model → its attributes (`ser::checked`),
+//!   `validate`'s one serializer into attributes (the report path starts
+//!   from `validate::to_value`, the same serializer into a `Value`);
 //! - `de/`: the deserializer, attributes → a model, at either speed
 //!   (`de::checked` fast, `de::unchecked` from a validated `Value`);
 //! - `fast/`: what the fast speed shares between the two (plain checks,

@@ -90,7 +90,7 @@ impl<V: Into<Value>> ValueFor<Untyped> for V {
 /// The value of a typed field, serialized (the one serializer, unchecked:
 /// the schema validates it with the update, as every value).
 fn serialized<T: Serialize + ?Sized>(value: &T) -> Result<Value, CodecError> {
-    crate::codec::ser::unchecked(value).map_err(|e| match e {
+    validate::to_value(value).map_err(|e| match e {
         validate::Error::Convert { path, message } => CodecError::new(path, message),
         other => CodecError::new(validate::Path::root(), other.to_string()),
     })

@@ -295,10 +295,7 @@ impl<S: Transaction> AnyRecord for S {
 }
 
 fn record_key<R: Model>(record: &R, mapper: &Mapper) -> KeyDisplay {
-    match (
-        mapper.model_info::<R>(),
-        crate::codec::ser::unchecked(record),
-    ) {
+    match (mapper.model_info::<R>(), validate::to_value(record)) {
         (Ok(info), Ok(value)) => Key::of_item(&value, &info).display(&info),
         _ => KeyDisplay::default(),
     }
@@ -399,7 +396,7 @@ impl<E: Send + 'static> Targets<E> {
     /// key is free; a taken key fails the commit with [`Error::Overwrite`]
     /// (nothing is written), it is not retried.
     pub fn create<T: Model>(&mut self, model: T) {
-        let key = crate::codec::ser::unchecked(&model)
+        let key = validate::to_value(&model)
             .map(|value| {
                 Key::of_named(&value, T::HASH_KEY, T::RANGE_KEY).shown(T::HASH_KEY, T::RANGE_KEY)
             })

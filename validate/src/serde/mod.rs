@@ -3,7 +3,7 @@
 
 mod de;
 mod number;
-mod ser;
+pub mod ser;
 
 pub use de::from_value;
 pub use number::NUMBER_MARKER;

@@ -1,22 +1,25 @@
-//! The serializer: each field straight to its `AttributeValue`, checked
-//! ([`encode`], the fast save: held to its field's validator where it lies,
-//! checked as written or through the field's report check) or unchecked
-//! ([`to_value`], where the report path starts).
+//! The fast save ([`checked`]): each field straight to its
+//! `AttributeValue`, held to its field's validator where it lies (checked
+//! as written, or through the field's report check).
 //!
-//! Checked, it is the report save run cheaper, not other rules:
-//! anything it cannot take (an extra attribute to keep, an enum with
-//! fields, anything invalid) gives `None`, and the report path decides
-//! and reports.
+//! The mapping is `validate`'s one serializer (`validate::ser`), the one
+//! `validate::to_value` runs where the report path starts: this module is
+//! its target for attributes, not a second mapping. Checked, it is the
+//! report save run cheaper, not other rules: anything it cannot take (an
+//! extra attribute to keep, an enum with fields, anything invalid or with
+//! no DynamoDB form) gives `None`, and the report path decides and
+//! reports.
 //!
-//! One file per part of the serializer: `top` (the model's struct, field
-//! by field, checked only), `value` (one value), `seq` (lists), `map`
-//! (nested maps and their keys), `set` (sets).
+//! One file per part: `top` (the model's struct, field by field, into
+//! its slots), `target` (one value, list or map as an attribute, held to
+//! its check), `set` (a field the schema makes a set).
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::{Serialize, ser};
-use validate::{Extra, Lengths, Number, Path, Presence, Segment, Value, ValueType};
+use serde::ser;
+use validate::ser::TargetError;
+use validate::{Extra, Lengths, Number, Presence, Segment, Value, ValueType};
 
 use super::fast::{Check, FieldSlot, MapCheck, Walk, normalized};
 use crate::codec::attribute_size;
@@ -81,84 +84,40 @@ pub(crate) fn checked<T: Model>(model: &T, info: &ModelInfo) -> Option<Encoded> 
     })
 }
 
-/// A value as the report path starts from it: serialized by this same
-/// serializer, unchecked (every shape serde has, each to the attribute
-/// the fast path writes for it), then read as a `Value`. A value with no
-/// DynamoDB form is an error with its path (`[2].value`).
-pub(crate) fn unchecked<T: Serialize + ?Sized>(value: &T) -> Result<Value, validate::Error> {
-    let attribute = present(value, &mut 0, None).map_err(Bail::into_error)?;
-    codec::from_attribute(&attribute).map_err(|e| validate::Error::Convert {
-        path: Path::root(),
-        message: e.to_string(),
-    })
-}
-
-/// Why the serializer stopped: the value is refused by its check (the
-/// report path then decides; no allocation), or it has no DynamoDB
-/// form (a NaN, a number past 38 digits, a map key that is no text), said
-/// with its path, which grows as the error bubbles out.
+/// Why the serializer stopped: the value is refused by its check, or has
+/// no DynamoDB form (a NaN, a number past 38 digits, a map key that is no
+/// text). Either way the report path decides and names the error, so
+/// nothing is allocated here.
 #[derive(Debug)]
-pub(crate) struct Bail(Option<Box<validate::Error>>);
+pub(crate) struct Bail;
 
-/// A value its check refuses.
-const REFUSED: Bail = Bail(None);
-
-impl Bail {
-    /// A value with no DynamoDB form, at the root of what is serialized.
-    #[cold]
-    fn unrepresentable(message: impl std::fmt::Display) -> Bail {
-        Bail::from_validate(validate::Error::Convert {
-            path: Path::root(),
-            message: message.to_string(),
-        })
-    }
-
-    /// `validate`'s conversion error, its path kept.
-    #[cold]
-    fn from_validate(error: validate::Error) -> Bail {
-        Bail(Some(Box::new(error)))
-    }
-
-    /// The error, bubbling out of the value at `segment` in its parent.
-    #[cold]
-    fn within(self, segment: impl FnOnce() -> Segment) -> Bail {
-        match self.0 {
-            Some(error) => Bail::from_validate(error.within(segment())),
-            None => REFUSED,
-        }
-    }
-
-    /// As the crate's conversion error (a refusal never reaches one: only
-    /// the checked paths refuse).
-    fn into_error(self) -> validate::Error {
-        match self.0 {
-            Some(error) => *error,
-            None => validate::Error::Convert {
-                path: Path::root(),
-                message: "refused".to_owned(),
-            },
-        }
-    }
-}
+/// A value the serializer stops at.
+const REFUSED: Bail = Bail;
 
 impl std::fmt::Display for Bail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.0 {
-            Some(error) => error.fmt(f),
-            None => f.write_str("left to the report path"),
-        }
+        f.write_str("left to the report path")
     }
 }
 
 impl std::error::Error for Bail {}
 
 impl ser::Error for Bail {
-    fn custom<M: std::fmt::Display>(message: M) -> Bail {
-        Bail::unrepresentable(message)
+    fn custom<M: std::fmt::Display>(_message: M) -> Bail {
+        REFUSED
     }
 }
 
-type Out = Result<Option<AttributeValue>, Bail>;
+impl TargetError for Bail {
+    fn within(self, _segment: impl FnOnce() -> Segment) -> Bail {
+        self
+    }
+    fn from_error(_error: validate::Error) -> Bail {
+        REFUSED
+    }
+}
+
+type Out = Result<Option<Counted>, Bail>;
 
 /// Whether an optional check passes (no check passes everything).
 fn passes<C>(check: Option<C>, test: impl FnOnce(C) -> bool) -> Result<(), Bail> {
@@ -189,7 +148,7 @@ fn slot_is_key(info: &ModelInfo, name: &str) -> bool {
 macro_rules! seq_shapes {
     ($collector:ty: $($shape:ident::$method:ident),*) => {$(
         impl ser::$shape for $collector {
-            type Ok = Option<AttributeValue>;
+            type Ok = Option<Counted>;
             type Error = Bail;
             fn $method<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
                 self.push(value)
@@ -201,16 +160,12 @@ macro_rules! seq_shapes {
     )*};
 }
 
-mod map;
-mod seq;
 mod set;
+mod target;
 #[cfg(test)]
 mod tests;
 mod top;
-mod value;
 
-use map::MapSer;
-use seq::SeqSer;
 use set::{StrSetSer, into_set};
+use target::{Checked, Counted};
 use top::Top;
-use value::{AttrSer, null, present};

@@ -5,10 +5,9 @@ use serde::ser::{self, Impossible, Serialize};
 use validate::Lengths;
 use validate::plain::Text;
 
-use super::map::KeySer;
 use super::*;
 
-/// A field the schema makes a string set, serialized as `AttrSer` and
+/// A field the schema makes a string set, serialized as the attribute target and
 /// `into_set` would give it, the strings collected as the set's own:
 /// sorted, without duplicates, `None` when empty. Any other shape is left
 /// to the next path. Under a check, each string passes as it comes, and
@@ -35,15 +34,15 @@ impl<'p> StrSetSer<'p> {
 }
 
 impl<'p> ser::Serializer for StrSetSer<'p> {
-    type Ok = Option<AttributeValue>;
+    type Ok = Option<Counted>;
     type Error = Bail;
     type SerializeSeq = StrSeq<'p>;
     type SerializeTuple = StrSeq<'p>;
-    type SerializeTupleStruct = Impossible<Option<AttributeValue>, Bail>;
-    type SerializeTupleVariant = Impossible<Option<AttributeValue>, Bail>;
-    type SerializeMap = Impossible<Option<AttributeValue>, Bail>;
-    type SerializeStruct = Impossible<Option<AttributeValue>, Bail>;
-    type SerializeStructVariant = Impossible<Option<AttributeValue>, Bail>;
+    type SerializeTupleStruct = Impossible<Option<Counted>, Bail>;
+    type SerializeTupleVariant = Impossible<Option<Counted>, Bail>;
+    type SerializeMap = Impossible<Option<Counted>, Bail>;
+    type SerializeStruct = Impossible<Option<Counted>, Bail>;
+    type SerializeStructVariant = Impossible<Option<Counted>, Bail>;
 
     fn serialize_seq(self, len: Option<usize>) -> Result<StrSeq<'p>, Bail> {
         self.seq(len.unwrap_or(0))
@@ -74,23 +73,23 @@ impl<'p> ser::Serializer for StrSetSer<'p> {
         Err(REFUSED)
     }
     bail!(
-        serialize_bool(bool) -> Option<AttributeValue>,
-        serialize_i8(i8) -> Option<AttributeValue>,
-        serialize_i16(i16) -> Option<AttributeValue>,
-        serialize_i32(i32) -> Option<AttributeValue>,
-        serialize_i64(i64) -> Option<AttributeValue>,
-        serialize_u8(u8) -> Option<AttributeValue>,
-        serialize_u16(u16) -> Option<AttributeValue>,
-        serialize_u32(u32) -> Option<AttributeValue>,
-        serialize_u64(u64) -> Option<AttributeValue>,
-        serialize_f32(f32) -> Option<AttributeValue>,
-        serialize_f64(f64) -> Option<AttributeValue>,
-        serialize_char(char) -> Option<AttributeValue>,
-        serialize_str(&str) -> Option<AttributeValue>,
-        serialize_bytes(&[u8]) -> Option<AttributeValue>,
-        serialize_unit() -> Option<AttributeValue>,
-        serialize_unit_struct(&'static str) -> Option<AttributeValue>,
-        serialize_unit_variant(&'static str, u32, &'static str) -> Option<AttributeValue>,
+        serialize_bool(bool) -> Option<Counted>,
+        serialize_i8(i8) -> Option<Counted>,
+        serialize_i16(i16) -> Option<Counted>,
+        serialize_i32(i32) -> Option<Counted>,
+        serialize_i64(i64) -> Option<Counted>,
+        serialize_u8(u8) -> Option<Counted>,
+        serialize_u16(u16) -> Option<Counted>,
+        serialize_u32(u32) -> Option<Counted>,
+        serialize_u64(u64) -> Option<Counted>,
+        serialize_f32(f32) -> Option<Counted>,
+        serialize_f64(f64) -> Option<Counted>,
+        serialize_char(char) -> Option<Counted>,
+        serialize_str(&str) -> Option<Counted>,
+        serialize_bytes(&[u8]) -> Option<Counted>,
+        serialize_unit() -> Option<Counted>,
+        serialize_unit_struct(&'static str) -> Option<Counted>,
+        serialize_unit_variant(&'static str, u32, &'static str) -> Option<Counted>,
         serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct,
         serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant,
         serialize_map(Option<usize>) -> Self::SerializeMap,
@@ -101,7 +100,7 @@ impl<'p> ser::Serializer for StrSetSer<'p> {
 
 impl StrSeq<'_> {
     fn push<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Bail> {
-        let s = value.serialize(KeySer::TEXT)?;
+        let s = validate::ser::text::<_, Bail>(value)?;
         passes(self.check, |(_, text)| text.fits(&s))?;
         self.strings.push(s);
         Ok(())
@@ -118,7 +117,11 @@ impl StrSeq<'_> {
             set.dedup();
         }
         passes(self.check, |(lengths, _)| lengths.fits(set.len()))?;
-        Ok(Some(AttributeValue::Ss(set)))
+        let attribute = AttributeValue::Ss(set);
+        Ok(Some(Counted {
+            size: attribute_size(&attribute),
+            attribute,
+        }))
     }
 }
 

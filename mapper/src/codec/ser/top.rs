@@ -2,6 +2,7 @@
 //! to its slot of the schema.
 
 use serde::ser::{self, Impossible, Serialize};
+use validate::ser::Serializer;
 
 use super::*;
 
@@ -45,12 +46,15 @@ impl<'a> Top<'a> {
         &mut self,
         name: &'static str,
         found: Option<&FieldSlot>,
-        attribute: Option<AttributeValue>,
-        mut size: usize,
+        written: Option<Counted>,
         checked: bool,
     ) -> Result<(), Bail> {
         // `None` fields are absent attributes, as in `to_value`.
-        let Some(mut attribute) = attribute else {
+        let Some(Counted {
+            mut attribute,
+            mut size,
+        }) = written
+        else {
             return Ok(());
         };
         let Some(slot) = found else {
@@ -109,17 +113,14 @@ impl ser::SerializeStruct for Top<'_> {
         value: &V,
     ) -> Result<(), Bail> {
         let (found, check) = self.field(name);
-        let mut size = 0;
-        let attribute = match found {
+        let written = match found {
             // Strings straight into the set, no list in between.
             Some(slot) if slot.lists_as_sets && slot.set_type == Some(ValueType::StringSet) => {
-                let set = value.serialize(StrSetSer(check))?;
-                size = set.as_ref().map_or(0, attribute_size);
-                set
+                value.serialize(StrSetSer(check))?
             }
-            _ => value.serialize(AttrSer::new(&mut size, check))?,
+            _ => value.serialize(Serializer(Checked(check)))?,
         };
-        self.add(name, found, attribute, size, check.is_some())
+        self.add(name, found, written, check.is_some())
     }
 
     fn end(self) -> Result<Encoded, Bail> {
