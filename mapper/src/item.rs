@@ -92,8 +92,8 @@ impl<T: DeserializeOwned> Item<T> {
         table: &str,
         key: impl FnOnce(&codec::Attributes) -> KeyDisplay,
     ) -> Result<Item<T>> {
-        let model = crate::codec::de::unchecked(value)
-            .map_err(|e| Error::convert(table, key(&attributes), e))?;
+        let model =
+            validate::from_value(value).map_err(|e| Error::convert(table, key(&attributes), e))?;
         Ok(Item {
             model,
             stored: Some(attributes),

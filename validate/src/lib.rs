@@ -3,7 +3,9 @@
 //!
 //! - [`Value`] models DynamoDB's data: null, bool, exact 38-digit
 //!   [`Number`], string, binary, list, map, and string/number/binary [`Set`]s.
-//! - [`to_value`] / [`from_value`] bridge any serde type.
+//! - [`to_value`] / [`from_value`] bridge any serde type; [`ser`] and
+//!   [`de`] are that one mapping generic over where values go and lie,
+//!   for codec authors (the mapper's attributes are one such target).
 //! - [`Schema`] and the validator functions ([`int`], [`str`](fn@str), [`set_of`],
 //!   [`range`], [`matches`](fn@matches), [`all`], [`any`], …) check and normalize values,
 //!   returning the normalized value or [`Errors`]: every failure, each with
@@ -51,7 +53,7 @@ pub use error::{Error, ErrorKind, Errors, Message, NumberProblem, Result, Violat
 pub use number::{MAX_DIGITS, MAX_EXPONENT, MIN_EXPONENT, Number};
 pub use path::{Path, PathNode, Segment};
 pub use schema::{DefaultValue, Extra, Field, IntoDefault, Presence, Schema};
-pub use serde::{NUMBER_MARKER, from_value, ser, set, to_value};
+pub use serde::{NUMBER_MARKER, de, from_value, ser, set, to_value};
 pub use sets::Set;
 pub use typed::Typed;
 pub use validator::{

@@ -4,8 +4,10 @@
 //! - `ser/`: the fast save, a model → its attributes (`ser::checked`),
 //!   `validate`'s one serializer into attributes (the report path starts
 //!   from `validate::to_value`, the same serializer into a `Value`);
-//! - `de/`: the deserializer, attributes → a model, at either speed
-//!   (`de::checked` fast, `de::unchecked` from a validated `Value`);
+//! - `de/`: the fast load, attributes → a model (`de::checked`),
+//!   `validate`'s one deserializer over stored attributes (the report
+//!   path ends with `validate::from_value`, the same deserializer over a
+//!   `Value`);
 //! - `fast/`: what the fast speed shares between the two (plain checks,
 //!   per-field slots, the fields' order, a field's report check);
 //! - `value.rs`: [`Value`] ⇄ `AttributeValue`, the report path's

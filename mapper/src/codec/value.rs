@@ -31,29 +31,10 @@ pub fn to_attribute(value: &Value) -> Result<AttributeValue, CodecError> {
 /// # Errors
 /// As [`to_attribute`].
 pub fn into_attribute(value: Value) -> Result<AttributeValue, CodecError> {
-    into_attr(value, &PathNode::ROOT, EmptySets::Drop)
+    into_attr(value, &PathNode::ROOT)
 }
 
-/// A validated value as attributes the way a load reads them (empty sets
-/// kept where they are, as DynamoDB never hands them over): for the
-/// deserializer, never to be sent.
-pub(crate) fn as_read(value: Value) -> Result<AttributeValue, CodecError> {
-    into_attr(value, &PathNode::ROOT, EmptySets::Keep)
-}
-
-/// What becomes of an empty set: dropped from its map (and refused in a
-/// list), as DynamoDB needs; or kept, for what is never sent.
-#[derive(Clone, Copy, PartialEq)]
-enum EmptySets {
-    Drop,
-    Keep,
-}
-
-fn into_attr(
-    value: Value,
-    path: &PathNode<'_>,
-    sets: EmptySets,
-) -> Result<AttributeValue, CodecError> {
+fn into_attr(value: Value, path: &PathNode<'_>) -> Result<AttributeValue, CodecError> {
     Ok(match value {
         Value::Null => AttributeValue::Null(true),
         Value::Bool(b) => AttributeValue::Bool(b),
@@ -65,30 +46,30 @@ fn into_attr(
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    if sets == EmptySets::Drop && is_empty_set(&v) {
+                    if is_empty_set(&v) {
                         return Err(CodecError::new(
                             path.index(i).to_path(),
                             "an empty set cannot be stored inside a list",
                         ));
                     }
-                    into_attr(v, &path.index(i), sets)
+                    into_attr(v, &path.index(i))
                 })
                 .collect::<Result<_, _>>()?,
         ),
-        Value::Map(map) => AttributeValue::M(into_attrs(map, path, sets)?),
+        Value::Map(map) => AttributeValue::M(into_attrs(map, path)?),
         Value::StringSet(s) => AttributeValue::Ss(s.into_vec()),
         Value::NumberSet(s) => AttributeValue::Ns(s.iter().map(ToString::to_string).collect()),
         Value::BinarySet(s) => AttributeValue::Bs(s.into_iter().map(Blob::new).collect()),
     })
 }
 
-fn into_attrs(map: Map, path: &PathNode<'_>, sets: EmptySets) -> Result<Attributes, CodecError> {
+fn into_attrs(map: Map, path: &PathNode<'_>) -> Result<Attributes, CodecError> {
     let mut out = HashMap::with_capacity(map.len());
     for (k, v) in map {
-        if sets == EmptySets::Drop && is_empty_set(&v) {
+        if is_empty_set(&v) {
             continue;
         }
-        let attribute = into_attr(v, &path.key(&k), sets)?;
+        let attribute = into_attr(v, &path.key(&k))?;
         out.insert(k, attribute);
     }
     Ok(out)
@@ -109,7 +90,7 @@ pub fn to_item(value: &Value) -> Result<Attributes, CodecError> {
 /// As [`to_item`].
 pub fn into_item(value: Value) -> Result<Attributes, CodecError> {
     match value {
-        Value::Map(map) => into_attrs(map, &PathNode::ROOT, EmptySets::Drop),
+        Value::Map(map) => into_attrs(map, &PathNode::ROOT),
         other => Err(CodecError::new(
             validate::Path::root(),
             format!("an item must be a map, got {}", other.value_type()),

@@ -638,7 +638,7 @@ impl Mapper {
                 key: KeyDisplay::default(),
                 errors,
             })?;
-        crate::codec::de::unchecked(value)
+        validate::from_value(value)
             .map_err(|e| Error::convert(&info.table, KeyDisplay::default(), e))
     }
 }

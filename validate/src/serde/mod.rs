@@ -1,7 +1,7 @@
 //! The serde bridge: [`to_value`] and [`from_value`], and the [`set`] field
 //! helper.
 
-mod de;
+pub mod de;
 mod number;
 pub mod ser;
 

@@ -1,6 +1,7 @@
-//! The deserializer: stored attributes → the struct, in the layout of
-//! serde_dynamo's `de/` (`top.rs` the item, `value.rs` one attribute,
-//! `seq.rs` lists and string sets, `map.rs` maps), at either speed:
+//! The fast load: stored attributes → the struct, read by `validate`'s
+//! one deserializer (`validate::de`, the one `validate::from_value` runs
+//! at the end of the report path), of which this module gives the nodes:
+//! `top.rs` the item, `value.rs` one attribute, `map.rs` a map's entries.
 //!
 //! - [`checked`] (fast): each attribute held to its field's validator on
 //!   the way — as it is handed over where the validator is plain all the
@@ -10,13 +11,15 @@
 //!   a field without a plain rule is normalized as there; anything it
 //!   cannot take (extras to keep, anything invalid) gives `None`, and the
 //!   report path decides and reports.
-//! - [`unchecked`] (report): a validated `Value` → the struct, the report
-//!   path's last step; [`written`] reads attributes the save checked.
+//! - the report path's last step (a validated `Value` → the struct) is
+//!   `validate::from_value`, the same deserializer over a `Value`;
+//!   [`written`] reads attributes the save checked.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use smallvec::SmallVec;
-use validate::{Extra, Segment, Value};
+use validate::de::{Deserializer, EntryAccess};
+use validate::{Extra, Segment};
 
 use crate::codec::fast::loaded;
 use crate::codec::{self, sets};
@@ -86,15 +89,10 @@ pub(crate) fn written<T: Model>(
         })
         .map(|(name, attribute)| (name.as_str(), attribute));
     let absent_sets = sets::absent(attributes, info);
-    T::deserialize(Fields(Entries::new(known.chain(absent_sets), None)))
-}
-
-/// A validated item as a `Value` → the model: the report path's last
-/// step, by this same deserializer, unchecked (every attribute of the
-/// value is the model's, extras of an `Extra::Allow` model included).
-pub(crate) fn unchecked<T: DeserializeOwned>(value: Value) -> Result<T, validate::Error> {
-    let attribute = codec::value::as_read(value).map_err(<validate::Error as de::Error>::custom)?;
-    T::deserialize(De::trusted(&attribute))
+    T::deserialize(Fields(EntryAccess::new(Entries::new(
+        known.chain(absent_sets),
+        None,
+    ))))
 }
 
 /// The error that sends the item to the next path: an attribute its
@@ -106,7 +104,7 @@ fn refused() -> validate::Error {
 }
 
 /// The value of the key just handed over (`key`, for the path of an error
-/// in it), for either map.
+/// in it).
 fn value_of<'de, S: DeserializeSeed<'de>>(
     pending: &mut Option<(&str, De<'_>)>,
     seed: S,
@@ -114,31 +112,8 @@ fn value_of<'de, S: DeserializeSeed<'de>>(
     let (key, value) = pending
         .take()
         .ok_or_else(|| <validate::Error as de::Error>::custom("value asked before key"))?;
-    seed.deserialize(value)
+    seed.deserialize(Deserializer(value))
         .map_err(|e| e.within(Segment::key(key)))
-}
-
-macro_rules! as_value {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, validate::Error> {
-            self.value()?.$method(visitor)
-        }
-    )*};
-}
-
-/// The method the `Value` deserializer answers the same way for every
-/// shape: an enum is read from the `Value`.
-macro_rules! same_as_value {
-    () => {
-        fn deserialize_enum<V: Visitor<'de>>(
-            self,
-            name: &'static str,
-            variants: &'static [&'static str],
-            visitor: V,
-        ) -> Result<V::Value, validate::Error> {
-            self.value()?.deserialize_enum(name, variants, visitor)
-        }
-    };
 }
 
 /// The item's top level: a map, whatever the target type asks for (as
@@ -160,7 +135,6 @@ impl<'de, M: MapAccess<'de, Error = validate::Error>> de::Deserializer<'de> for 
 }
 
 mod map;
-mod seq;
 mod top;
 mod value;
 

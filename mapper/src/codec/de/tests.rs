@@ -311,27 +311,6 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
-
-    /// The report path's last step (a validated `Value` → the model) runs
-    /// this same deserializer, unchecked; `validate::from_value` is the
-    /// same mapping for `validate`'s own users: the same model from any
-    /// item (valid or not), or an error from both (which of several bad
-    /// attributes is named first follows each map's order).
-    #[test]
-    fn the_report_path_reads_values_as_validate_does(attributes in stored()) {
-        // A number DynamoDB would not have stored has no `Value`.
-        let Ok(value) = codec::from_item(&attributes) else {
-            return Ok(());
-        };
-        prop_assert_eq!(
-            unchecked::<Nested>(value.clone()).ok(),
-            validate::from_value::<Nested>(value).ok()
-        );
-    }
-}
-
 #[test]
 fn a_value_the_model_cannot_read_is_named_with_its_path() {
     let mut attributes = valid();
@@ -346,7 +325,7 @@ fn a_value_the_model_cannot_read_is_named_with_its_path() {
     for (name, path) in [("meta", "meta.scale: "), ("notes", "notes[1]: ")] {
         let mut item = valid();
         item.insert(name.to_owned(), attributes[name].clone());
-        let value = codec::from_item(&item).map(|v| unchecked::<Nested>(v).map(|_| ()));
+        let value = codec::from_item(&item).map(|v| validate::from_value::<Nested>(v).map(|_| ()));
         let error = value.map(|r| r.map_err(|e| e.to_string()));
         assert!(
             matches!(&error, Ok(Err(e)) if e.starts_with(path)),
