@@ -21,14 +21,7 @@ use crate::codec::Attributes;
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::{Condition, Placeholders, attr};
 use crate::key::Key;
-use crate::model::ModelInfo;
-
-/// The entity type of a model, and the attribute it is written in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Tag {
-    pub(crate) attribute: String,
-    pub(crate) name: String,
-}
+use crate::model::{EntityTag as Tag, ModelInfo};
 
 /// Writes the model's entity type into `attributes`; the bytes it adds.
 #[inline]

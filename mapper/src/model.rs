@@ -113,7 +113,7 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The stream `create_table` turns on (`#[model(stream =
     /// "new_and_old_images")]`); [`Mapper::enable_stream`](crate::Mapper::enable_stream)
     /// turns one on for an existing table.
-    const STREAM: Option<crate::stream::StreamView> = None;
+    const STREAM: Option<StreamView> = None;
     /// The datetime the mapper sets when a write creates the item and
     /// never changes after (`#[model(created_at)]`).
     const CREATED_AT: Option<&'static str> = None;
@@ -229,7 +229,7 @@ pub struct ModelInfo {
     /// [`Model::HIDE_EXPIRED`]).
     pub(crate) expires: Option<String>,
     /// The entity type and its attribute, for a model sharing its table.
-    pub(crate) entity: Option<crate::entity::Tag>,
+    pub(crate) entity: Option<EntityTag>,
     /// Whether a key attribute's validator may change the value it checks
     /// (it has no plain form): then a load checks the key it validated.
     pub(crate) key_normalized: bool,
@@ -401,8 +401,11 @@ impl ModelInfo {
             // The mapper writes a datetime into each: its rule must take one.
             for (role, name) in [("created_at", T::CREATED_AT), ("updated_at", T::UPDATED_AT)] {
                 if let Some(name) = name
-                    && let Err(why) =
-                        crate::timestamps::stored(&schema, name, time::OffsetDateTime::UNIX_EPOCH)
+                    && let Err(why) = crate::codec::stored_datetime(
+                        &schema,
+                        name,
+                        time::OffsetDateTime::UNIX_EPOCH,
+                    )
                 {
                     mistakes.push(format!("{role} {name:?} must hold a datetime: {why}"));
                 }
@@ -450,7 +453,7 @@ impl ModelInfo {
             normalizes(&hash.name) || range.as_ref().is_some_and(|r| normalizes(&r.name));
         let info = ModelInfo {
             expires: T::TTL.filter(|_| T::HIDE_EXPIRED).map(str::to_owned),
-            entity: T::ENTITY.map(|name| crate::entity::Tag {
+            entity: T::ENTITY.map(|name| EntityTag {
                 attribute: T::ENTITY_ATTRIBUTE.to_owned(),
                 name: name.to_owned(),
             }),
@@ -535,7 +538,7 @@ impl ModelInfo {
     }
 
     /// The entity type, for a model sharing its table.
-    pub(crate) fn entity(&self) -> Option<&crate::entity::Tag> {
+    pub(crate) fn entity(&self) -> Option<&EntityTag> {
         self.entity.as_ref()
     }
 
@@ -656,4 +659,25 @@ pub(crate) fn check_plan(info: &ModelInfo) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// What a stream record shows of an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamView {
+    /// The key only.
+    KeysOnly,
+    /// The item after the change.
+    NewImage,
+    /// The item before the change.
+    OldImage,
+    /// Both.
+    NewAndOldImages,
+}
+
+/// The entity type of a model, and the attribute it is written in
+/// (`crate::entity` writes and checks it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct EntityTag {
+    pub(crate) attribute: String,
+    pub(crate) name: String,
 }

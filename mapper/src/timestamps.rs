@@ -26,16 +26,11 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use validate::{Schema, Value};
 
-use crate::codec::{Attributes, to_attribute};
+use crate::codec::{Attributes, stored_datetime};
 use crate::error::{Error, Result};
-use crate::mapper::Mapper;
+use crate::mapper::{Clock, Mapper};
 use crate::model::{Model, ModelInfo};
-
-/// A clock: what "now" is for timestamps and for hiding expired items.
-pub(crate) type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 
 impl Mapper {
     /// The same mapper with `clock` as its "now" (timestamps, and the TTL
@@ -55,21 +50,6 @@ impl Mapper {
     }
 }
 
-/// `at` as attribute `name` stores a datetime: through its validator.
-pub(crate) fn stored(
-    schema: &Schema,
-    name: &str,
-    at: OffsetDateTime,
-) -> std::result::Result<AttributeValue, String> {
-    let field = schema.get(name).ok_or("not in the schema")?;
-    let text = at.format(&Rfc3339).map_err(|e| e.to_string())?;
-    let value = field
-        .validator()
-        .validate(Value::from(text))
-        .map_err(|e| format!("its rule refuses a datetime: {e}"))?;
-    to_attribute(&value).map_err(|e| e.to_string())
-}
-
 /// The timestamps of one write, in their stored forms (none for a model
 /// without them, at no cost).
 #[derive(Default)]
@@ -86,7 +66,7 @@ impl Stamps {
             return Ok(Stamps::default());
         }
         let stamp = |name: &'static str| {
-            stored(info.schema(), name, now)
+            stored_datetime(info.schema(), name, now)
                 .map(|value| (name, value))
                 .map_err(|why| Error::Model {
                     table: info.table().to_owned(),

@@ -37,6 +37,7 @@ pub(crate) mod value;
 pub(crate) use number::tests::any_float;
 pub(crate) use number::{float_text, int_text, number_text, read_decimal};
 pub(crate) use size::{attribute_size, item_size};
+pub(crate) use value::stored_datetime;
 pub use value::{from_attribute, from_item, into_attribute, into_item, to_attribute, to_item};
 
 /// A DynamoDB item: attribute names to attribute values.

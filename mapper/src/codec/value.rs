@@ -157,6 +157,23 @@ pub fn from_item(item: &Attributes) -> Result<Value, CodecError> {
     from_attrs(item, &PathNode::ROOT).map(Value::Map)
 }
 
+/// `at` as attribute `name` stores a datetime: through its validator.
+pub(crate) fn stored_datetime(
+    schema: &validate::Schema,
+    name: &str,
+    at: time::OffsetDateTime,
+) -> std::result::Result<AttributeValue, String> {
+    let field = schema.get(name).ok_or("not in the schema")?;
+    let text = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| e.to_string())?;
+    let value = field
+        .validator()
+        .validate(Value::from(text))
+        .map_err(|e| format!("its rule refuses a datetime: {e}"))?;
+    to_attribute(&value).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,9 @@ use aws_sdk_dynamodb::Client;
 use crate::error::Result;
 use crate::model::{Model, ModelInfo};
 
+/// A clock: what "now" is for timestamps and for hiding expired items.
+pub(crate) type Clock = Arc<dyn Fn() -> time::OffsetDateTime + Send + Sync>;
+
 /// Typed access to DynamoDB. Clones share the client and the model cache.
 #[derive(Clone)]
 pub struct Mapper {
@@ -38,7 +41,7 @@ struct Inner {
     /// Whether request spans carry item keys ([`Mapper::with_traced_keys`]).
     trace_keys: bool,
     /// "Now", when not the system's ([`Mapper::with_clock`]).
-    clock: Option<crate::timestamps::Clock>,
+    clock: Option<Clock>,
     /// Each model's facts, table name included, derived once; a `TypeId`
     /// is already a hash, so a fast hasher does.
     models: RwLock<HashMap<TypeId, Arc<ModelInfo>, foldhash::fast::RandomState>>,
@@ -214,12 +217,12 @@ impl Mapper {
     }
 
     /// The same mapper with `clock` ([`Mapper::with_clock`]).
-    pub(crate) fn rebuilt_with_clock(&self, clock: Option<crate::timestamps::Clock>) -> Mapper {
+    pub(crate) fn rebuilt_with_clock(&self, clock: Option<Clock>) -> Mapper {
         self.rebuilt(|inner| inner.clock = clock)
     }
 
     /// The clock, when not the system's.
-    pub(crate) fn clock(&self) -> Option<&crate::timestamps::Clock> {
+    pub(crate) fn clock(&self) -> Option<&Clock> {
         self.inner.clock.as_ref()
     }
 

@@ -23,21 +23,9 @@ use crate::trace::op_span;
 mod json;
 mod reader;
 
+pub use crate::model::StreamView;
 pub use json::attributes_from_json;
 pub use reader::{ChangeReader, Checkpoint};
-
-/// What a stream record shows of an item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StreamView {
-    /// The key only.
-    KeysOnly,
-    /// The item after the change.
-    NewImage,
-    /// The item before the change.
-    OldImage,
-    /// Both.
-    NewAndOldImages,
-}
 
 /// What happened to the item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
