@@ -22,10 +22,7 @@ pub(super) struct StrSeq<'p> {
 
 impl<'p> StrSetSer<'p> {
     fn seq(self, len: usize) -> Result<StrSeq<'p>, Bail> {
-        let check = match self.0 {
-            Some(check) => Some(check.str_set().ok_or(REFUSED)?),
-            None => None,
-        };
+        let check = self.0.map(|c| c.str_set().ok_or(REFUSED)).transpose()?;
         Ok(StrSeq {
             strings: Vec::with_capacity(len),
             check,

@@ -96,10 +96,7 @@ impl<'s> Target for Checked<'s> {
         })
     }
     fn list(self, len: usize) -> Result<List<'s>, Bail> {
-        let check = match self.0 {
-            Some(check) => Some(check.list().ok_or(REFUSED)?),
-            None => None,
-        };
+        let check = self.0.map(|c| c.list().ok_or(REFUSED)).transpose()?;
         Ok(List {
             items: Vec::with_capacity(len),
             size: 3,
@@ -107,10 +104,7 @@ impl<'s> Target for Checked<'s> {
         })
     }
     fn map(self, len: usize) -> Result<Entries<'s>, Bail> {
-        let check = match self.0 {
-            Some(check) => Some(check.map().ok_or(REFUSED)?),
-            None => None,
-        };
+        let check = self.0.map(|c| c.map().ok_or(REFUSED)).transpose()?;
         Ok(Entries {
             map: HashMap::with_capacity(len),
             size: 3,
