@@ -1,7 +1,7 @@
 //! The save pipeline: struct → validated attributes ([`model`], the one
 //! entry), at one of two speeds — fast (`codec::ser::checked`: serialized
 //! where it lies, each field held to its validator as it is written) or
-//! report (the same serializer unchecked, the whole item as a `Value`,
+//! report (the same serializer into a `Value`, `validate::to_value`,
 //! validated, every error with its path) — plus DynamoDB's own rules on
 //! an item (its size, its key values) and the stored version of a model
 //! with migrations. Every write (`put`, `save`, batches, transactions,
@@ -109,7 +109,8 @@ pub(crate) fn report<T: Model>(model: &T, info: &ModelInfo, table: &str) -> Resu
     value::<T>(as_value(model, table)?, info, table)
 }
 
-/// The model as a `Value` (serialized unchecked by the one serializer),
+/// The model as a `Value` (`validate::to_value`: the one serializer,
+/// into a `Value`),
 /// the first step of the report path. A value with
 /// no DynamoDB form (a NaN, a number past 38 digits, a map with keys that
 /// are not strings) is a validation error at its path, reported like any

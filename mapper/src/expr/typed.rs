@@ -87,8 +87,8 @@ impl<V: Into<Value>> ValueFor<Untyped> for V {
     }
 }
 
-/// The value of a typed field, serialized (the one serializer, unchecked:
-/// the schema validates it with the update, as every value).
+/// The value of a typed field, serialized (`validate::to_value`, the one
+/// serializer: the schema validates it with the update, as every value).
 fn serialized<T: Serialize + ?Sized>(value: &T) -> Result<Value, CodecError> {
     validate::to_value(value).map_err(|e| match e {
         validate::Error::Convert { path, message } => CodecError::new(path, message),
