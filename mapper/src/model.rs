@@ -444,11 +444,14 @@ impl ModelInfo {
         };
         let templates = T::KEYS
             .iter()
-            .filter_map(|k| {
+            .map(|k| {
                 let table_key = k.attribute == T::HASH_KEY || Some(k.attribute) == T::RANGE_KEY;
-                crate::key::template::Template::of(k, table_key)
+                crate::key::template::Template::of(k, table_key).map_err(|why| Error::Model {
+                    table: table.to_owned(),
+                    message: format!("the key template of {:?}: {why}", k.attribute),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let key_normalized =
             normalizes(&hash.name) || range.as_ref().is_some_and(|r| normalizes(&r.name));
         let info = ModelInfo {

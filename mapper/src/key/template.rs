@@ -64,16 +64,30 @@ pub(crate) struct Template {
 }
 
 impl Template {
-    /// Reads `declared` (checked by the model's rules first).
-    pub(crate) fn of(declared: &KeyTemplate, table_key: bool) -> Option<Template> {
-        let segments = parse(declared.template).ok()?;
-        Some(Template {
+    /// Reads `declared` (checked by the model's rules first, so the error
+    /// is theirs: what does not parse).
+    pub(crate) fn of(
+        declared: &KeyTemplate,
+        table_key: bool,
+    ) -> std::result::Result<Template, String> {
+        let segments = parse(declared.template)?;
+        Ok(Template {
             attribute: declared.attribute,
             text: declared.template,
             escaped: delimiters(&segments),
             segments,
             table_key,
         })
+    }
+
+    /// Records that `field`'s value cannot go in this key (`why`), at the
+    /// field's path: the one wording of the saves' and the loads' errors.
+    fn refused(&self, errors: &mut Errors, field: &str, why: &str) {
+        errors.push(
+            &PathNode::ROOT.key(field),
+            ErrorKind::Custom("key_template".into()),
+            format!("in the key {} = {:?}: {why}", self.attribute, self.text),
+        );
     }
 
     /// Whether `item` has every field it reads (none absent or null).
@@ -288,14 +302,7 @@ pub(crate) fn stamp(
                 size += template.attribute.len() + key.len();
                 attributes.insert(template.attribute.to_owned(), AttributeValue::S(key));
             }
-            Err((field, why)) => errors.push(
-                &PathNode::ROOT.key(field),
-                ErrorKind::Custom("key_template".into()),
-                format!(
-                    "in the key {} = {:?}: {why}",
-                    template.attribute, template.text
-                ),
-            ),
+            Err((field, why)) => template.refused(&mut errors, field, &why),
         }
     }
     if errors.is_empty() {
@@ -352,14 +359,7 @@ pub(crate) fn check(item: &Attributes, info: &ModelInfo, table: &str) -> Result<
                     ),
                 );
             }
-            Err((field, why)) => errors.push(
-                &PathNode::ROOT.key(field),
-                ErrorKind::Custom("key_template".into()),
-                format!(
-                    "in the key {} = {:?}: {why}",
-                    template.attribute, template.text
-                ),
-            ),
+            Err((field, why)) => template.refused(&mut errors, field, &why),
         }
     }
     if errors.is_empty() {
